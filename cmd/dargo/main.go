@@ -1,0 +1,94 @@
+// Command dargo is Dargo Support: one binary whose subcommands are the
+// processes of an email-first support desk (see `dargo help`).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+type command struct {
+	name, usage, doc string
+	run              func(ctx context.Context, env *Env, args []string) error
+}
+
+// Env is what every command gets: configuration and standard streams.
+type Env struct {
+	Config *Config
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Log    *slog.Logger
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"dev", "dargo dev", "run everything on embedded defaults: SQLite, SMTP listener on DARGO_SMTP_ADDR", runDev},
+		{"migrate", "dargo migrate", "apply database migrations (the Procfile's release step)", runMigrate},
+		{"ingest", "dargo ingest [--recipient ADDR]... [FILE...]", "feed raw MIME files (or stdin) through the inbound pipeline; one JSON line each", runIngest},
+		{"export", "dargo export --email ADDR", "print a person's data as one JSON document", runExport},
+		{"help", "dargo help", "this text", func(ctx context.Context, env *Env, args []string) error { usage(env.Stdout); return nil }},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "dargo: an email-first support desk.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-48s %s\n", c.usage, c.doc)
+	}
+	fmt.Fprintln(w)
+	printSettings(w)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "dargo: configuration:", err)
+		return 2
+	}
+	env := &Env{Config: cfg, Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: newLogger(stderr, cfg.LogLevel, args[0] == "dev")}
+	for _, c := range commands {
+		if c.name == args[0] {
+			if err := c.run(ctx, env, args[1:]); err != nil {
+				fmt.Fprintf(stderr, "dargo %s: %v\n", c.name, err)
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "dargo: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func newLogger(w io.Writer, level string, text bool) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	if text {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

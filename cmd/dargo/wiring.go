@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+
+	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/replyaddr"
+	"github.com/dargo-support/dargo/store"
+)
+
+// openDB opens the configured database and, when asked, brings its schema up to date.
+func openDB(ctx context.Context, env *Env, migrate bool) (*store.DB, error) {
+	db, err := store.Open(ctx, env.Config.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if _, err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func newPipeline(db *store.DB, env *Env) *inbound.Pipeline {
+	c := env.Config
+	return inbound.NewPipeline(db, inbound.Opts{
+		MailDomain:   c.MailDomain,
+		Secret:       c.secret(),
+		Categories:   c.Categories,
+		MaxMailBytes: c.MaxMailBytes,
+		AutoCap:      c.AutoMailCap,
+		AutoWindow:   AutoWindow,
+		Logger:       env.Log,
+	})
+}
+
+// replyTo gives the reply address of a ticket number.
+func (c *Config) replyTo(number int64) string {
+	return replyaddr.Addr(c.secret(), "support", c.MailDomain, number)
+}

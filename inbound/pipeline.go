@@ -1,0 +1,222 @@
+package inbound
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// Store is what the pipeline needs from the database.
+type Store interface {
+	SaveInboundMail(ctx context.Context, m *store.InboundMail, raw []byte) (*store.InboundMail, bool, error)
+	FinishInboundMail(ctx context.Context, id int64, o store.Outcome) error
+	Ticket(ctx context.Context, id int64) (*store.Ticket, error)
+	TicketByNumber(ctx context.Context, number int64) (*store.Ticket, error)
+	TicketByThreadIDs(ctx context.Context, ids []string) (*store.Ticket, error)
+	ThreadIDExists(ctx context.Context, id string) (bool, error)
+	IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error)
+	Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error)
+	Suppress(ctx context.Context, email, reason, source string) error
+}
+
+var _ Store = (*store.DB)(nil)
+
+// Opts configures the pipeline.
+type Opts struct {
+	MailDomain   string            // our receiving domain; reply addresses live here
+	Secret       string            // HMAC key for reply addresses
+	Categories   map[string]string // recipient address -> category
+	MaxMailBytes int64             // larger mail is quarantined unparsed
+	AutoCap      int               // automatic mails per address per AutoWindow
+	AutoWindow   time.Duration
+	Logger       *slog.Logger
+}
+
+// Pipeline turns raw mail into tickets and messages.
+type Pipeline struct {
+	store Store
+	opts  Opts
+	log   *slog.Logger
+}
+
+// NewPipeline returns a pipeline writing to s.
+func NewPipeline(s Store, opts Opts) *Pipeline {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Pipeline{store: s, opts: opts, log: log}
+}
+
+// Envelope is what the transport knows beside the MIME: SES's id and the
+// envelope recipients (which may differ from the To header), and verdicts.
+type Envelope struct {
+	SESID      string
+	Sender     string
+	Recipients []string
+	Verdicts   string // JSON, stored with the raw mail
+}
+
+// Actions an ingested mail can end in.
+const (
+	ActionCreated     = "created"
+	ActionAppended    = "appended"
+	ActionDuplicate   = "duplicate"
+	ActionIgnored     = "ignored"
+	ActionQuarantined = "quarantined"
+	ActionBounce      = "bounce"
+)
+
+// Result is what became of one mail; it is printed by `dargo ingest`.
+type Result struct {
+	Action  string `json:"action"`
+	Ticket  *int64 `json:"ticket"`
+	Message *int64 `json:"message"`
+	Reason  string `json:"reason"`
+}
+
+// Ingest stores raw mail first, so nothing received is lost, then processes
+// it. Receiving the same mail again (same SES id, or same bytes when there is
+// no SES id) is a duplicate and changes nothing.
+func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (Result, error) {
+	rec := &store.InboundMail{
+		Key:        mailKey(raw, env.SESID),
+		SESID:      env.SESID,
+		Sender:     env.Sender,
+		Recipients: strings.Join(env.Recipients, ","),
+		Verdicts:   env.Verdicts,
+	}
+	saved, existed, err := p.store.SaveInboundMail(ctx, rec, raw)
+	if err != nil {
+		return Result{}, fmt.Errorf("inbound: %w", err)
+	}
+	if existed && saved.Status != "received" {
+		res := Result{Action: ActionDuplicate, Message: saved.MessageID,
+			Reason: fmt.Sprintf("already received as inbound mail %d (%s)", saved.ID, saved.Action)}
+		if saved.TicketID != nil {
+			if t, err := p.store.Ticket(ctx, *saved.TicketID); err == nil {
+				res.Ticket = &t.Number
+			}
+		}
+		return res, nil
+	}
+	return p.Process(ctx, saved, raw, env)
+}
+
+// Process parses, classifies and routes a stored inbound mail and records
+// the outcome. It is also how a quarantined mail is released.
+func (p *Pipeline) Process(ctx context.Context, rec *store.InboundMail, raw []byte, env Envelope) (Result, error) {
+	res, err := p.process(ctx, rec, raw, env)
+	if err != nil {
+		return Result{}, err
+	}
+	p.log.InfoContext(ctx, "inbound mail", "inbound_mail", rec.ID, "ses_id", env.SESID,
+		"action", res.Action, "ticket", res.Ticket, "message", res.Message, "reason", res.Reason)
+	return res, nil
+}
+
+func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []byte, env Envelope) (Result, error) {
+	if p.opts.MaxMailBytes > 0 && int64(len(raw)) > p.opts.MaxMailBytes {
+		return p.finish(ctx, rec, ActionQuarantined, fmt.Sprintf("mail of %d bytes exceeds DARGO_MAX_MAIL_BYTES (%d)", len(raw), p.opts.MaxMailBytes))
+	}
+	m, err := Parse(raw)
+	if err != nil {
+		return p.finish(ctx, rec, ActionQuarantined, "unreadable mail: "+err.Error())
+	}
+	if m.MessageID != "" {
+		seen, err := p.store.ThreadIDExists(ctx, m.MessageID)
+		if err != nil {
+			return Result{}, fmt.Errorf("inbound: %w", err)
+		}
+		if seen {
+			return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
+		}
+	}
+	if isBounce(m) {
+		return p.bounce(ctx, rec, m)
+	}
+	if m.From.Email == "" {
+		return p.finish(ctx, rec, ActionQuarantined, "no usable From address")
+	}
+	if p.ours(m.From.Email) {
+		return p.finish(ctx, rec, ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")
+	}
+	auto := autoReason(m)
+	rt, err := p.route(ctx, m, env)
+	if err != nil {
+		return Result{}, err
+	}
+	if auto != "" && rt.ticket == nil {
+		return p.finish(ctx, rec, ActionIgnored, "automatic mail ("+auto+") does not open tickets")
+	}
+	return p.deliver(ctx, rec, m, env, rt, auto != "")
+}
+
+func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, rt route, auto bool) (Result, error) {
+	d := &store.Delivery{
+		InboundMailID: rec.ID,
+		From:          store.Person{Email: m.From.Email, Name: m.From.Name},
+		Subject:       CleanSubject(m.Subject),
+		Category:      p.category(m, env),
+		Cc:            p.ccs(m),
+		Message: store.NewMessage{
+			Kind: "inbound", Source: "email", MessageID: m.MessageID, Subject: m.Subject,
+			Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML, Auto: auto,
+		},
+		Reopen:     !auto,
+		Confirm:    !auto,
+		AutoCap:    p.opts.AutoCap,
+		AutoWindow: p.opts.AutoWindow,
+	}
+	if rt.ticket != nil {
+		d.TicketID = rt.ticket.ID
+	}
+	for _, a := range m.Attachments {
+		d.Attachments = append(d.Attachments, store.NewAttachment{
+			Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID, Inline: a.Inline, Data: a.Data})
+	}
+	out, err := p.store.Deliver(ctx, d)
+	if errors.Is(err, store.ErrDuplicate) {
+		return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("inbound: %w", err)
+	}
+	res := Result{Action: ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID}
+	if out.Created {
+		res.Action = ActionCreated
+	}
+	if auto {
+		res.Reason = "automatic reply recorded without changing the ticket"
+	} else if rt.why != "" {
+		res.Reason = rt.why
+	}
+	return res, nil
+}
+
+// finish records an outcome that wrote no message.
+func (p *Pipeline) finish(ctx context.Context, rec *store.InboundMail, action, reason string) (Result, error) {
+	status := "processed"
+	if action == ActionQuarantined {
+		status = "quarantined"
+	}
+	if err := p.store.FinishInboundMail(ctx, rec.ID, store.Outcome{Status: status, Action: action, Reason: reason}); err != nil {
+		return Result{}, fmt.Errorf("inbound: %w", err)
+	}
+	return Result{Action: action, Reason: reason}, nil
+}
+
+func mailKey(raw []byte, sesID string) string {
+	if sesID != "" {
+		return "ses:" + sesID
+	}
+	sum := sha256.Sum256(raw)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,162 @@
+package inbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/dargo-support/dargo/internal/replyaddr"
+	"github.com/dargo-support/dargo/store"
+)
+
+// route is where a mail goes: an existing ticket, or nil for a new one.
+type route struct {
+	ticket *store.Ticket
+	why    string // why a header or subject match was refused
+}
+
+// route finds the ticket a mail belongs to, in this order: a reply token in
+// any recipient; In-Reply-To/References matching a thread id; a [#N] subject
+// tag. Header and subject matches count only when the sender takes part in
+// the ticket; a valid reply token is proof enough on its own.
+func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, error) {
+	for _, addr := range p.recipients(m, env) {
+		n, ok := replyaddr.Parse(p.opts.Secret, p.opts.MailDomain, addr)
+		if !ok {
+			continue
+		}
+		t, err := p.store.TicketByNumber(ctx, n)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return route{}, fmt.Errorf("inbound: route: %w", err)
+		}
+		return route{ticket: t}, nil
+	}
+	var refused []string
+	ids := append(append([]string{}, m.References...), m.InReplyTo...)
+	if len(ids) > 0 {
+		t, err := p.store.TicketByThreadIDs(ctx, ids)
+		switch {
+		case err == nil:
+			ok, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
+			if err != nil {
+				return route{}, fmt.Errorf("inbound: route: %w", err)
+			}
+			if ok {
+				return route{ticket: t}, nil
+			}
+			refused = append(refused, fmt.Sprintf("#%d by thread headers", t.Number))
+		case !errors.Is(err, store.ErrNotFound):
+			return route{}, fmt.Errorf("inbound: route: %w", err)
+		}
+	}
+	if n, ok := subjectTag(m.Subject); ok {
+		t, err := p.store.TicketByNumber(ctx, n)
+		switch {
+		case err == nil:
+			ok, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
+			if err != nil {
+				return route{}, fmt.Errorf("inbound: route: %w", err)
+			}
+			if ok {
+				return route{ticket: t}, nil
+			}
+			refused = append(refused, fmt.Sprintf("#%d by subject tag", t.Number))
+		case !errors.Is(err, store.ErrNotFound):
+			return route{}, fmt.Errorf("inbound: route: %w", err)
+		}
+	}
+	var r route
+	if len(refused) > 0 {
+		r.why = "sender " + m.From.Email + " is not a participant of the matched ticket (" + strings.Join(refused, ", ") + "); opened a new ticket"
+	}
+	return r, nil
+}
+
+// recipients lists envelope recipients first, then To and Cc.
+func (p *Pipeline) recipients(m *Mail, env Envelope) []string {
+	out := append([]string{}, env.Recipients...)
+	for _, a := range m.To {
+		out = append(out, a.Email)
+	}
+	for _, a := range m.Cc {
+		out = append(out, a.Email)
+	}
+	return out
+}
+
+// ours reports whether an address is one of Dargo's own.
+func (p *Pipeline) ours(addr string) bool {
+	addr = strings.ToLower(addr)
+	if _, ok := p.opts.Categories[addr]; ok {
+		return true
+	}
+	at := strings.LastIndexByte(addr, '@')
+	return p.opts.MailDomain != "" && at >= 0 && addr[at+1:] == strings.ToLower(p.opts.MailDomain)
+}
+
+// ccs are the other people the sender wrote to (To and Cc, minus Dargo's own
+// addresses and the sender): they become participants of the ticket.
+func (p *Pipeline) ccs(m *Mail) []store.Person {
+	var out []store.Person
+	seen := map[string]bool{strings.ToLower(m.From.Email): true}
+	for _, list := range [][]Address{m.To, m.Cc} {
+		for _, a := range list {
+			e := strings.ToLower(a.Email)
+			if e == "" || seen[e] || p.ours(e) {
+				continue
+			}
+			seen[e] = true
+			out = append(out, store.Person{Email: e, Name: a.Name})
+		}
+	}
+	return out
+}
+
+// category is the category of the first recipient configured in DARGO_CATEGORIES.
+func (p *Pipeline) category(m *Mail, env Envelope) string {
+	for _, addr := range p.recipients(m, env) {
+		if c, ok := p.opts.Categories[strings.ToLower(addr)]; ok {
+			return c
+		}
+	}
+	return "general"
+}
+
+var tagRE = regexp.MustCompile(`\[#(\d{1,18})\]`)
+
+func subjectTag(subject string) (int64, bool) {
+	m := tagRE.FindStringSubmatch(subject)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	return n, err == nil && n > 0
+}
+
+// prefixRE matches reply and forward prefixes in the languages clients use,
+// with an optional count ("Re[2]:") and full-width colon.
+var prefixRE = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|fw|fwd|wg|tr|rv|enc|antw|odp|ynt|réf|rif|回复|回覆|答复|转发|轉寄)\s*(\[\d+\]|\(\d+\))?\s*[:：]\s*`)
+
+// CleanSubject removes reply/forward prefixes and our [#N] tag; an empty
+// result becomes "(no subject)".
+func CleanSubject(s string) string {
+	s = tagRE.ReplaceAllString(s, "")
+	for {
+		loc := prefixRE.FindStringIndex(s)
+		if loc == nil {
+			break
+		}
+		s = s[loc[1]:]
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "(no subject)"
+	}
+	return s
+}

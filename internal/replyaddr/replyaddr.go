@@ -1,0 +1,57 @@
+// Package replyaddr makes and checks the per-ticket reply addresses
+// support+<N>-<mac>@<mail domain>, where mac is a short HMAC-SHA256 of the
+// ticket number under the server secret, so knowing a ticket number is not
+// enough to write into a ticket. Both inbound (routing) and outbound
+// (Reply-To) use it.
+package replyaddr
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+)
+
+// macLen is the number of hex digits kept: 48 bits, lower-case so that
+// mail systems that fold the local part's case do not break it.
+const macLen = 12
+
+// Addr builds the reply address for a ticket number.
+func Addr(secret, local, domain string, number int64) string {
+	return local + "+" + strconv.FormatInt(number, 10) + "-" + mac(secret, number) + "@" + domain
+}
+
+// Parse returns the ticket number in addr when addr is a reply address for
+// domain with a valid mac. ok is false for anything else, forged macs included.
+func Parse(secret, domain, addr string) (number int64, ok bool) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 || addr[at+1:] != strings.ToLower(domain) {
+		return 0, false
+	}
+	local := addr[:at]
+	plus := strings.IndexByte(local, '+')
+	if plus < 0 {
+		return 0, false
+	}
+	tag := local[plus+1:]
+	dash := strings.IndexByte(tag, '-')
+	if dash < 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(tag[:dash], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	if !hmac.Equal([]byte(tag[dash+1:]), []byte(mac(secret, n))) {
+		return 0, false
+	}
+	return n, true
+}
+
+func mac(secret string, number int64) string {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write([]byte("dargo-reply:" + strconv.FormatInt(number, 10)))
+	return hex.EncodeToString(h.Sum(nil))[:macLen]
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"github.com/jmoiron/sqlx"
+	_ "modernc.org/sqlite" // SQLite driver "sqlite", no cgo
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Dialects Dargo runs on.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+// DB is a Dargo database: a pool, its dialect, and the blob store beside it.
+type DB struct {
+	X       *sqlx.DB
+	Dialect string
+	Blobs   Blobs
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open connects to url: "postgres://…" (or "postgresql://…") or "sqlite:PATH".
+func Open(ctx context.Context, url string) (*DB, error) {
+	driver, dsn, dialect, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	x, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if dialect == SQLite {
+		// One writer at a time is SQLite's rule; a few readers help the web tier.
+		x.SetMaxOpenConns(8)
+	} else {
+		x.SetMaxOpenConns(32)
+	}
+	x.SetConnMaxIdleTime(5 * time.Minute)
+	if err := x.PingContext(ctx); err != nil {
+		x.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	db := &DB{X: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
+	db.Blobs = &dbBlobs{db: db}
+	return db, nil
+}
+
+func parseURL(url string) (driver, dsn, dialect string, err error) {
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return "pgx", url, Postgres, nil
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		if path == "" {
+			return "", "", "", errors.New("store: sqlite URL needs a path, e.g. sqlite:data/dargo.db")
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return "", "", "", fmt.Errorf("store: create %s: %w", dir, err)
+			}
+		}
+		// WAL and a busy timeout let several processes share the file; IMMEDIATE
+		// transactions take the write lock up front instead of failing on upgrade.
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate"
+		return "sqlite", dsn, SQLite, nil
+	default:
+		return "", "", "", fmt.Errorf("store: unsupported database URL %q (want postgres://… or sqlite:PATH)", url)
+	}
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.X.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.X.PingContext(ctx) }
+
+// Tx is a transaction with the dialect's placeholder rebinding at hand.
+type Tx struct {
+	*sqlx.Tx
+	db *DB
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back on error or panic.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	x, err := db.X.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			x.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			x.Rollback()
+		}
+	}()
+	if err = fn(&Tx{Tx: x, db: db}); err != nil {
+		return err
+	}
+	if err = x.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// q rebinds a '?' query for the dialect.
+func (db *DB) q(query string) string {
+	if db.Dialect == Postgres {
+		return sqlx.Rebind(sqlx.DOLLAR, query)
+	}
+	return query
+}
+
+func (tx *Tx) q(query string) string { return tx.db.q(query) }
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sqlErrNoRows) {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// NormalizeEmail lower-cases and trims an address; addresses compare case-insensitively.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

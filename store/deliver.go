@@ -1,0 +1,266 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrDuplicate is returned by Deliver when the message's Message-ID is already
+// recorded; nothing was written.
+var ErrDuplicate = errors.New("store: duplicate message")
+
+// Person is an address with a display name.
+type Person struct {
+	Email string
+	Name  string
+}
+
+// NewMessage is a message to add to a ticket.
+type NewMessage struct {
+	Kind        string // inbound, outbound or note
+	Source      string // email or web
+	MessageID   string // Message-ID without brackets; recorded among the ticket's thread ids
+	Subject     string
+	Text        string
+	VisibleText string
+	HTML        string
+	Auto        bool
+}
+
+// NewAttachment is a file to store with a message.
+type NewAttachment struct {
+	Filename    string
+	ContentType string
+	ContentID   string
+	Inline      bool
+	Data        []byte
+}
+
+// Delivery is everything one inbound mail changes, written in one transaction.
+type Delivery struct {
+	InboundMailID int64    // the inbound_mail row to mark processed; 0 when none
+	TicketID      int64    // the ticket to append to; 0 opens a new one
+	From          Person   // the author; created as a customer on first mail
+	Cc            []Person // become participants when the author is the ticket's customer
+	Subject       string   // a new ticket's subject
+	Category      string   // a new ticket's category
+	Message       NewMessage
+	Attachments   []NewAttachment
+	// Reopen sets a pending, resolved or closed ticket back to open.
+	Reopen bool
+	// Confirm queues a confirmation mail to the author of a new ticket.
+	Confirm bool
+	// AutoCap limits automatic mails to one address within AutoWindow; 0 is no cap.
+	AutoCap    int
+	AutoWindow time.Duration
+}
+
+// Delivered tells what Deliver wrote.
+type Delivered struct {
+	Created      bool
+	TicketID     int64
+	TicketNumber int64
+	MessageID    int64
+	// ConfirmStatus is the confirmation's email status (queued or suppressed), "" when none.
+	ConfirmStatus string
+}
+
+// Deliver writes a delivery in one transaction: user, participants, ticket,
+// message, attachments, thread id, confirmation outbox and emails rows, and
+// the inbound mail's outcome. Attachment bytes go to the blob store first
+// (content-addressed, so a retry or a rollback leaves at most an orphan).
+func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
+	keys := make([]string, len(d.Attachments))
+	for i, a := range d.Attachments {
+		keys[i] = BlobKey("att", a.Data)
+		if err := db.Blobs.Put(ctx, keys[i], a.Data); err != nil {
+			return nil, fmt.Errorf("store: deliver: %w", err)
+		}
+	}
+	var out Delivered
+	err := db.InTx(ctx, func(tx *Tx) error {
+		out = Delivered{}
+		return tx.deliver(ctx, d, keys, &out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Delivered) error {
+	now := tx.db.Now()
+	author, err := tx.upsertUser(ctx, d.From, now)
+	if err != nil {
+		return err
+	}
+	var t Ticket
+	if d.TicketID == 0 {
+		if err := tx.createTicket(ctx, &t, author, d, now); err != nil {
+			return err
+		}
+		out.Created = true
+	} else if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), d.TicketID); err != nil {
+		return notFound(err, "deliver")
+	}
+	out.TicketID, out.TicketNumber = t.ID, t.Number
+	if err := tx.addParticipant(ctx, t.ID, author, roleFor(t, author), now); err != nil {
+		return err
+	}
+	for _, p := range d.Cc {
+		if t.CustomerID != author {
+			break // only the customer brings people into a ticket
+		}
+		u, err := tx.upsertUser(ctx, p, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.addParticipant(ctx, t.ID, u, "cc", now); err != nil {
+			return err
+		}
+	}
+	if d.Message.MessageID != "" {
+		ok, err := tx.addThreadID(ctx, t.ID, d.Message.MessageID, "inbound", now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrDuplicate
+		}
+	}
+	if out.MessageID, err = tx.insertMessage(ctx, t.ID, author, d, now); err != nil {
+		return err
+	}
+	for i, a := range d.Attachments {
+		_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO attachments (message_id, filename, content_type, content_id, inline, size, blob_key, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), out.MessageID, a.Filename, a.ContentType, a.ContentID, a.Inline, len(a.Data), keys[i], now)
+		if err != nil {
+			return fmt.Errorf("store: deliver: attachment: %w", err)
+		}
+	}
+	if err := tx.touchTicket(ctx, &t, d, now); err != nil {
+		return err
+	}
+	if d.Confirm && out.Created {
+		mail := QueuedEmail{UserID: &author, To: d.From.Email, Kind: EmailConfirmation, TicketID: &t.ID,
+			Subject: t.Subject, Auto: true, Cap: d.AutoCap, Window: d.AutoWindow}
+		if out.ConfirmStatus, err = tx.QueueEmail(ctx, mail); err != nil {
+			return err
+		}
+	}
+	if d.InboundMailID != 0 {
+		action := "appended"
+		if out.Created {
+			action = "created"
+		}
+		o := Outcome{Status: "processed", Action: action, TicketID: &t.ID, MessageID: &out.MessageID}
+		if _, err := tx.ExecContext(ctx, tx.q(finishInboundSQL), o.Status, o.Action, o.Reason, o.TicketID, o.MessageID, now, d.InboundMailID); err != nil {
+			return fmt.Errorf("store: deliver: inbound outcome: %w", err)
+		}
+	}
+	return nil
+}
+
+func roleFor(t Ticket, userID int64) string {
+	if t.CustomerID == userID {
+		return "customer"
+	}
+	return "cc"
+}
+
+func (tx *Tx) upsertUser(ctx context.Context, p Person, now time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO users (email, name, role, created_at, updated_at) VALUES (?, ?, 'customer', ?, ?)
+		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN users.name = '' THEN excluded.name ELSE users.name END
+		RETURNING id`), NormalizeEmail(p.Email), p.Name, now, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: upsert user: %w", err)
+	}
+	return id, nil
+}
+
+func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *Delivery, now time.Time) error {
+	number, err := tx.nextTicketNumber(ctx)
+	if err != nil {
+		return err
+	}
+	category := d.Category
+	if category == "" {
+		category = "general"
+	}
+	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, created_at, updated_at, last_activity_at)
+		VALUES (?, ?, ?, 'open', 'normal', ?, ?, ?, ?) RETURNING *`), number, customer, d.Subject, category, now, now, now).StructScan(t)
+	if err != nil {
+		return fmt.Errorf("store: create ticket: %w", err)
+	}
+	return nil
+}
+
+// nextTicketNumber differs by dialect: PostgreSQL has a sequence; SQLite
+// serializes writers, so the next number after the highest is safe there.
+func (tx *Tx) nextTicketNumber(ctx context.Context) (int64, error) {
+	query := `SELECT COALESCE(MAX(number), 0) + 1 FROM tickets`
+	if tx.db.Dialect == Postgres {
+		query = `SELECT nextval('ticket_numbers')`
+	}
+	var n int64
+	if err := tx.GetContext(ctx, &n, query); err != nil {
+		return 0, fmt.Errorf("store: next ticket number: %w", err)
+	}
+	return n, nil
+}
+
+func (tx *Tx) addParticipant(ctx context.Context, ticketID, userID int64, role string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO participants (ticket_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (ticket_id, user_id) DO NOTHING`), ticketID, userID, role, now)
+	if err != nil {
+		return fmt.Errorf("store: add participant: %w", err)
+	}
+	return nil
+}
+
+// addThreadID records a Message-ID for a ticket; false when it was already known.
+func (tx *Tx) addThreadID(ctx context.Context, ticketID int64, messageID, origin string, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, tx.q(`INSERT INTO thread_ids (message_id, ticket_id, origin, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (message_id) DO NOTHING`), messageID, ticketID, origin, now)
+	if err != nil {
+		return false, fmt.Errorf("store: add thread id: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: add thread id: %w", err)
+	}
+	return n == 1, nil
+}
+
+func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Delivery, now time.Time) (int64, error) {
+	m := d.Message
+	var inboundID *int64
+	if d.InboundMailID != 0 {
+		inboundID = &d.InboundMailID
+	}
+	var id int64
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, auto, inbound_mail_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		ticketID, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto, inboundID, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: insert message: %w", err)
+	}
+	return id, nil
+}
+
+// touchTicket records activity; automatic messages never change the status.
+func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, now time.Time) error {
+	status := t.Status
+	if d.Reopen && !d.Message.Auto && status != "open" {
+		status = "open"
+	}
+	_, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ?, last_activity_at = ? WHERE id = ?`), status, now, now, t.ID)
+	if err != nil {
+		return fmt.Errorf("store: touch ticket: %w", err)
+	}
+	t.Status = status
+	return nil
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// QueuedEmail is a mail to queue through the outbox.
+type QueuedEmail struct {
+	UserID    *int64
+	To        string
+	Kind      string
+	TicketID  *int64
+	MessageID *int64
+	Subject   string
+	// Auto marks machine-made mail (confirmations, magic links); Cap limits how
+	// many such mails one address gets within Window, which breaks robot loops.
+	Auto   bool
+	Cap    int
+	Window time.Duration
+}
+
+// QueueEmail records an emails row and, unless the address is suppressed or
+// over its automatic-mail cap, an outbox row in the same transaction. It
+// returns the email's status: queued or suppressed.
+func (tx *Tx) QueueEmail(ctx context.Context, e QueuedEmail) (string, error) {
+	now := tx.db.Now()
+	to := NormalizeEmail(e.To)
+	status, reason := EmailQueued, ""
+	var suppressed string
+	err := tx.GetContext(ctx, &suppressed, tx.q(`SELECT reason FROM suppressions WHERE email = ?`), to)
+	switch {
+	case err == nil:
+		status, reason = EmailSuppressed, "address suppressed: "+suppressed
+	case err != sqlErrNoRows:
+		return "", fmt.Errorf("store: queue email: %w", err)
+	}
+	if status == EmailQueued && e.Auto && e.Cap > 0 {
+		var n int
+		err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM emails WHERE to_email = ? AND auto AND created_at > ?`), to, now.Add(-e.Window))
+		if err != nil {
+			return "", fmt.Errorf("store: queue email: %w", err)
+		}
+		if n >= e.Cap {
+			status, reason = EmailSuppressed, fmt.Sprintf("loop guard: %d automatic mails within %s", n, e.Window)
+		}
+	}
+	var id int64
+	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO emails (user_id, to_email, kind, ticket_id, message_id, subject, status, auto, reason, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		e.UserID, to, e.Kind, e.TicketID, e.MessageID, e.Subject, status, e.Auto, reason, now).Scan(&id)
+	if err != nil {
+		return "", fmt.Errorf("store: queue email: %w", err)
+	}
+	if status != EmailQueued {
+		return status, nil
+	}
+	_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO outbox (kind, email_id, payload, created_at) VALUES (?, ?, ?, ?)`),
+		e.Kind, id, fmt.Sprintf(`{"email_id":%d}`, id), now)
+	if err != nil {
+		return "", fmt.Errorf("store: queue email: outbox: %w", err)
+	}
+	return status, nil
+}
+
+// Suppress puts an address on the suppression list; an existing entry keeps its first reason.
+func (db *DB) Suppress(ctx context.Context, email, reason, source string) error {
+	_, err := db.X.ExecContext(ctx, db.q(`INSERT INTO suppressions (email, reason, source, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (email) DO NOTHING`), NormalizeEmail(email), reason, source, db.Now())
+	if err != nil {
+		return fmt.Errorf("store: suppress: %w", err)
+	}
+	return nil
+}
+
+// IsSuppressed reports whether mail to the address must not be sent.
+func (db *DB) IsSuppressed(ctx context.Context, email string) (bool, error) {
+	var n int
+	if err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM suppressions WHERE email = ?`), NormalizeEmail(email)); err != nil {
+		return false, fmt.Errorf("store: is suppressed: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Emails returns the emails rows to an address, oldest first.
+func (db *DB) Emails(ctx context.Context, to string) ([]Email, error) {
+	var out []Email
+	if err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM emails WHERE to_email = ? ORDER BY id`), NormalizeEmail(to)); err != nil {
+		return nil, fmt.Errorf("store: emails: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Export is a person's data as one portable document (DESIGN.md's contract).
+type Export struct {
+	User     ExportUser     `json:"user"`
+	Tickets  []ExportTicket `json:"tickets"`
+	Emails   []ExportEmail  `json:"emails"`
+	Sessions []ExportAccess `json:"sessions"`
+	Logins   []ExportAccess `json:"logins"`
+}
+
+// ExportUser is the person.
+type ExportUser struct {
+	Email     string    `db:"email" json:"email"`
+	Name      string    `db:"name" json:"name"`
+	Role      string    `db:"role" json:"role"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+// ExportTicket is a ticket the person takes part in.
+type ExportTicket struct {
+	ID        int64           `db:"id" json:"-"`
+	Number    int64           `db:"number" json:"number"`
+	Subject   string          `db:"subject" json:"subject"`
+	Status    string          `db:"status" json:"status"`
+	Priority  string          `db:"priority" json:"priority"`
+	Category  string          `db:"category" json:"category"`
+	CreatedAt time.Time       `db:"created_at" json:"created_at"`
+	ReplyTo   string          `db:"reply_to" json:"reply_to"`
+	Messages  []ExportMessage `json:"messages"`
+}
+
+// ExportMessage is one message of a ticket, with its visible text.
+type ExportMessage struct {
+	ID          int64              `db:"id" json:"id"`
+	Kind        string             `db:"kind" json:"kind"`
+	From        string             `db:"from" json:"from"`
+	CreatedAt   time.Time          `db:"created_at" json:"created_at"`
+	Text        string             `db:"text" json:"text"`
+	Attachments []ExportAttachment `json:"attachments"`
+}
+
+// ExportAttachment describes a file without its bytes.
+type ExportAttachment struct {
+	Filename    string `db:"filename" json:"filename"`
+	ContentType string `db:"content_type" json:"content_type"`
+	Size        int64  `db:"size" json:"size"`
+}
+
+// ExportEmail is a mail sent (or not sent) to the person.
+type ExportEmail struct {
+	Kind      string    `db:"kind" json:"kind"`
+	Ticket    *int64    `db:"ticket" json:"ticket"`
+	Subject   string    `db:"subject" json:"subject"`
+	Status    string    `db:"status" json:"status"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+// ExportAccess is a session or a login record.
+type ExportAccess struct {
+	CreatedAt time.Time  `db:"created_at" json:"created"`
+	ExpiresAt *time.Time `db:"expires_at" json:"expires,omitempty"`
+	IP        string     `db:"ip" json:"ip"`
+	UserAgent string     `db:"user_agent" json:"user_agent"`
+}
+
+// Export gathers everything stored about the person with this address.
+// replyTo gives the address replies to a ticket number go to. Internal notes
+// are staff's, not the person's, and are left out.
+func (db *DB) Export(ctx context.Context, email string, replyTo func(number int64) string) (*Export, error) {
+	u, err := db.UserByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	out := &Export{
+		User:     ExportUser{Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: u.CreatedAt},
+		Tickets:  []ExportTicket{},
+		Emails:   []ExportEmail{},
+		Sessions: []ExportAccess{},
+		Logins:   []ExportAccess{},
+	}
+	err = db.X.SelectContext(ctx, &out.Tickets, db.q(`SELECT t.id, t.number, t.subject, t.status, t.priority, t.category, t.created_at
+		FROM tickets t JOIN participants p ON p.ticket_id = t.id WHERE p.user_id = ? ORDER BY t.number`), u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: export tickets: %w", err)
+	}
+	for i := range out.Tickets {
+		t := &out.Tickets[i]
+		t.ReplyTo = replyTo(t.Number)
+		if t.Messages, err = db.exportMessages(ctx, t.ID); err != nil {
+			return nil, err
+		}
+	}
+	err = db.X.SelectContext(ctx, &out.Emails, db.q(`SELECT e.kind, t.number AS ticket, e.subject, e.status, e.created_at
+		FROM emails e LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.to_email = ? OR e.user_id = ? ORDER BY e.id`), u.Email, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: export emails: %w", err)
+	}
+	return out, nil
+}
+
+func (db *DB) exportMessages(ctx context.Context, ticketID int64) ([]ExportMessage, error) {
+	out := []ExportMessage{}
+	err := db.X.SelectContext(ctx, &out, db.q(`SELECT m.id, m.kind, COALESCE(u.email, '') AS "from", m.created_at, m.visible_text AS text
+		FROM messages m LEFT JOIN users u ON u.id = m.author_id
+		WHERE m.ticket_id = ? AND m.kind <> 'note' ORDER BY m.created_at, m.id`), ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: export messages: %w", err)
+	}
+	for i := range out {
+		out[i].Attachments = []ExportAttachment{}
+		err := db.X.SelectContext(ctx, &out[i].Attachments, db.q(`SELECT filename, content_type, size FROM attachments WHERE message_id = ? ORDER BY id`), out[i].ID)
+		if err != nil {
+			return nil, fmt.Errorf("store: export attachments: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"database/sql"
+	"time"
+)
+
+var sqlErrNoRows = sql.ErrNoRows
+
+// User is a person Dargo knows: a customer, a staff member or an admin.
+type User struct {
+	ID        int64     `db:"id"`
+	Email     string    `db:"email"`
+	Name      string    `db:"name"`
+	Role      string    `db:"role"`
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+// Ticket is one support conversation.
+type Ticket struct {
+	ID             int64     `db:"id"`
+	Number         int64     `db:"number"`
+	CustomerID     int64     `db:"customer_id"`
+	AssigneeID     *int64    `db:"assignee_id"`
+	Subject        string    `db:"subject"`
+	Status         string    `db:"status"`
+	Priority       string    `db:"priority"`
+	Category       string    `db:"category"`
+	CreatedAt      time.Time `db:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at"`
+	LastActivityAt time.Time `db:"last_activity_at"`
+}
+
+// Message is one entry in a ticket's thread.
+type Message struct {
+	ID            int64     `db:"id"`
+	TicketID      int64     `db:"ticket_id"`
+	AuthorID      *int64    `db:"author_id"`
+	Kind          string    `db:"kind"`
+	Source        string    `db:"source"`
+	MessageID     string    `db:"message_id"`
+	Subject       string    `db:"subject"`
+	Text          string    `db:"text"`
+	VisibleText   string    `db:"visible_text"`
+	HTML          string    `db:"html"`
+	Auto          bool      `db:"auto"`
+	InboundMailID *int64    `db:"inbound_mail_id"`
+	CreatedAt     time.Time `db:"created_at"`
+}
+
+// Attachment is a file on a message; its bytes live in the blob store.
+type Attachment struct {
+	ID          int64     `db:"id"`
+	MessageID   int64     `db:"message_id"`
+	Filename    string    `db:"filename"`
+	ContentType string    `db:"content_type"`
+	ContentID   string    `db:"content_id"`
+	Inline      bool      `db:"inline"`
+	Size        int64     `db:"size"`
+	BlobKey     string    `db:"blob_key"`
+	CreatedAt   time.Time `db:"created_at"`
+}
+
+// InboundMail is a raw received mail, kept before it is parsed.
+type InboundMail struct {
+	ID          int64      `db:"id"`
+	Key         string     `db:"key"`
+	SESID       string     `db:"ses_id"`
+	Sender      string     `db:"sender"`
+	Recipients  string     `db:"recipients"`
+	Size        int64      `db:"size"`
+	BlobKey     string     `db:"blob_key"`
+	Verdicts    string     `db:"verdicts"`
+	Status      string     `db:"status"`
+	Action      string     `db:"action"`
+	Reason      string     `db:"reason"`
+	TicketID    *int64     `db:"ticket_id"`
+	MessageID   *int64     `db:"message_id"`
+	ReceivedAt  time.Time  `db:"received_at"`
+	ProcessedAt *time.Time `db:"processed_at"`
+}
+
+// Email is one mail Dargo sends (or decided not to send) to a person.
+type Email struct {
+	ID        int64      `db:"id"`
+	UserID    *int64     `db:"user_id"`
+	ToEmail   string     `db:"to_email"`
+	Kind      string     `db:"kind"`
+	TicketID  *int64     `db:"ticket_id"`
+	MessageID *int64     `db:"message_id"`
+	Subject   string     `db:"subject"`
+	Status    string     `db:"status"`
+	Auto      bool       `db:"auto"`
+	Reason    string     `db:"reason"`
+	SESID     string     `db:"ses_id"`
+	CreatedAt time.Time  `db:"created_at"`
+	SentAt    *time.Time `db:"sent_at"`
+}
+
+// Email kinds.
+const (
+	EmailConfirmation = "confirmation"
+	EmailReply        = "reply"
+	EmailStatus       = "status"
+	EmailMagicLink    = "magic_link"
+)
+
+// Email statuses.
+const (
+	EmailQueued     = "queued"
+	EmailSent       = "sent"
+	EmailFailed     = "failed"
+	EmailSuppressed = "suppressed"
+)
