@@ -17,7 +17,16 @@ var migrations embed.FS
 // transaction, and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
 	create := `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`
-	if _, err := db.X.ExecContext(ctx, create); err != nil {
+	// Under the lock too: two concurrent CREATE TABLE IF NOT EXISTS race on
+	// PostgreSQL's catalog and one fails with a unique violation.
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.migrationLock(ctx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, create)
+		return err
+	})
+	if err != nil {
 		return 0, fmt.Errorf("store: migrate: %w", err)
 	}
 	dir := "migrations/" + db.Dialect
@@ -38,11 +47,8 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 		done := false
 		err = db.InTx(ctx, func(tx *Tx) error {
-			if db.Dialect == Postgres {
-				// Two releases migrating at once wait for each other.
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727472)`); err != nil {
-					return err
-				}
+			if err := tx.migrationLock(ctx); err != nil {
+				return err
 			}
 			var n int
 			if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version); err != nil {
@@ -68,6 +74,16 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// migrationLock makes two releases migrating at once wait for each other on
+// PostgreSQL; SQLite's IMMEDIATE transactions already serialize writers.
+func (tx *Tx) migrationLock(ctx context.Context) error {
+	if tx.db.Dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727472)`)
+	return err
 }
 
 // splitSQL splits a migration file on semicolons that end a line.

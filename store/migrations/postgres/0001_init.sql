@@ -79,10 +79,14 @@ CREATE TABLE thread_ids (
 );
 CREATE INDEX thread_ids_ticket ON thread_ids (ticket_id);
 
+-- Blobs are kept in chunks so that no single statement binds a 40 MB value.
 CREATE TABLE blobs (
-    key         TEXT PRIMARY KEY,
+    key         TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    size        BIGINT NOT NULL,
     data        BYTEA NOT NULL,
-    created_at  TIMESTAMPTZ NOT NULL
+    created_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (key, seq)
 );
 
 CREATE TABLE attachments (

@@ -78,10 +78,14 @@ CREATE TABLE thread_ids (
 );
 CREATE INDEX thread_ids_ticket ON thread_ids (ticket_id);
 
+-- Blobs are kept in chunks so that no single statement binds a 40 MB value.
 CREATE TABLE blobs (
-    key         TEXT PRIMARY KEY,
+    key         TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    size        BIGINT NOT NULL,
     data        BLOB NOT NULL,
-    created_at  TIMESTAMP NOT NULL
+    created_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (key, seq)
 );
 
 CREATE TABLE attachments (

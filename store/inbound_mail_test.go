@@ -1,0 +1,128 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/dargo-support/dargo/internal/testdb"
+	"github.com/dargo-support/dargo/store"
+)
+
+func TestSaveInboundMailKeepsRawBytes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		raw := []byte("From: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n")
+		m, existed, err := db.SaveInboundMail(ctx, &store.InboundMail{Key: "ses-1", SESID: "ses-1",
+			Sender: "a@example.com", Recipients: "support@dargo.test"}, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if existed {
+			t.Error("first save: existed = true")
+		}
+		got, err := db.InboundMail(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Size != int64(len(raw)) || got.Status != "received" || got.Verdicts != "{}" ||
+			got.BlobKey != store.BlobKey("raw", raw) || got.Sender != "a@example.com" || got.ProcessedAt != nil {
+			t.Errorf("row = %+v", got)
+		}
+		back, err := db.InboundRaw(ctx, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(back, raw) {
+			t.Errorf("InboundRaw = %q, want %q", back, raw)
+		}
+		_, err = db.InboundMail(ctx, m.ID+1000)
+		wantNotFound(t, "InboundMail(unknown)", err)
+	})
+}
+
+func TestSaveInboundMailIsIdempotentOnKey(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		first, _, err := db.SaveInboundMail(ctx, &store.InboundMail{Key: "k", Sender: "first@example.com"}, []byte("first"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, existed, err := db.SaveInboundMail(ctx, &store.InboundMail{Key: "k", Sender: "second@example.com",
+			Status: "quarantined"}, []byte("second, longer"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !existed || again.ID != first.ID {
+			t.Errorf("second save = id %d existed %v, want id %d existed true", again.ID, existed, first.ID)
+		}
+		got, err := db.InboundMail(ctx, first.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Sender != "first@example.com" || got.Size != 5 || got.Status != "received" {
+			t.Errorf("first row changed: %+v", got)
+		}
+		raw, err := db.InboundRaw(ctx, got)
+		if err != nil || string(raw) != "first" {
+			t.Errorf("raw = %q, %v; want first", raw, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM inbound_mail`); n != 1 {
+			t.Errorf("inbound_mail rows = %d, want 1", n)
+		}
+	})
+}
+
+func TestFinishInboundMailAndQuarantine(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		save := func(key string) *store.InboundMail {
+			t.Helper()
+			m, _, err := db.SaveInboundMail(ctx, &store.InboundMail{Key: key}, []byte(key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		ignored, virus, spam, pending := save("ignored"), save("virus"), save("spam"), save("pending")
+		outcomes := []struct {
+			m *store.InboundMail
+			o store.Outcome
+		}{
+			{ignored, store.Outcome{Status: "processed", Action: "ignored", Reason: "auto-reply"}},
+			{virus, store.Outcome{Status: "quarantined", Action: "quarantined", Reason: "virus verdict FAIL"}},
+			{spam, store.Outcome{Status: "quarantined", Action: "quarantined", Reason: "spam verdict FAIL"}},
+		}
+		for _, tt := range outcomes {
+			if err := db.FinishInboundMail(ctx, tt.m.ID, tt.o); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.InboundMail(ctx, tt.m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tt.o.Status || got.Action != tt.o.Action || got.Reason != tt.o.Reason ||
+				got.TicketID != nil || got.MessageID != nil || got.ProcessedAt == nil {
+				t.Errorf("%s: row = %+v, want outcome %+v", tt.m.Key, got, tt.o)
+			}
+		}
+		q, err := db.Quarantined(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, m := range q {
+			keys = append(keys, m.Key)
+		}
+		if len(keys) != 2 || keys[0] != "virus" || keys[1] != "spam" {
+			t.Errorf("Quarantined = %v, want [virus spam] (oldest first)", keys)
+		}
+		if q, _ := db.Quarantined(ctx, 1); len(q) != 1 {
+			t.Errorf("Quarantined(limit 1) gave %d rows", len(q))
+		}
+		got, _ := db.InboundMail(ctx, pending.ID)
+		if got.Status != "received" {
+			t.Errorf("untouched mail status = %q", got.Status)
+		}
+	})
+}
