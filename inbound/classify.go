@@ -1,9 +1,14 @@
 package inbound
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"mime"
 	"strings"
+
+	"github.com/emersion/go-message/textproto"
 
 	"github.com/dargo-support/dargo/store"
 )
@@ -29,46 +34,103 @@ func autoReason(m *Mail) string {
 			return "mailing list (" + k + ")"
 		}
 	}
+	if reportType(m) == "disposition-notification" {
+		return "read receipt"
+	}
 	return ""
 }
 
-// isBounce tells delivery failure reports: a DSN, an empty Return-Path, or a
-// MAILER-DAEMON / postmaster sender.
-func isBounce(m *Mail) bool {
+// reportType is the report-type of a multipart/report mail, or "".
+func reportType(m *Mail) string {
+	media, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || media != "multipart/report" {
+		return ""
+	}
+	return strings.ToLower(params["report-type"])
+}
+
+// isBounce tells delivery failure reports: a DSN, a null envelope sender or
+// an empty Return-Path, or a MAILER-DAEMON / postmaster sender. Read
+// receipts are reports too, but not bounces.
+func isBounce(m *Mail, env Envelope) bool {
 	if m.Report != nil {
 		return true
 	}
-	if strings.HasPrefix(strings.ToLower(m.Header.Get("Content-Type")), "multipart/report") {
+	switch reportType(m) {
+	case "delivery-status", "global-delivery-status":
 		return true
+	case "disposition-notification":
+		return false
 	}
-	if m.HasReturnPath && m.ReturnPath == "" {
+	if env.NullSender || (m.HasReturnPath && m.ReturnPath == "") {
 		return true
 	}
 	local, _, _ := strings.Cut(strings.ToLower(m.From.Email), "@")
 	return local == "mailer-daemon" || local == "postmaster"
 }
 
-// bounce records a delivery failure: permanent failures suppress the address.
+// bounce records a delivery failure. A permanent failure suppresses the
+// address only when the report returns a mail Dargo sent (its Message-ID is
+// one we minted or SES assigned): anyone can mail us a report, and a forged
+// one must not cut a customer off from every mail.
 func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) (Result, error) {
 	var notes []string
 	if m.Report != nil {
+		ours, err := p.store.IsOurMessageID(ctx, returnedIDs(m))
+		if err != nil {
+			return Result{}, fmt.Errorf("inbound: bounce: %w", err)
+		}
 		for _, r := range m.Report.Recipients {
-			if r.FinalRecipient == "" {
+			switch {
+			case r.FinalRecipient == "":
 				continue
-			}
-			if !r.Permanent() {
+			case !r.Permanent():
 				notes = append(notes, fmt.Sprintf("transient failure %s for %s", r.Status, r.FinalRecipient))
-				continue
+			case !ours:
+				notes = append(notes, fmt.Sprintf("permanent failure %s for %s about a mail we did not send; not suppressed", r.Status, r.FinalRecipient))
+			default:
+				reason := strings.TrimSpace("bounce " + r.Status + " " + r.Diagnostic)
+				if err := p.store.Suppress(ctx, r.FinalRecipient, reason, "dsn"); err != nil {
+					return Result{}, fmt.Errorf("inbound: bounce: %w", err)
+				}
+				notes = append(notes, fmt.Sprintf("permanent failure %s for %s; address suppressed", r.Status, r.FinalRecipient))
 			}
-			reason := strings.TrimSpace("bounce " + r.Status + " " + r.Diagnostic)
-			if err := p.store.Suppress(ctx, r.FinalRecipient, reason, "dsn"); err != nil {
-				return Result{}, fmt.Errorf("inbound: bounce: %w", err)
-			}
-			notes = append(notes, fmt.Sprintf("permanent failure %s for %s; address suppressed", r.Status, r.FinalRecipient))
 		}
 	}
 	if len(notes) == 0 {
 		notes = append(notes, "delivery failure report without a readable recipient")
 	}
 	return p.finish(ctx, rec, ActionBounce, strings.Join(notes, "; "))
+}
+
+// returnedIDs are the Message-IDs of the mail a report returns: from the
+// returned message or its headers (message/rfc822, text/rfc822-headers and
+// their global forms).
+func returnedIDs(m *Mail) []string {
+	var ids []string
+	for _, a := range m.Attachments {
+		switch a.ContentType {
+		case "message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers":
+		default:
+			continue
+		}
+		data := a.Data
+		if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
+			data = data[:i+2]
+		} else if i := bytes.Index(data, []byte("\r\n\r\n")); i >= 0 {
+			data = data[:i+4]
+		} else {
+			data = append(append([]byte{}, data...), "\r\n\r\n"...)
+		}
+		h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(data)))
+		if err != nil {
+			continue
+		}
+		for _, k := range []string{"Message-Id", "X-Original-Message-Id"} {
+			if id := strings.Trim(strings.TrimSpace(h.Get(k)), "<>"); id != "" {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
 }

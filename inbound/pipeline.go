@@ -24,6 +24,8 @@ type Store interface {
 	IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error)
 	Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error)
 	Suppress(ctx context.Context, email, reason, source string) error
+	IsOurMessageID(ctx context.Context, ids []string) (bool, error)
+	InboundMail(ctx context.Context, id int64) (*store.InboundMail, error)
 }
 
 var _ Store = (*store.DB)(nil)
@@ -58,8 +60,11 @@ func NewPipeline(s Store, opts Opts) *Pipeline {
 // Envelope is what the transport knows beside the MIME: SES's id and the
 // envelope recipients (which may differ from the To header), and verdicts.
 type Envelope struct {
-	SESID      string
-	Sender     string
+	SESID  string
+	Sender string
+	// NullSender is set when the transport saw MAIL FROM:<> (bounces and
+	// other automatic mail), which a missing Return-Path cannot tell.
+	NullSender bool
 	Recipients []string
 	Verdicts   string // JSON, stored with the raw mail
 }
@@ -98,14 +103,7 @@ func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (Result
 		return Result{}, fmt.Errorf("inbound: %w", err)
 	}
 	if existed && saved.Status != "received" {
-		res := Result{Action: ActionDuplicate, Message: saved.MessageID,
-			Reason: fmt.Sprintf("already received as inbound mail %d (%s)", saved.ID, saved.Action)}
-		if saved.TicketID != nil {
-			if t, err := p.store.Ticket(ctx, *saved.TicketID); err == nil {
-				res.Ticket = &t.Number
-			}
-		}
-		return res, nil
+		return p.duplicateOf(ctx, saved), nil
 	}
 	return p.Process(ctx, saved, raw, env)
 }
@@ -139,7 +137,7 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 		}
 	}
-	if isBounce(m) {
+	if isBounce(m, env) {
 		return p.bounce(ctx, rec, m)
 	}
 	if m.From.Email == "" {
@@ -183,6 +181,9 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 			Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID, Inline: a.Inline, Data: a.Data})
 	}
 	out, err := p.store.Deliver(ctx, d)
+	if errors.Is(err, store.ErrProcessed) {
+		return p.lostRace(ctx, rec.ID)
+	}
 	if errors.Is(err, store.ErrDuplicate) {
 		return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 	}
@@ -201,13 +202,38 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 	return res, nil
 }
 
+// duplicateOf reports a mail received (and handled) before, with its outcome.
+func (p *Pipeline) duplicateOf(ctx context.Context, rec *store.InboundMail) Result {
+	res := Result{Action: ActionDuplicate, Message: rec.MessageID,
+		Reason: fmt.Sprintf("already received as inbound mail %d (%s)", rec.ID, rec.Action)}
+	if rec.TicketID != nil {
+		if t, err := p.store.Ticket(ctx, *rec.TicketID); err == nil {
+			res.Ticket = &t.Number
+		}
+	}
+	return res
+}
+
+// lostRace is the answer when another consumer finished the same mail first.
+func (p *Pipeline) lostRace(ctx context.Context, id int64) (Result, error) {
+	rec, err := p.store.InboundMail(ctx, id)
+	if err != nil {
+		return Result{}, fmt.Errorf("inbound: %w", err)
+	}
+	return p.duplicateOf(ctx, rec), nil
+}
+
 // finish records an outcome that wrote no message.
 func (p *Pipeline) finish(ctx context.Context, rec *store.InboundMail, action, reason string) (Result, error) {
 	status := "processed"
 	if action == ActionQuarantined {
 		status = "quarantined"
 	}
-	if err := p.store.FinishInboundMail(ctx, rec.ID, store.Outcome{Status: status, Action: action, Reason: reason}); err != nil {
+	err := p.store.FinishInboundMail(ctx, rec.ID, store.Outcome{Status: status, Action: action, Reason: reason})
+	if errors.Is(err, store.ErrProcessed) {
+		return p.lostRace(ctx, rec.ID)
+	}
+	if err != nil {
 		return Result{}, fmt.Errorf("inbound: %w", err)
 	}
 	return Result{Action: action, Reason: reason}, nil

@@ -48,14 +48,15 @@ func (s *SMTPServer) Shutdown(ctx context.Context) error { return s.srv.Shutdown
 type smtpSession struct {
 	p    *Pipeline
 	from string
+	null bool // MAIL FROM:<>
 	rcpt []string
 }
 
-func (s *smtpSession) Reset()        { s.from, s.rcpt = "", nil }
+func (s *smtpSession) Reset()        { s.from, s.null, s.rcpt = "", false, nil }
 func (s *smtpSession) Logout() error { return nil }
 
 func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
+	s.from, s.null = from, from == ""
 	return nil
 }
 
@@ -69,7 +70,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.p.Ingest(context.Background(), raw, Envelope{Sender: s.from, Recipients: s.rcpt})
+	_, err = s.p.Ingest(context.Background(), raw, Envelope{Sender: s.from, NullSender: s.null, Recipients: s.rcpt})
 	if err != nil {
 		s.p.log.Error("smtp: ingest failed; client told to retry", "err", err)
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure, try again later"}

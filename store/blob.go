@@ -32,20 +32,31 @@ type dbBlobs struct{ db *DB }
 var _ Blobs = (*dbBlobs)(nil)
 
 func (b *dbBlobs) Put(ctx context.Context, key string, data []byte) error {
-	err := b.db.InTx(ctx, func(tx *Tx) error {
-		now := b.db.Now()
-		for seq, off := 0, 0; off < len(data) || seq == 0; seq, off = seq+1, off+blobChunk {
-			chunk := data[off:min(off+blobChunk, len(data))]
-			_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO blobs (key, seq, size, data, created_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (key, seq) DO NOTHING`), key, seq, len(data), chunk, now)
-			if err != nil {
-				return err
-			}
+	return b.db.InTx(ctx, func(tx *Tx) error { return b.putTx(ctx, tx, key, data) })
+}
+
+// putTx writes a blob inside a caller's transaction, so a row and the bytes
+// it points at commit together (one commit, one fsync).
+func (b *dbBlobs) putTx(ctx context.Context, tx *Tx, key string, data []byte) error {
+	now := b.db.Now()
+	for seq, off := 0, 0; off < len(data) || seq == 0; seq, off = seq+1, off+blobChunk {
+		chunk := data[off:min(off+blobChunk, len(data))]
+		_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO blobs (key, seq, size, data, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (key, seq) DO NOTHING`), key, seq, len(data), chunk, now)
+		if err != nil {
+			return fmt.Errorf("store: put blob %s: %w", key, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: put blob %s: %w", key, err)
+	}
+	return nil
+}
+
+// blobsInDB reports whether blobs live in this database, so their writes
+// can join a row's transaction. An object store cannot join one: callers put
+// those bytes before the transaction, and content addressing makes a
+// rolled-back transaction leave at most a harmless orphan.
+func (db *DB) blobsInDB() *dbBlobs {
+	if b, ok := db.Blobs.(*dbBlobs); ok && b.db == db {
+		return b
 	}
 	return nil
 }

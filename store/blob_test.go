@@ -26,24 +26,50 @@ func TestBlobKeyIsAContentAddress(t *testing.T) {
 func TestDBBlobs(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		data := []byte{0, 1, 2, 0xff, 'x'} // binary-safe
-		key := store.BlobKey("test", data)
-		for range 2 { // Put is idempotent
-			if err := db.Blobs.Put(ctx, key, data); err != nil {
-				t.Fatal(err)
-			}
+		tests := []struct {
+			name string
+			data []byte
+		}{
+			{"empty", []byte{}},
+			{"binary", []byte{0, 1, 2, 0xff, 'x'}},
+			{"exactly one chunk", pattern(1 << 20)},
+			{"several chunks", pattern(5<<19 + 7)},
 		}
-		got, err := db.Blobs.Get(ctx, key)
-		if err != nil {
-			t.Fatal(err)
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				key := store.BlobKey("test", tt.data)
+				for range 2 { // Put is idempotent
+					if err := db.Blobs.Put(ctx, key, tt.data); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, err := db.Blobs.Get(ctx, key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, tt.data) {
+					t.Errorf("Get returned %d bytes, want the %d put", len(got), len(tt.data))
+				}
+				if err := db.Blobs.Delete(ctx, key); err != nil {
+					t.Fatal(err)
+				}
+				_, err = db.Blobs.Get(ctx, key)
+				wantNotFound(t, "Get after Delete", err)
+				if n := count(t, db, `SELECT COUNT(*) FROM blobs WHERE key = ?`, key); n != 0 {
+					t.Errorf("%d rows left after Delete", n)
+				}
+			})
 		}
-		if !bytes.Equal(got, data) {
-			t.Errorf("Get = %v, want %v", got, data)
-		}
-		if err := db.Blobs.Delete(ctx, key); err != nil {
-			t.Fatal(err)
-		}
-		_, err = db.Blobs.Get(ctx, key)
-		wantNotFound(t, "Get after Delete", err)
+		_, err := db.Blobs.Get(ctx, "test/never-put")
+		wantNotFound(t, "Get(unknown)", err)
 	})
+}
+
+// pattern returns n bytes that differ from chunk to chunk.
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i * 7 / 3)
+	}
+	return b
 }

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -68,20 +70,39 @@ type Delivered struct {
 }
 
 // Deliver writes a delivery in one transaction: user, participants, ticket,
-// message, attachments, thread id, confirmation outbox and emails rows, and
-// the inbound mail's outcome. Attachment bytes go to the blob store first
-// (content-addressed, so a retry or a rollback leaves at most an orphan).
+// message, attachments and their bytes, thread id, confirmation outbox and
+// emails rows, and the inbound mail's outcome.
 func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
 	keys := make([]string, len(d.Attachments))
+	inDB := db.blobsInDB()
 	for i, a := range d.Attachments {
 		keys[i] = BlobKey("att", a.Data)
-		if err := db.Blobs.Put(ctx, keys[i], a.Data); err != nil {
-			return nil, fmt.Errorf("store: deliver: %w", err)
+		if inDB == nil {
+			if err := db.Blobs.Put(ctx, keys[i], a.Data); err != nil {
+				return nil, fmt.Errorf("store: deliver: %w", err)
+			}
 		}
 	}
 	var out Delivered
 	err := db.InTx(ctx, func(tx *Tx) error {
 		out = Delivered{}
+		if inDB != nil {
+			// In key order, once each: deliveries that share files then lock
+			// the same blob rows in the same order instead of deadlocking.
+			order := make([]int, len(keys))
+			for i := range order {
+				order[i] = i
+			}
+			slices.SortFunc(order, func(a, b int) int { return cmp.Compare(keys[a], keys[b]) })
+			for n, i := range order {
+				if n > 0 && keys[i] == keys[order[n-1]] {
+					continue
+				}
+				if err := inDB.putTx(ctx, tx, keys[i], d.Attachments[i].Data); err != nil {
+					return err
+				}
+			}
+		}
 		return tx.deliver(ctx, d, keys, &out)
 	})
 	if err != nil {
@@ -92,6 +113,29 @@ func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
 
 func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Delivered) error {
 	now := tx.db.Now()
+	if d.InboundMailID != 0 {
+		// Claim the inbound row first: a second consumer of the same mail
+		// waits here for the first to commit, then finds it processed.
+		res, err := tx.ExecContext(ctx, tx.q(`UPDATE inbound_mail SET processed_at = ? WHERE id = ? AND status <> 'processed'`), now, d.InboundMailID)
+		if err != nil {
+			return fmt.Errorf("store: deliver: claim inbound mail: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("store: deliver: inbound mail %d: %w", d.InboundMailID, ErrProcessed)
+		}
+	}
+	if d.Message.MessageID != "" {
+		// Checked before the ticket is created: on PostgreSQL a rolled-back
+		// nextval would still use up a ticket number. The insert below still
+		// catches a concurrent duplicate.
+		var n int
+		if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), d.Message.MessageID); err != nil {
+			return fmt.Errorf("store: deliver: %w", err)
+		}
+		if n > 0 {
+			return ErrDuplicate
+		}
+	}
 	author, err := tx.upsertUser(ctx, d.From, now)
 	if err != nil {
 		return err
@@ -155,10 +199,7 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		if out.Created {
 			action = "created"
 		}
-		o := Outcome{Status: "processed", Action: action, TicketID: &t.ID, MessageID: &out.MessageID}
-		if _, err := tx.ExecContext(ctx, tx.q(finishInboundSQL), o.Status, o.Action, o.Reason, o.TicketID, o.MessageID, now, d.InboundMailID); err != nil {
-			return fmt.Errorf("store: deliver: inbound outcome: %w", err)
-		}
+		return tx.finishInbound(ctx, d.InboundMailID, Outcome{Status: "processed", Action: action, TicketID: &t.ID, MessageID: &out.MessageID})
 	}
 	return nil
 }

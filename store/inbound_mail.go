@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -12,8 +13,11 @@ func (db *DB) SaveInboundMail(ctx context.Context, m *InboundMail, raw []byte) (
 	if m.BlobKey == "" {
 		m.BlobKey = BlobKey("raw", raw)
 	}
-	if err := db.Blobs.Put(ctx, m.BlobKey, raw); err != nil {
-		return nil, false, fmt.Errorf("store: save inbound mail: %w", err)
+	inDB := db.blobsInDB()
+	if inDB == nil {
+		if err := db.Blobs.Put(ctx, m.BlobKey, raw); err != nil {
+			return nil, false, fmt.Errorf("store: save inbound mail: %w", err)
+		}
 	}
 	m.Size = int64(len(raw))
 	m.ReceivedAt = db.Now()
@@ -23,16 +27,29 @@ func (db *DB) SaveInboundMail(ctx context.Context, m *InboundMail, raw []byte) (
 	if m.Verdicts == "" {
 		m.Verdicts = "{}"
 	}
-	var id int64
-	err = db.X.QueryRowxContext(ctx, db.q(`INSERT INTO inbound_mail (key, ses_id, sender, recipients, size, blob_key, verdicts, status, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`),
-		m.Key, m.SESID, m.Sender, m.Recipients, m.Size, m.BlobKey, m.Verdicts, m.Status, m.ReceivedAt).Scan(&id)
-	if err == nil {
-		m.ID = id
-		return m, false, nil
-	}
-	if err != sqlErrNoRows {
+	inserted := false
+	err = db.InTx(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO inbound_mail (key, ses_id, sender, recipients, size, blob_key, verdicts, status, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`),
+			m.Key, m.SESID, m.Sender, m.Recipients, m.Size, m.BlobKey, m.Verdicts, m.Status, m.ReceivedAt).Scan(&id)
+		if err == sqlErrNoRows {
+			return nil // received before; its bytes are stored already
+		}
+		if err != nil {
+			return err
+		}
+		m.ID, inserted = id, true
+		if inDB != nil {
+			return inDB.putTx(ctx, tx, m.BlobKey, raw)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, false, fmt.Errorf("store: save inbound mail: %w", err)
+	}
+	if inserted {
+		return m, false, nil
 	}
 	old, err := db.inboundMailBy(ctx, "key", m.Key)
 	if err != nil {
@@ -68,16 +85,29 @@ type Outcome struct {
 	MessageID *int64
 }
 
-// FinishInboundMail records the outcome of an inbound mail.
+// ErrProcessed is returned when another consumer already finished an
+// inbound mail (SQS redelivers while the first consumer is still at work);
+// nothing was changed.
+var ErrProcessed = errors.New("store: inbound mail already processed")
+
+// FinishInboundMail records the outcome of an inbound mail that wrote no
+// message. It never overwrites a processed row: ErrProcessed says another
+// consumer won the race.
 func (db *DB) FinishInboundMail(ctx context.Context, id int64, o Outcome) error {
-	_, err := db.X.ExecContext(ctx, db.q(finishInboundSQL), o.Status, o.Action, o.Reason, o.TicketID, o.MessageID, db.Now(), id)
+	return db.InTx(ctx, func(tx *Tx) error { return tx.finishInbound(ctx, id, o) })
+}
+
+func (tx *Tx) finishInbound(ctx context.Context, id int64, o Outcome) error {
+	res, err := tx.ExecContext(ctx, tx.q(`UPDATE inbound_mail SET status = ?, action = ?, reason = ?, ticket_id = ?, message_id = ?, processed_at = ?
+		WHERE id = ? AND status <> 'processed'`), o.Status, o.Action, o.Reason, o.TicketID, o.MessageID, tx.db.Now(), id)
 	if err != nil {
 		return fmt.Errorf("store: finish inbound mail %d: %w", id, err)
 	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("store: finish inbound mail %d: %w", id, ErrProcessed)
+	}
 	return nil
 }
-
-const finishInboundSQL = `UPDATE inbound_mail SET status = ?, action = ?, reason = ?, ticket_id = ?, message_id = ?, processed_at = ? WHERE id = ?`
 
 // Quarantined lists quarantined inbound mail, oldest first.
 func (db *DB) Quarantined(ctx context.Context, limit int) ([]InboundMail, error) {

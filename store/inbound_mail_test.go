@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/dargo-support/dargo/internal/testdb"
@@ -123,6 +124,44 @@ func TestFinishInboundMailAndQuarantine(t *testing.T) {
 		got, _ := db.InboundMail(ctx, pending.ID)
 		if got.Status != "received" {
 			t.Errorf("untouched mail status = %q", got.Status)
+		}
+	})
+}
+
+// SQS may hand the same notification to two consumers at once.
+func TestSaveInboundMailConcurrentlyKeepsOneRow(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		const n = 10
+		ids := make([]int64, n)
+		existed := make([]bool, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var m *store.InboundMail
+				m, existed[i], errs[i] = db.SaveInboundMail(context.Background(), &store.InboundMail{Key: "same"}, []byte("raw"))
+				if m != nil {
+					ids[i] = m.ID
+				}
+			}()
+		}
+		wg.Wait()
+		fresh := 0
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("save %d: %v", i, errs[i])
+			}
+			if ids[i] != ids[0] {
+				t.Errorf("save %d got id %d, save 0 got %d", i, ids[i], ids[0])
+			}
+			if !existed[i] {
+				fresh++
+			}
+		}
+		if fresh != 1 {
+			t.Errorf("%d saves report a new row, want 1", fresh)
 		}
 	})
 }
