@@ -184,8 +184,10 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 			return fmt.Errorf("store: deliver: attachment: %w", err)
 		}
 	}
-	if err := tx.touchTicket(ctx, &t, d, now); err != nil {
-		return err
+	if !out.Created { // a new ticket's timestamps are fresh already
+		if err := tx.touchTicket(ctx, &t, d, now); err != nil {
+			return err
+		}
 	}
 	if d.Confirm && out.Created {
 		mail := QueuedEmail{UserID: &author, To: d.From.Email, Kind: EmailConfirmation, TicketID: &t.ID,

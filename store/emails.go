@@ -27,24 +27,23 @@ type QueuedEmail struct {
 func (tx *Tx) QueueEmail(ctx context.Context, e QueuedEmail) (string, error) {
 	now := tx.db.Now()
 	to := NormalizeEmail(e.To)
-	status, reason := EmailQueued, ""
-	var suppressed string
-	err := tx.GetContext(ctx, &suppressed, tx.q(`SELECT reason FROM suppressions WHERE email = ?`), to)
-	switch {
-	case err == nil:
-		status, reason = EmailSuppressed, "address suppressed: "+suppressed
-	case err != sqlErrNoRows:
+	// One round trip answers both questions: is the address suppressed, and
+	// how many automatic mails did it get within the window.
+	var check struct {
+		Suppressed *string `db:"suppressed"`
+		Recent     int     `db:"recent"`
+	}
+	err := tx.GetContext(ctx, &check, tx.q(`SELECT (SELECT reason FROM suppressions WHERE email = ?) AS suppressed,
+		(SELECT COUNT(*) FROM emails WHERE to_email = ? AND auto AND created_at > ?) AS recent`), to, to, now.Add(-e.Window))
+	if err != nil {
 		return "", fmt.Errorf("store: queue email: %w", err)
 	}
-	if status == EmailQueued && e.Auto && e.Cap > 0 {
-		var n int
-		err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM emails WHERE to_email = ? AND auto AND created_at > ?`), to, now.Add(-e.Window))
-		if err != nil {
-			return "", fmt.Errorf("store: queue email: %w", err)
-		}
-		if n >= e.Cap {
-			status, reason = EmailSuppressed, fmt.Sprintf("loop guard: %d automatic mails within %s", n, e.Window)
-		}
+	status, reason := EmailQueued, ""
+	switch {
+	case check.Suppressed != nil:
+		status, reason = EmailSuppressed, "address suppressed: "+*check.Suppressed
+	case e.Auto && e.Cap > 0 && check.Recent >= e.Cap:
+		status, reason = EmailSuppressed, fmt.Sprintf("loop guard: %d automatic mails within %s", check.Recent, e.Window)
 	}
 	var id int64
 	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO emails (user_id, to_email, kind, ticket_id, message_id, subject, status, auto, reason, created_at)
