@@ -166,8 +166,13 @@ func (r *pipelineRunner) step(n int, st pipelineStep) {
 		pipelineExec(t, db, st.SQL)
 		return
 	case st.Sent != nil:
-		pipelineExec(t, db, `INSERT INTO thread_ids (message_id, ticket_id, origin, created_at)
-			SELECT CAST(? AS TEXT), id, 'ses', CURRENT_TIMESTAMP FROM tickets WHERE number = ?`, st.Sent.MessageID, st.Sent.Ticket)
+		tk, err := db.TicketByNumber(context.Background(), st.Sent.Ticket)
+		if err != nil {
+			t.Fatalf("sent step: %v", err)
+		}
+		if err := db.RecordThreadID(context.Background(), tk.ID, st.Sent.MessageID, "ses"); err != nil {
+			t.Fatalf("sent step: %v", err)
+		}
 		return
 	}
 	name := st.EML

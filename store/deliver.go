@@ -129,7 +129,7 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		// nextval would still use up a ticket number. The insert below still
 		// catches a concurrent duplicate.
 		var n int
-		if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), d.Message.MessageID); err != nil {
+		if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), CanonicalID(d.Message.MessageID)); err != nil {
 			return fmt.Errorf("store: deliver: %w", err)
 		}
 		if n > 0 {
@@ -267,7 +267,7 @@ func (tx *Tx) addParticipant(ctx context.Context, ticketID, userID int64, role s
 // addThreadID records a Message-ID for a ticket; false when it was already known.
 func (tx *Tx) addThreadID(ctx context.Context, ticketID int64, messageID, origin string, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, tx.q(`INSERT INTO thread_ids (message_id, ticket_id, origin, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (message_id) DO NOTHING`), messageID, ticketID, origin, now)
+		ON CONFLICT (message_id) DO NOTHING`), CanonicalID(messageID), ticketID, origin, now)
 	if err != nil {
 		return false, fmt.Errorf("store: add thread id: %w", err)
 	}

@@ -94,6 +94,8 @@ type Email struct {
 	Auto      bool       `db:"auto"`
 	Reason    string     `db:"reason"`
 	SESID     string     `db:"ses_id"`
+	HeaderID  string     `db:"header_id"` // the Message-ID we minted
+	Attempts  int        `db:"attempts"`
 	CreatedAt time.Time  `db:"created_at"`
 	SentAt    *time.Time `db:"sent_at"`
 }

@@ -23,6 +23,7 @@ func (db *DB) TicketByThreadIDs(ctx context.Context, ids []string) (*Ticket, err
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("store: ticket by thread ids: %w", ErrNotFound)
 	}
+	ids = canonicalIDs(ids)
 	query, args, err := sqlx.In(`SELECT message_id, ticket_id FROM thread_ids WHERE message_id IN (?)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket by thread ids: %w", err)
@@ -53,7 +54,7 @@ func (db *DB) TicketByThreadIDs(ctx context.Context, ids []string) (*Ticket, err
 // ThreadIDExists reports whether a Message-ID was seen or sent before.
 func (db *DB) ThreadIDExists(ctx context.Context, id string) (bool, error) {
 	var n int
-	if err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), id); err != nil {
+	if err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), CanonicalID(id)); err != nil {
 		return false, fmt.Errorf("store: thread id exists: %w", err)
 	}
 	return n > 0, nil
@@ -112,7 +113,7 @@ func (db *DB) IsOurMessageID(ctx context.Context, ids []string) (bool, error) {
 	if len(ids) == 0 {
 		return false, nil
 	}
-	query, args, err := sqlx.In(`SELECT COUNT(*) FROM thread_ids WHERE origin IN ('minted', 'ses') AND message_id IN (?)`, ids)
+	query, args, err := sqlx.In(`SELECT COUNT(*) FROM thread_ids WHERE origin IN ('minted', 'ses') AND message_id IN (?)`, canonicalIDs(ids))
 	if err != nil {
 		return false, fmt.Errorf("store: is our message id: %w", err)
 	}

@@ -1,0 +1,69 @@
+package outbound
+
+import (
+	"errors"
+	"time"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// Address is a mailbox: display name and address.
+type Address struct {
+	Name  string
+	Email string
+}
+
+// Attachment is a file to attach.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// Mail is one outgoing message before it becomes MIME.
+type Mail struct {
+	From        Address
+	To          Address
+	ReplyTo     string   // the ticket's reply address; "" for mails about no ticket
+	Subject     string   // without our tag: Compose adds "[#N] " when Ticket > 0
+	Ticket      int64    // the ticket number, 0 for none
+	MessageID   string   // minted by us, without angle brackets
+	InReplyTo   string   // without angle brackets
+	References  []string // without angle brackets, oldest first
+	Auto        bool     // machine-made (confirmations, magic links): Auto-Submitted: auto-generated
+	Text        string
+	HTML        string
+	Attachments []Attachment
+	Date        time.Time
+}
+
+// Opts is what building notifications needs to know.
+type Opts struct {
+	From       Address
+	BaseURL    string // portal links
+	MailDomain string // for minted Message-IDs
+	ReplyTo    func(number int64) string
+}
+
+// Compose renders m as RFC 5322 MIME: multipart/alternative text + HTML,
+// multipart/mixed when there are attachments.
+func Compose(m *Mail) ([]byte, error) {
+	return nil, errors.New("outbound: Compose not implemented yet")
+}
+
+// Build makes the mail an emails row stands for, from its kind's templates.
+func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
+	return nil, errors.New("outbound: Build not implemented yet")
+}
+
+// PermanentError marks a failure that retrying will not fix.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// IsPermanent reports whether err is a permanent sending failure.
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p)
+}

@@ -1,0 +1,14 @@
+-- The Message-ID we minted for each sent mail, and the dev outbox.
+ALTER TABLE emails ADD COLUMN header_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE emails ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE dev_mail (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    email_id    BIGINT,
+    sender      TEXT NOT NULL,
+    recipients  TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    raw         BLOB NOT NULL,
+    created_at  TIMESTAMP NOT NULL
+);
+CREATE INDEX dev_mail_created ON dev_mail (created_at);

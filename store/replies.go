@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// StaffReply is a staff member's answer (or internal note) on a ticket.
+type StaffReply struct {
+	TicketID    int64
+	AuthorID    int64
+	Text        string
+	Note        bool // internal: never mailed
+	Attachments []NewAttachment
+}
+
+// AddStaffReply stores a reply and, unless it is a note, queues a reply
+// notification to the customer and every Cc participant, in one transaction.
+func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
+	keys := make([]string, len(r.Attachments))
+	inDB := db.blobsInDB()
+	for i, a := range r.Attachments {
+		keys[i] = BlobKey("att", a.Data)
+		if inDB == nil {
+			if err := db.Blobs.Put(ctx, keys[i], a.Data); err != nil {
+				return 0, fmt.Errorf("store: staff reply: %w", err)
+			}
+		}
+	}
+	var msgID int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		now := db.Now()
+		var t Ticket
+		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), r.TicketID); err != nil {
+			return notFound(err, "staff reply")
+		}
+		kind := "outbound"
+		if r.Note {
+			kind = "note"
+		}
+		err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, subject, text, visible_text, created_at)
+			VALUES (?, ?, ?, 'web', ?, ?, ?, ?) RETURNING id`), t.ID, r.AuthorID, kind, t.Subject, r.Text, r.Text, now).Scan(&msgID)
+		if err != nil {
+			return fmt.Errorf("store: staff reply: %w", err)
+		}
+		for i, a := range r.Attachments {
+			if inDB != nil {
+				if err := inDB.putTx(ctx, tx, keys[i], a.Data); err != nil {
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO attachments (message_id, filename, content_type, content_id, inline, size, blob_key, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), msgID, a.Filename, a.ContentType, a.ContentID, a.Inline, len(a.Data), keys[i], now)
+			if err != nil {
+				return fmt.Errorf("store: staff reply attachment: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ?, last_activity_at = ? WHERE id = ?`), now, now, t.ID); err != nil {
+			return fmt.Errorf("store: staff reply: %w", err)
+		}
+		if r.Note {
+			return nil
+		}
+		return tx.notifyParticipants(ctx, t, EmailReply, &msgID)
+	})
+	return msgID, err
+}
+
+// notifyParticipants queues one mail of kind to each participant of the ticket.
+func (tx *Tx) notifyParticipants(ctx context.Context, t Ticket, kind string, msgID *int64) error {
+	var people []User
+	err := tx.SelectContext(ctx, &people, tx.q(`SELECT u.* FROM users u JOIN participants p ON p.user_id = u.id
+		WHERE p.ticket_id = ? ORDER BY p.role DESC, u.id`), t.ID)
+	if err != nil {
+		return fmt.Errorf("store: participants: %w", err)
+	}
+	for _, u := range people {
+		id := u.ID
+		_, err := tx.QueueEmail(ctx, QueuedEmail{UserID: &id, To: u.Email, Kind: kind, TicketID: &t.ID, MessageID: msgID, Subject: t.Subject})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notifyStatuses are the statuses a customer is told about.
+var notifyStatuses = map[string]bool{"resolved": true, "closed": true}
+
+// SetStatus changes a ticket's status; moving to resolved or closed mails the
+// participants, in the same transaction.
+func (db *DB) SetStatus(ctx context.Context, ticketID int64, status string) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		var t Ticket
+		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), ticketID); err != nil {
+			return notFound(err, "set status")
+		}
+		if t.Status == status {
+			return nil
+		}
+		now := db.Now()
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?`), status, now, t.ID); err != nil {
+			return fmt.Errorf("store: set status: %w", err)
+		}
+		if !notifyStatuses[status] {
+			return nil
+		}
+		t.Status = status
+		return tx.notifyParticipants(ctx, t, EmailStatus, nil)
+	})
+}
+
+// EnsureUser returns the user with this address, creating it with the role
+// (and name) when absent; an existing user keeps its role.
+func (db *DB) EnsureUser(ctx context.Context, email, name, role string) (*User, error) {
+	now := db.Now()
+	var u User
+	err := db.X.QueryRowxContext(ctx, db.q(`INSERT INTO users (email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN users.name = '' THEN excluded.name ELSE users.name END
+		RETURNING *`), NormalizeEmail(email), name, role, now, now).StructScan(&u)
+	if err != nil {
+		return nil, fmt.Errorf("store: ensure user: %w", err)
+	}
+	return &u, nil
+}
