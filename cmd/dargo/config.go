@@ -22,6 +22,14 @@ type Config struct {
 	MaxMailBytes int64
 	AutoMailCap  int
 	LogLevel     string
+
+	HTTPAddr      string
+	RedisURL      string
+	Mailer        string // ses or outbox; "" means the command's default
+	SESMaxRate    float64
+	Concurrency   int
+	Queues        map[string]int
+	RelayInterval time.Duration
 }
 
 // setting documents one environment variable; help prints them in order.
@@ -40,6 +48,13 @@ var settings = []setting{
 	{"DARGO_MAX_MAIL_BYTES", "41943040", "larger inbound mail is quarantined unparsed (40 MiB, the SES limit)"},
 	{"DARGO_AUTO_MAIL_CAP", "5", "automatic mails (confirmations) per address per hour; stops robot loops"},
 	{"DARGO_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"DARGO_HTTP_ADDR", "127.0.0.1:8080", "address the web tier (in dev: the outbox pages) listens on"},
+	{"DARGO_REDIS_URL", "", "redis://, rediss://, redis-sentinel://… or redis-cluster://h1,h2; unset in dev: an in-process stand-in"},
+	{"DARGO_MAILER", "", "ses or outbox (default: ses for dargo worker, outbox for dargo dev)"},
+	{"DARGO_SES_MAX_RATE", "0", "mails per second across all workers; 0 asks SES GetAccount's MaxSendRate"},
+	{"DARGO_WORKER_CONCURRENCY", "10", "tasks one worker process runs at once (or dargo worker --concurrency)"},
+	{"DARGO_QUEUES", "critical=6,default=3,low=1", "queue priorities (or dargo worker --queues)"},
+	{"DARGO_RELAY_INTERVAL", "1s", "how often the worker's outbox relay looks for new rows"},
 }
 
 const devSecret = "dargo-dev-secret-do-not-use-in-production"
@@ -67,8 +82,26 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		LogLevel:    get("DARGO_LOG_LEVEL"),
 		Categories:  map[string]string{},
 	}
+	c.HTTPAddr = get("DARGO_HTTP_ADDR")
+	c.RedisURL = get("DARGO_REDIS_URL")
+	c.Mailer = get("DARGO_MAILER")
 	var errs []error
 	var err error
+	if c.Mailer != "" && c.Mailer != "ses" && c.Mailer != "outbox" {
+		errs = append(errs, fmt.Errorf("DARGO_MAILER: want ses or outbox, got %q", c.Mailer))
+	}
+	if c.SESMaxRate, err = strconv.ParseFloat(get("DARGO_SES_MAX_RATE"), 64); err != nil || c.SESMaxRate < 0 {
+		errs = append(errs, fmt.Errorf("DARGO_SES_MAX_RATE: want mails per second ≥ 0, got %q", get("DARGO_SES_MAX_RATE")))
+	}
+	if c.Concurrency, err = strconv.Atoi(get("DARGO_WORKER_CONCURRENCY")); err != nil || c.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("DARGO_WORKER_CONCURRENCY: want a number ≥ 1, got %q", get("DARGO_WORKER_CONCURRENCY")))
+	}
+	if c.Queues, err = ParseQueues(get("DARGO_QUEUES")); err != nil {
+		errs = append(errs, fmt.Errorf("DARGO_QUEUES: %w", err))
+	}
+	if c.RelayInterval, err = time.ParseDuration(get("DARGO_RELAY_INTERVAL")); err != nil || c.RelayInterval <= 0 {
+		errs = append(errs, fmt.Errorf("DARGO_RELAY_INTERVAL: want a duration such as 1s, got %q", get("DARGO_RELAY_INTERVAL")))
+	}
 	if c.MaxMailBytes, err = strconv.ParseInt(get("DARGO_MAX_MAIL_BYTES"), 10, 64); err != nil || c.MaxMailBytes <= 0 {
 		errs = append(errs, fmt.Errorf("DARGO_MAX_MAIL_BYTES: want a positive number of bytes, got %q", get("DARGO_MAX_MAIL_BYTES")))
 	}
@@ -116,7 +149,21 @@ const AutoWindow = time.Hour
 func printSettings(w io.Writer) {
 	fmt.Fprintln(w, "Environment (default in brackets):")
 	for _, s := range settings {
-		fmt.Fprintf(w, "  %-22s %s [%s]\n", s.name, s.doc, s.def)
+		fmt.Fprintf(w, "  %-26s %s [%s]\n", s.name, s.doc, s.def)
 	}
 	fmt.Fprintln(w, "  AWS_REGION, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_SESV2, AWS_ENDPOINT_URL_S3 and credentials: the AWS SDK's own")
+}
+
+// ParseQueues reads "critical=6,default=3,low=1".
+func ParseQueues(v string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, pair := range strings.Split(v, ",") {
+		name, prio, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		n, err := strconv.Atoi(prio)
+		if !ok || name == "" || err != nil || n < 1 {
+			return nil, fmt.Errorf("want queue=priority pairs such as critical=6,default=3,low=1, got %q", pair)
+		}
+		out[name] = n
+	}
+	return out, nil
 }
