@@ -3,8 +3,6 @@ package outbound
 import (
 	"errors"
 	"time"
-
-	"github.com/dargo-support/dargo/store"
 )
 
 // Address is a mailbox: display name and address.
@@ -43,17 +41,6 @@ type Opts struct {
 	BaseURL    string // portal links
 	MailDomain string // for minted Message-IDs
 	ReplyTo    func(number int64) string
-}
-
-// Compose renders m as RFC 5322 MIME: multipart/alternative text + HTML,
-// multipart/mixed when there are attachments.
-func Compose(m *Mail) ([]byte, error) {
-	return nil, errors.New("outbound: Compose not implemented yet")
-}
-
-// Build makes the mail an emails row stands for, from its kind's templates.
-func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
-	return nil, errors.New("outbound: Build not implemented yet")
 }
 
 // PermanentError marks a failure that retrying will not fix.

@@ -1,0 +1,177 @@
+package outbound
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// maxQuoted is how many runes of each earlier message a reply quotes.
+const maxQuoted = 4000
+
+// view is what the templates see.
+type view struct {
+	Greet     bool   // open with "Hello <name>,"; a staff reply has its own
+	Name      string // the recipient's name, "" when unknown
+	Team      string // who signs: Opts.From's name
+	Number    int64
+	Subject   string
+	TicketURL string
+	Status    string
+	Reply     string
+	Files     []string
+	History   []quoted
+	Link      string
+}
+
+// quoted is one earlier message of the thread, as a reply quotes it.
+type quoted struct {
+	Author string
+	When   string
+	Text   string
+}
+
+// Build makes the mail an emails row stands for, from its kind's templates.
+// Magic links are built by BuildMagicLink, which is given the link.
+func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
+	if o.Ticket == nil {
+		return nil, fmt.Errorf("outbound: build %s mail %d: no ticket", o.Email.Kind, o.Email.ID)
+	}
+	m := base(Address{Name: userName(o), Email: o.Email.ToEmail}, opts)
+	t := o.Ticket
+	m.Ticket = t.Number
+	if opts.ReplyTo != nil {
+		m.ReplyTo = opts.ReplyTo(t.Number)
+	}
+	m.InReplyTo = o.InReplyTo
+	m.References = o.ThreadIDs
+	subject := t.Subject
+	if subject == "" {
+		subject = o.Email.Subject
+	}
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	v := view{Greet: o.Email.Kind != store.EmailReply, Name: m.To.Name, Team: team(opts), Number: t.Number, Subject: subject, TicketURL: ticketURL(opts, t.Number)}
+	tag := "[#" + strconv.FormatInt(t.Number, 10) + "]"
+	switch o.Email.Kind {
+	case store.EmailConfirmation:
+		m.Subject = "We received your request " + tag + " " + subject
+		m.Auto = true
+	case store.EmailReply:
+		if o.Message == nil {
+			return nil, fmt.Errorf("outbound: build reply mail %d: no message", o.Email.ID)
+		}
+		m.Subject = "Re: " + subject
+		v.Reply = o.Message.Text
+		for _, f := range o.Attachments {
+			m.Attachments = append(m.Attachments, Attachment{Filename: f.Filename, ContentType: f.ContentType, Data: f.Data})
+			v.Files = append(v.Files, cleanFilename(f.Filename))
+		}
+		v.History = history(o, opts)
+	case store.EmailStatus:
+		v.Status = statusWord(t.Status)
+		m.Subject = "Your request " + tag + " was " + v.Status + ": " + subject
+		m.Auto = true
+	case store.EmailMagicLink:
+		return nil, errors.New("outbound: magic link mails are built by BuildMagicLink")
+	default:
+		return nil, fmt.Errorf("outbound: build mail %d: unknown kind %q", o.Email.ID, o.Email.Kind)
+	}
+	return m, render(m, o.Email.Kind, v)
+}
+
+// BuildMagicLink makes the mail that carries a one-time login link.
+func BuildMagicLink(to Address, link string, opts Opts) (*Mail, error) {
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("outbound: magic link: invalid link %q", link)
+	}
+	m := base(to, opts)
+	m.Subject = "Your sign-in link"
+	m.Auto = true
+	v := view{Greet: true, Name: cleanHeaderText(to.Name, maxName), Team: team(opts), Subject: m.Subject, Link: link}
+	return m, render(m, store.EmailMagicLink, v)
+}
+
+// base is what every mail has: addresses, a fresh Message-ID and the time.
+func base(to Address, opts Opts) *Mail {
+	return &Mail{From: opts.From, To: to, MessageID: MintMessageID(opts.MailDomain), Date: time.Now()}
+}
+
+// render fills m.Text and m.HTML from the kind's templates.
+func render(m *Mail, kind string, v view) error {
+	var text, html strings.Builder
+	if err := textTemplates[kind].ExecuteTemplate(&text, "layout", v); err != nil {
+		return fmt.Errorf("outbound: %s text: %w", kind, err)
+	}
+	if err := htmlTemplates[kind].ExecuteTemplate(&html, "layout", v); err != nil {
+		return fmt.Errorf("outbound: %s html: %w", kind, err)
+	}
+	m.Text, m.HTML = text.String(), html.String()
+	return nil
+}
+
+// history is the thread's earlier messages, newest first, as quoted.
+func history(o *store.Outgoing, opts Opts) []quoted {
+	out := make([]quoted, 0, len(o.History))
+	for _, h := range o.History {
+		text := h.VisibleText
+		if strings.TrimSpace(text) == "" {
+			text = h.Text
+		}
+		if utf8.RuneCountInString(text) > maxQuoted {
+			text = string([]rune(text)[:maxQuoted]) + " [...]"
+		}
+		out = append(out, quoted{Author: author(o, h, opts), When: h.CreatedAt.UTC().Format("Mon, 2 Jan 2006 15:04 MST"), Text: text})
+	}
+	return out
+}
+
+// author names who wrote an earlier message, as the recipient sees it.
+func author(o *store.Outgoing, h store.Message, opts Opts) string {
+	switch {
+	case h.Kind == "outbound":
+		return team(opts)
+	case o.User != nil && h.AuthorID != nil && *h.AuthorID == o.User.ID:
+		return "you"
+	default:
+		return "the customer"
+	}
+}
+
+func userName(o *store.Outgoing) string {
+	if o.User == nil {
+		return ""
+	}
+	return cleanHeaderText(o.User.Name, maxName)
+}
+
+func team(opts Opts) string {
+	if n := cleanHeaderText(opts.From.Name, maxName); n != "" {
+		return n
+	}
+	return "Support"
+}
+
+func ticketURL(opts Opts, number int64) string {
+	return strings.TrimRight(opts.BaseURL, "/") + "/tickets/" + strconv.FormatInt(number, 10)
+}
+
+// statusWord says a status in a sentence: "resolved", "closed".
+func statusWord(status string) string {
+	switch status {
+	case "resolved", "closed":
+		return status
+	case "":
+		return "updated"
+	default:
+		return "set to " + status
+	}
+}

@@ -1,0 +1,60 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+)
+
+// SES sends raw mail through Amazon SES v2.
+type SES struct {
+	client *sesv2.Client
+}
+
+// NewSES returns a sender on client.
+func NewSES(client *sesv2.Client) *SES { return &SES{client: client} }
+
+// NewSESFromEnv builds the client from the SDK's standard configuration
+// chain, so AWS_REGION, credentials and AWS_ENDPOINT_URL_SESV2 apply.
+func NewSESFromEnv(ctx context.Context) (*SES, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("outbound: aws config: %w", err)
+	}
+	return NewSES(sesv2.NewFromConfig(cfg)), nil
+}
+
+// Send sends raw as it is and returns the SES MessageId. Errors are
+// temporary unless they are a *PermanentError.
+func (s *SES) Send(ctx context.Context, from string, to []string, raw []byte) (string, error) {
+	out, err := s.client.SendEmail(ctx, &sesv2.SendEmailInput{
+		FromEmailAddress: aws.String(from),
+		Destination:      &types.Destination{ToAddresses: to},
+		Content:          &types.EmailContent{Raw: &types.RawMessage{Data: raw}},
+	})
+	if err != nil {
+		return "", classify(fmt.Errorf("outbound: ses send: %w", err))
+	}
+	id := aws.ToString(out.MessageId)
+	if id == "" {
+		return "", errors.New("outbound: ses send: no MessageId in the answer")
+	}
+	return id, nil
+}
+
+// MaxSendRate returns the account's maximum number of mails per second.
+func (s *SES) MaxSendRate(ctx context.Context) (float64, error) {
+	out, err := s.client.GetAccount(ctx, &sesv2.GetAccountInput{})
+	if err != nil {
+		return 0, fmt.Errorf("outbound: ses get account: %w", err)
+	}
+	if out.SendQuota == nil {
+		return 0, errors.New("outbound: ses get account: no send quota")
+	}
+	return out.SendQuota.MaxSendRate, nil
+}

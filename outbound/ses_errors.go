@@ -1,0 +1,70 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// permanentCodes are the SES error codes that retrying will not fix: the
+// message or an address is refused, or the account cannot send at all
+// until a person acts.
+var permanentCodes = map[string]bool{
+	"MessageRejected":                    true,
+	"MailFromDomainNotVerifiedException": true,
+	"AccountSuspendedException":          true,
+	"SendingPausedException":             true,
+	"NotFoundException":                  true, // the sending identity does not exist
+	"BadRequestException":                true, // for example a malformed address
+}
+
+// throttleCodes are the SES error codes that say "slow down".
+var throttleCodes = map[string]bool{
+	"TooManyRequestsException": true,
+	"LimitExceededException":   true,
+	"Throttling":               true,
+	"ThrottlingException":      true,
+}
+
+// classify marks err permanent when SES refused the mail for good; anything
+// else (throttling, 5xx, network, unknown) stays temporary.
+func classify(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || IsThrottled(err) {
+		return err
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && (re.HTTPStatusCode() == 429 || re.HTTPStatusCode() >= 500) {
+		return err
+	}
+	var (
+		rejected   *types.MessageRejected
+		mailFrom   *types.MailFromDomainNotVerifiedException
+		suspended  *types.AccountSuspendedException
+		paused     *types.SendingPausedException
+		notFound   *types.NotFoundException
+		badRequest *types.BadRequestException
+		api        smithy.APIError
+	)
+	switch {
+	case errors.As(err, &rejected), errors.As(err, &mailFrom), errors.As(err, &suspended),
+		errors.As(err, &paused), errors.As(err, &notFound), errors.As(err, &badRequest):
+		return &PermanentError{Err: err}
+	case errors.As(err, &api) && permanentCodes[api.ErrorCode()]:
+		return &PermanentError{Err: err}
+	}
+	return err
+}
+
+// IsThrottled reports whether err is SES asking to slow down (HTTP 429 or
+// a throttling code), so a caller can back off for longer.
+func IsThrottled(err error) bool {
+	var api smithy.APIError
+	if errors.As(err, &api) && throttleCodes[api.ErrorCode()] {
+		return true
+	}
+	var re *smithyhttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == 429
+}
