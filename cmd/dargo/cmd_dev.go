@@ -2,17 +2,27 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/jobs"
+	"github.com/dargo-support/dargo/web"
 )
 
-// runDev runs the product on embedded defaults in one process: it migrates
-// the database and accepts mail on the SMTP listener until interrupted.
+// runDev runs the whole product in one process on embedded defaults: the
+// SQLite file, an in-process Redis stand-in (unless DARGO_REDIS_URL is set),
+// the worker with its relay, the scheduler, the SMTP listener for inbound
+// mail and the web pages of the dev outbox.
 func runDev(ctx context.Context, env *Env, args []string) error {
-	if env.Config.Secret == "" {
+	c := env.Config
+	if c.Secret == "" {
 		env.Log.Warn("DARGO_SECRET is not set: using the fixed development key; never do this in production")
 	}
 	db, err := openDB(ctx, env, true)
@@ -20,24 +30,75 @@ func runDev(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	l, err := net.Listen("tcp", env.Config.SMTPAddr)
+
+	var redis asynq.RedisConnOpt
+	redisDesc := c.RedisURL
+	if c.RedisURL == "" {
+		mr, err := miniredis.Run()
+		if err != nil {
+			return fmt.Errorf("in-process redis: %w", err)
+		}
+		defer mr.Close()
+		redis, redisDesc = asynq.RedisClientOpt{Addr: mr.Addr()}, "in-process stand-in at "+mr.Addr()
+	} else if redis, err = jobs.ParseRedisURL(c.RedisURL); err != nil {
+		return err
+	}
+	mailer := c.Mailer
+	if mailer == "" {
+		mailer = "outbox"
+	}
+	w, err := startWorker(ctx, env, db, redis, mailer, c.Concurrency, c.Queues)
+	if err != nil {
+		return err
+	}
+	defer w.stop()
+	sched := jobs.NewScheduler(redis, env.Log)
+	if err := jobs.RegisterSchedule(sched); err != nil {
+		return err
+	}
+	if err := sched.Start(); err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	defer sched.Shutdown()
+
+	smtpL, err := net.Listen("tcp", c.SMTPAddr)
 	if err != nil {
 		return fmt.Errorf("smtp listener: %w", err)
 	}
-	srv := inbound.NewSMTPServer(newPipeline(db, env), env.Config.MailDomain, env.Config.MaxMailBytes)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	fmt.Fprintf(env.Stdout, "Dargo dev is running.\n  database: %s\n  SMTP in:  smtp://%s (any recipient @%s)\n  try:      curl smtp://%s --mail-from you@example.com --mail-rcpt support@%s --upload-file mail.eml\n",
-		env.Config.DatabaseURL, l.Addr(), env.Config.MailDomain, l.Addr(), env.Config.MailDomain)
+	httpL, err := net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		smtpL.Close()
+		return fmt.Errorf("http listener: %w", err)
+	}
+	smtpSrv := inbound.NewSMTPServer(newPipeline(db, env), c.MailDomain, c.MaxMailBytes)
+	httpSrv := &http.Server{Handler: web.DevRoutes(db, env.Log), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 2)
+	go func() { done <- smtpSrv.Serve(smtpL) }()
+	go func() {
+		if err := httpSrv.Serve(httpL); !errors.Is(err, http.ErrServerClosed) {
+			done <- err
+			return
+		}
+		done <- nil
+	}()
+	fmt.Fprintf(env.Stdout, `Dargo dev is running.
+  database:   %s
+  redis:      %s
+  SMTP in:    smtp://%s (any recipient @%s)
+  dev outbox: http://%s/dev/mail
+  try:        curl smtp://%s --mail-from you@example.com --mail-rcpt support@%s --upload-file mail.eml
+`, c.DatabaseURL, redisDesc, smtpL.Addr(), c.MailDomain, httpL.Addr(), smtpL.Addr(), c.MailDomain)
+
+	var runErr error
 	select {
-	case err := <-done:
-		return err
+	case runErr = <-done:
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
+	err = errors.Join(runErr, smtpSrv.Shutdown(shutdown), httpSrv.Shutdown(shutdown))
+	if errors.Is(err, context.Canceled) {
+		return nil
 	}
-	return <-done
+	return err
 }

@@ -30,7 +30,9 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"dev", "dargo dev", "run everything on embedded defaults: SQLite, SMTP listener on DARGO_SMTP_ADDR", runDev},
+		{"dev", "dargo dev", "run everything on embedded defaults: SQLite, in-process Redis, SMTP in, outbox at /dev/mail", runDev},
+		{"worker", "dargo worker [--concurrency N] [--queues q=p,...]", "send mail and run tasks from Redis; relays the outbox", runWorker},
+		{"scheduler", "dargo scheduler", "enqueue the periodic sweeps and checks (unique: a second one is harmless)", runScheduler},
 		{"migrate", "dargo migrate", "apply database migrations (the Procfile's release step)", runMigrate},
 		{"ingest", "dargo ingest [--recipient ADDR]... [FILE...]", "feed raw MIME files (or stdin) through the inbound pipeline; one JSON line each", runIngest},
 		{"export", "dargo export --email ADDR", "print a person's data as one JSON document", runExport},
@@ -43,7 +45,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-48s %s\n", c.usage, c.doc)
+		fmt.Fprintf(w, "  %-52s %s\n", c.usage, c.doc)
 	}
 	fmt.Fprintln(w)
 	printSettings(w)

@@ -2,6 +2,8 @@
 ALTER TABLE emails ADD COLUMN header_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE emails ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 
+CREATE INDEX thread_ids_ticket_time ON thread_ids (ticket_id, created_at);
+
 CREATE TABLE dev_mail (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     email_id    BIGINT,

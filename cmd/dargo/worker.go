@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"sync"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/dargo-support/dargo/jobs"
+	"github.com/dargo-support/dargo/outbound"
+	"github.com/dargo-support/dargo/store"
+)
+
+// worker is a running asynq server with its outbox relay.
+type worker struct {
+	srv    *asynq.Server
+	client *asynq.Client
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// startWorker starts the task server and the relay on redis, sending with
+// mailer ("ses" or "outbox").
+func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisConnOpt, mailer string, concurrency int, queues map[string]int) (*worker, error) {
+	c := env.Config
+	from, err := mail.ParseAddress(c.From)
+	if err != nil {
+		return nil, fmt.Errorf("DARGO_FROM: %w", err)
+	}
+	lim := jobs.LimiterOpts{Redis: jobs.RedisClient(redis), MaxRate: c.SESMaxRate, Logger: env.Log}
+	var sender jobs.Sender
+	switch mailer {
+	case "ses":
+		ses, err := outbound.NewSESFromEnv(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("ses: %w", err)
+		}
+		sender, lim.MaxSendRate = ses, ses.MaxSendRate
+	case "outbox":
+		sender, lim.Unlimited = outbound.NewDevOutbox(db), true
+	default:
+		return nil, fmt.Errorf("unknown mailer %q (want ses or outbox)", mailer)
+	}
+	h := jobs.NewHandlers(jobs.Opts{
+		Store:  db,
+		Sender: sender,
+		Outbound: outbound.Opts{
+			From:       outbound.Address{Name: from.Name, Email: from.Address},
+			BaseURL:    c.BaseURL,
+			MailDomain: c.MailDomain,
+			ReplyTo:    c.replyTo,
+		},
+		Limiter: jobs.NewLimiter(ctx, lim),
+		Logger:  env.Log,
+	})
+	w := &worker{srv: jobs.NewServer(redis, concurrency, queues, env.Log), client: asynq.NewClient(redis)}
+	if err := w.srv.Start(jobs.Mux(h)); err != nil {
+		w.client.Close()
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	relayCtx, cancel := context.WithCancel(context.Background())
+	w.cancel = cancel
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		jobs.NewRelay(db, w.client, env.Log).Run(relayCtx, c.RelayInterval)
+	}()
+	return w, nil
+}
+
+// stop ends the relay, then lets running tasks finish.
+func (w *worker) stop() error {
+	w.cancel()
+	w.wg.Wait()
+	w.srv.Shutdown()
+	return w.client.Close()
+}
+
+// redisOpt parses DARGO_REDIS_URL; the production processes need it.
+func redisOpt(c *Config) (asynq.RedisConnOpt, error) {
+	if c.RedisURL == "" {
+		return nil, errors.New("DARGO_REDIS_URL is not set")
+	}
+	return jobs.ParseRedisURL(c.RedisURL)
+}

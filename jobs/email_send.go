@@ -1,0 +1,125 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/dargo-support/dargo/outbound"
+	"github.com/dargo-support/dargo/store"
+)
+
+// HandleEmailSend sends one emails row. It is idempotent: a row that is no
+// longer queued (sent, failed, suppressed) is left alone, so a second
+// delivery of the task never sends twice.
+func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
+	var p EmailPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.EmailID <= 0 {
+		return fmt.Errorf("%w: jobs: bad email:send payload %q", asynq.SkipRetry, t.Payload())
+	}
+	log := h.log.With("task_type", t.Type(), "email_id", p.EmailID)
+	o, err := h.store.Outgoing(ctx, p.EmailID)
+	if errors.Is(err, store.ErrNotFound) {
+		log.Warn("email to send is gone")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if o.Email.Status != store.EmailQueued {
+		log.Debug("email already handled", "status", o.Email.Status)
+		return nil
+	}
+	suppressed, err := h.store.IsSuppressed(ctx, o.Email.ToEmail)
+	if err != nil {
+		return err
+	}
+	if suppressed {
+		log.Info("email to suppressed address not sent")
+		return h.store.MarkEmailFailed(ctx, p.EmailID, store.EmailSuppressed, "address suppressed")
+	}
+	id, headerID, err := h.send(ctx, o)
+	if err != nil {
+		return h.failed(ctx, p.EmailID, err)
+	}
+	sent := store.Sent{HeaderID: headerID, SESID: id}
+	if strings.HasPrefix(id, DevIDPrefix) {
+		sent.SESID = ""
+	}
+	if err := h.markSent(ctx, p.EmailID, sent); err != nil {
+		// The mail is out: retrying the task would send it again.
+		return fmt.Errorf("%w: email %d sent (ses_id %q) but not recorded: %w", asynq.SkipRetry, p.EmailID, sent.SESID, err)
+	}
+	log.Info("email sent", "kind", o.Email.Kind, "ses_id", sent.SESID)
+	return nil
+}
+
+// send builds, composes and sends the mail; it returns the sender's id and
+// the Message-ID we minted.
+func (h *Handlers) send(ctx context.Context, o *store.Outgoing) (id, headerID string, err error) {
+	// Build and Compose depend on nothing but the row: what fails now
+	// fails on every retry.
+	m, err := outbound.Build(o, h.outbound)
+	if err != nil {
+		return "", "", &outbound.PermanentError{Err: err}
+	}
+	raw, err := outbound.Compose(m)
+	if err != nil {
+		return "", "", &outbound.PermanentError{Err: err}
+	}
+	if err := h.limiter.Wait(ctx); err != nil {
+		return "", "", err
+	}
+	id, err = h.sender.Send(ctx, m.From.Email, []string{m.To.Email}, raw)
+	if err != nil {
+		return "", "", err
+	}
+	return id, m.MessageID, nil
+}
+
+// failed decides what a failed send means: a permanent error or the last
+// retry marks the email failed and stops; anything else is retried.
+func (h *Handlers) failed(ctx context.Context, emailID int64, err error) error {
+	reason := ""
+	switch {
+	case outbound.IsPermanent(err):
+		reason = err.Error()
+	case lastAttempt(ctx):
+		reason = "gave up retrying: " + err.Error()
+	default:
+		return err
+	}
+	if merr := h.store.MarkEmailFailed(ctx, emailID, store.EmailFailed, reason); merr != nil {
+		return errors.Join(err, merr)
+	}
+	return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
+}
+
+// lastAttempt reports whether the running task has no retry left.
+func lastAttempt(ctx context.Context) bool {
+	n, ok := asynq.GetRetryCount(ctx)
+	limit, ok2 := asynq.GetMaxRetry(ctx)
+	return ok && ok2 && n >= limit
+}
+
+// markSent records the sent mail, trying a few times: once SES has the mail
+// a failed update must not turn into a second send.
+func (h *Handlers) markSent(ctx context.Context, id int64, s store.Sent) error {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	for attempt := range 3 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+		}
+		err = h.store.MarkEmailSent(ctx, id, s)
+		if err == nil || errors.Is(err, store.ErrNotQueued) {
+			return err
+		}
+	}
+	return err
+}

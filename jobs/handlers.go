@@ -1,0 +1,84 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/dargo-support/dargo/outbound"
+	"github.com/dargo-support/dargo/store"
+)
+
+// RelayStore is what the outbox relay needs from the database.
+type RelayStore interface {
+	PendingOutbox(ctx context.Context, limit int) ([]store.OutboxRow, error)
+	MarkRelayed(ctx context.Context, ids []int64) error
+}
+
+// Store is what the task handlers need from the database.
+type Store interface {
+	RelayStore
+	Outgoing(ctx context.Context, emailID int64) (*store.Outgoing, error)
+	IsSuppressed(ctx context.Context, email string) (bool, error)
+	MarkEmailSent(ctx context.Context, id int64, s store.Sent) error
+	MarkEmailFailed(ctx context.Context, id int64, status, reason string) error
+	OutboxLag(ctx context.Context) (int, time.Duration, error)
+}
+
+var _ Store = (*store.DB)(nil)
+
+// Sender delivers composed mail and returns the id the service gave it: an
+// SES MessageId, or an id starting with DevIDPrefix from the dev outbox.
+// Failures that retrying cannot fix are *outbound.PermanentError.
+type Sender interface {
+	Send(ctx context.Context, from string, to []string, raw []byte) (string, error)
+}
+
+// DevIDPrefix starts the ids of mail the dev outbox captured; they are not
+// SES ids and never become thread ids.
+const DevIDPrefix = "dev-"
+
+// DefaultLagThreshold is how old the oldest unrelayed outbox row may get
+// before the lag check warns.
+const DefaultLagThreshold = 2 * time.Minute
+
+// Opts is what the task handlers need.
+type Opts struct {
+	Store    Store
+	Sender   Sender
+	Outbound outbound.Opts
+	// Limiter holds sends to the account's rate across replicas; nil is unlimited.
+	Limiter *Limiter
+	// LagThreshold is the outbox age the lag check warns at; 0 is DefaultLagThreshold.
+	LagThreshold time.Duration
+	Logger       *slog.Logger
+}
+
+// Handlers are the asynq task handlers.
+type Handlers struct {
+	store        Store
+	sender       Sender
+	outbound     outbound.Opts
+	limiter      *Limiter
+	lagThreshold time.Duration
+	log          *slog.Logger
+}
+
+// NewHandlers returns the handlers for opts.
+func NewHandlers(opts Opts) *Handlers {
+	h := &Handlers{
+		store:        opts.Store,
+		sender:       opts.Sender,
+		outbound:     opts.Outbound,
+		limiter:      opts.Limiter,
+		lagThreshold: opts.LagThreshold,
+		log:          opts.Logger,
+	}
+	if h.lagThreshold <= 0 {
+		h.lagThreshold = DefaultLagThreshold
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	return h
+}

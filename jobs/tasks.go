@@ -1,0 +1,78 @@
+package jobs
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// Task types.
+const (
+	TypeEmailSend      = "email:send"
+	TypeOutboxLag      = "outbox:lag"
+	TypeSweepTokens    = "sweep:tokens"
+	TypeSweepSessions  = "sweep:sessions"
+	TypeSweepRetention = "sweep:retention"
+)
+
+// Queues, by urgency.
+const (
+	QueueCritical = "critical" // magic links: somebody is waiting at a login form
+	QueueDefault  = "default"  // notifications
+	QueueLow      = "low"      // sweeps and bulk
+)
+
+// EmailMaxRetry is how often a temporary send failure is retried; with
+// RetryDelay's backoff capped at 10 minutes that spans about an hour.
+const EmailMaxRetry = 12
+
+// QueueFor returns the queue mails of an email kind go to.
+func QueueFor(kind string) string {
+	switch kind {
+	case store.EmailMagicLink:
+		return QueueCritical
+	case store.EmailConfirmation, store.EmailReply, store.EmailStatus:
+		return QueueDefault
+	default:
+		return QueueLow
+	}
+}
+
+// EmailPayload is an email:send task's payload: the emails row id only.
+type EmailPayload struct {
+	EmailID int64 `json:"email_id"`
+}
+
+// NewEmailSendTask returns the task that sends the emails row id, on the
+// queue for its kind.
+func NewEmailSendTask(emailID int64, kind string) (*asynq.Task, error) {
+	payload, err := json.Marshal(EmailPayload{EmailID: emailID})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: email send task: %w", err)
+	}
+	return asynq.NewTask(TypeEmailSend, payload, asynq.Queue(QueueFor(kind)), asynq.MaxRetry(EmailMaxRetry)), nil
+}
+
+// NewOutboxLagTask returns the relay-lag check.
+func NewOutboxLagTask() *asynq.Task {
+	return asynq.NewTask(TypeOutboxLag, nil, asynq.Queue(QueueDefault), asynq.MaxRetry(0))
+}
+
+// NewSweepTokensTask returns the sweep of expired magic-link tokens.
+func NewSweepTokensTask() *asynq.Task { return newSweepTask(TypeSweepTokens) }
+
+// NewSweepSessionsTask returns the sweep of expired sessions.
+func NewSweepSessionsTask() *asynq.Task { return newSweepTask(TypeSweepSessions) }
+
+// NewSweepRetentionTask returns the daily retention sweep.
+func NewSweepRetentionTask() *asynq.Task { return newSweepTask(TypeSweepRetention) }
+
+// newSweepTask is a periodic sweep: the next run does what a failed one
+// left, so retries would only pile up.
+func newSweepTask(typ string) *asynq.Task {
+	return asynq.NewTask(typ, nil, asynq.Queue(QueueLow), asynq.MaxRetry(1), asynq.Timeout(10*time.Minute))
+}
