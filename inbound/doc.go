@@ -1,10 +1,17 @@
 // Package inbound is the edge where mail enters Dargo: it parses raw
 // messages, strips quoted history and routes the result to tickets.
 //
-// Parse is best effort and never fails on malformed mail: it walks the MIME
-// tree itself on top of go-message's header, address and charset support, so
-// that junk header lines, missing boundaries, damaged base64 and wrong
-// charset labels cost only the broken piece, noted in Mail.Problems.
+// Parse is best effort and never fails on malformed mail. The MIME work is
+// go-message's: header fields (textproto.ReadHeader), multipart parts
+// (textproto.MultipartReader), Content-Type and Content-Disposition
+// parameters with RFC 2231, transfer encodings and charsets (message.New),
+// encoded words and addresses. What is ours is the tolerance around it: a
+// pre-pass that drops junk header lines and reads 8-bit header bytes before
+// go-message sees them (also for part headers go-message rejected), keeping
+// the parts read when a closing boundary is missing, and lenient decoders
+// that take over when go-message stops on damaged base64 or quoted-printable
+// or an unknown charset. Each costs only the broken piece, noted in
+// Mail.Problems.
 //
 // The visible part of a reply comes from two paths. VisibleText cuts plain
 // text at the first attribution line, Outlook header block, original-message

@@ -9,8 +9,8 @@ import (
 var statusCode = regexp.MustCompile(`[245]\.\d{1,3}\.\d{1,3}`)
 
 // parseDSN reads a message/delivery-status body (RFC 3464): a per-message
-// block, then one block per recipient, separated by blank lines. It returns
-// nil when no recipient block is found.
+// block, then one block per recipient, separated by blank lines, each read
+// as a header by readHeader. It returns nil when no recipient block is found.
 func parseDSN(body []byte) *Report {
 	body = bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n"))
 	var rep Report
@@ -21,19 +21,19 @@ func parseDSN(body []byte) *Report {
 		}
 		var problems []string
 		h, _ := readHeader(block, &problems)
-		final := h.get("Final-Recipient")
+		final := h.Get("Final-Recipient")
 		if final == "" {
-			final = h.get("Original-Recipient")
+			final = h.Get("Original-Recipient")
 		}
-		action := h.get("Action")
+		action := h.Get("Action")
 		if final == "" && action == "" {
 			continue
 		}
 		rep.Recipients = append(rep.Recipients, ReportRecipient{
 			FinalRecipient: dsnAddress(final),
 			Action:         strings.ToLower(strings.TrimSpace(action)),
-			Status:         statusCode.FindString(h.get("Status")),
-			Diagnostic:     strings.TrimSpace(h.get("Diagnostic-Code")),
+			Status:         statusCode.FindString(h.Get("Status")),
+			Diagnostic:     strings.TrimSpace(h.Get("Diagnostic-Code")),
 		})
 	}
 	if len(rep.Recipients) == 0 {

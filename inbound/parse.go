@@ -3,10 +3,15 @@ package inbound
 import (
 	"bytes"
 	"errors"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // charset conversion for message.New
+	"github.com/emersion/go-message/textproto"
 	htmlcharset "golang.org/x/net/html/charset"
 )
 
@@ -31,25 +36,39 @@ func Parse(raw []byte) (m *Mail, err error) {
 		m.finish()
 	}()
 	h, body := readHeader(raw, &m.Problems)
-	if len(h) == 0 {
+	if h.Len() == 0 {
 		addProblem(&m.Problems, "header: none found")
 		err = ErrNoHeader
 		body = raw
 	}
 	m.readTopHeader(h)
-	w := walker{m: m}
-	w.part(h, body, "", 0)
+	w := walker{m: m, body: body, top: bytes.NewReader(body)}
+	w.entity(h, w.top, nil, "", 0)
 	w.assemble()
 	return m, err
 }
 
-// walker collects body parts and attachments while descending the MIME tree.
+// walker collects body parts and attachments while descending the MIME tree
+// with go-message's multipart reader.
 type walker struct {
 	m     *Mail
+	body  []byte        // the top-level body, for rereading a part go-message could not decode
+	top   *bytes.Reader // reads body; its offset bounds where the current part starts
 	texts []string
 	htmls []string
 	n     int    // attachment counter for generated names
 	inRel []bool // parallel to m.Attachments: had a Content-ID without a disposition
+}
+
+// step is one level of the path to a part: the i-th part inside a multipart
+// with the given boundary. at is how far w.top had read when the part
+// started (an upper bound of its start in body), or -1 when the multipart
+// body is read from src, a copy.
+type step struct {
+	boundary string
+	i        int
+	at       int
+	src      []byte
 }
 
 func (w *walker) problem(s string) { addProblem(&w.m.Problems, s) }
@@ -70,7 +89,8 @@ func addProblem(list *[]string, s string) {
 	*list = append(*list, s)
 }
 
-func (w *walker) part(h header, body []byte, parent string, depth int) {
+// entity handles one MIME entity whose raw (undecoded) body is r.
+func (w *walker) entity(h message.Header, r io.Reader, path []step, parent string, depth int) {
 	ct, params := contentType(h, parent, &w.m.Problems)
 	disp, dparams := disposition(h)
 	if depth > maxDepth {
@@ -78,12 +98,8 @@ func (w *walker) part(h header, body []byte, parent string, depth int) {
 		return
 	}
 	if strings.HasPrefix(ct, "multipart/") {
-		w.multipart(ct, params, body, depth)
+		w.multipart(ct, params, r, path, depth)
 		return
-	}
-	data, ok := decodeTransfer(h.get("Content-Transfer-Encoding"), body)
-	if !ok {
-		w.problem("mime: damaged " + strings.ToLower(h.get("Content-Transfer-Encoding")) + " body, decoded what could be read")
 	}
 	filename := dparams["filename"]
 	if filename == "" {
@@ -92,12 +108,19 @@ func (w *walker) part(h header, body []byte, parent string, depth int) {
 	switch {
 	case (ct == "text/plain" || ct == "text/html") && disp != "attachment" && filename == "":
 		label := params["charset"]
-		if ct == "text/html" && label == "" && !utf8.Valid(data) {
-			_, label, _ = htmlcharset.DetermineEncoding(data, "text/html")
-		}
-		text, problem := decodeCharset(data, label)
-		if problem != "" {
-			w.problem(problem)
+		data, converted := w.read(h, r, path, label)
+		var text string
+		if converted {
+			text = strings.ToValidUTF8(string(data), "\uFFFD")
+		} else {
+			if ct == "text/html" && label == "" && !utf8.Valid(data) {
+				_, label, _ = htmlcharset.DetermineEncoding(data, "text/html")
+			}
+			var problem string
+			text, problem = decodeCharset(data, label)
+			if problem != "" {
+				w.problem(problem)
+			}
 		}
 		if ct == "text/html" {
 			w.htmls = append(w.htmls, text)
@@ -109,10 +132,12 @@ func (w *walker) part(h header, body []byte, parent string, depth int) {
 		}
 		w.texts = append(w.texts, text)
 	case ct == "message/delivery-status" || ct == "message/global-delivery-status":
+		data, _ := w.read(h, r, path, "")
 		if rep := parseDSN(data); rep != nil {
 			w.m.Report = rep
 		}
 	default:
+		data, _ := w.read(h, r, path, "")
 		if filename == "" && (ct == "message/rfc822" || ct == "message/global") {
 			filename = rfc822Filename(data)
 		}
@@ -120,90 +145,192 @@ func (w *walker) part(h header, body []byte, parent string, depth int) {
 	}
 }
 
-func (w *walker) multipart(ct string, params map[string]string, body []byte, depth int) {
-	parts, closed := splitMultipart(body, params["boundary"])
-	if parts == nil {
-		w.problem("mime: " + ct + " without boundary lines, read as text")
-		w.part(nil, body, "", depth+1)
-		return
+// read returns the body of a leaf part. go-message undoes the transfer
+// encoding and, for a charset label that is not one of ours (see ownCharset),
+// converts the text to UTF-8; converted reports whether it did. When
+// go-message fails on damaged encoded data, the part is read again and
+// decoded by the lenient fallback decoders.
+func (w *walker) read(h message.Header, r io.Reader, path []step, label string) (data []byte, converted bool) {
+	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
+	identity := enc != "base64" && enc != "quoted-printable"
+	if identity && len(path) == 0 {
+		return w.body, false // the top-level body needs no copy
 	}
-	if !closed {
-		w.problem("mime: missing closing boundary")
+	var eh message.Header
+	if !identity {
+		eh.Set("Content-Transfer-Encoding", enc)
 	}
-	sub := strings.TrimPrefix(ct, "multipart/")
-	for _, p := range parts {
-		ph, pbody := readHeader(p, &w.m.Problems)
-		w.part(ph, pbody, sub, depth+1)
+	convert := label != "" && !ownCharset(label)
+	if convert {
+		eh.SetContentType("text/plain", map[string]string{"charset": label})
+	}
+	e, err := message.New(eh, r)
+	converted = convert && !message.IsUnknownCharset(err)
+	data, err = w.readAll(e.Body, path, enc)
+	if err == nil || identity {
+		return data, converted // a truncated multipart is reported by multipart
+	}
+	data, ok := decodeTransfer(enc, w.reread(path))
+	if !ok || !errors.Is(err, io.ErrUnexpectedEOF) { // not just a truncated part
+		w.problem("mime: damaged " + enc + " body, decoded what could be read")
+	}
+	return data, false
+}
+
+// readAll reads a decoded part body. Once the part has outgrown what the
+// multipart readers can have buffered ahead of it (4 KiB per level), its
+// closing boundary in body lies ahead of w.top, and the buffer is sized once
+// from its raw extent, so that a big attachment is not held twice while
+// growing.
+func (w *walker) readAll(r io.Reader, path []step, enc string) ([]byte, error) {
+	buf := make([]byte, 0, 4096)
+	sized := false
+	for {
+		if len(buf) == cap(buf) {
+			if !sized && len(buf) >= 4096*len(path) {
+				sized = true
+				if n := w.rawBound(path); n > 0 {
+					if enc == "base64" {
+						n = n/4*3 + 3
+					}
+					buf = append(make([]byte, 0, max(n, len(buf)+512)), buf...)
+				}
+			}
+			buf = slices.Grow(buf, 1)
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }
 
-// splitMultipart returns the parts between boundary lines; closed is false
-// when the closing boundary is missing.
-func splitMultipart(body []byte, boundary string) (parts [][]byte, closed bool) {
+// rawBound returns an upper bound of the raw size of the part at path: from
+// the earliest it can have started to its closing boundary line in body. It
+// returns 0 when the part is not read from body directly.
+func (w *walker) rawBound(path []step) int {
+	if len(path) == 0 {
+		return len(w.body)
+	}
+	for _, s := range path {
+		if s.at < 0 {
+			return 0
+		}
+	}
+	last := path[len(path)-1]
+	from := max(last.at-4096*(len(path)+1), 0)
+	end := bytes.Index(w.body[last.at:], []byte("\n--"+last.boundary))
+	if end < 0 {
+		return len(w.body) - from
+	}
+	return last.at + end - from
+}
+
+// reread returns the raw body of the part at path, for the fallback decoders.
+func (w *walker) reread(path []step) []byte {
+	var r io.Reader = bytes.NewReader(w.body)
+	for _, s := range path {
+		if s.src != nil {
+			r = bytes.NewReader(s.src)
+		}
+		mr := textproto.NewMultipartReader(r, s.boundary)
+		for i := 0; i <= s.i; i++ {
+			p, err := mr.NextPart()
+			if err != nil {
+				return nil
+			}
+			r = p
+		}
+	}
+	raw, _ := w.readAll(r, path, "")
+	return raw
+}
+
+// multipart walks the parts of a multipart entity with go-message's reader.
+// A part header it rejects gets our repair pre-pass (repairParts) and the
+// walk resumes on the repaired copy; a missing closing boundary keeps the
+// parts read so far; a body without any boundary line is read as plain text.
+func (w *walker) multipart(ct string, params map[string]string, r io.Reader, path []step, depth int) {
+	boundary := params["boundary"]
+	var src []byte // the multipart body, when read from a copy instead of w.top
 	if boundary == "" {
-		boundary = guessBoundary(body)
-		if boundary == "" {
-			return nil, false
+		raw, _ := io.ReadAll(r)
+		if boundary = guessBoundary(raw); boundary == "" {
+			w.asText(ct, path, depth)
+			return
 		}
+		src, r = raw, bytes.NewReader(raw)
 	}
-	delim := "--" + boundary
-	start := -1
-	pos := 0
-	for pos < len(body) {
-		i := bytes.Index(body[pos:], []byte(delim))
-		if i < 0 {
-			break
+	mr := textproto.NewMultipartReader(r, boundary)
+	sub := strings.TrimPrefix(ct, "multipart/")
+	repaired := false
+	for i := 0; ; i++ {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return
 		}
-		i += pos
-		after := i + len(delim)
-		if i > 0 && body[i-1] != '\n' {
-			pos = after
-			continue
-		}
-		isClose := bytes.HasPrefix(body[after:], []byte("--"))
-		rest := body[after:]
-		if isClose {
-			rest = rest[2:]
-		}
-		lineEnd := bytes.IndexByte(rest, '\n')
-		tail := rest
-		if lineEnd >= 0 {
-			tail = rest[:lineEnd]
-		}
-		if len(bytes.TrimSpace(tail)) != 0 && !isClose {
-			pos = after // a longer boundary that starts with ours
-			continue
-		}
-		if start >= 0 {
-			end := i - 1 // drop the line break before the delimiter
-			if end > 0 && body[end-1] == '\r' {
-				end--
+		if err != nil && !repaired {
+			repaired = true
+			if src == nil {
+				src = w.reread(path)
 			}
-			if end < start {
-				end = start
+			if fixed, ok := repairParts(src, boundary, &w.m.Problems); ok {
+				src = fixed
+				mr = textproto.NewMultipartReader(bytes.NewReader(fixed), boundary)
+				for range i + 1 { // skip the parts already walked
+					p, err = mr.NextPart()
+				}
 			}
-			parts = append(parts, body[start:end])
 		}
-		if isClose {
-			return nonNil(parts), true
+		if err != nil {
+			if i == 0 {
+				w.asText(ct, path, depth)
+			} else {
+				w.problem("mime: missing closing boundary")
+			}
+			return
 		}
-		if lineEnd < 0 {
-			return nonNil(parts), false
+		at := -1
+		if src == nil {
+			at = len(w.body) - w.top.Len()
 		}
-		start = len(body) - len(rest) + lineEnd + 1
-		pos = start
+		sp := append(path[:len(path):len(path)], step{boundary, i, at, src})
+		w.entity(message.Header{Header: p.Header}, p, sp, sub, depth+1)
 	}
-	if start < 0 {
-		return nil, false
-	}
-	return append(parts, body[start:]), false
 }
 
-func nonNil(p [][]byte) [][]byte {
-	if p == nil {
-		return [][]byte{}
+// repairParts is our pre-pass for part headers that textproto.ReadHeader
+// rejects: it copies a multipart body with every part header cleaned by
+// cleanHeader. ok is false when there was nothing to repair.
+func repairParts(raw []byte, boundary string, problems *[]string) (fixed []byte, ok bool) {
+	delim := []byte("--" + boundary)
+	fixed = make([]byte, 0, len(raw)+64)
+	var found []string
+	for rest := raw; len(rest) > 0; {
+		line, next := cutLine(rest)
+		fixed = append(fixed, rest[:len(rest)-len(next)]...)
+		rest = next
+		if !bytes.Equal(bytes.TrimRight(line, " \t\r"), delim) {
+			continue
+		}
+		clean, body := cleanHeader(rest, &found)
+		fixed = append(append(fixed, clean...), '\r', '\n')
+		rest = body
 	}
-	return p
+	for _, p := range found {
+		addProblem(problems, p)
+	}
+	return fixed, len(found) > 0
+}
+
+// asText reads a multipart body without boundary lines as plain text.
+func (w *walker) asText(ct string, path []step, depth int) {
+	w.problem("mime: " + ct + " without boundary lines, read as text")
+	w.entity(message.Header{}, bytes.NewReader(w.reread(path)), path, "", depth+1)
 }
 
 // guessBoundary takes the first "--xyz" line as the boundary when the
@@ -220,9 +347,9 @@ func guessBoundary(body []byte) string {
 	return ""
 }
 
-func (w *walker) attach(h header, ct, disp, filename string, data []byte, parent string) {
+func (w *walker) attach(h message.Header, ct, disp, filename string, data []byte, parent string) {
 	w.n++
-	cid := parseMessageID(h.get("Content-Id"))
+	cid := parseMessageID(h.Get("Content-Id"))
 	if filename == "" {
 		filename = "attachment-" + strconv.Itoa(w.n) + extension(ct)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"mime/quotedprintable"
+	"runtime"
 	"testing"
 
 	"golang.org/x/text/encoding/charmap"
@@ -39,7 +40,7 @@ func benchMail20KB() []byte {
 	m.WriteString("Message-ID: <CAH+xyz789@mail.gmail.com>\r\nIn-Reply-To: <ticket-42.2@dargo.example>\r\nReferences: <ticket-42.1@dargo.example> <ticket-42.2@dargo.example>\r\n")
 	m.WriteString("MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b42\"\r\n\r\n--b42\r\n")
 	m.WriteString("Content-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
-	m.Write(bytes.ReplaceAll(qp.Bytes(), []byte("\n"), []byte("\r\n")))
+	m.Write(qp.Bytes()) // the QP writer already ends lines with CRLF
 	m.WriteString("\r\n--b42\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
 	for i := 0; i < len(b64); i += 76 {
 		m.WriteString(b64[i:min(i+76, len(b64))])
@@ -97,5 +98,38 @@ func TestBenchMailParses(t *testing.T) {
 	}
 	if m.Subject != "Re: [#42] Export für Dezember" || m.VisibleText == "" || len(m.VisibleText) > 200 {
 		t.Fatalf("subject %q, visible %q", m.Subject, m.VisibleText)
+	}
+}
+
+// TestParseBigAttachmentMemory checks that a big attachment is not held
+// twice while it is decoded: Parse may allocate little more than the
+// decoded attachments themselves.
+func TestParseBigAttachmentMemory(t *testing.T) {
+	part := func(name string, n int) string {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(i * 7)
+		}
+		enc := base64.StdEncoding.EncodeToString(data)
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "--big\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=%q\r\nContent-Transfer-Encoding: base64\r\n\r\n", name)
+		for i := 0; i < len(enc); i += 76 {
+			b.WriteString(enc[i:min(i+76, len(enc))])
+			b.WriteString("\r\n")
+		}
+		return b.String()
+	}
+	raw := []byte("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=big\r\n\r\n--big\r\n\r\nSee attached.\r\n" +
+		part("a.pdf", 6<<20) + part("b.pdf", 1<<20) + "--big--\r\n")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m, _ := Parse(raw)
+	runtime.ReadMemStats(&after)
+	if len(m.Attachments) != 2 || len(m.Attachments[0].Data) != 6<<20 {
+		t.Fatalf("got %d attachments", len(m.Attachments))
+	}
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(7<<20)*3/2; got > limit {
+		t.Errorf("Parse allocated %d bytes for 7 MiB of attachments, want at most %d", got, limit)
 	}
 }

@@ -12,8 +12,10 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// decodeTransfer undoes a Content-Transfer-Encoding. Broken input is decoded
-// as far as it goes; ok is false when something had to be skipped.
+// decodeTransfer undoes a Content-Transfer-Encoding leniently. It is only the
+// fallback for parts go-message's decoders (message.New) stopped on: broken
+// input is decoded as far as it goes; ok is false when something had to be
+// skipped.
 func decodeTransfer(enc string, b []byte) (out []byte, ok bool) {
 	switch strings.ToLower(strings.TrimSpace(enc)) {
 	case "base64":
@@ -151,12 +153,24 @@ func decodeQP(src []byte) []byte {
 	return dst
 }
 
-// decodeCharset converts b from the given charset label to valid UTF-8. Unknown
-// or wrong labels fall back to UTF-8 when b is valid UTF-8, else windows-1252.
+// ownCharset reports whether label is one we decode ourselves instead of
+// go-message: UTF-8, ASCII and Latin-1 labels are wrong often enough that
+// valid UTF-8 wins over the label and anything else is read as windows-1252.
+func ownCharset(label string) bool {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`)) {
+	case "", "us-ascii", "ascii", "utf-8", "utf8", "unknown-8bit", "x-unknown", "unknown", "8bit", "default", "iso-8859-1", "latin1", "windows-1252", "cp1252":
+		return true
+	}
+	return false
+}
+
+// decodeCharset converts b from the given charset label to valid UTF-8. It is
+// used for our own labels (ownCharset) and as the fallback when go-message
+// does not know a label. Unknown or wrong labels fall back to UTF-8 when b is
+// valid UTF-8, else windows-1252.
 func decodeCharset(b []byte, label string) (string, string) {
 	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
-	switch label {
-	case "", "us-ascii", "ascii", "utf-8", "utf8", "unknown-8bit", "x-unknown", "unknown", "8bit", "default", "iso-8859-1", "latin1", "windows-1252", "cp1252":
+	if ownCharset(label) {
 		if utf8.Valid(b) {
 			return string(b), ""
 		}
@@ -195,13 +209,24 @@ func hasUTF8Runes(b []byte) bool {
 }
 
 // decodeLatin reads b as windows-1252, which is what ISO-8859-1 labels mean in
-// practice.
+// practice. It maps byte by byte with x/text's table into one right-sized
+// builder.
 func decodeLatin(b []byte) string {
-	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
-	if err != nil {
-		return strings.ToValidUTF8(string(b), "\uFFFD")
+	var sb strings.Builder
+	sb.Grow(len(b) + len(b)/2)
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && b[i] < utf8.RuneSelf {
+			i++
+		}
+		sb.Write(b[:i])
+		if i < len(b) {
+			sb.WriteRune(charmap.Windows1252.DecodeByte(b[i]))
+			i++
+		}
+		b = b[i:]
 	}
-	return string(out)
+	return sb.String()
 }
 
 // charsetReader is the mime.WordDecoder hook: known charsets only, so that

@@ -1,78 +1,76 @@
 package inbound
 
 import (
+	"bufio"
 	"bytes"
 	"mime"
 	"net/mail"
-	"net/textproto"
 	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
 )
 
-// field is one unfolded header field.
-type field struct {
-	key   string // canonical
-	value string // unfolded, raw (not RFC 2047 decoded)
-}
-
-// header is a parsed header block in order of appearance.
-type header []field
-
-func (h header) get(key string) string {
-	for _, f := range h {
-		if f.key == key {
-			return f.value
-		}
+// readHeader splits raw into a header and the body that follows it. Our
+// pre-pass (cleanHeader) drops what textproto.ReadHeader would reject; the
+// cleaned block is then parsed by go-message.
+func readHeader(raw []byte, problems *[]string) (message.Header, []byte) {
+	clean, body := cleanHeader(raw, problems)
+	br := bufio.NewReaderSize(bytes.NewReader(clean), min(len(clean)+16, 4096))
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		addProblem(problems, "header: unreadable field, rest of header dropped")
 	}
-	return ""
+	return message.Header{Header: h}, body
 }
 
-// readHeader splits raw into a header and the body that follows it. It is
-// more forgiving than textproto.ReadHeader: junk lines between fields are
-// skipped (and reported), and a junk line not followed by more fields is taken
-// as the start of a body whose blank separator line is missing.
-func readHeader(raw []byte, problems *[]string) (header, []byte) {
-	h := make(header, 0, 24)
+// cleanHeader is the tolerance pre-pass before textproto.ReadHeader: junk
+// lines between fields are skipped (and reported), a junk line not followed
+// by more fields is taken as the start of a body whose blank separator line
+// is missing, continuation lines without a field are dropped, and 8-bit
+// bytes that are not UTF-8 are read as windows-1252. It returns the kept
+// fields with CRLF line ends, and the body.
+func cleanHeader(raw []byte, problems *[]string) (clean, body []byte) {
 	rest := raw
 	for len(rest) > 0 {
 		line, next := cutLine(rest)
 		if len(bytes.TrimRight(line, "\r")) == 0 {
-			return h, next
+			return clean, next
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			rest = next // continuation without a field to continue
 			continue
 		}
-		key, val, ok := splitField(line)
-		if !ok {
+		if !isField(line) {
 			if !moreFieldsFollow(next) {
 				addProblem(problems, "header: missing blank line before body")
-				return h, rest
+				return clean, rest
 			}
 			addProblem(problems, "header: skipped junk line")
 			rest = next
 			continue
 		}
-		val = bytes.TrimSpace(val)
-		var folded [][]byte
+		start := len(clean)
+		clean = appendLine(clean, line)
 		for len(next) > 0 && (next[0] == ' ' || next[0] == '\t') {
 			line, next = cutLine(next)
-			if l := bytes.TrimSpace(line); len(l) > 0 {
-				folded = append(folded, l)
-			}
+			clean = appendLine(clean, line)
 		}
-		if len(folded) > 0 {
-			folded = append([][]byte{val}, folded...)
-			val = bytes.Join(folded, []byte(" "))
+		if !utf8.Valid(clean[start:]) {
+			clean = append(clean[:start], decodeLatin(clean[start:])...)
 		}
-		h = append(h, field{key: key, value: headerString(val)})
 		rest = next
 	}
-	return h, nil
+	return clean, nil
+}
+
+func appendLine(dst, line []byte) []byte {
+	dst = append(dst, bytes.TrimRight(line, "\r")...)
+	return append(dst, '\r', '\n')
 }
 
 // cutLine returns the line at the start of b (without its LF) and the rest.
@@ -83,21 +81,23 @@ func cutLine(b []byte) (line, rest []byte) {
 	return b, nil
 }
 
-func splitField(line []byte) (string, []byte, bool) {
+// isField reports whether line starts with a field name and a colon, as
+// textproto.ReadHeader requires.
+func isField(line []byte) bool {
 	i := bytes.IndexByte(line, ':')
 	if i <= 0 || i > 76 {
-		return "", nil, false
+		return false
 	}
 	k := bytes.TrimRight(line[:i], " \t")
 	if len(k) == 0 {
-		return "", nil, false
+		return false
 	}
 	for _, c := range k {
 		if c < 33 || c > 126 {
-			return "", nil, false
+			return false
 		}
 	}
-	return textproto.CanonicalMIMEHeaderKey(string(k)), line[i+1:], true
+	return true
 }
 
 // moreFieldsFollow reports whether one of the next three lines is a header field.
@@ -111,20 +111,21 @@ func moreFieldsFollow(b []byte) bool {
 		if len(bytes.TrimRight(line, "\r")) == 0 {
 			return false
 		}
-		if _, _, ok := splitField(line); ok {
+		if isField(line) {
 			return true
 		}
 	}
 	return false
 }
 
-// headerString turns raw header bytes into UTF-8; 8-bit bytes that are not
-// UTF-8 are read as windows-1252.
-func headerString(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
+// headerString makes a header value from a part header (which skips the
+// pre-pass) valid UTF-8; 8-bit bytes that are not UTF-8 are read as
+// windows-1252.
+func headerString(s string) string {
+	if utf8.ValidString(s) {
+		return s
 	}
-	return decodeLatin(b)
+	return decodeLatin([]byte(s))
 }
 
 // decodeWords decodes RFC 2047 encoded words in s. A word that cannot be
@@ -320,6 +321,9 @@ func parseDate(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, true
 	}
+	if t, err := time.Parse(dateLayouts[0], s); err == nil {
+		return t, true // the common form, without net/mail's failed attempts
+	}
 	if t, err := mail.ParseDate(s); err == nil {
 		return t, true
 	}
@@ -342,35 +346,36 @@ var keptFields = []string{
 	"X-Mailer", "Content-Type", "X-Failed-Recipients",
 }
 
-func (m *Mail) readTopHeader(h header) {
-	for _, f := range h {
-		switch f.key {
+func (m *Mail) readTopHeader(h message.Header) {
+	for fs := h.Fields(); fs.Next(); {
+		value := fs.Value()
+		switch fs.Key() {
 		case "Message-Id":
-			m.MessageID = parseMessageID(f.value)
+			m.MessageID = parseMessageID(value)
 		case "In-Reply-To":
-			m.InReplyTo = parseIDs(f.value)
+			m.InReplyTo = parseIDs(value)
 		case "References":
-			m.References = parseIDs(f.value)
+			m.References = parseIDs(value)
 		case "Subject":
-			m.Subject = headerText(f.value)
+			m.Subject = headerText(value)
 		case "From":
 			if m.From.Email == "" {
-				if list := parseAddressList(f.value, &m.Problems); len(list) > 0 {
+				if list := parseAddressList(value, &m.Problems); len(list) > 0 {
 					m.From = list[0]
 				}
 			}
 		case "Reply-To":
-			m.ReplyTo = append(m.ReplyTo, parseAddressList(f.value, &m.Problems)...)
+			m.ReplyTo = append(m.ReplyTo, parseAddressList(value, &m.Problems)...)
 		case "To":
-			m.To = append(m.To, parseAddressList(f.value, &m.Problems)...)
+			m.To = append(m.To, parseAddressList(value, &m.Problems)...)
 		case "Cc":
-			m.Cc = append(m.Cc, parseAddressList(f.value, &m.Problems)...)
+			m.Cc = append(m.Cc, parseAddressList(value, &m.Problems)...)
 		case "Return-Path":
 			m.HasReturnPath = true
-			v := strings.Trim(strings.TrimSpace(f.value), "<>")
+			v := strings.Trim(strings.TrimSpace(value), "<>")
 			m.ReturnPath = strings.ToLower(strings.TrimSpace(v))
 		case "Date":
-			t, ok := parseDate(f.value)
+			t, ok := parseDate(value)
 			if !ok {
 				addProblem(&m.Problems, "header: unparseable date")
 			}
@@ -378,13 +383,11 @@ func (m *Mail) readTopHeader(h header) {
 		}
 	}
 	for _, k := range keptFields {
-		for _, f := range h {
-			if f.key == k {
-				if m.Header == nil {
-					m.Header = make(Header)
-				}
-				m.Header[k] = append(m.Header[k], f.value)
+		for fs := h.FieldsByKey(k); fs.Next(); {
+			if m.Header == nil {
+				m.Header = make(Header)
 			}
+			m.Header[k] = append(m.Header[k], fs.Value())
 		}
 	}
 }

@@ -1,22 +1,23 @@
 package inbound
 
 import (
-	"mime"
 	"net/url"
 	"strings"
+
+	"github.com/emersion/go-message"
 )
 
 // contentType returns the lower-case media type and its parameters, with the
 // defaults of RFC 2045 (text/plain, or message/rfc822 inside multipart/digest).
-func contentType(h header, parent string, problems *[]string) (string, map[string]string) {
-	v := h.get("Content-Type")
-	if strings.TrimSpace(v) == "" {
+func contentType(h message.Header, parent string, problems *[]string) (string, map[string]string) {
+	if strings.TrimSpace(h.Get("Content-Type")) == "" {
 		if parent == "digest" {
 			return "message/rfc822", map[string]string{}
 		}
 		return "text/plain", map[string]string{}
 	}
-	t, params := parseParams(v)
+	t, params, err := h.ContentType()
+	t, params = withFallback(h.Get("Content-Type"), t, params, err)
 	if !strings.Contains(t, "/") {
 		addProblem(problems, "mime: bad content type "+quoteShort(t))
 		return "text/plain", params
@@ -26,29 +27,34 @@ func contentType(h header, parent string, problems *[]string) (string, map[strin
 
 // disposition returns the lower-case disposition ("" when absent) and its
 // parameters.
-func disposition(h header) (string, map[string]string) {
-	v := h.get("Content-Disposition")
+func disposition(h message.Header) (string, map[string]string) {
+	v := h.Get("Content-Disposition")
 	if v == "" {
 		return "", map[string]string{}
 	}
-	return parseParams(v)
+	t, params, err := h.ContentDisposition()
+	return withFallback(v, t, params, err)
 }
 
-// parseParams parses "type; k=v; ..." with mime.ParseMediaType (RFC 2231
-// continuations and charsets), falling back to a lenient scan when that
-// fails or drops an extended parameter it cannot decode. RFC 2047 words in
-// values are decoded.
-func parseParams(v string) (string, map[string]string) {
-	t, params, err := mime.ParseMediaType(v)
+// withFallback takes go-message's parse of a parameterized field (which goes
+// through mime.ParseMediaType, so RFC 2231 continuations and charsets are
+// handled there) and falls back to lenientParams when that failed or dropped
+// an extended parameter it could not decode.
+func withFallback(v, t string, params map[string]string, err error) (string, map[string]string) {
 	if err != nil || params == nil || (strings.Contains(v, "*=") && params["filename"] == "" && params["name"] == "") {
-		t, params = lenientParams(v)
+		t, params = lenientParams(headerString(v))
+		for k, pv := range params {
+			params[k] = decodeWords(pv)
+		}
 	}
 	for k, pv := range params {
-		params[k] = strings.TrimSpace(decodeWords(pv))
+		params[k] = strings.TrimSpace(headerString(pv))
 	}
 	return strings.ToLower(strings.TrimSpace(t)), params
 }
 
+// lenientParams reads "type; k=v; ..." for the values mime.ParseMediaType
+// rejects: unquoted specials, duplicate or broken RFC 2231 sections.
 func lenientParams(v string) (string, map[string]string) {
 	parts := strings.Split(v, ";")
 	params := make(map[string]string, len(parts))
@@ -144,7 +150,7 @@ func cleanFilename(s string) string {
 func rfc822Filename(data []byte) string {
 	var problems []string
 	h, _ := readHeader(data, &problems)
-	subj := headerText(h.get("Subject"))
+	subj := headerText(h.Get("Subject"))
 	subj = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`/\:*?"<>|`, r) {
 			return '_'

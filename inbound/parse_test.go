@@ -175,3 +175,92 @@ func TestParseReturnPathNull(t *testing.T) {
 		t.Fatalf("ReturnPath = %q, %v; want \"\", true", m.ReturnPath, m.HasReturnPath)
 	}
 }
+
+// TestParseRecovers covers the places where go-message rejects input and our
+// pre-passes or fallback decoders take over.
+func TestParseRecovers(t *testing.T) {
+	const from = "From: a@x.example\r\n"
+	tests := []struct {
+		name, raw   string
+		text        string
+		attachments []string // "filename=data"
+		problems    []string
+	}{
+		{
+			name:     "junk line in a part header",
+			raw:      from + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\njunk line\r\n\r\nhello\r\n--b\r\nContent-Type: text/plain\r\n\r\nsecond\r\n--b--\r\n",
+			text:     "junk line\n\nhello\nsecond",
+			problems: []string{"header: missing blank line before body"},
+		},
+		{
+			name:        "base64 part without closing boundary",
+			raw:         from + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhi\r\n--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nZm9vYmFy\r\nZm9v\r\n",
+			text:        "hi",
+			attachments: []string{"attachment-1.pdf=foobarfoo"},
+			problems:    []string{"mime: missing closing boundary"},
+		},
+		{
+			name:        "damaged base64",
+			raw:         from + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nZm9v!!Ym*Fy\r\n--b--\r\n",
+			attachments: []string{"attachment-1.pdf=foobar"},
+			problems:    []string{"mime: damaged base64 body, decoded what could be read"},
+		},
+		{
+			name:     "damaged quoted-printable",
+			raw:      from + "Content-Transfer-Encoding: quoted-printable\r\n\r\nsoft=\r\r\nbreak caf=E9\r\n",
+			text:     "softbreak café",
+			problems: []string{"mime: damaged quoted-printable body, decoded what could be read"},
+		},
+		{
+			name: "multipart without boundary parameter",
+			raw:  from + "Content-Type: multipart/mixed\r\n\r\n--zz\r\n\r\nhi there\r\n--zz--\r\n",
+			text: "hi there",
+		},
+		{
+			name:     "boundary never appears",
+			raw:      from + "Content-Type: multipart/mixed; boundary=q\r\n\r\njust text\r\n",
+			text:     "just text",
+			problems: []string{"mime: multipart/mixed without boundary lines, read as text"},
+		},
+		{
+			name: "charset converted by go-message",
+			raw:  from + "Content-Type: text/plain; charset=koi8-r\r\n\r\n\xf0\xd2\xc9\xd7\xc5\xd4\r\n",
+			text: "Привет",
+		},
+		{
+			name:     "unknown charset label",
+			raw:      from + "Content-Type: text/plain; charset=x-nope\r\nContent-Transfer-Encoding: base64\r\n\r\nY2Fmw6k=\r\n",
+			text:     "café",
+			problems: []string{`charset: unknown "x-nope"`},
+		},
+		{
+			name:        "8-bit file name in a part header",
+			raw:         from + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/pdf; name=\"caf\xe9.pdf\"\r\n\r\nx\r\n--b--\r\n",
+			attachments: []string{"café.pdf=x"},
+		},
+		{
+			name:        "RFC 2231 continuation",
+			raw:         from + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment;\r\n filename*0*=UTF-8''Rechnung%20M;\r\n filename*1*=%C3%A4rz.pdf\r\n\r\nx\r\n--b--\r\n",
+			attachments: []string{"Rechnung März.pdf=x"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := Parse([]byte(tt.raw))
+			checkInvariants(t, m)
+			if m.Text != tt.text {
+				t.Errorf("Text = %q, want %q", m.Text, tt.text)
+			}
+			var atts []string
+			for _, a := range m.Attachments {
+				atts = append(atts, a.Filename+"="+string(a.Data))
+			}
+			if !reflect.DeepEqual(atts, tt.attachments) {
+				t.Errorf("attachments = %q, want %q", atts, tt.attachments)
+			}
+			if !reflect.DeepEqual(m.Problems, tt.problems) {
+				t.Errorf("Problems = %q, want %q", m.Problems, tt.problems)
+			}
+		})
+	}
+}
