@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/smtp"
 	"os"
 	"os/exec"
@@ -197,7 +199,7 @@ func TestDevAcceptsMailOverSMTP(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "dev")
-	cmd.Env = append(os.Environ(), append(baseEnv(url), "DARGO_SMTP_ADDR=127.0.0.1:0")...)
+	cmd.Env = append(os.Environ(), append(baseEnv(url), "DARGO_SMTP_ADDR=127.0.0.1:0", "DARGO_HTTP_ADDR=127.0.0.1:0", "DARGO_REDIS_URL=", "DARGO_RELAY_INTERVAL=100ms")...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -211,16 +213,18 @@ func TestDevAcceptsMailOverSMTP(t *testing.T) {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 	}()
-	addr := ""
+	addr, outbox := "", ""
 	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if m := regexp.MustCompile(`smtp://(127\.0\.0\.1:\d+)`).FindStringSubmatch(sc.Text()); m != nil {
+	for sc.Scan() && (addr == "" || outbox == "") {
+		if m := regexp.MustCompile(`SMTP in: +smtp://(127\.0\.0\.1:\d+)`).FindStringSubmatch(sc.Text()); m != nil {
 			addr = m[1]
-			break
+		}
+		if m := regexp.MustCompile(`dev outbox: +(http://\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+			outbox = m[1]
 		}
 	}
-	if addr == "" {
-		t.Fatalf("dev printed no SMTP address; stderr: %s", stderr.String())
+	if addr == "" || outbox == "" {
+		t.Fatalf("dev printed no SMTP or outbox address; stderr: %s", stderr.String())
 	}
 	go func() {
 		for sc.Scan() {
@@ -236,5 +240,28 @@ func TestDevAcceptsMailOverSMTP(t *testing.T) {
 	}
 	if !strings.Contains(out, `"subject": "Invoice für Oktober is wrong"`) {
 		t.Errorf("the mail sent over SMTP did not become a ticket:\n%s", out)
+	}
+	// The in-process worker sends the confirmation into the dev outbox.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Get(outbox)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if strings.Contains(string(body), "We received your request [#1]") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no confirmation in the dev outbox:\n%s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	doc := waitExport(t, baseEnv(url), "juergen.mueller@example.de", func(d *store.Export) bool {
+		return len(d.Emails) == 1 && d.Emails[0].Status == "sent"
+	})
+	if doc.Emails[0].Kind != "confirmation" {
+		t.Errorf("emails: %+v", doc.Emails)
 	}
 }
