@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,7 @@ type Opts struct {
 	MaxMailBytes int64             // larger mail is quarantined unparsed
 	AutoCap      int               // automatic mails per address per AutoWindow
 	AutoWindow   time.Duration
+	SpamPolicy   string // SpamQuarantine (default) or SpamFlag
 	Logger       *slog.Logger
 }
 
@@ -66,8 +68,25 @@ type Envelope struct {
 	// other automatic mail), which a missing Return-Path cannot tell.
 	NullSender bool
 	Recipients []string
-	Verdicts   string // JSON, stored with the raw mail
+	Verdicts   Verdicts // SES's receipt verdicts, stored with the raw mail
 }
+
+// Verdicts are SES's receipt checks: PASS, FAIL, GRAY or PROCESSING_FAILED,
+// "" when unknown (mail that did not come through SES).
+type Verdicts struct {
+	Spam        string `json:"spam,omitempty"`
+	Virus       string `json:"virus,omitempty"`
+	SPF         string `json:"spf,omitempty"`
+	DKIM        string `json:"dkim,omitempty"`
+	DMARC       string `json:"dmarc,omitempty"`
+	DMARCPolicy string `json:"dmarc_policy,omitempty"` // none, quarantine or reject
+}
+
+// Spam policies for a spam verdict FAIL (DARGO_SPAM_POLICY).
+const (
+	SpamQuarantine = "quarantine"
+	SpamFlag       = "flag"
+)
 
 // Actions an ingested mail can end in.
 const (
@@ -96,7 +115,9 @@ func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (Result
 		SESID:      env.SESID,
 		Sender:     env.Sender,
 		Recipients: strings.Join(env.Recipients, ","),
-		Verdicts:   env.Verdicts,
+	}
+	if v, err := json.Marshal(env.Verdicts); err == nil {
+		rec.Verdicts = string(v)
 	}
 	saved, existed, err := p.store.SaveInboundMail(ctx, rec, raw)
 	if err != nil {
@@ -108,10 +129,27 @@ func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (Result
 	return p.Process(ctx, saved, raw, env)
 }
 
+// Release processes a quarantined mail as if it were clean: an operator
+// looked at it. Size limits and verdicts no longer hold it back.
+func (p *Pipeline) Release(ctx context.Context, id int64, raw []byte, rec *store.InboundMail) (Result, error) {
+	if rec.Status != "quarantined" {
+		return Result{}, fmt.Errorf("inbound: mail %d is %s, not quarantined", id, rec.Status)
+	}
+	env := Envelope{SESID: rec.SESID, Sender: rec.Sender}
+	if rec.Recipients != "" {
+		env.Recipients = strings.Split(rec.Recipients, ",")
+	}
+	return p.run(ctx, rec, raw, env, true)
+}
+
 // Process parses, classifies and routes a stored inbound mail and records
 // the outcome. It is also how a quarantined mail is released.
 func (p *Pipeline) Process(ctx context.Context, rec *store.InboundMail, raw []byte, env Envelope) (Result, error) {
-	res, err := p.process(ctx, rec, raw, env)
+	return p.run(ctx, rec, raw, env, false)
+}
+
+func (p *Pipeline) run(ctx context.Context, rec *store.InboundMail, raw []byte, env Envelope, released bool) (Result, error) {
+	res, err := p.process(ctx, rec, raw, env, released)
 	if err != nil {
 		return Result{}, err
 	}
@@ -120,9 +158,11 @@ func (p *Pipeline) Process(ctx context.Context, rec *store.InboundMail, raw []by
 	return res, nil
 }
 
-func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []byte, env Envelope) (Result, error) {
-	if p.opts.MaxMailBytes > 0 && int64(len(raw)) > p.opts.MaxMailBytes {
-		return p.finish(ctx, rec, ActionQuarantined, fmt.Sprintf("mail of %d bytes exceeds DARGO_MAX_MAIL_BYTES (%d)", len(raw), p.opts.MaxMailBytes))
+func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []byte, env Envelope, released bool) (Result, error) {
+	if !released {
+		if reason := p.hold(raw, env.Verdicts); reason != "" {
+			return p.finish(ctx, rec, ActionQuarantined, reason)
+		}
 	}
 	m, err := Parse(raw)
 	if err != nil {
@@ -151,14 +191,46 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 	if err != nil {
 		return Result{}, err
 	}
+	flag := ""
+	if strings.EqualFold(env.Verdicts.Spam, "FAIL") && !released {
+		flag = "spam"
+	}
+	if dmarcFailed(env.Verdicts) && !released {
+		flag = "dmarc"
+		if rt.ticket != nil {
+			// A sender who fails DMARC under a strict policy may be forged:
+			// never let it write into somebody's existing ticket.
+			rt = route{why: fmt.Sprintf("DMARC failed (policy %s): not appended to #%d; opened a flagged ticket", strings.ToLower(env.Verdicts.DMARCPolicy), rt.ticket.Number)}
+		}
+	}
 	if auto != "" && rt.ticket == nil {
 		return p.finish(ctx, rec, ActionIgnored, "automatic mail ("+auto+") does not open tickets")
 	}
-	return p.deliver(ctx, rec, m, env, rt, auto != "")
+	return p.deliver(ctx, rec, m, env, rt, auto != "", flag)
 }
 
-func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, rt route, auto bool) (Result, error) {
+// hold says why a mail must be quarantined before it is parsed, or "".
+func (p *Pipeline) hold(raw []byte, v Verdicts) string {
+	switch {
+	case p.opts.MaxMailBytes > 0 && int64(len(raw)) > p.opts.MaxMailBytes:
+		return fmt.Sprintf("mail of %d bytes exceeds DARGO_MAX_MAIL_BYTES (%d)", len(raw), p.opts.MaxMailBytes)
+	case strings.EqualFold(v.Virus, "FAIL"):
+		return "SES virus verdict FAIL"
+	case strings.EqualFold(v.Spam, "FAIL") && p.opts.SpamPolicy != SpamFlag:
+		return "SES spam verdict FAIL (DARGO_SPAM_POLICY=quarantine)"
+	}
+	return ""
+}
+
+// dmarcFailed reports a DMARC failure under a policy that asks receivers to act.
+func dmarcFailed(v Verdicts) bool {
+	policy := strings.ToLower(v.DMARCPolicy)
+	return strings.EqualFold(v.DMARC, "FAIL") && (policy == "reject" || policy == "quarantine")
+}
+
+func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, rt route, auto bool, flag string) (Result, error) {
 	d := &store.Delivery{
+		Flag:          flag,
 		InboundMailID: rec.ID,
 		From:          store.Person{Email: m.From.Email, Name: m.From.Name},
 		Subject:       CleanSubject(m.Subject),
@@ -169,7 +241,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 			Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML, Auto: auto,
 		},
 		Reopen:     !auto,
-		Confirm:    !auto,
+		Confirm:    !auto && flag == "", // no confirmation (backscatter) to a sender we doubt
 		AutoCap:    p.opts.AutoCap,
 		AutoWindow: p.opts.AutoWindow,
 	}

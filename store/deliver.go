@@ -54,6 +54,8 @@ type Delivery struct {
 	Reopen bool
 	// Confirm queues a confirmation mail to the author of a new ticket.
 	Confirm bool
+	// Flag marks the message (and a new ticket) as needing a look: spam, dmarc.
+	Flag string
 	// AutoCap limits automatic mails to one address within AutoWindow; 0 is no cap.
 	AutoCap    int
 	AutoWindow time.Duration
@@ -233,8 +235,8 @@ func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *De
 	if category == "" {
 		category = "general"
 	}
-	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, created_at, updated_at, last_activity_at)
-		VALUES (?, ?, ?, 'open', 'normal', ?, ?, ?, ?) RETURNING *`), number, customer, d.Subject, category, now, now, now).StructScan(t)
+	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at)
+		VALUES (?, ?, ?, 'open', 'normal', ?, ?, ?, ?, ?) RETURNING *`), number, customer, d.Subject, category, d.Flag, now, now, now).StructScan(t)
 	if err != nil {
 		return fmt.Errorf("store: create ticket: %w", err)
 	}
@@ -285,9 +287,9 @@ func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Deli
 		inboundID = &d.InboundMailID
 	}
 	var id int64
-	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, auto, inbound_mail_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		ticketID, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto, inboundID, now).Scan(&id)
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, auto, flag, inbound_mail_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		ticketID, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto, d.Flag, inboundID, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: insert message: %w", err)
 	}

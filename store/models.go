@@ -27,6 +27,7 @@ type Ticket struct {
 	Status         string    `db:"status"`
 	Priority       string    `db:"priority"`
 	Category       string    `db:"category"`
+	Flag           string    `db:"flag"` // spam or dmarc: look before trusting
 	CreatedAt      time.Time `db:"created_at"`
 	UpdatedAt      time.Time `db:"updated_at"`
 	LastActivityAt time.Time `db:"last_activity_at"`
@@ -45,6 +46,7 @@ type Message struct {
 	VisibleText   string    `db:"visible_text"`
 	HTML          string    `db:"html"`
 	Auto          bool      `db:"auto"`
+	Flag          string    `db:"flag"`
 	InboundMailID *int64    `db:"inbound_mail_id"`
 	CreatedAt     time.Time `db:"created_at"`
 }
