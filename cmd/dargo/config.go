@@ -30,6 +30,14 @@ type Config struct {
 	Concurrency   int
 	Queues        map[string]int
 	RelayInterval time.Duration
+
+	SQSQueueURL         string
+	SQSFeedbackQueueURL string
+	BlobBucket          string
+	SNSVerify           bool
+	SpamPolicy          string
+	InboundReceivers    int
+	InboundProcessors   int
 }
 
 // setting documents one environment variable; help prints them in order.
@@ -55,6 +63,13 @@ var settings = []setting{
 	{"DARGO_WORKER_CONCURRENCY", "10", "tasks one worker process runs at once (or dargo worker --concurrency)"},
 	{"DARGO_QUEUES", "critical=6,default=3,low=1", "queue priorities (or dargo worker --queues)"},
 	{"DARGO_RELAY_INTERVAL", "1s", "how often the worker's outbox relay looks for new rows"},
+	{"DARGO_SQS_QUEUE_URL", "", "the SQS queue SES receipts arrive on (dargo inbound)"},
+	{"DARGO_SQS_FEEDBACK_QUEUE_URL", "", "a second queue for bounce and complaint notifications, if separate"},
+	{"DARGO_BLOB_BUCKET", "", "S3 bucket for raw mail and attachments; unset: they stay in the database"},
+	{"DARGO_SNS_VERIFY", "false", "verify SNS message signatures (true when SNS wraps the notifications)"},
+	{"DARGO_SPAM_POLICY", "quarantine", "what a spam verdict FAIL does: quarantine or flag"},
+	{"DARGO_INBOUND_RECEIVERS", "1", "concurrent SQS long-polls per dargo inbound process"},
+	{"DARGO_INBOUND_PROCESSORS", "4", "mails one dargo inbound process handles at once"},
 }
 
 const devSecret = "dargo-dev-secret-do-not-use-in-production"
@@ -98,6 +113,21 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.Queues, err = ParseQueues(get("DARGO_QUEUES")); err != nil {
 		errs = append(errs, fmt.Errorf("DARGO_QUEUES: %w", err))
+	}
+	c.SQSQueueURL = get("DARGO_SQS_QUEUE_URL")
+	c.SQSFeedbackQueueURL = get("DARGO_SQS_FEEDBACK_QUEUE_URL")
+	c.BlobBucket = get("DARGO_BLOB_BUCKET")
+	if c.SNSVerify, err = strconv.ParseBool(get("DARGO_SNS_VERIFY")); err != nil {
+		errs = append(errs, fmt.Errorf("DARGO_SNS_VERIFY: want true or false, got %q", get("DARGO_SNS_VERIFY")))
+	}
+	if c.SpamPolicy = get("DARGO_SPAM_POLICY"); c.SpamPolicy != "quarantine" && c.SpamPolicy != "flag" {
+		errs = append(errs, fmt.Errorf("DARGO_SPAM_POLICY: want quarantine or flag, got %q", c.SpamPolicy))
+	}
+	if c.InboundReceivers, err = strconv.Atoi(get("DARGO_INBOUND_RECEIVERS")); err != nil || c.InboundReceivers < 1 {
+		errs = append(errs, fmt.Errorf("DARGO_INBOUND_RECEIVERS: want a number ≥ 1, got %q", get("DARGO_INBOUND_RECEIVERS")))
+	}
+	if c.InboundProcessors, err = strconv.Atoi(get("DARGO_INBOUND_PROCESSORS")); err != nil || c.InboundProcessors < 1 {
+		errs = append(errs, fmt.Errorf("DARGO_INBOUND_PROCESSORS: want a number ≥ 1, got %q", get("DARGO_INBOUND_PROCESSORS")))
 	}
 	if c.RelayInterval, err = time.ParseDuration(get("DARGO_RELAY_INTERVAL")); err != nil || c.RelayInterval <= 0 {
 		errs = append(errs, fmt.Errorf("DARGO_RELAY_INTERVAL: want a duration such as 1s, got %q", get("DARGO_RELAY_INTERVAL")))

@@ -32,6 +32,7 @@ func newPipeline(db *store.DB, env *Env) *inbound.Pipeline {
 		MaxMailBytes: c.MaxMailBytes,
 		AutoCap:      c.AutoMailCap,
 		AutoWindow:   AutoWindow,
+		SpamPolicy:   c.SpamPolicy,
 		Logger:       env.Log,
 	})
 }
