@@ -227,34 +227,26 @@ func (tx *Tx) upsertUser(ctx context.Context, p Person, now time.Time) (int64, e
 }
 
 func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *Delivery, now time.Time) error {
-	number, err := tx.nextTicketNumber(ctx)
-	if err != nil {
-		return err
-	}
 	category := d.Category
 	if category == "" {
 		category = "general"
 	}
-	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at)
-		VALUES (?, ?, ?, 'open', 'normal', ?, ?, ?, ?, ?) RETURNING *`), number, customer, d.Subject, category, d.Flag, now, now, now).StructScan(t)
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at)
+		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', 'normal', ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, category, d.Flag, now, now, now).StructScan(t)
 	if err != nil {
 		return fmt.Errorf("store: create ticket: %w", err)
 	}
 	return nil
 }
 
-// nextTicketNumber differs by dialect: PostgreSQL has a sequence; SQLite
-// serializes writers, so the next number after the highest is safe there.
-func (tx *Tx) nextTicketNumber(ctx context.Context) (int64, error) {
-	query := `SELECT COALESCE(MAX(number), 0) + 1 FROM tickets`
+// nextNumber is the SQL for the next ticket number, which differs by
+// dialect: PostgreSQL has a sequence; SQLite serializes writers, so the
+// number after the highest is safe there.
+func (tx *Tx) nextNumber() string {
 	if tx.db.Dialect == Postgres {
-		query = `SELECT nextval('ticket_numbers')`
+		return `nextval('ticket_numbers')`
 	}
-	var n int64
-	if err := tx.GetContext(ctx, &n, query); err != nil {
-		return 0, fmt.Errorf("store: next ticket number: %w", err)
-	}
-	return n, nil
+	return `(SELECT COALESCE(MAX(number), 0) + 1 FROM tickets)`
 }
 
 func (tx *Tx) addParticipant(ctx context.Context, ticketID, userID int64, role string, now time.Time) error {
