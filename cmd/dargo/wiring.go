@@ -2,17 +2,28 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/replyaddr"
+	"github.com/dargo-support/dargo/internal/s3blob"
 	"github.com/dargo-support/dargo/store"
 )
 
-// openDB opens the configured database and, when asked, brings its schema up to date.
+// openDB opens the configured database, with blobs in S3 when
+// DARGO_BLOB_BUCKET is set, and, when asked, brings its schema up to date.
 func openDB(ctx context.Context, env *Env, migrate bool) (*store.DB, error) {
 	db, err := store.Open(ctx, env.Config.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if bucket := env.Config.BlobBucket; bucket != "" {
+		blobs, err := s3blob.FromEnv(ctx, bucket)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("DARGO_BLOB_BUCKET: %w", err)
+		}
+		db.Blobs = blobs
 	}
 	if migrate {
 		if _, err := db.Migrate(ctx); err != nil {

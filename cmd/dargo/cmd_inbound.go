@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/s3blob"
+)
+
+// runInbound consumes the SQS queue an SES receipt rule feeds (and the
+// feedback queue, when separate) until interrupted.
+func runInbound(ctx context.Context, env *Env, args []string) error {
+	c := env.Config
+	if err := c.Validate(true); err != nil {
+		return err
+	}
+	if c.SQSQueueURL == "" {
+		return errors.New("DARGO_SQS_QUEUE_URL is not set")
+	}
+	db, err := openDB(ctx, env, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("aws config: %w", err)
+	}
+	objects, err := s3blob.FetcherFromEnv(ctx)
+	if err != nil {
+		return fmt.Errorf("s3: %w", err)
+	}
+	var verifier *inbound.SNSVerifier
+	if c.SNSVerify {
+		verifier = &inbound.SNSVerifier{}
+	}
+	opts := inbound.ConsumerOpts{
+		QueueURL:   c.SQSQueueURL,
+		Client:     sqs.NewFromConfig(awsCfg),
+		Receivers:  c.InboundReceivers,
+		Processors: c.InboundProcessors,
+		Pipeline:   newPipeline(db, env),
+		Objects:    objects,
+		Feedback:   db,
+		Verifier:   verifier,
+		Ready:      db.Ping,
+		Logger:     env.Log,
+	}
+	queues := []inbound.ConsumerOpts{opts}
+	if c.SQSFeedbackQueueURL != "" && c.SQSFeedbackQueueURL != c.SQSQueueURL {
+		fb := opts
+		fb.QueueURL, fb.Receivers, fb.Processors = c.SQSFeedbackQueueURL, 1, 2
+		queues = append(queues, fb)
+	}
+	env.Log.Info("inbound started", "queue", c.SQSQueueURL, "feedback_queue", c.SQSFeedbackQueueURL,
+		"receivers", c.InboundReceivers, "processors", c.InboundProcessors, "sns_verify", c.SNSVerify)
+	var wg sync.WaitGroup
+	errs := make([]error, len(queues))
+	for i, q := range queues {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = inbound.NewConsumer(q).Run(ctx)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
