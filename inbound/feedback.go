@@ -1,0 +1,83 @@
+package inbound
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// Feedback is what bounce and complaint notifications change in the database.
+type Feedback interface {
+	Suppress(ctx context.Context, email, reason, source string) error
+	MarkEmailBounced(ctx context.Context, sesID, reason string) (bool, error)
+}
+
+var _ Feedback = (*store.DB)(nil)
+
+// ApplyFeedback acts on a Bounce or Complaint notification: a Permanent
+// bounce or a complaint suppresses each recipient and marks the emails row
+// of the mail SES sent as failed; Transient and Undetermined bounces are
+// only logged. Both steps are idempotent, so a redelivery is harmless. An
+// error means the database could not be written (try again later).
+func ApplyFeedback(ctx context.Context, fb Feedback, n *Notification, log *slog.Logger) error {
+	switch {
+	case n.Kind == KindBounce && n.Bounce != nil:
+		b := n.Bounce
+		if b.BounceType != "Permanent" {
+			for _, r := range b.BouncedRecipients {
+				log.InfoContext(ctx, "ses bounce recorded, address kept", "ses_id", n.SESID, "bounce_type", b.BounceType,
+					"bounce_subtype", b.BounceSubType, "email", r.EmailAddress, "diagnostic", r.DiagnosticCode)
+			}
+			return nil
+		}
+		var reasons []string
+		for _, r := range b.BouncedRecipients {
+			reason := strings.TrimSpace("ses bounce: " + b.BounceSubType + " " + r.DiagnosticCode)
+			if err := suppress(ctx, fb, r.EmailAddress, reason, "ses-bounce", log); err != nil {
+				return err
+			}
+			reasons = append(reasons, r.EmailAddress+": "+reason)
+		}
+		return markBounced(ctx, fb, n.SESID, strings.Join(reasons, "; "), log)
+	case n.Kind == KindComplaint && n.Complaint != nil:
+		reason := "complaint"
+		if t := n.Complaint.ComplaintFeedbackType; t != "" {
+			reason += ": " + t
+		}
+		for _, r := range n.Complaint.ComplainedRecipients {
+			if err := suppress(ctx, fb, r.EmailAddress, reason, "ses-complaint", log); err != nil {
+				return err
+			}
+		}
+		return markBounced(ctx, fb, n.SESID, reason, log)
+	}
+	return fmt.Errorf("inbound: %s notification is not feedback", n.Kind)
+}
+
+func suppress(ctx context.Context, fb Feedback, addr, reason, source string, log *slog.Logger) error {
+	if addr == "" {
+		return nil
+	}
+	if err := fb.Suppress(ctx, addr, reason, source); err != nil {
+		return fmt.Errorf("inbound: feedback: %w", err)
+	}
+	log.InfoContext(ctx, "address suppressed", "email", addr, "reason", reason, "source", source)
+	return nil
+}
+
+func markBounced(ctx context.Context, fb Feedback, sesID, reason string, log *slog.Logger) error {
+	if sesID == "" {
+		return nil
+	}
+	found, err := fb.MarkEmailBounced(ctx, sesID, reason)
+	if err != nil {
+		return fmt.Errorf("inbound: feedback: %w", err)
+	}
+	if !found {
+		log.InfoContext(ctx, "feedback for a mail we have no emails row for", "ses_id", sesID)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package inbound
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+// SQSClient is the part of *sqs.Client the consumer uses.
+type SQSClient interface {
+	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
+	DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error)
+	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
+	ChangeMessageVisibilityBatch(ctx context.Context, in *sqs.ChangeMessageVisibilityBatchInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error)
+}
+
+var _ SQSClient = (*sqs.Client)(nil)
+
+// Ingester takes a raw mail into the database; *Pipeline is one.
+type Ingester interface {
+	Ingest(ctx context.Context, raw []byte, env Envelope) (Result, error)
+}
+
+var _ Ingester = (*Pipeline)(nil)
+
+// ObjectFetcher reads a mail that an SES S3 action stored.
+type ObjectFetcher interface {
+	Fetch(ctx context.Context, bucket, key string) ([]byte, error)
+}
+
+// ConsumerOpts configures a Consumer.
+type ConsumerOpts struct {
+	QueueURL   string
+	Client     SQSClient
+	Receivers  int           // concurrent long polls; default 1
+	Processors int           // concurrent mails in the pipeline; default 4
+	Visibility time.Duration // visibility per receive, extended every Visibility/3 while processing; default 5m
+	Retry      time.Duration // visibility after a failure (poison or pipeline error), and receive pause after a pipeline error; default 30s
+	Grace      time.Duration // how long shutdown waits for mails in progress; default 30s
+
+	Pipeline Ingester      // required when the queue carries Received notifications
+	Objects  ObjectFetcher // S3 action mails; nil makes them poison
+	Feedback Feedback      // Bounce and Complaint; nil makes them poison
+	Verifier *SNSVerifier  // nil: signatures are not checked
+	// Ready, when set, is asked before receiving again after a pipeline
+	// error (for example the database's Ping), so that an outage does not
+	// use up the messages' receive counts.
+	Ready  func(ctx context.Context) error
+	Logger *slog.Logger
+}
+
+// Consumer reads SES notifications from an SQS queue: mail into the
+// pipeline, bounces and complaints into Feedback. A message is deleted only
+// after the database has committed; everything else leaves it on the queue,
+// where it comes back (a redelivery is a harmless duplicate) or, after the
+// queue's maxReceiveCount, moves to the dead-letter queue.
+type Consumer struct {
+	opts ConsumerOpts
+	log  *slog.Logger
+	gate gate
+}
+
+// NewConsumer returns a consumer; Run starts it.
+func NewConsumer(opts ConsumerOpts) *Consumer {
+	if opts.Receivers <= 0 {
+		opts.Receivers = 1
+	}
+	if opts.Processors <= 0 {
+		opts.Processors = 4
+	}
+	if opts.Visibility <= 0 {
+		opts.Visibility = 5 * time.Minute
+	}
+	if opts.Visibility < time.Second {
+		opts.Visibility = time.Second
+	}
+	if opts.Retry <= 0 {
+		opts.Retry = 30 * time.Second
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 30 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("queue", opts.QueueURL)
+	return &Consumer{opts: opts, log: log, gate: gate{probe: opts.Ready != nil}}
+}
+
+// Run consumes until ctx is cancelled, then stops receiving, finishes the
+// mails in progress within Grace, releases (visibility 0) what was received
+// but not started, flushes the pending deletes and returns nil. It fails
+// only when the options are unusable.
+func (c *Consumer) Run(ctx context.Context) error {
+	if c.opts.QueueURL == "" || c.opts.Client == nil {
+		return errors.New("inbound: consumer needs a queue URL and an SQS client")
+	}
+	// Work that must finish after ctx ends (mails in progress, deletes,
+	// releases) runs on work, which ends Grace after ctx.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	stopAfter := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(c.opts.Grace, stopWork)
+		context.AfterFunc(work, func() { t.Stop() })
+	})
+	defer stopAfter()
+
+	// A slot is held by each message from its receive until it is handled
+	// or released: at most a batch more than the processors can start.
+	slots := make(chan struct{}, max(2*c.opts.Processors, 10))
+	jobs := make(chan job, c.opts.Processors)
+	deletes := make(chan job, 10*c.opts.Processors)
+
+	var receivers, processors, deleter sync.WaitGroup
+	for i := range c.opts.Receivers {
+		receivers.Go(func() { c.receive(ctx, work, i, slots, jobs) })
+	}
+	for range c.opts.Processors {
+		processors.Go(func() { c.processLoop(ctx, work, slots, jobs, deletes) })
+	}
+	deleter.Go(func() { c.deleteLoop(work, deletes) })
+
+	receivers.Wait()
+	close(jobs)
+	processors.Wait()
+	close(deletes)
+	deleter.Wait()
+	c.log.Info("sqs consumer stopped")
+	return nil
+}

@@ -1,0 +1,151 @@
+package inbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// What became of one message.
+type outcome int
+
+const (
+	outcomeDone   outcome = iota // committed or nothing to do: delete
+	outcomePoison                // cannot be handled: leave for the DLQ
+	outcomeFailed                // the pipeline could not work: try again later
+)
+
+// processLoop handles jobs until the receivers are gone; after ctx ends it
+// starts nothing new and releases what is left.
+func (c *Consumer) processLoop(ctx, work context.Context, slots chan struct{}, jobs <-chan job, deletes chan<- job) {
+	var unstarted []types.Message
+	for j := range jobs {
+		if ctx.Err() != nil {
+			unstarted = append(unstarted, j.msg)
+			<-slots
+			continue
+		}
+		c.process(work, j, deletes)
+		<-slots
+	}
+	c.release(work, unstarted)
+}
+
+func (c *Consumer) process(ctx context.Context, j job, deletes chan<- job) {
+	if !c.gate.open() {
+		// The pipeline failed a moment ago: do not hammer it.
+		c.setVisibility(ctx, j, c.opts.Retry)
+		return
+	}
+	stop := c.heartbeat(ctx, j)
+	out := c.handleSafe(ctx, j)
+	stop()
+	switch out {
+	case outcomeDone:
+		deletes <- j
+	case outcomePoison:
+		c.setVisibility(ctx, j, c.opts.Retry)
+	case outcomeFailed:
+		if ctx.Err() != nil {
+			c.release(ctx, []types.Message{j.msg})
+			return
+		}
+		c.gate.fail(c.opts.Retry)
+		c.setVisibility(ctx, j, c.opts.Retry)
+	}
+}
+
+// handleSafe is handle with a panic turned into poison: it concerns this
+// message, so it must not pause the consumer like a database outage.
+func (c *Consumer) handleSafe(ctx context.Context, j job) (out outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("sqs message panicked", "sqs_message_id", j.id(), "receive_count", j.receiveCount(),
+				"panic", p, "stack", string(debug.Stack()))
+			out = outcomePoison
+		}
+	}()
+	return c.handle(ctx, j)
+}
+
+func (c *Consumer) handle(ctx context.Context, j job) outcome {
+	body := ""
+	if j.msg.Body != nil {
+		body = *j.msg.Body
+	}
+	n, err := DecodeNotification([]byte(body))
+	if err != nil {
+		return c.poison(j, nil, err)
+	}
+	if v := c.opts.Verifier; v != nil {
+		if n.SNS == nil {
+			return c.poison(j, n, errors.New("inbound: unsigned (raw delivery) message while DARGO_SNS_VERIFY is on"))
+		}
+		if err := v.Verify(ctx, n.SNS); err != nil {
+			return c.poison(j, n, err)
+		}
+	}
+	log := c.log.With("sqs_message_id", j.id(), "receive_count", j.receiveCount(), "ses_id", n.SESID)
+	switch n.Kind {
+	case KindSubscription:
+		log.Warn("SNS subscription message, not mail: deleted", "type", n.Type,
+			"topic_arn", n.SNS.TopicArn, "subscribe_url", n.SNS.SubscribeURL)
+		return outcomeDone
+	case KindIgnored:
+		log.Info("notification of no interest: deleted", "type", n.Type)
+		return outcomeDone
+	case KindBounce, KindComplaint:
+		if c.opts.Feedback == nil {
+			return c.poison(j, n, errors.New("inbound: feedback notification on a consumer without Feedback"))
+		}
+		if err := ApplyFeedback(ctx, c.opts.Feedback, n, log); err != nil {
+			log.Error("feedback not recorded; will retry", "err", err)
+			return outcomeFailed
+		}
+		c.gate.ok()
+		return outcomeDone
+	}
+	return c.ingest(ctx, j, n, log)
+}
+
+func (c *Consumer) ingest(ctx context.Context, j job, n *Notification, log *slog.Logger) outcome {
+	raw := n.Content
+	if n.Bucket != "" {
+		if c.opts.Objects == nil {
+			return c.poison(j, n, fmt.Errorf("inbound: mail in s3://%s/%s but no S3 fetcher is configured", n.Bucket, n.Key))
+		}
+		var err error
+		if raw, err = c.opts.Objects.Fetch(ctx, n.Bucket, n.Key); err != nil {
+			return c.poison(j, n, fmt.Errorf("inbound: fetch s3://%s/%s: %w", n.Bucket, n.Key, err))
+		}
+	}
+	if c.opts.Pipeline == nil {
+		return c.poison(j, n, errors.New("inbound: mail on a consumer without a pipeline"))
+	}
+	start := time.Now()
+	res, err := c.opts.Pipeline.Ingest(ctx, raw, n.Envelope)
+	if err != nil {
+		log.Error("pipeline failed; the message stays on the queue", "err", err)
+		return outcomeFailed
+	}
+	c.gate.ok()
+	log.Debug("sqs mail ingested", "action", res.Action, "took", time.Since(start))
+	return outcomeDone
+}
+
+// poison logs a message that cannot be handled. It is not deleted: it comes
+// back after Retry and the queue's redrive policy moves it to the
+// dead-letter queue after maxReceiveCount receives.
+func (c *Consumer) poison(j job, n *Notification, err error) outcome {
+	args := []any{"sqs_message_id", j.id(), "receive_count", j.receiveCount(), "err", err}
+	if n != nil {
+		args = append(args, "ses_id", n.SESID, "type", n.Type)
+	}
+	c.log.Error("poison sqs message: left for the dead-letter queue", args...)
+	return outcomePoison
+}
