@@ -153,8 +153,14 @@ func (p *Pipeline) run(ctx context.Context, rec *store.InboundMail, raw []byte, 
 	if err != nil {
 		return Result{}, err
 	}
-	p.log.InfoContext(ctx, "inbound mail", "inbound_mail", rec.ID, "ses_id", env.SESID,
-		"action", res.Action, "ticket", res.Ticket, "message", res.Message, "reason", res.Reason)
+	attrs := []any{"inbound_mail", rec.ID, "ses_id", env.SESID, "action", res.Action, "reason", res.Reason}
+	if res.Ticket != nil {
+		attrs = append(attrs, "ticket", *res.Ticket)
+	}
+	if res.Message != nil {
+		attrs = append(attrs, "message", *res.Message)
+	}
+	p.log.InfoContext(ctx, "inbound mail", attrs...)
 	return res, nil
 }
 
