@@ -55,6 +55,8 @@ func (h *devMail) html(w http.ResponseWriter, r *http.Request) {
 	parsed, _ := inbound.Parse(m.Raw)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	// Links in a mail open outside the frame, without telling the site where from.
+	w.Write([]byte(`<base target="_blank"><meta name="referrer" content="no-referrer">`))
 	w.Write([]byte(parsed.HTML))
 }
 
