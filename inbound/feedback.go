@@ -13,6 +13,7 @@ import (
 type Feedback interface {
 	Suppress(ctx context.Context, email, reason, source string) error
 	MarkEmailBounced(ctx context.Context, sesID, reason string) (bool, error)
+	NoteEmailDelay(ctx context.Context, sesID, reason string) (bool, error)
 }
 
 var _ Feedback = (*store.DB)(nil)
@@ -20,16 +21,25 @@ var _ Feedback = (*store.DB)(nil)
 // ApplyFeedback acts on a Bounce or Complaint notification: a Permanent
 // bounce or a complaint suppresses each recipient and marks the emails row
 // of the mail SES sent as failed; Transient and Undetermined bounces are
-// only logged. Both steps are idempotent, so a redelivery is harmless. An
+// recorded on that row (its status stays) and logged, the address kept. Both steps are idempotent, so a redelivery is harmless. An
 // error means the database could not be written (try again later).
 func ApplyFeedback(ctx context.Context, fb Feedback, n *Notification, log *slog.Logger) error {
 	switch {
 	case n.Kind == KindBounce && n.Bounce != nil:
 		b := n.Bounce
 		if b.BounceType != "Permanent" {
+			var notes []string
 			for _, r := range b.BouncedRecipients {
 				log.InfoContext(ctx, "ses bounce recorded, address kept", "ses_id", n.SESID, "bounce_type", b.BounceType,
 					"bounce_subtype", b.BounceSubType, "email", r.EmailAddress, "diagnostic", r.DiagnosticCode)
+				notes = append(notes, strings.TrimSpace(r.EmailAddress+": "+r.DiagnosticCode))
+			}
+			if n.SESID == "" {
+				return nil
+			}
+			reason := strings.ToLower(b.BounceType) + " bounce (" + b.BounceSubType + "): " + strings.Join(notes, "; ")
+			if _, err := fb.NoteEmailDelay(ctx, n.SESID, reason); err != nil {
+				return fmt.Errorf("inbound: feedback: %w", err)
 			}
 			return nil
 		}

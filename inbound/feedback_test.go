@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,10 @@ func TestSQSFeedbackQueue(t *testing.T) {
 				t.Errorf("emails %s: %s, want %s", id, got, want)
 			}
 		}
+		// The transient bounce is recorded on bob's mail, which stays sent.
+		if got := sqsScalar(t, db, `SELECT reason FROM emails WHERE ses_id = ?`, fbBobID); !strings.HasPrefix(got, "transient bounce") {
+			t.Errorf("bob's transient bounce not recorded: reason %q", got)
+		}
 		if got := sqsScalar(t, db, `SELECT reason FROM suppressions WHERE email = ?`, "carol@customer.example"); got != "ses bounce: General smtp; 550 5.1.1 user unknown" {
 			t.Errorf("carol's suppression reason %q", got)
 		}
@@ -121,6 +126,9 @@ type fbFailing struct{}
 
 func (fbFailing) Suppress(context.Context, string, string, string) error { return errDatabaseDown }
 func (fbFailing) MarkEmailBounced(context.Context, string, string) (bool, error) {
+	return false, errDatabaseDown
+}
+func (fbFailing) NoteEmailDelay(context.Context, string, string) (bool, error) {
 	return false, errDatabaseDown
 }
 

@@ -167,3 +167,15 @@ func (db *DB) MarkEmailBounced(ctx context.Context, sesID, reason string) (bool,
 	n, err := res.RowsAffected()
 	return n > 0, err
 }
+
+// NoteEmailDelay records a transient delivery problem (a soft bounce) on the
+// mail SES sent with this id, leaving its status alone; it reports whether
+// such a mail was found.
+func (db *DB) NoteEmailDelay(ctx context.Context, sesID, reason string) (bool, error) {
+	res, err := db.X.ExecContext(ctx, db.q(`UPDATE emails SET reason = ? WHERE ses_id = ? AND ses_id <> ''`), reason, sesID)
+	if err != nil {
+		return false, fmt.Errorf("store: note email delay: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
