@@ -22,6 +22,9 @@ type htmlDoc struct {
 // implicitly, so counting their start and end tags is enough.
 func parseHTMLDoc(s string) *htmlDoc {
 	r := htmlRenderer{z: html.NewTokenizer(strings.NewReader(s))}
+	// Text is rarely more than half its HTML: size once instead of growing.
+	r.full.b = make([]byte, 0, len(s)/2)
+	r.vis.b = make([]byte, 0, len(s)/2)
 	r.run()
 	return &htmlDoc{full: string(r.full.b), vis: string(r.vis.b), cut: r.cut}
 }
