@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,11 @@ import (
 // Certificates are fetched from SigningCertURL, which must be https on an
 // allowed host with a path ending in .pem, and are cached by URL.
 type SNSVerifier struct {
+	// TopicARNs are the topics whose messages are accepted
+	// (DARGO_SNS_TOPIC_ARNS). A signature only proves that *some* topic
+	// signed a message, and anyone can make SNS sign anything on a topic of
+	// their own, so production pins the topics; empty accepts any topic.
+	TopicARNs []string
 	// Client fetches certificates; nil means a client with a 10 s timeout.
 	Client *http.Client
 	// AllowHost says whether a certificate may come from host; nil means
@@ -50,6 +56,9 @@ func AWSSNSHost(host string) bool { return snsHost.MatchString(host) }
 
 // Verify returns nil when m carries a valid SNS signature.
 func (v *SNSVerifier) Verify(ctx context.Context, m *SNSMessage) error {
+	if len(v.TopicARNs) > 0 && !slices.Contains(v.TopicARNs, m.TopicArn) {
+		return fmt.Errorf("inbound: SNS message from topic %q, not one of DARGO_SNS_TOPIC_ARNS", m.TopicArn)
+	}
 	var h crypto.Hash
 	switch m.SignatureVersion {
 	case "1":
@@ -116,6 +125,14 @@ func snsStringToSign(m *SNSMessage) (string, error) {
 	return b.String(), nil
 }
 
+// TransientError is a failure that says nothing about the message (the
+// certificate could not be fetched, S3 did not answer): try it again later
+// instead of sending it towards the dead-letter queue.
+type TransientError struct{ Err error }
+
+func (e *TransientError) Error() string { return e.Err.Error() }
+func (e *TransientError) Unwrap() error { return e.Err }
+
 // cert returns the certificate at rawURL, fetching it once.
 func (v *SNSVerifier) cert(ctx context.Context, rawURL string) (*x509.Certificate, error) {
 	if err := v.checkURL(rawURL); err != nil {
@@ -133,6 +150,9 @@ func (v *SNSVerifier) cert(ctx context.Context, rawURL string) (*x509.Certificat
 	v.mu.Unlock()
 	if !ok {
 		e.cert, e.err = v.fetch(ctx, rawURL)
+		if e.err != nil {
+			e.err = &TransientError{Err: e.err}
+		}
 		if e.err != nil {
 			v.mu.Lock()
 			delete(v.certs, rawURL) // a failed fetch is tried again next time

@@ -230,3 +230,14 @@ func TestAWSSNSHost(t *testing.T) {
 		}
 	}
 }
+
+// TestSNSVerifyPinsTopics: a valid signature from a topic that is not ours
+// (anyone can make SNS sign anything on their own topic) is refused.
+func TestSNSVerifyPinsTopics(t *testing.T) {
+	v := &inbound.SNSVerifier{TopicARNs: []string{"arn:aws:sns:us-east-1:123456789012:ours"}}
+	err := v.Verify(context.Background(), &inbound.SNSMessage{Type: "Notification", TopicArn: "arn:aws:sns:us-east-1:999999999999:theirs",
+		SignatureVersion: "2", Signature: "AAAA", SigningCertURL: "https://sns.us-east-1.amazonaws.com/x.pem"})
+	if err == nil || !strings.Contains(err.Error(), "DARGO_SNS_TOPIC_ARNS") {
+		t.Fatalf("a foreign topic was not refused: %v", err)
+	}
+}

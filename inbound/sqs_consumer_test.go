@@ -113,13 +113,14 @@ func TestSQSConsumerPoisonInBatch(t *testing.T) {
 	}
 }
 
-// fakeObjects is an S3 stand-in: objects by bucket/key.
+// fakeObjects is an S3 stand-in: objects by bucket/key; a missing one is
+// store.ErrNotFound, as s3blob.Fetcher reports it.
 type fakeObjects map[string][]byte
 
 func (f fakeObjects) Fetch(ctx context.Context, bucket, key string) ([]byte, error) {
 	raw, ok := f[bucket+"/"+key]
 	if !ok {
-		return nil, fmt.Errorf("s3://%s/%s: NoSuchKey", bucket, key)
+		return nil, fmt.Errorf("s3://%s/%s: NoSuchKey: %w", bucket, key, store.ErrNotFound)
 	}
 	return raw, nil
 }

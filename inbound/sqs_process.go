@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dargo-support/dargo/store"
 	"log/slog"
 	"runtime/debug"
 	"time"
@@ -87,6 +88,11 @@ func (c *Consumer) handle(ctx context.Context, j job) outcome {
 			return c.poison(j, n, errors.New("inbound: unsigned (raw delivery) message while DARGO_SNS_VERIFY is on"))
 		}
 		if err := v.Verify(ctx, n.SNS); err != nil {
+			var te *TransientError
+			if errors.As(err, &te) {
+				c.log.Warn("SNS certificate not available; will retry", "sqs_message_id", j.id(), "err", err)
+				return outcomeFailed
+			}
 			return c.poison(j, n, err)
 		}
 	}
@@ -121,6 +127,12 @@ func (c *Consumer) ingest(ctx context.Context, j job, n *Notification, log *slog
 		}
 		var err error
 		if raw, err = c.opts.Objects.Fetch(ctx, n.Bucket, n.Key); err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				// S3 throttled, failed or was cut off: the object may well be
+				// there, so this is no reason to give up on the message.
+				log.Warn("S3 object not fetched; will retry", "bucket", n.Bucket, "key", n.Key, "err", err)
+				return outcomeFailed
+			}
 			return c.poison(j, n, fmt.Errorf("inbound: fetch s3://%s/%s: %w", n.Bucket, n.Key, err))
 		}
 	}

@@ -25,8 +25,14 @@ func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 	log := h.log.With("task_type", t.Type(), "email_id", p.EmailID)
 	o, err := h.store.Outgoing(ctx, p.EmailID)
 	if errors.Is(err, store.ErrNotFound) {
-		log.Warn("email to send is gone")
-		return nil
+		// The row, or something the mail needs (its reply, an attachment's
+		// bytes), is gone: it can never be sent. Say so on the row (a no-op
+		// when the row itself is gone) instead of leaving it queued forever.
+		log.Warn("email cannot be built: something it needs is gone", "err", err)
+		if merr := h.store.MarkEmailFailed(ctx, p.EmailID, store.EmailFailed, err.Error()); merr != nil {
+			return merr
+		}
+		return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
 	}
 	if err != nil {
 		return err

@@ -189,3 +189,43 @@ func TestEmailSentButNotRecordedIsNotRetried(t *testing.T) {
 		}
 	})
 }
+
+// TestEmailSendWithMissingAttachmentFails: a reply whose attachment bytes
+// are gone (a blob deleted, an S3 lifecycle rule) can never be sent; the row
+// says failed instead of staying queued for ever, and the task stops.
+func TestEmailSendWithMissingAttachmentFails(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		id := queueConfirmation(t, e.db, "files@customer.test")
+		var ticketID int64
+		if err := e.db.X.Get(&ticketID, e.db.X.Rebind(`SELECT ticket_id FROM emails WHERE id = ?`), id); err != nil {
+			t.Fatal(err)
+		}
+		staff, err := e.db.EnsureUser(ctx, "agent@help.test", "Agent", "staff")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := []byte("%PDF-1.4 gone soon")
+		if _, err := e.db.AddStaffReply(ctx, store.StaffReply{TicketID: ticketID, AuthorID: staff.ID, Text: "See the file.",
+			Attachments: []store.NewAttachment{{Filename: "a.pdf", ContentType: "application/pdf", Data: data}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.Blobs.Delete(ctx, store.BlobKey("att", data)); err != nil {
+			t.Fatal(err)
+		}
+		var reply int64
+		if err := e.db.X.Get(&reply, e.db.X.Rebind(`SELECT id FROM emails WHERE kind = 'reply' AND to_email = ?`), "files@customer.test"); err != nil {
+			t.Fatal(err)
+		}
+		err = e.handlers.HandleEmailSend(ctx, sendTask(t, reply))
+		if !errors.Is(err, asynq.SkipRetry) {
+			t.Errorf("HandleEmailSend = %v, want SkipRetry", err)
+		}
+		if got := email(t, e.db, reply); got.Status != store.EmailFailed || !strings.Contains(got.Reason, "blob") {
+			t.Errorf("email = %s (%q), want failed naming the missing blob", got.Status, got.Reason)
+		}
+		if c := e.sender.count(); c != 0 {
+			t.Errorf("sender called %d times", c)
+		}
+	})
+}

@@ -38,7 +38,10 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 	}
 	var verifier *inbound.SNSVerifier
 	if c.SNSVerify {
-		verifier = &inbound.SNSVerifier{}
+		if len(c.SNSTopicARNs) == 0 {
+			return errors.New("DARGO_SNS_VERIFY is on but DARGO_SNS_TOPIC_ARNS is empty: a signature alone proves only that some topic signed the message")
+		}
+		verifier = &inbound.SNSVerifier{TopicARNs: c.SNSTopicARNs}
 	}
 	opts := inbound.ConsumerOpts{
 		QueueURL:   c.SQSQueueURL,

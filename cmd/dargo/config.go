@@ -35,6 +35,7 @@ type Config struct {
 	SQSFeedbackQueueURL string
 	BlobBucket          string
 	SNSVerify           bool
+	SNSTopicARNs        []string
 	SpamPolicy          string
 	InboundReceivers    int
 	InboundProcessors   int
@@ -67,6 +68,7 @@ var settings = []setting{
 	{"DARGO_SQS_FEEDBACK_QUEUE_URL", "", "a second queue for bounce and complaint notifications, if separate"},
 	{"DARGO_BLOB_BUCKET", "", "S3 bucket for raw mail and attachments; unset: they stay in the database"},
 	{"DARGO_SNS_VERIFY", "false", "verify SNS message signatures (true when SNS wraps the notifications)"},
+	{"DARGO_SNS_TOPIC_ARNS", "", "comma-separated SNS topic ARNs whose messages are accepted (required with DARGO_SNS_VERIFY)"},
 	{"DARGO_SPAM_POLICY", "quarantine", "what a spam verdict FAIL does: quarantine or flag"},
 	{"DARGO_INBOUND_RECEIVERS", "1", "concurrent SQS long-polls per dargo inbound process"},
 	{"DARGO_INBOUND_PROCESSORS", "4", "mails one dargo inbound process handles at once"},
@@ -117,6 +119,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.SQSQueueURL = get("DARGO_SQS_QUEUE_URL")
 	c.SQSFeedbackQueueURL = get("DARGO_SQS_FEEDBACK_QUEUE_URL")
 	c.BlobBucket = get("DARGO_BLOB_BUCKET")
+	for _, arn := range strings.Split(get("DARGO_SNS_TOPIC_ARNS"), ",") {
+		if arn = strings.TrimSpace(arn); arn != "" {
+			c.SNSTopicARNs = append(c.SNSTopicARNs, arn)
+		}
+	}
 	if c.SNSVerify, err = strconv.ParseBool(get("DARGO_SNS_VERIFY")); err != nil {
 		errs = append(errs, fmt.Errorf("DARGO_SNS_VERIFY: want true or false, got %q", get("DARGO_SNS_VERIFY")))
 	}
