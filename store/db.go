@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/jmoiron/sqlx"
 	_ "modernc.org/sqlite" // SQLite driver "sqlite", no cgo
@@ -138,3 +139,25 @@ func notFound(err error, what string) error {
 
 // NormalizeEmail lower-cases and trims an address; addresses compare case-insensitively.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// inTxRetry is InTx for a transaction that can simply run again: a
+// PostgreSQL deadlock or serialization failure (two mails that cc each other
+// lock the same users in opposite order) is retried a few times.
+func (db *DB) inTxRetry(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := range 3 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+		}
+		if err = db.InTx(ctx, fn); !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// retryable reports a PostgreSQL deadlock (40P01) or serialization failure (40001).
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}

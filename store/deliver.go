@@ -86,7 +86,7 @@ func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
 		}
 	}
 	var out Delivered
-	err := db.InTx(ctx, func(tx *Tx) error {
+	err := db.inTxRetry(ctx, func(tx *Tx) error {
 		out = Delivered{}
 		if inDB != nil {
 			// In key order, once each: deliveries that share files then lock
