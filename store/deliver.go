@@ -1,11 +1,9 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -75,36 +73,13 @@ type Delivered struct {
 // message, attachments and their bytes, thread id, confirmation outbox and
 // emails rows, and the inbound mail's outcome.
 func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
-	keys := make([]string, len(d.Attachments))
-	inDB := db.blobsInDB()
-	for i, a := range d.Attachments {
-		keys[i] = BlobKey("att", a.Data)
-		if inDB == nil {
-			if err := db.Blobs.Put(ctx, keys[i], a.Data); err != nil {
-				return nil, fmt.Errorf("store: deliver: %w", err)
-			}
-		}
+	keys, err := db.stageFiles(ctx, d.Attachments)
+	if err != nil {
+		return nil, err
 	}
 	var out Delivered
-	err := db.inTxRetry(ctx, func(tx *Tx) error {
+	err = db.inTxRetry(ctx, func(tx *Tx) error {
 		out = Delivered{}
-		if inDB != nil {
-			// In key order, once each: deliveries that share files then lock
-			// the same blob rows in the same order instead of deadlocking.
-			order := make([]int, len(keys))
-			for i := range order {
-				order[i] = i
-			}
-			slices.SortFunc(order, func(a, b int) int { return cmp.Compare(keys[a], keys[b]) })
-			for n, i := range order {
-				if n > 0 && keys[i] == keys[order[n-1]] {
-					continue
-				}
-				if err := inDB.putTx(ctx, tx, keys[i], d.Attachments[i].Data); err != nil {
-					return err
-				}
-			}
-		}
 		return tx.deliver(ctx, d, keys, &out)
 	})
 	if err != nil {
@@ -179,12 +154,8 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 	if out.MessageID, err = tx.insertMessage(ctx, t.ID, author, d, now); err != nil {
 		return err
 	}
-	for i, a := range d.Attachments {
-		_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO attachments (message_id, filename, content_type, content_id, inline, size, blob_key, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), out.MessageID, a.Filename, a.ContentType, a.ContentID, a.Inline, len(a.Data), keys[i], now)
-		if err != nil {
-			return fmt.Errorf("store: deliver: attachment: %w", err)
-		}
+	if err := tx.addFiles(ctx, out.MessageID, d.Attachments, keys, now); err != nil {
+		return err
 	}
 	if !out.Created { // a new ticket's timestamps are fresh already
 		if err := tx.touchTicket(ctx, &t, d, now); err != nil {

@@ -17,18 +17,12 @@ type StaffReply struct {
 // AddStaffReply stores a reply and, unless it is a note, queues a reply
 // notification to the customer and every Cc participant, in one transaction.
 func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
-	keys := make([]string, len(r.Attachments))
-	inDB := db.blobsInDB()
-	for i, a := range r.Attachments {
-		keys[i] = BlobKey("att", a.Data)
-		if inDB == nil {
-			if err := db.Blobs.Put(ctx, keys[i], a.Data); err != nil {
-				return 0, fmt.Errorf("store: staff reply: %w", err)
-			}
-		}
+	keys, err := db.stageFiles(ctx, r.Attachments)
+	if err != nil {
+		return 0, err
 	}
 	var msgID int64
-	err := db.InTx(ctx, func(tx *Tx) error {
+	err = db.InTx(ctx, func(tx *Tx) error {
 		now := db.Now()
 		var t Ticket
 		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), r.TicketID); err != nil {
@@ -43,17 +37,8 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 		if err != nil {
 			return fmt.Errorf("store: staff reply: %w", err)
 		}
-		for i, a := range r.Attachments {
-			if inDB != nil {
-				if err := inDB.putTx(ctx, tx, keys[i], a.Data); err != nil {
-					return err
-				}
-			}
-			_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO attachments (message_id, filename, content_type, content_id, inline, size, blob_key, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), msgID, a.Filename, a.ContentType, a.ContentID, a.Inline, len(a.Data), keys[i], now)
-			if err != nil {
-				return fmt.Errorf("store: staff reply attachment: %w", err)
-			}
+		if err := tx.addFiles(ctx, msgID, r.Attachments, keys, now); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ?, last_activity_at = ? WHERE id = ?`), now, now, t.ID); err != nil {
 			return fmt.Errorf("store: staff reply: %w", err)
