@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/dargo-support/dargo/internal/seal"
 	"github.com/dargo-support/dargo/outbound"
 	"github.com/dargo-support/dargo/store"
 )
@@ -70,7 +71,7 @@ func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 func (h *Handlers) send(ctx context.Context, o *store.Outgoing) (id, headerID string, err error) {
 	// Build and Compose depend on nothing but the row: what fails now
 	// fails on every retry.
-	m, err := outbound.Build(o, h.outbound)
+	m, err := h.build(o)
 	if err != nil {
 		return "", "", &outbound.PermanentError{Err: err}
 	}
@@ -128,4 +129,21 @@ func (h *Handlers) markSent(ctx context.Context, id int64, s store.Sent) error {
 		}
 	}
 	return err
+}
+
+// build makes the mail: a magic link from its sealed link, anything else
+// from its row.
+func (h *Handlers) build(o *store.Outgoing) (*outbound.Mail, error) {
+	if o.Email.Kind != store.EmailMagicLink {
+		return outbound.Build(o, h.outbound)
+	}
+	link, err := seal.Open(h.secret, o.Sealed)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: magic link %d: %w", o.Email.ID, err)
+	}
+	to := outbound.Address{Email: o.Email.ToEmail}
+	if o.User != nil {
+		to.Name = o.User.Name
+	}
+	return outbound.BuildMagicLink(to, string(link), h.outbound)
 }

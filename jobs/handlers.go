@@ -47,6 +47,8 @@ type Opts struct {
 	Store    Store
 	Sender   Sender
 	Outbound outbound.Opts
+	// Secret opens sealed magic links (DARGO_SECRET).
+	Secret string
 	// Limiter holds sends to the account's rate across replicas; nil is unlimited.
 	Limiter *Limiter
 	// LagThreshold is the outbox age the lag check warns at; 0 is DefaultLagThreshold.
@@ -59,6 +61,7 @@ type Handlers struct {
 	store        Store
 	sender       Sender
 	outbound     outbound.Opts
+	secret       string
 	limiter      *Limiter
 	lagThreshold time.Duration
 	log          *slog.Logger
@@ -70,6 +73,7 @@ func NewHandlers(opts Opts) *Handlers {
 		store:        opts.Store,
 		sender:       opts.Sender,
 		outbound:     opts.Outbound,
+		secret:       opts.Secret,
 		limiter:      opts.Limiter,
 		lagThreshold: opts.LagThreshold,
 		log:          opts.Logger,

@@ -99,6 +99,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 			MailDomain: "acme.test",
 			ReplyTo:    func(n int64) string { return fmt.Sprintf("support+%d-abc@acme.test", n) },
 		},
+		Secret: "jobs-test-secret",
 		// Every pipeline test goes through the Redis rate limit too.
 		Limiter: jobs.NewLimiter(context.Background(), jobs.LimiterOpts{Redis: r.Client(t), MaxRate: 1000}),
 		Logger:  quiet,

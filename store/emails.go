@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -19,12 +20,21 @@ type QueuedEmail struct {
 	Auto   bool
 	Cap    int
 	Window time.Duration
+	// Sealed is an encrypted secret the mail carries (a magic link), kept in
+	// the outbox row only until the mail is sent or given up.
+	Sealed string
 }
 
 // QueueEmail records an emails row and, unless the address is suppressed or
 // over its automatic-mail cap, an outbox row in the same transaction. It
 // returns the email's status: queued or suppressed.
 func (tx *Tx) QueueEmail(ctx context.Context, e QueuedEmail) (string, error) {
+	_, status, err := tx.queueEmail(ctx, e)
+	return status, err
+}
+
+// queueEmail is QueueEmail that also returns the emails row's id.
+func (tx *Tx) queueEmail(ctx context.Context, e QueuedEmail) (int64, string, error) {
 	now := tx.db.Now()
 	to := NormalizeEmail(e.To)
 	// One round trip answers both questions: is the address suppressed, and
@@ -36,7 +46,7 @@ func (tx *Tx) QueueEmail(ctx context.Context, e QueuedEmail) (string, error) {
 	err := tx.GetContext(ctx, &check, tx.q(`SELECT (SELECT reason FROM suppressions WHERE email = ?) AS suppressed,
 		(SELECT COUNT(*) FROM emails WHERE to_email = ? AND auto AND created_at > ?) AS recent`), to, to, now.Add(-e.Window))
 	if err != nil {
-		return "", fmt.Errorf("store: queue email: %w", err)
+		return 0, "", fmt.Errorf("store: queue email: %w", err)
 	}
 	status, reason := EmailQueued, ""
 	switch {
@@ -50,17 +60,26 @@ func (tx *Tx) QueueEmail(ctx context.Context, e QueuedEmail) (string, error) {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		e.UserID, to, e.Kind, e.TicketID, e.MessageID, e.Subject, status, e.Auto, reason, now).Scan(&id)
 	if err != nil {
-		return "", fmt.Errorf("store: queue email: %w", err)
+		return 0, "", fmt.Errorf("store: queue email: %w", err)
 	}
 	if status != EmailQueued {
-		return status, nil
+		return id, status, nil
 	}
 	_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO outbox (kind, email_id, payload, created_at) VALUES (?, ?, ?, ?)`),
-		e.Kind, id, fmt.Sprintf(`{"email_id":%d}`, id), now)
+		e.Kind, id, outboxPayload(id, e.Sealed), now)
 	if err != nil {
-		return "", fmt.Errorf("store: queue email: outbox: %w", err)
+		return 0, "", fmt.Errorf("store: queue email: outbox: %w", err)
 	}
-	return status, nil
+	return id, status, nil
+}
+
+// outboxPayload is an outbox row's JSON: the email's id, and a sealed secret when there is one.
+func outboxPayload(emailID int64, sealed string) string {
+	b, _ := json.Marshal(struct {
+		EmailID int64  `json:"email_id"`
+		Sealed  string `json:"sealed,omitempty"`
+	}{emailID, sealed})
+	return string(b)
 }
 
 // Suppress puts an address on the suppression list; an existing entry keeps its first reason.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -26,6 +27,7 @@ type Outgoing struct {
 	History     []Message
 	ThreadIDs   []string // the ticket's Message-IDs, oldest first (References)
 	InReplyTo   string   // the newest Message-ID the customer sent, else the newest of the thread
+	Sealed      string   // the sealed secret the mail carries (a magic link), until it is sent
 }
 
 // File is an attachment with its bytes.
@@ -44,6 +46,18 @@ func (db *DB) Outgoing(ctx context.Context, emailID int64) (*Outgoing, error) {
 		return nil, err
 	}
 	o := &Outgoing{Email: *e}
+	var payloads []string
+	if err := db.X.SelectContext(ctx, &payloads, db.q(`SELECT payload FROM outbox WHERE email_id = ?`), emailID); err != nil {
+		return nil, fmt.Errorf("store: outgoing payload: %w", err)
+	}
+	for _, p := range payloads {
+		var v struct {
+			Sealed string `json:"sealed"`
+		}
+		if json.Unmarshal([]byte(p), &v) == nil && v.Sealed != "" {
+			o.Sealed = v.Sealed
+		}
+	}
 	if e.UserID != nil {
 		var u User
 		if err := db.X.GetContext(ctx, &u, db.q(`SELECT * FROM users WHERE id = ?`), *e.UserID); err != nil {
@@ -126,6 +140,9 @@ func (db *DB) MarkEmailSent(ctx context.Context, id int64, s Sent) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: mark email %d sent: %w", id, ErrNotQueued)
 		}
+		if err := tx.forgetSealed(ctx, id); err != nil {
+			return err
+		}
 		var ticket *int64
 		if err := tx.GetContext(ctx, &ticket, tx.q(`SELECT ticket_id FROM emails WHERE id = ?`), id); err != nil {
 			return fmt.Errorf("store: mark email sent: %w", err)
@@ -150,9 +167,24 @@ func (db *DB) MarkEmailSent(ctx context.Context, id int64, s Sent) error {
 // MarkEmailFailed records a mail that will not be sent (status failed, or
 // suppressed when the address is on the suppression list).
 func (db *DB) MarkEmailFailed(ctx context.Context, id int64, status, reason string) error {
-	_, err := db.X.ExecContext(ctx, db.q(`UPDATE emails SET status = ?, reason = ?, attempts = attempts + 1 WHERE id = ? AND status = 'queued'`), status, reason, id)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET status = ?, reason = ?, attempts = attempts + 1 WHERE id = ? AND status = 'queued'`), status, reason, id)
+		if err != nil {
+			return err
+		}
+		return tx.forgetSealed(ctx, id)
+	})
 	if err != nil {
 		return fmt.Errorf("store: mark email %d %s: %w", id, status, err)
+	}
+	return nil
+}
+
+// forgetSealed drops the sealed secret of a mail that will not be sent again.
+func (tx *Tx) forgetSealed(ctx context.Context, emailID int64) error {
+	_, err := tx.ExecContext(ctx, tx.q(`UPDATE outbox SET payload = ? WHERE email_id = ?`), outboxPayload(emailID, ""), emailID)
+	if err != nil {
+		return fmt.Errorf("store: forget sealed payload: %w", err)
 	}
 	return nil
 }
@@ -178,4 +210,21 @@ func (db *DB) NoteEmailDelay(ctx context.Context, sesID, reason string) (bool, e
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// QueueMagicLink records a sign-in mail and its outbox row in one
+// transaction. The link arrives sealed (internal/seal): the database never
+// holds a usable token, and the sealed copy is dropped once the mail is sent.
+func (db *DB) QueueMagicLink(ctx context.Context, userID *int64, to, sealedLink string) (int64, error) {
+	var id int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		id, _, err = tx.queueEmail(ctx, QueuedEmail{UserID: userID, To: to, Kind: EmailMagicLink, Subject: "Your sign-in link",
+			Auto: true, Sealed: sealedLink})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: queue magic link: %w", err)
+	}
+	return id, nil
 }

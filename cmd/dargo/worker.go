@@ -53,6 +53,7 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 			MailDomain: c.MailDomain,
 			ReplyTo:    c.replyTo,
 		},
+		Secret:  c.secret(),
 		Limiter: jobs.NewLimiter(ctx, lim),
 		Logger:  env.Log,
 	})
