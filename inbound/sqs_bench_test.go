@@ -1,7 +1,6 @@
 package inbound_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,23 +22,9 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// sqsBenchMail is a ~20 KB multipart/alternative mail with a unique Message-ID.
+// sqsBenchMail is the ingest benchmark's ~20 KB mail, from one of 50 customers.
 func sqsBenchMail(n int64) []byte {
-	para := strings.Repeat("Die Rechnung für Oktober ist doppelt — bitte prüfen. Grüße, Jürgen. ", 12)
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "Return-Path: <kunde%d@customer.example>\r\nFrom: Kunde %d <kunde%d@customer.example>\r\n", n%50, n, n%50)
-	fmt.Fprintf(&b, "To: support@help.example.com\r\nSubject: Bench %d\r\nMessage-ID: <sqs-bench-%d-%d@customer.example>\r\n", n, n, time.Now().UnixNano())
-	b.WriteString("Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n")
-	b.WriteString("--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	for range 8 {
-		b.WriteString(para + "\r\n\r\n")
-	}
-	b.WriteString("--b1\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n<div>")
-	for range 8 {
-		b.WriteString("<p>" + para + "</p>\r\n")
-	}
-	b.WriteString("</div>\r\n--b1--\r\n")
-	return b.Bytes()
+	return benchMail(n, fmt.Sprintf("kunde%d@customer.example", n%50))
 }
 
 func benchEnvInt(name string, def int) int {
