@@ -102,6 +102,14 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 	if err != nil {
 		return nil, fmt.Errorf("store: export emails: %w", err)
 	}
+	err = db.X.SelectContext(ctx, &out.Sessions, db.q(`SELECT created_at, expires_at, ip, user_agent FROM sessions WHERE user_id = ? ORDER BY id`), u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: export sessions: %w", err)
+	}
+	err = db.X.SelectContext(ctx, &out.Logins, db.q(`SELECT created_at, ip, user_agent FROM logins WHERE user_id = ? ORDER BY id`), u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: export logins: %w", err)
+	}
 	return out, nil
 }
 

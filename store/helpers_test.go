@@ -13,7 +13,8 @@ import (
 
 // tables are every table the migrations create, for before/after row counts.
 var tables = []string{"users", "tickets", "participants", "inbound_mail", "messages",
-	"thread_ids", "blobs", "attachments", "emails", "outbox", "suppressions"}
+	"thread_ids", "blobs", "attachments", "emails", "outbox", "suppressions",
+	"login_tokens", "sessions", "logins"}
 
 // rowCounts counts the rows of every table.
 func rowCounts(t testing.TB, db *store.DB) map[string]int {

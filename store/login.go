@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Errors a magic link can meet besides ErrNotFound.
+var (
+	ErrTokenExpired = errors.New("store: sign-in link expired")
+	ErrTokenUsed    = errors.New("store: sign-in link already used")
+)
+
+// LoginRequest is a magic link about to be mailed. Only the token's hash is
+// stored; the link itself travels sealed to the worker.
+type LoginRequest struct {
+	TokenHash  string
+	Email      string
+	Next       string // where to go after signing in: a local path
+	IP         string
+	UserAgent  string
+	SealedLink string
+	TTL        time.Duration
+}
+
+// RequestLogin stores the token and queues its mail (outbox, then the
+// critical queue) in one transaction. Known and unknown addresses take the
+// same path: the user is created only when the link is confirmed.
+func (db *DB) RequestLogin(ctx context.Context, r LoginRequest) error {
+	now := db.Now()
+	email := NormalizeEmail(r.Email)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO login_tokens (token_hash, email, next, ip, user_agent, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`), r.TokenHash, email, r.Next, r.IP, r.UserAgent, now, now.Add(r.TTL)); err != nil {
+			return err
+		}
+		var userID *int64
+		if err := tx.GetContext(ctx, &userID, tx.q(`SELECT id FROM users WHERE email = ?`), email); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, _, err := tx.queueEmail(ctx, QueuedEmail{UserID: userID, To: email, Kind: EmailMagicLink,
+			Subject: "Your sign-in link", Auto: true, Sealed: r.SealedLink})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: request login: %w", err)
+	}
+	return nil
+}
+
+// Login is a confirmed magic link about to become a session.
+type Login struct {
+	TokenHash   string
+	SessionHash string
+	// Replaces is the hash of the session the browser held before, deleted
+	// so that every login starts a fresh session.
+	Replaces   string
+	IP         string
+	UserAgent  string
+	Turnstile  string
+	SessionTTL time.Duration
+}
+
+// LoggedIn is who signed in, where they asked to go, and until when.
+type LoggedIn struct {
+	User      *User
+	Next      string
+	ExpiresAt time.Time
+}
+
+// TokenEmail returns the address a still-usable token was sent to, or
+// ErrNotFound, ErrTokenUsed or ErrTokenExpired. It changes nothing: the
+// confirm page shows it before the person presses the button.
+func (db *DB) TokenEmail(ctx context.Context, tokenHash string) (string, error) {
+	var t struct {
+		Email     string     `db:"email"`
+		ExpiresAt time.Time  `db:"expires_at"`
+		UsedAt    *time.Time `db:"used_at"`
+	}
+	if err := db.X.GetContext(ctx, &t, db.q(`SELECT email, expires_at, used_at FROM login_tokens WHERE token_hash = ?`), tokenHash); err != nil {
+		return "", notFound(err, "sign-in link")
+	}
+	switch {
+	case t.UsedAt != nil:
+		return "", ErrTokenUsed
+	case !db.Now().Before(t.ExpiresAt):
+		return "", ErrTokenExpired
+	}
+	return t.Email, nil
+}
+
+// ConfirmLogin spends the token (once: a second confirm gets ErrTokenUsed),
+// creates the user if the address is new (as a customer), starts a session,
+// ends the one it replaces and records the login, all in one transaction.
+func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
+	now := db.Now()
+	var out LoggedIn
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var t struct {
+			Email string `db:"email"`
+			Next  string `db:"next"`
+		}
+		err := tx.GetContext(ctx, &t, tx.q(`UPDATE login_tokens SET used_at = ?
+			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email, next`), now, l.TokenHash, now)
+		if errors.Is(err, sql.ErrNoRows) {
+			_, err = db.TokenEmail(ctx, l.TokenHash)
+			if err == nil {
+				err = ErrTokenUsed // spent by a concurrent confirm
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		var u User
+		if err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO users (email, role, created_at, updated_at) VALUES (?, 'customer', ?, ?)
+			ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING *`), t.Email, now, now).StructScan(&u); err != nil {
+			return err
+		}
+		if l.Replaces != "" {
+			if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE token_hash = ?`), l.Replaces); err != nil {
+				return err
+			}
+		}
+		out = LoggedIn{User: &u, Next: t.Next, ExpiresAt: now.Add(l.SessionTTL)}
+		if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO sessions (token_hash, user_id, ip, user_agent, created_at, expires_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`), l.SessionHash, u.ID, l.IP, l.UserAgent, now, out.ExpiresAt, now); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO logins (user_id, ip, user_agent, turnstile, created_at) VALUES (?, ?, ?, ?, ?)`),
+			u.ID, l.IP, l.UserAgent, l.Turnstile, now)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrTokenUsed) || errors.Is(err, ErrTokenExpired) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: confirm login: %w", err)
+	}
+	return &out, nil
+}
