@@ -1,27 +1,36 @@
 package web
 
 import (
+	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/store"
 )
 
+// DevMailStore is what the dev outbox pages read.
+type DevMailStore interface {
+	DevMails(ctx context.Context, limit int) ([]store.DevMail, error)
+	DevMailByID(ctx context.Context, id int64) (*store.DevMail, error)
+}
+
+// devMail serves the development outbox: every mail Dargo "sent" in
+// `dargo dev`, as a list, its raw source and its rendered HTML.
 type devMail struct {
 	store DevMailStore
-	log   *slog.Logger
+	pages *pages
 }
 
 func (h *devMail) list(w http.ResponseWriter, r *http.Request) {
 	mails, err := h.store.DevMails(r.Context(), 200)
 	if err != nil {
-		h.fail(w, r, err)
+		h.pages.fail(w, r, err)
 		return
 	}
-	h.render(w, r, "dev_mail_list.html", mails)
+	h.pages.render(w, r, http.StatusOK, "dev_mail_list.html", "Dev outbox", mails)
 }
 
 func (h *devMail) show(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +39,9 @@ func (h *devMail) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parsed, _ := inbound.Parse(m.Raw)
-	h.render(w, r, "dev_mail_show.html", struct {
+	// The page frames the mail's HTML, served from this site in a sandbox.
+	w.Header().Set("Content-Security-Policy", strings.Replace(csp, "frame-src ", "frame-src 'self' ", 1))
+	h.pages.render(w, r, http.StatusOK, "dev_mail_show.html", m.Subject, struct {
 		Mail   *store.DevMail
 		Parsed *inbound.Mail
 	}{m, parsed})
@@ -54,7 +65,8 @@ func (h *devMail) html(w http.ResponseWriter, r *http.Request) {
 	}
 	parsed, _ := inbound.Parse(m.Raw)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'")
+	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 	// Links in a mail open outside the frame, without telling the site where from.
 	w.Write([]byte(`<base target="_blank"><meta name="referrer" content="no-referrer">`))
 	w.Write([]byte(parsed.HTML))
@@ -72,20 +84,9 @@ func (h *devMail) load(w http.ResponseWriter, r *http.Request) (*store.DevMail, 
 		return nil, false
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.pages.fail(w, r, err)
 		return nil, false
 	}
 	return m, true
 }
 
-func (h *devMail) render(w http.ResponseWriter, r *http.Request, name string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := templates.ExecuteTemplate(w, name, data); err != nil {
-		h.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
-	}
-}
-
-func (h *devMail) fail(w http.ResponseWriter, r *http.Request, err error) {
-	h.log.ErrorContext(r.Context(), "dev mail", "path", r.URL.Path, "err", err)
-	http.Error(w, "Something went wrong; see the log.", http.StatusInternalServerError)
-}

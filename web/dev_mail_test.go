@@ -3,9 +3,7 @@ package web
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,8 +24,7 @@ func TestDevMailPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(DevRoutes(db, slog.New(slog.NewTextHandler(io.Discard, nil))))
-		defer srv.Close()
+		srv := newServer(t, db, testRedis(t), Opts{DevMail: db})
 		get := func(path string) (*http.Response, string) {
 			t.Helper()
 			res, err := http.Get(srv.URL + path)

@@ -1,43 +1,60 @@
 package web
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
-
-	"github.com/dargo-support/dargo/store"
+	"net/url"
+	"strings"
 )
 
-// DevMailStore is what the dev outbox pages read.
-type DevMailStore interface {
-	DevMails(ctx context.Context, limit int) ([]store.DevMail, error)
-	DevMailByID(ctx context.Context, id int64) (*store.DevMail, error)
-}
+// routes lists every URL Dargo serves.
+func routes(o Opts, base *url.URL) http.Handler {
+	p := &pages{log: o.Logger, siteKey: o.TurnstileSiteKey}
+	s := &sessions{store: o.Store, log: o.Logger, secure: base.Scheme == "https"}
+	lim := &limiter{redis: o.Redis, limits: o.Limits}
+	login := &loginHandler{store: o.Store, pages: p, sessions: s, limiter: lim, turnstile: &o.Turnstile,
+		secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/"), log: o.Logger}
+	account := &accountHandler{store: o.Store, pages: p, sessions: s}
+	admin := &adminHandler{store: o.Store, pages: p}
+	health := &healthHandler{store: o.Store, redis: o.Redis}
 
-// DevRoutes serves the development outbox: every mail Dargo "sent" in
-// `dargo dev`, as a list, its raw source and its rendered HTML.
-func DevRoutes(s DevMailStore, log *slog.Logger) http.Handler {
-	h := &devMail{store: s, log: log}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /dev/mail", h.list)
-	mux.HandleFunc("GET /dev/mail/{id}", h.show)
-	mux.HandleFunc("GET /dev/mail/{id}/raw", h.raw)
-	mux.HandleFunc("GET /dev/mail/{id}/html", h.html)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/dev/mail", http.StatusSeeOther)
-	})
-	return securityHeaders(mux)
+	mux.HandleFunc("GET /healthz", health.live)
+	mux.HandleFunc("GET /readyz", health.ready)
+	mux.Handle("GET /static/", staticHandler())
+
+	mux.HandleFunc("GET /{$}", home)
+	mux.HandleFunc("GET /login", login.form)
+	mux.HandleFunc("POST /login", login.request)
+	mux.HandleFunc("GET /login/sent", login.sent)
+	mux.HandleFunc("GET /login/confirm", login.confirmForm)
+	mux.HandleFunc("POST /login/confirm", login.confirm)
+	mux.Handle("POST /logout", requireUser(http.HandlerFunc(account.logout)))
+	mux.Handle("POST /logout/everywhere", requireUser(http.HandlerFunc(account.logoutEverywhere)))
+	mux.Handle("GET /account", requireUser(http.HandlerFunc(account.show)))
+	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
+
+	if o.DevMail != nil {
+		dev := &devMail{store: o.DevMail, pages: p}
+		mux.HandleFunc("GET /dev/mail", dev.list)
+		mux.HandleFunc("GET /dev/mail/{id}", dev.show)
+		mux.HandleFunc("GET /dev/mail/{id}/raw", dev.raw)
+		mux.HandleFunc("GET /dev/mail/{id}/html", dev.html)
+	}
+	mux.HandleFunc("/", p.notFound)
+
+	var h http.Handler = mux
+	h = s.middleware(h)
+	h = crossOrigin(p, base, h)
+	h = withClientIP(o.TrustedProxies, h)
+	return securityHeaders(h)
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		if h.Get("Content-Security-Policy") == "" {
-			h.Set("Content-Security-Policy", "default-src 'self'; frame-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'")
-		}
-		next.ServeHTTP(w, r)
-	})
+// home sends people where they belong: signed in to their account, otherwise
+// to the login form.
+func home(w http.ResponseWriter, r *http.Request) {
+	if viewerFrom(r.Context()) == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/jobs"
-	"github.com/dargo-support/dargo/web"
 )
 
 // runDev runs the whole product in one process on embedded defaults: the
@@ -24,6 +23,20 @@ func runDev(ctx context.Context, env *Env, args []string) error {
 	c := env.Config
 	if c.Secret == "" {
 		env.Log.Warn("DARGO_SECRET is not set: using the fixed development key; never do this in production")
+	}
+	smtpL, err := net.Listen("tcp", c.SMTPAddr)
+	if err != nil {
+		return fmt.Errorf("smtp listener: %w", err)
+	}
+	defer smtpL.Close()
+	httpL, err := net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http listener: %w", err)
+	}
+	defer httpL.Close()
+	if c.BaseURL == defaultBaseURL {
+		// Links in mail must reach this process, whatever port it got.
+		c.BaseURL = "http://" + httpL.Addr().String()
 	}
 	db, err := openDB(ctx, env, true)
 	if err != nil {
@@ -61,17 +74,16 @@ func runDev(ctx context.Context, env *Env, args []string) error {
 	}
 	defer sched.Shutdown()
 
-	smtpL, err := net.Listen("tcp", c.SMTPAddr)
-	if err != nil {
-		return fmt.Errorf("smtp listener: %w", err)
+	if _, err := db.SetRole(ctx, c.DevAdmin, "admin"); err != nil {
+		return err
 	}
-	httpL, err := net.Listen("tcp", c.HTTPAddr)
-	if err != nil {
-		smtpL.Close()
-		return fmt.Errorf("http listener: %w", err)
-	}
+	rdb := jobs.RedisClient(redis)
+	defer rdb.Close()
 	smtpSrv := inbound.NewSMTPServer(newPipeline(db, env), c.MailDomain, c.MaxMailBytes)
-	httpSrv := &http.Server{Handler: web.DevRoutes(db, env.Log), ReadHeaderTimeout: 10 * time.Second}
+	httpSrv, err := newWebServer(env, db, rdb, db)
+	if err != nil {
+		return err
+	}
 	done := make(chan error, 2)
 	go func() { done <- smtpSrv.Serve(smtpL) }()
 	go func() {
@@ -85,9 +97,10 @@ func runDev(ctx context.Context, env *Env, args []string) error {
   database:   %s
   redis:      %s
   SMTP in:    smtp://%s (any recipient @%s)
-  dev outbox: http://%s/dev/mail
+  web:        %s/login (admin: %s; the sign-in link lands in the dev outbox)
+  dev outbox: %s/dev/mail
   try:        curl smtp://%s --mail-from you@example.com --mail-rcpt support@%s --upload-file mail.eml
-`, c.DatabaseURL, redisDesc, smtpL.Addr(), c.MailDomain, httpL.Addr(), smtpL.Addr(), c.MailDomain)
+`, c.DatabaseURL, redisDesc, smtpL.Addr(), c.MailDomain, c.BaseURL, c.DevAdmin, c.BaseURL, smtpL.Addr(), c.MailDomain)
 
 	var runErr error
 	select {

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dargo-support/dargo/web"
 )
 
 // Config is every DARGO_* setting, read once from the environment.
@@ -39,6 +42,13 @@ type Config struct {
 	SpamPolicy          string
 	InboundReceivers    int
 	InboundProcessors   int
+
+	TrustedProxies     []netip.Prefix
+	TurnstileSiteKey   string
+	TurnstileSecret    string
+	TurnstileVerifyURL string
+	Limits             web.Limits
+	DevAdmin           string
 }
 
 // setting documents one environment variable; help prints them in order.
@@ -48,7 +58,7 @@ type setting struct {
 
 var settings = []setting{
 	{"DARGO_DATABASE_URL", "sqlite:data/dargo.db", "postgres://… or sqlite:PATH (folder created on demand)"},
-	{"DARGO_BASE_URL", "http://127.0.0.1:8080", "public URL of the web tier, for links in mail"},
+	{"DARGO_BASE_URL", defaultBaseURL, "public URL of the web tier, for links in mail"},
 	{"DARGO_SMTP_ADDR", "127.0.0.1:2525", "dev SMTP listener for inbound mail (dargo dev)"},
 	{"DARGO_MAIL_DOMAIN", "localhost", "receiving domain; reply addresses are support+<N>-<mac>@ this"},
 	{"DARGO_SECRET", "", "HMAC key for reply addresses; required outside dev (a fixed dev key is used when empty)"},
@@ -72,7 +82,17 @@ var settings = []setting{
 	{"DARGO_SPAM_POLICY", "quarantine", "what a spam verdict FAIL does: quarantine or flag"},
 	{"DARGO_INBOUND_RECEIVERS", "1", "concurrent SQS long-polls per dargo inbound process"},
 	{"DARGO_INBOUND_PROCESSORS", "4", "mails one dargo inbound process handles at once"},
+	{"DARGO_TRUSTED_PROXIES", "", "addresses or CIDRs of proxies whose CF-Connecting-IP / X-Forwarded-For name the client"},
+	{"DARGO_TURNSTILE_SITEKEY", "", "Cloudflare Turnstile site key: shows the widget on public forms"},
+	{"DARGO_TURNSTILE_SECRET", "", "Turnstile secret: verifies public forms; unset turns verification off (a warning at start)"},
+	{"DARGO_TURNSTILE_VERIFY_URL", "https://challenges.cloudflare.com/turnstile/v0/siteverify", "Turnstile siteverify endpoint"},
+	{"DARGO_LOGIN_LINKS_PER_ADDRESS", "5", "sign-in links mailed to one address per hour (all web replicas together)"},
+	{"DARGO_LOGIN_LINKS_PER_IP", "20", "sign-in links asked for from one IP per hour"},
+	{"DARGO_LOGIN_CONFIRMS_PER_IP", "30", "sign-in confirmations from one IP per hour"},
+	{"DARGO_DEV_ADMIN", "admin@localhost", "admin account dargo dev creates at start (sign in at /login; the link lands in /dev/mail)"},
 }
+
+const defaultBaseURL = "http://127.0.0.1:8080"
 
 const devSecret = "dargo-dev-secret-do-not-use-in-production"
 
@@ -135,6 +155,25 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.InboundProcessors, err = strconv.Atoi(get("DARGO_INBOUND_PROCESSORS")); err != nil || c.InboundProcessors < 1 {
 		errs = append(errs, fmt.Errorf("DARGO_INBOUND_PROCESSORS: want a number ≥ 1, got %q", get("DARGO_INBOUND_PROCESSORS")))
+	}
+	if c.TrustedProxies, err = web.ParseProxies(get("DARGO_TRUSTED_PROXIES")); err != nil {
+		errs = append(errs, fmt.Errorf("DARGO_TRUSTED_PROXIES: want addresses or CIDRs, %w", err))
+	}
+	c.TurnstileSiteKey = get("DARGO_TURNSTILE_SITEKEY")
+	c.TurnstileSecret = get("DARGO_TURNSTILE_SECRET")
+	c.TurnstileVerifyURL = get("DARGO_TURNSTILE_VERIFY_URL")
+	c.DevAdmin = get("DARGO_DEV_ADMIN")
+	for _, l := range []struct {
+		name string
+		to   *int
+	}{
+		{"DARGO_LOGIN_LINKS_PER_ADDRESS", &c.Limits.LinksPerAddress},
+		{"DARGO_LOGIN_LINKS_PER_IP", &c.Limits.LinksPerIP},
+		{"DARGO_LOGIN_CONFIRMS_PER_IP", &c.Limits.ConfirmsPerIP},
+	} {
+		if *l.to, err = strconv.Atoi(get(l.name)); err != nil || *l.to < 1 {
+			errs = append(errs, fmt.Errorf("%s: want a number ≥ 1, got %q", l.name, get(l.name)))
+		}
 	}
 	if c.RelayInterval, err = time.ParseDuration(get("DARGO_RELAY_INTERVAL")); err != nil || c.RelayInterval <= 0 {
 		errs = append(errs, fmt.Errorf("DARGO_RELAY_INTERVAL: want a duration such as 1s, got %q", get("DARGO_RELAY_INTERVAL")))

@@ -30,13 +30,15 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"dev", "dargo dev", "run everything on embedded defaults: SQLite, in-process Redis, SMTP in, outbox at /dev/mail", runDev},
+		{"dev", "dargo dev", "run everything on embedded defaults: SQLite, in-process Redis, SMTP in, web with sign-in, outbox at /dev/mail", runDev},
+		{"web", "dargo web", "serve sign-in, the customer portal and the staff inbox on DARGO_HTTP_ADDR", runWeb},
 		{"worker", "dargo worker [--concurrency N] [--queues q=p,...]", "send mail and run tasks from Redis; relays the outbox", runWorker},
 		{"inbound", "dargo inbound", "consume SES receipts (and bounces, complaints) from SQS into tickets", runInbound},
 		{"scheduler", "dargo scheduler", "enqueue the periodic sweeps and checks (unique: a second one is harmless)", runScheduler},
 		{"migrate", "dargo migrate", "apply database migrations (the Procfile's release step)", runMigrate},
 		{"ingest", "dargo ingest [--recipient ADDR]... [FILE...]", "feed raw MIME files (or stdin) through the inbound pipeline; one JSON line each", runIngest},
 		{"export", "dargo export --email ADDR", "print a person's data as one JSON document", runExport},
+		{"staff", "dargo staff add EMAIL [--admin] | remove EMAIL | list", "give or take staff (and admin) rights; staff sign in by magic link", runStaff},
 		{"quarantine", "dargo quarantine list [--json] | release ID...", "list quarantined inbound mail, or release it into the pipeline (prints what ingest prints)", runQuarantine},
 		{"help", "dargo help", "this text", func(ctx context.Context, env *Env, args []string) error { usage(env.Stdout); return nil }},
 	}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// templates are parsed once, at start: a broken template fails the boot.
+var templates = template.Must(template.New("").Funcs(template.FuncMap{
+	"asset": assetPath,
+	"when":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+}).ParseFS(templateFS, "templates/*.html"))
+
+// pages renders templates inside the layout.
+type pages struct {
+	log     *slog.Logger
+	siteKey string
+}
+
+// page is what every template gets: the layout's needs and the page's data.
+type page struct {
+	Title   string
+	Viewer  *viewer
+	SiteKey string // Turnstile widget, on public forms
+	Data    any
+}
+
+// render writes the template with data; the page is built in memory first so
+// a template error never sends half a page.
+func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	var buf bytes.Buffer
+	err := templates.ExecuteTemplate(&buf, name, page{Title: title, Viewer: viewerFrom(r.Context()), SiteKey: p.siteKey, Data: data})
+	if err != nil {
+		p.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+		http.Error(w, "Something went wrong; see the log.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// message is a page that says one thing.
+func (p *pages) message(w http.ResponseWriter, r *http.Request, status int, title, text string) {
+	p.render(w, r, status, "message.html", title, text)
+}
+
+// fail logs err once and shows a generic error page.
+func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	p.message(w, r, http.StatusInternalServerError, "Something went wrong",
+		"Dargo could not finish this request. Try again in a minute.")
+}
+
+func (p *pages) notFound(w http.ResponseWriter, r *http.Request) {
+	p.message(w, r, http.StatusNotFound, "Not found", "There is no page at this address.")
+}

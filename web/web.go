@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dargo-support/dargo/internal/turnstile"
+	"github.com/dargo-support/dargo/store"
+)
+
+// The lifetimes our privacy policy promises.
+const (
+	TokenTTL   = 15 * time.Minute
+	SessionTTL = 7 * 24 * time.Hour
+)
+
+// Store is what the web tier needs from the database.
+type Store interface {
+	Ping(ctx context.Context) error
+	RequestLogin(ctx context.Context, r store.LoginRequest) error
+	TokenEmail(ctx context.Context, tokenHash string) (string, error)
+	ConfirmLogin(ctx context.Context, l store.Login) (*store.LoggedIn, error)
+	SessionUser(ctx context.Context, tokenHash string) (*store.Session, *store.User, error)
+	TouchSession(ctx context.Context, id int64) error
+	Logout(ctx context.Context, tokenHash string) error
+	LogoutEverywhere(ctx context.Context, userID int64) (int64, error)
+	Sessions(ctx context.Context, userID int64) ([]store.Session, error)
+	Logins(ctx context.Context, userID int64, limit int) ([]store.LoginRecord, error)
+	Staff(ctx context.Context) ([]store.User, error)
+}
+
+var _ Store = (*store.DB)(nil)
+
+// Opts is what the web tier needs.
+type Opts struct {
+	Store Store
+	// Redis holds the rate limits every replica shares.
+	Redis redis.UniversalClient
+	// BaseURL is where people reach Dargo (DARGO_BASE_URL): absolute links,
+	// and on https, Secure cookies with the __Host- prefix.
+	BaseURL string
+	// Secret seals magic links on their way to the worker (DARGO_SECRET).
+	Secret string
+	// TrustedProxies may set CF-Connecting-IP or X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	// Turnstile verifies the public forms; an empty Secret turns it off.
+	Turnstile turnstile.Verifier
+	// TurnstileSiteKey shows the widget on the public forms when set.
+	TurnstileSiteKey string
+	Limits           Limits
+	// DevMail serves the dev outbox at /dev/mail (dargo dev only).
+	DevMail DevMailStore
+	Logger  *slog.Logger
+}
+
+// Limits are how many requests per hour one address or IP may make.
+type Limits struct {
+	LinksPerAddress int // magic links mailed to one address
+	LinksPerIP      int // magic links asked for from one IP
+	ConfirmsPerIP   int // sign-in confirmations from one IP
+}
+
+// DefaultLimits are the limits when Opts.Limits is zero.
+var DefaultLimits = Limits{LinksPerAddress: 5, LinksPerIP: 20, ConfirmsPerIP: 30}
+
+// New returns the web tier's handler.
+func New(o Opts) (http.Handler, error) {
+	base, err := url.Parse(o.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("web: DARGO_BASE_URL %q: want http(s)://host", o.BaseURL)
+	}
+	if o.Store == nil || o.Redis == nil || o.Logger == nil {
+		return nil, errors.New("web: Store, Redis and Logger are required")
+	}
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
+	if o.Turnstile.Hostname == "" {
+		o.Turnstile.Hostname = base.Hostname()
+	}
+	return routes(o, base), nil
+}
