@@ -89,4 +89,3 @@ func (h *devMail) load(w http.ResponseWriter, r *http.Request) (*store.DevMail, 
 	}
 	return m, true
 }
-
