@@ -23,6 +23,8 @@ type Store interface {
 	MarkEmailSent(ctx context.Context, id int64, s store.Sent) error
 	MarkEmailFailed(ctx context.Context, id int64, status, reason string) error
 	OutboxLag(ctx context.Context) (int, time.Duration, error)
+	SweepLoginTokens(ctx context.Context, batch int) (int64, error)
+	SweepSessions(ctx context.Context, batch int) (int64, error)
 }
 
 var _ Store = (*store.DB)(nil)

@@ -19,17 +19,27 @@ func (h *Handlers) HandleOutboxLag(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// HandleSweepTokens deletes expired magic-link tokens; they arrive with the
-// login issue.
+// sweepBatch is how many rows one DELETE removes: small enough that no
+// statement holds its locks for long.
+const sweepBatch = 1000
+
+// HandleSweepTokens deletes magic-link tokens past their 15 minutes.
 func (h *Handlers) HandleSweepTokens(ctx context.Context, t *asynq.Task) error {
-	h.log.Info("nothing to sweep yet", "task_type", t.Type())
+	n, err := h.store.SweepLoginTokens(ctx, sweepBatch)
+	if err != nil {
+		return err
+	}
+	h.log.Info("swept", "task_type", t.Type(), "removed", n)
 	return nil
 }
 
-// HandleSweepSessions deletes expired sessions; they arrive with the login
-// issue.
+// HandleSweepSessions deletes sessions past their 7 days.
 func (h *Handlers) HandleSweepSessions(ctx context.Context, t *asynq.Task) error {
-	h.log.Info("nothing to sweep yet", "task_type", t.Type())
+	n, err := h.store.SweepSessions(ctx, sweepBatch)
+	if err != nil {
+		return err
+	}
+	h.log.Info("swept", "task_type", t.Type(), "removed", n)
 	return nil
 }
 

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
-
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/store"
 )
@@ -46,23 +44,71 @@ func TestOutboxLagWarnsPastThreshold(t *testing.T) {
 	})
 }
 
-func TestSweepsAreNoOpsForNow(t *testing.T) {
+// TestSweepsRemoveExpiredTokensAndSessions: with an injected clock, what
+// has expired goes and what has not stays.
+func TestSweepsRemoveExpiredTokensAndSessions(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		base := time.Now().UTC()
+		at := base
+		e.db.Now = func() time.Time { return at }
+		var logs bytes.Buffer
+		h := jobs.NewHandlers(jobs.Opts{Store: e.db, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		for i, hash := range []string{"t1", "t2", "t3"} {
+			err := e.db.RequestLogin(ctx, store.LoginRequest{TokenHash: hash, Email: "ada@example.com", TTL: 15 * time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				if _, err := e.db.ConfirmLogin(ctx, store.Login{TokenHash: hash, SessionHash: "s1", SessionTTL: 7 * 24 * time.Hour}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			at = at.Add(5 * time.Minute)
+		}
+		// t1 made at 0, t2 at 5, t3 at 10 minutes; now 20: t1 and t2 expired.
+		at = base.Add(20*time.Minute + time.Second)
+		if err := h.HandleSweepTokens(ctx, jobs.NewSweepTokensTask()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.TokenEmail(ctx, "t3"); err != nil {
+			t.Errorf("live token swept: %v", err)
+		}
+		var left int
+		e.db.X.Get(&left, `SELECT COUNT(*) FROM login_tokens`)
+		if left != 1 {
+			t.Errorf("tokens left = %d, want 1", left)
+		}
+		if err := h.HandleSweepSessions(ctx, jobs.NewSweepSessionsTask()); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.db.SessionUser(ctx, "s1"); err != nil {
+			t.Errorf("live session swept: %v", err)
+		}
+		at = base.Add(7*24*time.Hour + time.Minute)
+		if err := h.HandleSweepSessions(ctx, jobs.NewSweepSessionsTask()); err != nil {
+			t.Fatal(err)
+		}
+		e.db.X.Get(&left, `SELECT COUNT(*) FROM sessions`)
+		if left != 0 {
+			t.Errorf("sessions left = %d, want 0", left)
+		}
+		for _, want := range []string{"task_type=sweep:tokens removed=2", "task_type=sweep:sessions removed=0", "task_type=sweep:sessions removed=1"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("logs lack %q:\n%s", want, logs.String())
+			}
+		}
+	})
+}
+
+func TestRetentionSweepIsANoOpForNow(t *testing.T) {
 	var logs bytes.Buffer
 	h := jobs.NewHandlers(jobs.Opts{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	for _, run := range []struct {
-		task *asynq.Task
-		fn   func(context.Context, *asynq.Task) error
-	}{
-		{jobs.NewSweepTokensTask(), h.HandleSweepTokens},
-		{jobs.NewSweepSessionsTask(), h.HandleSweepSessions},
-		{jobs.NewSweepRetentionTask(), h.HandleSweepRetention},
-	} {
-		if err := run.fn(context.Background(), run.task); err != nil {
-			t.Errorf("%s: %v", run.task.Type(), err)
-		}
-		if !strings.Contains(logs.String(), "nothing to sweep yet") || !strings.Contains(logs.String(), "task_type="+run.task.Type()) {
-			t.Errorf("%s logged %q", run.task.Type(), logs.String())
-		}
+	if err := h.HandleSweepRetention(context.Background(), jobs.NewSweepRetentionTask()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "nothing to sweep yet") {
+		t.Errorf("logged %q", logs.String())
 	}
 }
 
