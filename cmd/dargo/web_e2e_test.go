@@ -195,4 +195,3 @@ func get(t *testing.T, c *http.Client, u string) *http.Response {
 	res.Body.Close()
 	return res
 }
-
