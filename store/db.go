@@ -43,12 +43,15 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	conns := 32
 	if dialect == SQLite {
 		// One writer at a time is SQLite's rule; a few readers help the web tier.
-		x.SetMaxOpenConns(8)
-	} else {
-		x.SetMaxOpenConns(32)
+		conns = 8
 	}
+	x.SetMaxOpenConns(conns)
+	// Keep them all idle between bursts: database/sql's default of 2 closes
+	// and reopens the rest (a new PostgreSQL backend each) under load.
+	x.SetMaxIdleConns(conns)
 	x.SetConnMaxIdleTime(5 * time.Minute)
 	if err := x.PingContext(ctx); err != nil {
 		x.Close()
