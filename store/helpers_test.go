@@ -14,7 +14,7 @@ import (
 // tables are every table the migrations create, for before/after row counts.
 var tables = []string{"users", "tickets", "participants", "inbound_mail", "messages",
 	"thread_ids", "blobs", "attachments", "emails", "outbox", "suppressions",
-	"login_tokens", "sessions", "logins"}
+	"login_tokens", "sessions", "logins", "activity"}
 
 // rowCounts counts the rows of every table.
 func rowCounts(t testing.TB, db *store.DB) map[string]int {
