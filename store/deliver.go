@@ -46,6 +46,7 @@ type Delivery struct {
 	Cc            []Person // become participants when the author is the ticket's customer
 	Subject       string   // a new ticket's subject
 	Category      string   // a new ticket's category
+	Priority      string   // a new ticket's priority; "" is normal
 	Message       NewMessage
 	Attachments   []NewAttachment
 	// Reopen sets a pending, resolved or closed ticket back to open.
@@ -198,12 +199,15 @@ func (tx *Tx) upsertUser(ctx context.Context, p Person, now time.Time) (int64, e
 }
 
 func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *Delivery, now time.Time) error {
-	category := d.Category
+	category, priority := d.Category, d.Priority
 	if category == "" {
 		category = "general"
 	}
+	if priority == "" {
+		priority = "normal"
+	}
 	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at)
-		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', 'normal', ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, category, d.Flag, now, now, now).StructScan(t)
+		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', ?, ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, priority, category, d.Flag, now, now, now).StructScan(t)
 	if err != nil {
 		return fmt.Errorf("store: create ticket: %w", err)
 	}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// ThreadMessage is a message as a ticket page shows it: with its author and
+// its files.
+type ThreadMessage struct {
+	Message
+	AuthorEmail string `db:"author_email"`
+	AuthorName  string `db:"author_name"`
+	AuthorRole  string `db:"author_role"`
+	Attachments []Attachment
+}
+
+// Thread returns a ticket's messages, oldest first, with authors and
+// attachments, in two queries. Internal notes only when withNotes.
+func (db *DB) Thread(ctx context.Context, ticketID int64, withNotes bool) ([]ThreadMessage, error) {
+	notes := ` AND m.kind <> 'note'`
+	if withNotes {
+		notes = ""
+	}
+	var out []ThreadMessage
+	err := db.X.SelectContext(ctx, &out, db.q(`SELECT m.*, COALESCE(u.email, '') AS author_email, COALESCE(u.name, '') AS author_name,
+			COALESCE(u.role, '') AS author_role
+		FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.ticket_id = ?`+notes+` ORDER BY m.created_at, m.id`), ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: thread: %w", err)
+	}
+	var files []Attachment
+	err = db.X.SelectContext(ctx, &files, db.q(`SELECT a.* FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE m.ticket_id = ? ORDER BY a.id`), ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: thread attachments: %w", err)
+	}
+	byMsg := map[int64]int{}
+	for i := range out {
+		byMsg[out[i].ID] = i
+	}
+	for _, f := range files {
+		if i, ok := byMsg[f.MessageID]; ok {
+			out[i].Attachments = append(out[i].Attachments, f)
+		}
+	}
+	return out, nil
+}
+
+// FileOf is an attachment with what deciding who may read it needs.
+type FileOf struct {
+	Attachment
+	TicketID int64  `db:"ticket_id"`
+	Kind     string `db:"kind"` // the message's kind: a note's files are staff's
+}
+
+// AttachmentByID returns the attachment with the ticket and message kind it
+// belongs to.
+func (db *DB) AttachmentByID(ctx context.Context, id int64) (*FileOf, error) {
+	var f FileOf
+	err := db.X.GetContext(ctx, &f, db.q(`SELECT a.*, m.ticket_id, m.kind FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.id = ?`), id)
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("attachment %d", id))
+	}
+	return &f, nil
+}
+
+// MessageByID returns one message.
+func (db *DB) MessageByID(ctx context.Context, id int64) (*Message, error) {
+	var m Message
+	if err := db.X.GetContext(ctx, &m, db.q(`SELECT * FROM messages WHERE id = ?`), id); err != nil {
+		return nil, notFound(err, fmt.Sprintf("message %d", id))
+	}
+	return &m, nil
+}
+
+// IsParticipantUser reports whether the user takes part in the ticket
+// (as its customer or on Cc).
+func (db *DB) IsParticipantUser(ctx context.Context, ticketID, userID int64) (bool, error) {
+	var n int
+	err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM participants WHERE ticket_id = ? AND user_id = ?`), ticketID, userID)
+	if err != nil {
+		return false, fmt.Errorf("store: is participant: %w", err)
+	}
+	return n > 0, nil
+}
+
+// UserByID returns the user with this id.
+func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+	var u User
+	if err := db.X.GetContext(ctx, &u, db.q(`SELECT * FROM users WHERE id = ?`), id); err != nil {
+		return nil, notFound(err, fmt.Sprintf("user %d", id))
+	}
+	return &u, nil
+}
+
+// LastMessageID is the id of the ticket's newest message that is not a note
+// (0 when none): a reply form carries it to notice replies sent meanwhile.
+func (db *DB) LastMessageID(ctx context.Context, ticketID int64) (int64, error) {
+	var id int64
+	err := db.X.GetContext(ctx, &id, db.q(`SELECT COALESCE(MAX(id), 0) FROM messages WHERE ticket_id = ? AND kind <> 'note'`), ticketID)
+	if err != nil {
+		return 0, fmt.Errorf("store: last message: %w", err)
+	}
+	return id, nil
+}

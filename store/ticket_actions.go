@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// The values a ticket's fields may take.
+var (
+	Statuses   = []string{"open", "pending", "resolved", "closed"}
+	Priorities = []string{"low", "normal", "high", "urgent"}
+)
+
+// ErrInvalidChange is a change to a value a ticket cannot take.
+var ErrInvalidChange = errors.New("store: invalid ticket change")
+
+// Change is what a staff member changes on a ticket; empty fields stay.
+type Change struct {
+	TicketID int64
+	ActorID  int64
+	Status   string
+	Priority string
+	Category string
+	// Assignee assigns the ticket to a staff member; Unassign clears it.
+	Assignee *int64
+	Unassign bool
+}
+
+// Activity is one recorded change to a ticket.
+type Activity struct {
+	ID         int64     `db:"id"`
+	TicketID   int64     `db:"ticket_id"`
+	ActorID    *int64    `db:"actor_id"`
+	ActorEmail string    `db:"actor_email"`
+	Kind       string    `db:"kind"` // status, priority, category, assignee
+	OldValue   string    `db:"old_value"`
+	NewValue   string    `db:"new_value"`
+	CreatedAt  time.Time `db:"created_at"`
+}
+
+// ChangeTicket applies the change and records each changed field in the
+// activity history, in one transaction. Moving to resolved or closed mails
+// the participants, as SetStatus does.
+func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
+	if c.Status != "" && !slices.Contains(Statuses, c.Status) ||
+		c.Priority != "" && !slices.Contains(Priorities, c.Priority) || len(c.Category) > 64 {
+		return fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, c.Status, c.Priority)
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		var t Ticket
+		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), c.TicketID); err != nil {
+			return notFound(err, "change ticket")
+		}
+		now := db.Now()
+		changed := false
+		set := func(kind, col, old, new string) error {
+			if new == "" || new == old {
+				return nil
+			}
+			changed = true
+			if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET `+col+` = ? WHERE id = ?`), new, t.ID); err != nil {
+				return err
+			}
+			return tx.recordActivity(ctx, t.ID, c.ActorID, kind, old, new, now)
+		}
+		if err := set("status", "status", t.Status, c.Status); err != nil {
+			return fmt.Errorf("store: change ticket: %w", err)
+		}
+		if err := set("priority", "priority", t.Priority, c.Priority); err != nil {
+			return fmt.Errorf("store: change ticket: %w", err)
+		}
+		if err := set("category", "category", t.Category, c.Category); err != nil {
+			return fmt.Errorf("store: change ticket: %w", err)
+		}
+		if err := tx.assign(ctx, &t, c, now, &changed); err != nil {
+			return err
+		}
+		if !changed {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ? WHERE id = ?`), now, t.ID); err != nil {
+			return fmt.Errorf("store: change ticket: %w", err)
+		}
+		if c.Status != "" && c.Status != t.Status && notifyStatuses[c.Status] {
+			t.Status = c.Status
+			return tx.notifyParticipants(ctx, t, EmailStatus, nil)
+		}
+		return nil
+	})
+}
+
+// assign applies the assignee part of a change; only staff can be assigned.
+func (tx *Tx) assign(ctx context.Context, t *Ticket, c Change, now time.Time, changed *bool) error {
+	if c.Assignee == nil && !c.Unassign {
+		return nil
+	}
+	old := ""
+	if t.AssigneeID != nil {
+		if err := tx.GetContext(ctx, &old, tx.q(`SELECT email FROM users WHERE id = ?`), *t.AssigneeID); err != nil {
+			return fmt.Errorf("store: assign: %w", err)
+		}
+	}
+	var to *int64
+	newEmail := ""
+	if !c.Unassign {
+		var u User
+		if err := tx.GetContext(ctx, &u, tx.q(`SELECT * FROM users WHERE id = ?`), *c.Assignee); err != nil {
+			return notFound(err, "assignee")
+		}
+		if u.Role != "staff" && u.Role != "admin" {
+			return fmt.Errorf("%w: %s is not staff", ErrInvalidChange, u.Email)
+		}
+		to, newEmail = &u.ID, u.Email
+	}
+	if old == newEmail {
+		return nil
+	}
+	*changed = true
+	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET assignee_id = ? WHERE id = ?`), to, t.ID); err != nil {
+		return fmt.Errorf("store: assign: %w", err)
+	}
+	return tx.recordActivity(ctx, t.ID, c.ActorID, "assignee", old, newEmail, now)
+}
+
+func (tx *Tx) recordActivity(ctx context.Context, ticketID, actorID int64, kind, old, new string, now time.Time) error {
+	var actor *int64
+	if actorID != 0 {
+		actor = &actorID
+	}
+	_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO activity (ticket_id, actor_id, kind, old_value, new_value, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		ticketID, actor, kind, old, new, now)
+	if err != nil {
+		return fmt.Errorf("store: record activity: %w", err)
+	}
+	return nil
+}
+
+// Activities returns a ticket's recorded changes, oldest first.
+func (db *DB) Activities(ctx context.Context, ticketID int64) ([]Activity, error) {
+	var out []Activity
+	err := db.X.SelectContext(ctx, &out, db.q(`SELECT a.*, COALESCE(u.email, '') AS actor_email
+		FROM activity a LEFT JOIN users u ON u.id = a.actor_id WHERE a.ticket_id = ? ORDER BY a.id`), ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: activities: %w", err)
+	}
+	return out, nil
+}
