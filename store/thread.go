@@ -105,3 +105,8 @@ func (db *DB) LastMessageID(ctx context.Context, ticketID int64) (int64, error) 
 	}
 	return id, nil
 }
+
+// ReadBlob returns the bytes stored under key (an attachment's BlobKey).
+func (db *DB) ReadBlob(ctx context.Context, key string) ([]byte, error) {
+	return db.Blobs.Get(ctx, key)
+}

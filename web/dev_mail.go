@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/store"
@@ -39,8 +38,6 @@ func (h *devMail) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parsed, _ := inbound.Parse(m.Raw)
-	// The page frames the mail's HTML, served from this site in a sandbox.
-	w.Header().Set("Content-Security-Policy", strings.Replace(csp, "frame-src ", "frame-src 'self' ", 1))
 	h.pages.render(w, r, http.StatusOK, "dev_mail_show.html", m.Subject, struct {
 		Mail   *store.DevMail
 		Parsed *inbound.Mail

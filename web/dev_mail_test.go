@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -73,4 +72,3 @@ func TestDevMailPages(t *testing.T) {
 	})
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

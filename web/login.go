@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/dargo-support/dargo/internal/seal"
-	"github.com/dargo-support/dargo/internal/turnstile"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -20,7 +19,7 @@ type loginHandler struct {
 	pages     *pages
 	sessions  *sessions
 	limiter   *limiter
-	turnstile *turnstile.Verifier
+	human     *humanCheck
 	secret    string
 	baseURL   string
 	log       *slog.Logger
@@ -52,7 +51,7 @@ func (h *loginHandler) request(w http.ResponseWriter, r *http.Request) {
 	if h.limited(w, r, "link-ip", ip, h.limiter.limits.LinksPerIP) {
 		return
 	}
-	if _, status, problem := h.checkHuman(r); problem != "" {
+	if _, status, problem := h.human.check(r); problem != "" {
 		f.Error = problem
 		h.pages.render(w, r, status, "login.html", "Sign in", f)
 		return
@@ -78,22 +77,6 @@ func (h *loginHandler) request(w http.ResponseWriter, r *http.Request) {
 
 func (h *loginHandler) sent(w http.ResponseWriter, r *http.Request) {
 	h.pages.render(w, r, http.StatusOK, "login_sent.html", "Check your email", nil)
-}
-
-// checkHuman verifies the form's Turnstile token. When it fails it returns
-// the status and the text to show on the form.
-func (h *loginHandler) checkHuman(r *http.Request) (outcome turnstile.Outcome, status int, problem string) {
-	outcome, err := h.turnstile.Verify(r.Context(), r.PostFormValue(turnstile.FormField), ipFrom(r))
-	switch outcome {
-	case turnstile.Off, turnstile.Passed:
-		return outcome, http.StatusOK, ""
-	case turnstile.Unavailable:
-		h.log.WarnContext(r.Context(), "turnstile unavailable", "err", err)
-		return outcome, http.StatusServiceUnavailable, "We could not check that you are human just now. Please try again in a moment."
-	default:
-		h.log.InfoContext(r.Context(), "turnstile failed", "err", err)
-		return outcome, http.StatusBadRequest, "Please complete the human check (the box above the button) and try again."
-	}
 }
 
 // limited spends one request of key's budget and, when it is spent, answers

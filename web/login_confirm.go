@@ -62,7 +62,7 @@ func (h *loginHandler) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := &confirmPage{Token: token, Email: email}
-	outcome, status, problem := h.checkHuman(r)
+	outcome, status, problem := h.human.check(r)
 	if problem != "" {
 		page.Error = problem
 		h.pages.render(w, r, status, "login_confirm.html", "Confirm sign-in", page)

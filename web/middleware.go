@@ -8,7 +8,7 @@ import (
 // csp allows our own scripts and styles and Cloudflare Turnstile's widget,
 // and nothing inline.
 const csp = "default-src 'none'; script-src 'self' https://challenges.cloudflare.com; " +
-	"frame-src https://challenges.cloudflare.com; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"frame-src 'self' https://challenges.cloudflare.com; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // securityHeaders sets the headers every response carries; a handler may

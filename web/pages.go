@@ -6,7 +6,10 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
+
+	"github.com/dargo-support/dargo/store"
 )
 
 //go:embed templates/*.html
@@ -16,6 +19,11 @@ var templateFS embed.FS
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"asset": assetPath,
 	"when":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"inc":   func(i int) int { return i + 1 },
+	"itoa":  itoa,
+	"deref": func(p *int64) int64 { return *p },
+	"has":   contains,
+	"size":  byteSize,
 }).ParseFS(templateFS, "templates/*.html"))
 
 // pages renders templates inside the layout.
@@ -61,4 +69,27 @@ func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func (p *pages) notFound(w http.ResponseWriter, r *http.Request) {
 	p.message(w, r, http.StatusNotFound, "Not found", "There is no page at this address.")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// cursorParam reads the "after" page cursor; nil for the first page.
+func cursorParam(r *http.Request) (*store.Cursor, error) {
+	s := r.URL.Query().Get("after")
+	if s == "" {
+		return nil, nil
+	}
+	return store.ParseCursor(s)
+}
+
+// byteSize is a file size for people: 512 B, 12 KB, 3.4 MB.
+func byteSize(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000*1000:
+		return strconv.FormatInt((n+500)/1000, 10) + " KB"
+	default:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+	}
 }

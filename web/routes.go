@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // routes lists every URL Dargo serves.
@@ -11,11 +12,19 @@ func routes(o Opts, base *url.URL) http.Handler {
 	p := &pages{log: o.Logger, siteKey: o.TurnstileSiteKey}
 	s := &sessions{store: o.Store, log: o.Logger, secure: base.Scheme == "https"}
 	lim := &limiter{redis: o.Redis, limits: o.Limits}
-	login := &loginHandler{store: o.Store, pages: p, sessions: s, limiter: lim, turnstile: &o.Turnstile,
+	login := &loginHandler{store: o.Store, pages: p, sessions: s, limiter: lim,
 		secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/"), log: o.Logger}
 	account := &accountHandler{store: o.Store, pages: p, sessions: s}
 	admin := &adminHandler{store: o.Store, pages: p}
 	health := &healthHandler{store: o.Store, redis: o.Redis}
+	human := &humanCheck{verifier: &o.Turnstile, log: o.Logger}
+	login.human = human
+	portal := &portalHandler{store: o.Tickets, pages: p, human: human, categories: o.Categories, log: o.Logger}
+	inbox := &inboxHandler{store: o.Tickets, staff: o.Store, pages: p, categories: o.Categories, log: o.Logger,
+		presence: &presence{redis: o.Redis, log: o.Logger, now: time.Now}}
+	files := &filesHandler{store: o.Tickets, pages: p}
+	user := func(h http.HandlerFunc) http.Handler { return requireUser(h) }
+	staff := func(h http.HandlerFunc) http.Handler { return requireRole(p, roleStaff, h) }
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", health.live)
@@ -31,6 +40,20 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /logout", requireUser(http.HandlerFunc(account.logout)))
 	mux.Handle("POST /logout/everywhere", requireUser(http.HandlerFunc(account.logoutEverywhere)))
 	mux.Handle("GET /account", requireUser(http.HandlerFunc(account.show)))
+
+	mux.Handle("GET /tickets", user(portal.list))
+	mux.Handle("GET /tickets/new", user(portal.newForm))
+	mux.Handle("POST /tickets", user(portal.create))
+	mux.Handle("GET /tickets/{number}", user(portal.show))
+	mux.Handle("POST /tickets/{number}/reply", user(portal.reply))
+	mux.Handle("GET /attachments/{id}", user(files.attachment))
+	mux.Handle("GET /messages/{id}/html", user(files.messageHTML))
+
+	mux.Handle("GET /inbox", staff(inbox.list))
+	mux.Handle("GET /inbox/tickets/{number}", staff(inbox.show))
+	mux.Handle("POST /inbox/tickets/{number}/reply", staff(inbox.reply))
+	mux.Handle("POST /inbox/tickets/{number}/update", staff(inbox.update))
+	mux.Handle("POST /inbox/tickets/{number}/presence", staff(inbox.heartbeat))
 	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
 
 	if o.DevMail != nil {
@@ -49,12 +72,16 @@ func routes(o Opts, base *url.URL) http.Handler {
 	return securityHeaders(h)
 }
 
-// home sends people where they belong: signed in to their account, otherwise
-// to the login form.
+// home sends people where they belong: staff to the inbox, customers to
+// their tickets, everyone else to the login form.
 func home(w http.ResponseWriter, r *http.Request) {
-	if viewerFrom(r.Context()) == nil {
+	v := viewerFrom(r.Context())
+	switch {
+	case v == nil:
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
+	case hasRole(v.User, roleStaff):
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/tickets", http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }

@@ -42,6 +42,11 @@ var _ Store = (*store.DB)(nil)
 // Opts is what the web tier needs.
 type Opts struct {
 	Store Store
+	// Tickets serves the portal and the inbox; nil means Store, which must
+	// then implement TicketStore too.
+	Tickets TicketStore
+	// Categories a ticket may have (DARGO_CATEGORIES' names and "general").
+	Categories []string
 	// Redis holds the rate limits every replica shares.
 	Redis redis.UniversalClient
 	// BaseURL is where people reach Dargo (DARGO_BASE_URL): absolute links,
@@ -79,6 +84,16 @@ func New(o Opts) (http.Handler, error) {
 	}
 	if o.Store == nil || o.Redis == nil || o.Logger == nil {
 		return nil, errors.New("web: Store, Redis and Logger are required")
+	}
+	if o.Tickets == nil {
+		t, ok := o.Store.(TicketStore)
+		if !ok {
+			return nil, errors.New("web: Tickets is required")
+		}
+		o.Tickets = t
+	}
+	if len(o.Categories) == 0 {
+		o.Categories = []string{"general"}
 	}
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits

@@ -64,6 +64,7 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		Turnstile:        turnstile.Verifier{Secret: c.TurnstileSecret, URL: c.TurnstileVerifyURL},
 		TurnstileSiteKey: c.TurnstileSiteKey,
 		Limits:           c.Limits,
+		Categories:       c.categoryNames(),
 		DevMail:          devMail,
 		Logger:           env.Log,
 	})

@@ -39,6 +39,8 @@ func init() {
 		{"ingest", "dargo ingest [--recipient ADDR]... [FILE...]", "feed raw MIME files (or stdin) through the inbound pipeline; one JSON line each", runIngest},
 		{"export", "dargo export --email ADDR", "print a person's data as one JSON document", runExport},
 		{"staff", "dargo staff add EMAIL [--admin] | remove EMAIL | list", "give or take staff (and admin) rights; staff sign in by magic link", runStaff},
+		{"send", "dargo send --from ADDR [--to ADDR] [--subject S] [--in-reply-to ID] [TEXT | --file F]", "mail dargo dev's SMTP listener, as a customer would", runSend},
+		{"seed", "dargo seed [--tickets N] [--messages N] [--customers N] [--big-thread N]", "generate tickets and messages to try and measure the inbox (never on real data)", runSeed},
 		{"quarantine", "dargo quarantine list [--json] | release ID...", "list quarantined inbound mail, or release it into the pipeline (prints what ingest prints)", runQuarantine},
 		{"help", "dargo help", "this text", func(ctx context.Context, env *Env, args []string) error { usage(env.Stdout); return nil }},
 	}

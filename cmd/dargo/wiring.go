@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/replyaddr"
@@ -51,4 +52,17 @@ func newPipeline(db *store.DB, env *Env) *inbound.Pipeline {
 // replyTo gives the reply address of a ticket number.
 func (c *Config) replyTo(number int64) string {
 	return replyaddr.Addr(c.secret(), "support", c.MailDomain, number)
+}
+
+// categoryNames are the categories tickets can have: "general" and the
+// names in DARGO_CATEGORIES, sorted.
+func (c *Config) categoryNames() []string {
+	names := []string{"general"}
+	for _, name := range c.Categories {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names[1:])
+	return names
 }

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/dargo-support/dargo/internal/testdb"
+	"github.com/dargo-support/dargo/internal/testredis"
+	"github.com/dargo-support/dargo/store"
+)
+
+// BenchmarkInbox loads a real `dargo web` on PostgreSQL holding
+// DARGO_BENCH_TICKETS tickets (100,000 by default) and ten times as many
+// messages, made by `dargo seed`, and reports p50/p99 of the inbox's first
+// page, a filtered page, a search and a ticket with 200 messages, with
+// DARGO_BENCH_CONCURRENCY staff clients. DARGO_BENCH_INBOX_URL reuses a
+// database seeded before (seeding a million messages takes about 35 s).
+func BenchmarkInbox(b *testing.B) {
+	if os.Getenv("DARGO_TEST_REDIS_URL") == "" {
+		b.Skip("Redis not configured (set DARGO_TEST_REDIS_URL)")
+	}
+	conc := benchConcurrency(b)
+	dbURL := os.Getenv("DARGO_BENCH_INBOX_URL")
+	if dbURL == "" {
+		dbURL = testdb.PostgresURL(b)
+		tickets := 100000
+		if v := os.Getenv("DARGO_BENCH_TICKETS"); v != "" {
+			tickets, _ = strconv.Atoi(v)
+		}
+		seed := exec.Command(binary, "seed", "--tickets", strconv.Itoa(tickets), "--messages", strconv.Itoa(10*tickets),
+			"--customers", strconv.Itoa(tickets/5+1), "--big-thread", "200")
+		seed.Env = append(os.Environ(), baseEnv(dbURL)...)
+		if out, err := seed.CombinedOutput(); err != nil {
+			b.Fatalf("dargo seed: %v\n%s", err, out)
+		}
+	}
+	r := testredis.Open(b, benchRedisDB)
+	addr := freeAddr(b)
+	env := append(baseEnv(dbURL), fmt.Sprintf("DARGO_REDIS_URL=redis://%s/%d", r.Addr, r.DB),
+		"DARGO_HTTP_ADDR="+addr, "DARGO_BASE_URL=http://"+addr, "DARGO_CATEGORIES=billing=billing@x.test,sales=sales@x.test")
+	cookie := benchSession(b, dbURL)
+	big := staffAndBigThread(b, dbURL)
+	web := startWeb(b, env)
+	client := &http.Client{Transport: benchTransport(conc), Timeout: 60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page := func(path string) func() *http.Request {
+		return func() *http.Request {
+			req := newGet(web.base + path)
+			req.Header.Set("Cookie", "dargo_session="+cookie)
+			return req
+		}
+	}
+	pages := []struct{ name, path, want string }{
+		{"inbox_first", "/inbox?queue=all", "Next page"},
+		{"inbox_filtered", "/inbox?queue=open&priority=high&category=billing", "Next page"},
+		{"search", "/inbox?queue=all&q=printer+rechnung", "printer"},
+		{"ticket_200", "/inbox/tickets/" + strconv.FormatInt(big, 10), "Message 200 "},
+	}
+	for _, p := range pages {
+		mustContain(b, client, page(p.path)(), p.want)
+	}
+	for _, p := range pages {
+		b.Run(p.name, func(b *testing.B) {
+			b.ResetTimer()
+			res, err := load(client, conc, b.N, page(p.path))
+			b.StopTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/res.elapsed.Seconds(), "req/s")
+			b.ReportMetric(ms(percentile(res.latencies, 50)), "p50_ms")
+			b.ReportMetric(ms(percentile(res.latencies, 99)), "p99_ms")
+		})
+	}
+}
+
+// staffAndBigThread makes the benchmark's user staff and returns the number
+// of the seeded ticket with the 200-message thread.
+func staffAndBigThread(b *testing.B, dbURL string) int64 {
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SetRole(ctx, "bench@example.com", "staff"); err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	err = db.X.GetContext(ctx, &n, `SELECT t.number FROM tickets t WHERE t.id = (SELECT ticket_id FROM messages GROUP BY ticket_id ORDER BY COUNT(*) DESC LIMIT 1)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}

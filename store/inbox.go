@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrInvalidQuery is returned for an inbox query with an unknown queue,
+// status or priority, or a negative limit, and for a malformed cursor.
+var ErrInvalidQuery = errors.New("store: invalid inbox query")
+
+// Inbox queues.
+const (
+	QueueOpen       = "open"
+	QueuePending    = "pending"
+	QueueMine       = "mine"
+	QueueUnassigned = "unassigned"
+	QueueAll        = "all"
+)
+
+// Page sizes.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// InboxQuery selects a page of the staff inbox. Filters compose with AND.
+type InboxQuery struct {
+	Queue      string // one of the Queue constants; "" is open
+	ViewerID   int64  // the staff member whose tickets "mine" lists
+	Status     string // "" is any
+	Priority   string // "" is any
+	Category   string // "" is any
+	AssigneeID *int64
+	Search     string  // words to find in subjects and messages (notes included); "" is none
+	After      *Cursor // the page after this cursor; nil is the first page
+	Limit      int     // page size; 0 is DefaultPageSize, more than MaxPageSize is MaxPageSize
+}
+
+// Cursor is where a page of tickets ends, in the order newest activity first.
+type Cursor struct {
+	LastActivityAt time.Time
+	ID             int64
+}
+
+// String returns the cursor as a URL-safe token: "<unixnano>.<id>".
+func (c Cursor) String() string {
+	return strconv.FormatInt(c.LastActivityAt.UnixNano(), 10) + "." + strconv.FormatInt(c.ID, 10)
+}
+
+// ParseCursor reads a token made by Cursor.String.
+func ParseCursor(s string) (*Cursor, error) {
+	ns, id, ok := strings.Cut(s, ".")
+	n, err1 := strconv.ParseInt(ns, 10, 64)
+	i, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || i <= 0 {
+		return nil, fmt.Errorf("%w: bad cursor %q", ErrInvalidQuery, s)
+	}
+	return &Cursor{LastActivityAt: time.Unix(0, n).UTC(), ID: i}, nil
+}
+
+// InboxRow is a ticket as the inbox lists it.
+type InboxRow struct {
+	Ticket
+	CustomerEmail string  `db:"customer_email"`
+	CustomerName  string  `db:"customer_name"`
+	AssigneeEmail *string `db:"assignee_email"`
+	Messages      int     `db:"messages"` // messages other than internal notes
+}
+
+// InboxPage is one page of tickets; Next is nil on the last page.
+type InboxPage struct {
+	Rows []InboxRow
+	Next *Cursor
+}
+
+// Inbox returns a page of tickets for staff, newest activity first.
+func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("%w: negative limit", ErrInvalidQuery)
+	}
+	var where []string
+	var args []any
+	switch q.Queue {
+	case "", QueueOpen:
+		where = append(where, `t.status = 'open'`)
+	case QueuePending:
+		where = append(where, `t.status = 'pending'`)
+	case QueueMine:
+		if q.ViewerID == 0 {
+			return nil, fmt.Errorf("%w: queue mine needs a viewer", ErrInvalidQuery)
+		}
+		where, args = append(where, `t.assignee_id = ? AND t.status <> 'closed'`), append(args, q.ViewerID)
+	case QueueUnassigned:
+		where = append(where, `t.assignee_id IS NULL AND t.status IN ('open', 'pending')`)
+	case QueueAll:
+	default:
+		return nil, fmt.Errorf("%w: unknown queue %q", ErrInvalidQuery, q.Queue)
+	}
+	if q.Status != "" {
+		if !slices.Contains(Statuses, q.Status) {
+			return nil, fmt.Errorf("%w: unknown status %q", ErrInvalidQuery, q.Status)
+		}
+		where, args = append(where, `t.status = ?`), append(args, q.Status)
+	}
+	if q.Priority != "" {
+		if !slices.Contains(Priorities, q.Priority) {
+			return nil, fmt.Errorf("%w: unknown priority %q", ErrInvalidQuery, q.Priority)
+		}
+		where, args = append(where, `t.priority = ?`), append(args, q.Priority)
+	}
+	if q.Category != "" {
+		where, args = append(where, `t.category = ?`), append(args, q.Category)
+	}
+	if q.AssigneeID != nil {
+		where, args = append(where, `t.assignee_id = ?`), append(args, *q.AssigneeID)
+	}
+	if strings.TrimSpace(q.Search) != "" {
+		cond, searchArgs, ok := db.searchCond(q.Search)
+		if !ok { // nothing searchable in it, such as only punctuation
+			return &InboxPage{}, nil
+		}
+		where, args = append(where, cond), append(args, searchArgs...)
+	}
+	page, err := db.ticketPage(ctx, where, args, q.After, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: inbox: %w", err)
+	}
+	return page, nil
+}
+
+// CustomerTickets returns a page of the tickets the user takes part in (as
+// customer or Cc), newest activity first.
+func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, limit int) (*InboxPage, error) {
+	if limit < 0 {
+		return nil, fmt.Errorf("store: customer tickets: %w: negative limit", ErrInvalidQuery)
+	}
+	page, err := db.ticketPage(ctx, []string{`t.id IN (SELECT ticket_id FROM participants WHERE user_id = ?)`},
+		[]any{userID}, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: customer tickets: %w", err)
+	}
+	return page, nil
+}
+
+// ticketPage selects the page of tickets matching every condition in where
+// (SQL over tickets t, with '?' placeholders for args) after the cursor. The
+// page is picked first and only its rows are joined and their messages
+// counted.
+func (db *DB) ticketPage(ctx context.Context, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
+	if limit == 0 {
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	if after != nil {
+		// A row comparison, which both PostgreSQL and SQLite (3.15+) run
+		// as a range on the (…, last_activity_at, id) indexes. Times compare
+		// as stored: timestamptz on PostgreSQL; on SQLite, text in one UTC
+		// format, which sorts like the times it holds.
+		where, args = append(where, `(t.last_activity_at, t.id) < (?, ?)`), append(args, after.LastActivityAt.UTC(), after.ID)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	query := `SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
+			(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note') AS messages
+		FROM (SELECT t.* FROM tickets t ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) p
+		JOIN users c ON c.id = p.customer_id
+		LEFT JOIN users a ON a.id = p.assignee_id
+		ORDER BY p.last_activity_at DESC, p.id DESC`
+	var rows []InboxRow
+	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(args, limit+1)...); err != nil {
+		return nil, err
+	}
+	page := &InboxPage{Rows: rows}
+	if len(rows) > limit {
+		last := rows[limit-1]
+		page.Rows = rows[:limit]
+		page.Next = &Cursor{LastActivityAt: last.LastActivityAt, ID: last.ID}
+	}
+	return page, nil
+}
+
+// searchCond is the condition for tickets whose subject, or one of whose
+// messages, matches the words of search, and its arguments; false when
+// search has no word to look for.
+func (db *DB) searchCond(search string) (string, []any, bool) {
+	search = cleanSearch(search)
+	words := searchWords(search)
+	if len(words) == 0 {
+		return "", nil, false
+	}
+	if db.Dialect == Postgres {
+		fn, arg := pgTSQuery(search, words)
+		tsq := fn + `('simple', ?)`
+		// The expressions match the GIN indexes of 0006_search.sql.
+		return `t.id IN (SELECT m.ticket_id FROM messages m WHERE to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + `
+			UNION SELECT s.id FROM tickets s WHERE to_tsvector('simple', s.subject) @@ ` + tsq + `)`, []any{arg, arg}, true
+	}
+	match := ftsQuery(words)
+	return `t.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)
+		UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)`, []any{match, match}, true
+}
+
+// Bounds on the work one search can ask for.
+const (
+	maxSearchRunes = 256
+	maxSearchWords = 16
+)
+
+// minPrefix is the shortest last word searched as a prefix ("inv" finds
+// "invoice"); shorter ones must match whole, as a one-letter prefix would
+// walk most of the index.
+const minPrefix = 3
+
+// cleanSearch drops what no database takes in text (NUL, invalid UTF-8)
+// and cuts the search to maxSearchRunes.
+func cleanSearch(search string) string {
+	search = strings.ToValidUTF8(strings.ReplaceAll(search, "\x00", ""), "")
+	if r := []rune(search); len(r) > maxSearchRunes {
+		search = string(r[:maxSearchRunes])
+	}
+	return search
+}
+
+// searchWords splits a search into words: runs of anything but spaces that
+// hold at least one letter or digit, with double quotes removed, at most
+// maxSearchWords.
+func searchWords(search string) []string {
+	var out []string
+	for _, w := range strings.Fields(strings.ReplaceAll(search, `"`, " ")) {
+		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) >= 0 {
+			out = append(out, w)
+		}
+		if len(out) == maxSearchWords {
+			break
+		}
+	}
+	return out
+}
+
+// ftsQuery is an FTS5 query for tickets with every word: each one quoted, so
+// that nothing the user typed is read as FTS5 syntax, and the last one a
+// prefix when it is long enough.
+func ftsQuery(words []string) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + w + `"`) // words hold no '"'
+		if i == len(words)-1 && utf8.RuneCountInString(w) >= minPrefix {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
+// pgTSQuery picks the PostgreSQL function and argument for a search. A plain
+// list of words becomes a to_tsquery of every word, the last one a prefix;
+// a search using web search syntax ("quoted phrase", -word, or) goes to
+// websearch_to_tsquery as typed, which accepts any text.
+func pgTSQuery(search string, words []string) (fn, arg string) {
+	syntax := strings.Contains(search, `"`)
+	for _, w := range strings.Fields(search) {
+		syntax = syntax || strings.HasPrefix(w, "-") || strings.EqualFold(w, "or")
+	}
+	if syntax {
+		return "websearch_to_tsquery", search
+	}
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		// A quoted lexeme: ' doubled and \ escaped, so the word is data.
+		b.WriteString(`'` + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(w) + `'`)
+		if i == len(words)-1 && utf8.RuneCountInString(w) >= minPrefix {
+			b.WriteString(":*")
+		}
+	}
+	return "to_tsquery", b.String()
+}

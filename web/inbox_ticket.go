@@ -1,0 +1,180 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// staffTicketPage is one ticket as staff see it.
+type staffTicketPage struct {
+	Ticket      *store.Ticket
+	Customer    *store.User
+	Others      []store.InboxRow
+	Messages    []store.ThreadMessage
+	Activities  []store.Activity
+	Staff       []store.User
+	Statuses    []string
+	Priorities  []string
+	Categories  []string
+	LastMessage int64
+	Present     []viewerNote // other staff viewing or replying now
+	Draft       string
+	DraftNote   bool
+	Error       string
+	Collision   bool // a reply came in while this one was written
+	Images      int64
+}
+
+func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
+	t, err := ticketFromPath(r, h.store)
+	if err != nil {
+		h.pages.failOr404(w, r, err)
+		return
+	}
+	h.renderTicket(w, r, http.StatusOK, t, staffTicketPage{})
+}
+
+func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, status int, t *store.Ticket, data staffTicketPage) {
+	ctx := r.Context()
+	v := viewerFrom(ctx)
+	var err error
+	data.Ticket, data.Statuses, data.Priorities, data.Categories, data.Images = t, store.Statuses, store.Priorities, h.categories, imagesParam(r)
+	if data.Customer, err = h.store.UserByID(ctx, t.CustomerID); err == nil {
+		var others *store.InboxPage
+		if others, err = h.store.CustomerTickets(ctx, t.CustomerID, nil, 10); err == nil {
+			for _, o := range others.Rows {
+				if o.ID != t.ID {
+					data.Others = append(data.Others, o)
+				}
+			}
+		}
+	}
+	if err == nil {
+		data.Messages, err = h.store.Thread(ctx, t.ID, true)
+	}
+	if err == nil {
+		data.Activities, err = h.store.Activities(ctx, t.ID)
+	}
+	if err == nil {
+		data.Staff, err = h.staff.Staff(ctx)
+	}
+	if err == nil {
+		data.LastMessage, err = h.store.LastMessageID(ctx, t.ID)
+	}
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	data.Present = h.presence.see(ctx, t.ID, v.User, "viewing")
+	h.pages.render(w, r, status, "inbox_ticket.html", "#"+itoa(t.Number)+" "+t.Subject, data)
+}
+
+// reply sends a staff reply (mailed to the customer, threaded) or adds an
+// internal note, and may set the status in the same step. A reply whose form
+// was opened before another reply arrived is held back once, with a notice.
+func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
+	t, err := ticketFromPath(r, h.store)
+	if err != nil {
+		h.pages.failOr404(w, r, err)
+		return
+	}
+	v := viewerFrom(r.Context())
+	note := r.URL.Query().Get("note") == "1"
+	if err := parseForm(w, r); err != nil {
+		h.renderTicket(w, r, http.StatusRequestEntityTooLarge, t, staffTicketPage{Error: "The files are too large: at most 25 MB in all."})
+		return
+	}
+	note = note || r.PostFormValue("kind") == "note"
+	text, err := formText(r, "text", maxTextBytes)
+	if err == nil && text == "" {
+		err = errEmptyReply
+	}
+	files, ferr := formFiles(r)
+	if err == nil {
+		err = ferr
+	}
+	if err != nil {
+		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Draft: text, DraftNote: note, Error: err.Error()})
+		return
+	}
+	seen, _ := strconv.ParseInt(r.PostFormValue("last_message"), 10, 64)
+	last, err := h.store.LastMessageID(r.Context(), t.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	if !note && last > seen && r.PostFormValue("send_anyway") != "1" {
+		h.renderTicket(w, r, http.StatusConflict, t, staffTicketPage{Draft: text, Collision: true,
+			Error: "A new message arrived while you were writing. Read it, then send your reply again."})
+		return
+	}
+	if _, err := h.store.AddStaffReply(r.Context(), store.StaffReply{TicketID: t.ID, AuthorID: v.User.ID, Text: text, Note: note,
+		Attachments: files}); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	if status := r.PostFormValue("status"); status != "" && !note {
+		if err := h.store.ChangeTicket(r.Context(), store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: status}); err != nil {
+			h.pages.failOr404(w, r, err)
+			return
+		}
+	}
+	h.presence.leave(r.Context(), t.ID, v.User.ID)
+	http.Redirect(w, r, "/inbox/tickets/"+itoa(t.Number)+"#latest", http.StatusSeeOther)
+}
+
+// update changes status, priority, category or assignee.
+func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
+	t, err := ticketFromPath(r, h.store)
+	if err != nil {
+		h.pages.failOr404(w, r, err)
+		return
+	}
+	v := viewerFrom(r.Context())
+	c := store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: r.PostFormValue("status"), Priority: r.PostFormValue("priority"),
+		Category: r.PostFormValue("category")}
+	switch a := r.PostFormValue("assignee"); a {
+	case "":
+	case "none":
+		c.Unassign = true
+	case "me":
+		c.Assignee = &v.User.ID
+	default:
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Error: "Choose an assignee from the list."})
+			return
+		}
+		c.Assignee = &id
+	}
+	if c.Category != "" && !contains(h.categories, c.Category) {
+		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Error: "Choose a category from the list."})
+		return
+	}
+	err = h.store.ChangeTicket(r.Context(), c)
+	if errors.Is(err, store.ErrInvalidChange) || errors.Is(err, store.ErrNotFound) {
+		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Error: "That change is not possible: " + err.Error()})
+		return
+	}
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	back := "/inbox/tickets/" + itoa(t.Number)
+	if r.PostFormValue("next") == "inbox" {
+		back = "/inbox"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

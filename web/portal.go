@@ -1,0 +1,141 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"github.com/dargo-support/dargo/internal/turnstile"
+	"github.com/dargo-support/dargo/store"
+)
+
+// portalHandler is the customer portal: my tickets, one ticket, replies and
+// new tickets.
+type portalHandler struct {
+	store      TicketStore
+	pages      *pages
+	human      *humanCheck
+	categories []string
+	log        *slog.Logger
+}
+
+// ticketsPage is the list of a customer's tickets.
+type ticketsPage struct {
+	Rows []store.InboxRow
+	Next string
+}
+
+func (h *portalHandler) list(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	after, err := cursorParam(r)
+	if err != nil {
+		h.pages.message(w, r, http.StatusBadRequest, "Bad page link", "This page link is not valid. Start from the first page.")
+		return
+	}
+	page, err := h.store.CustomerTickets(r.Context(), v.User.ID, after, 25)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	data := ticketsPage{Rows: page.Rows}
+	if page.Next != nil {
+		data.Next = "/tickets?after=" + page.Next.String()
+	}
+	h.pages.render(w, r, http.StatusOK, "tickets.html", "Your tickets", data)
+}
+
+// newTicketForm is the new-ticket form's data.
+type newTicketForm struct {
+	Subject, Text, Priority, Category string
+	Categories                        []string
+	Priorities                        []string
+	Error                             string
+}
+
+func (h *portalHandler) newForm(w http.ResponseWriter, r *http.Request) {
+	h.renderNew(w, r, http.StatusOK, newTicketForm{Priority: "normal", Category: "general"})
+}
+
+func (h *portalHandler) renderNew(w http.ResponseWriter, r *http.Request, status int, f newTicketForm) {
+	f.Categories, f.Priorities = h.categories, store.Priorities
+	h.pages.render(w, r, status, "ticket_new.html", "New ticket", f)
+}
+
+// create opens a ticket from the form, as a mail would: the customer gets the
+// same confirmation, and can answer it by mail.
+func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	if err := parseForm(w, r); err != nil {
+		h.renderNew(w, r, http.StatusRequestEntityTooLarge, newTicketForm{Error: "The files are too large: at most 25 MB in all."})
+		return
+	}
+	f := newTicketForm{Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category")}
+	var err error
+	if f.Subject, err = formText(r, "subject", 200); err == nil {
+		f.Text, err = formText(r, "description", maxTextBytes)
+	}
+	switch {
+	case err != nil:
+		f.Error = err.Error()
+	case f.Subject == "":
+		f.Error = "Give the ticket a subject."
+	case f.Text == "":
+		f.Error = "Describe what you need."
+	case !slices.Contains(store.Priorities, f.Priority):
+		f.Error = "Choose a priority from the list."
+	case !slices.Contains(h.categories, f.Category):
+		f.Error = "Choose a category from the list."
+	}
+	if f.Error != "" {
+		h.renderNew(w, r, http.StatusBadRequest, f)
+		return
+	}
+	if _, status, problem := h.human.check(r); problem != "" {
+		f.Error = problem
+		h.renderNew(w, r, status, f)
+		return
+	}
+	files, err := formFiles(r)
+	if err != nil {
+		f.Error = err.Error()
+		h.renderNew(w, r, http.StatusBadRequest, f)
+		return
+	}
+	got, err := h.store.Deliver(r.Context(), &store.Delivery{
+		From:        store.Person{Email: v.User.Email, Name: v.User.Name},
+		Subject:     f.Subject,
+		Category:    f.Category,
+		Priority:    f.Priority,
+		Message:     store.NewMessage{Kind: "inbound", Source: "web", Subject: f.Subject, Text: f.Text, VisibleText: f.Text},
+		Attachments: files,
+		Confirm:     true,
+	})
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/tickets/"+itoa(got.TicketNumber), http.StatusSeeOther)
+}
+
+// humanCheck verifies Turnstile on a public form.
+type humanCheck struct {
+	verifier *turnstile.Verifier
+	log      *slog.Logger
+}
+
+// check verifies the form's Turnstile token. When it fails it returns
+// the status and the text to show on the form.
+func (h *humanCheck) check(r *http.Request) (outcome turnstile.Outcome, status int, problem string) {
+	outcome, err := h.verifier.Verify(r.Context(), r.PostFormValue(turnstile.FormField), ipFrom(r))
+	switch outcome {
+	case turnstile.Off, turnstile.Passed:
+		return outcome, http.StatusOK, ""
+	case turnstile.Unavailable:
+		h.log.WarnContext(r.Context(), "turnstile unavailable", "err", err)
+		return outcome, http.StatusServiceUnavailable, "We could not check that you are human just now. Please try again in a moment."
+	default:
+		h.log.InfoContext(r.Context(), "turnstile failed", "err", err)
+		return outcome, http.StatusBadRequest, "Please complete the human check (the box above the button) and try again."
+	}
+}
+

@@ -1,0 +1,28 @@
+package web
+
+import (
+	"context"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// TicketStore is what the portal and the inbox need from the database.
+type TicketStore interface {
+	TicketByNumber(ctx context.Context, number int64) (*store.Ticket, error)
+	IsParticipantUser(ctx context.Context, ticketID, userID int64) (bool, error)
+	Thread(ctx context.Context, ticketID int64, withNotes bool) ([]store.ThreadMessage, error)
+	MessageByID(ctx context.Context, id int64) (*store.Message, error)
+	Attachments(ctx context.Context, messageID int64) ([]store.Attachment, error)
+	AttachmentByID(ctx context.Context, id int64) (*store.FileOf, error)
+	ReadBlob(ctx context.Context, key string) ([]byte, error)
+	Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error)
+	AddStaffReply(ctx context.Context, r store.StaffReply) (int64, error)
+	ChangeTicket(ctx context.Context, c store.Change) error
+	Activities(ctx context.Context, ticketID int64) ([]store.Activity, error)
+	LastMessageID(ctx context.Context, ticketID int64) (int64, error)
+	UserByID(ctx context.Context, id int64) (*store.User, error)
+	Inbox(ctx context.Context, q store.InboxQuery) (*store.InboxPage, error)
+	CustomerTickets(ctx context.Context, userID int64, after *store.Cursor, limit int) (*store.InboxPage, error)
+}
+
+var _ TicketStore = (*store.DB)(nil)
