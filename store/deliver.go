@@ -159,7 +159,7 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		return err
 	}
 	if !out.Created { // a new ticket's timestamps are fresh already
-		if err := tx.touchTicket(ctx, &t, d, now); err != nil {
+		if err := tx.touchTicket(ctx, &t, d, author, now); err != nil {
 			return err
 		}
 	}
@@ -264,7 +264,7 @@ func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Deli
 }
 
 // touchTicket records activity; automatic messages never change the status.
-func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, now time.Time) error {
+func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, author int64, now time.Time) error {
 	status := t.Status
 	if d.Reopen && !d.Message.Auto && status != "open" {
 		status = "open"
@@ -272,6 +272,12 @@ func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, now time.
 	_, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ?, last_activity_at = ? WHERE id = ?`), status, now, now, t.ID)
 	if err != nil {
 		return fmt.Errorf("store: touch ticket: %w", err)
+	}
+	if status != t.Status {
+		// The customer's answer reopened it: the history says who did.
+		if err := tx.recordActivity(ctx, t.ID, author, "status", t.Status, status, now); err != nil {
+			return err
+		}
 	}
 	t.Status = status
 	return nil

@@ -202,8 +202,11 @@ func (db *DB) searchCond(search string) (string, []any, bool) {
 		fn, arg := pgTSQuery(search, words)
 		tsq := fn + `('simple', ?)`
 		// The expressions match the GIN indexes of 0006_search.sql.
-		return `t.id IN (SELECT m.ticket_id FROM messages m WHERE to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + `
-			UNION SELECT s.id FROM tickets s WHERE to_tsvector('simple', s.subject) @@ ` + tsq + `)`, []any{arg, arg}, true
+		// = ANY(ARRAY(…)) runs the search first and fetches its tickets by
+		// key: with IN, the planner's guess of thousands of matches chose a
+		// scan of every ticket even for a rare word (28 ms → 9 ms at 100k).
+		return `t.id = ANY(ARRAY(SELECT m.ticket_id FROM messages m WHERE to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + `
+			UNION SELECT s.id FROM tickets s WHERE to_tsvector('simple', s.subject) @@ ` + tsq + `))`, []any{arg, arg}, true
 	}
 	match := ftsQuery(words)
 	return `t.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)

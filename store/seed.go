@@ -44,7 +44,9 @@ func (db *DB) Seed(ctx context.Context, o SeedOpts) error {
 		}
 		return s + " END"
 	}
-	series := func(n string) string { return `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ` + n + `) ` }
+	series := func(n string) string {
+		return `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ` + n + `) `
+	}
 	steps := []struct {
 		what  string
 		query string

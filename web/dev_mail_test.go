@@ -71,4 +71,3 @@ func TestDevMailPages(t *testing.T) {
 		}
 	})
 }
-

@@ -26,6 +26,7 @@ type staffTicketPage struct {
 	Error       string
 	Collision   bool // a reply came in while this one was written
 	Images      int64
+	ForStaff    bool // staff see authors' addresses
 }
 
 func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -41,6 +42,7 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	ctx := r.Context()
 	v := viewerFrom(ctx)
 	var err error
+	data.ForStaff = true
 	data.Ticket, data.Statuses, data.Priorities, data.Categories, data.Images = t, store.Statuses, store.Priorities, h.categories, imagesParam(r)
 	if data.Customer, err = h.store.UserByID(ctx, t.CustomerID); err == nil {
 		var others *store.InboxPage
@@ -100,6 +102,11 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Draft: text, DraftNote: note, Error: err.Error()})
 		return
 	}
+	status := r.PostFormValue("status")
+	if status != "" && !note && !contains(store.Statuses, status) {
+		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Draft: text, Error: "Choose a status from the list."})
+		return
+	}
 	seen, _ := strconv.ParseInt(r.PostFormValue("last_message"), 10, 64)
 	last, err := h.store.LastMessageID(r.Context(), t.ID)
 	if err != nil {
@@ -116,7 +123,7 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	if status := r.PostFormValue("status"); status != "" && !note {
+	if status != "" && !note {
 		if err := h.store.ChangeTicket(r.Context(), store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: status}); err != nil {
 			h.pages.failOr404(w, r, err)
 			return

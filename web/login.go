@@ -15,14 +15,14 @@ import (
 
 // loginHandler runs magic-link sign-in: the form, the mail, the confirmation.
 type loginHandler struct {
-	store     Store
-	pages     *pages
-	sessions  *sessions
-	limiter   *limiter
-	human     *humanCheck
-	secret    string
-	baseURL   string
-	log       *slog.Logger
+	store    Store
+	pages    *pages
+	sessions *sessions
+	limiter  *limiter
+	human    *humanCheck
+	secret   string
+	baseURL  string
+	log      *slog.Logger
 }
 
 // loginForm is the login page's data.

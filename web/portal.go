@@ -70,9 +70,11 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newTicketForm{Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category")}
-	var err error
-	if f.Subject, err = formText(r, "subject", 200); err == nil {
-		f.Text, err = formText(r, "description", maxTextBytes)
+	var err, errText error
+	f.Subject, err = formText(r, "subject", 200)
+	f.Text, errText = formText(r, "description", maxTextBytes)
+	if err == nil {
+		err = errText
 	}
 	switch {
 	case err != nil:
@@ -138,4 +140,3 @@ func (h *humanCheck) check(r *http.Request) (outcome turnstile.Outcome, status i
 		return outcome, http.StatusBadRequest, "Please complete the human check (the box above the button) and try again."
 	}
 }
-

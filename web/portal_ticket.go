@@ -13,6 +13,7 @@ type ticketPage struct {
 	Draft    string
 	Error    string
 	Images   int64 // the message whose remote images the viewer asked for
+	ForStaff bool  // false: the customer's view
 }
 
 func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {

@@ -104,14 +104,16 @@ func cleanFilename(name string) string {
 	return name
 }
 
-// formText is a trimmed text field, or an error when it is longer than max.
+// formText is a trimmed text field, and an error when it is longer than max
+// characters or not UTF-8.
 func formText(r *http.Request, field string, max int) (string, error) {
 	s := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(field), "\r\n", "\n"))
-	if len(s) > max {
-		return "", fmt.Errorf("%s is too long (at most %d characters)", field, max)
-	}
 	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("%s is not valid text", field)
+		return strings.ToValidUTF8(s, "\uFFFD"), fmt.Errorf("%s is not valid text", field)
+	}
+	if utf8.RuneCountInString(s) > max {
+		// The text comes back with the error, so the form can keep it.
+		return s, fmt.Errorf("%s is too long (at most %d characters)", field, max)
 	}
 	return s, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -21,7 +22,8 @@ import (
 	"github.com/dargo-support/dargo/internal/testredis"
 )
 
-// browserRedisDB is TestBrowserLogin's Redis database (packages run in parallel).
+// browserRedisDB is the browser tests' Redis database (packages run in
+// parallel; the tests of one package do not).
 const browserRedisDB = 10
 
 // TestBrowserLogin signs the dev admin in with a real Chromium, only through
@@ -30,8 +32,8 @@ const browserRedisDB = 10
 // the session cookie as the browser stored it, which no HTTP-level test sees.
 func TestBrowserLogin(t *testing.T) {
 	chromium := findChromium(t)
-	base := startDevWeb(t)
-	ctx := newBrowser(t, chromium)
+	base := startDevWeb(t).web
+	ctx := newBrowser(t, chromium, "browser-login-failure.png", 60*time.Second)
 
 	// Ask for a link.
 	inBrowser(t, ctx, chromedp.Navigate(base+"/login"), chromedp.SendKeys(chromedp.ID("email"), "admin@localhost"))
@@ -39,30 +41,13 @@ func TestBrowserLogin(t *testing.T) {
 	expectPage(t, ctx, base+"/login/sent", "Check your email")
 
 	// Open it in the dev outbox; the worker sends it a moment later.
-	const subject = `//main//a[normalize-space()="Your sign-in link"]`
-	count := fmt.Sprintf(`document.evaluate(%q, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null).snapshotLength`, subject)
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		inBrowser(t, ctx, chromedp.Navigate(base+"/dev/mail"))
-		n := fromBrowser(t, ctx, chromedp.Evaluate[int](count))
-		if n > 1 {
-			t.Errorf("one request put %d sign-in links in the outbox", n)
-		}
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no sign-in link in the dev outbox after 20s")
-		}
-		inBrowser(t, ctx, chromedp.Sleep(100*time.Millisecond))
+	mails := waitForMail(t, ctx, base, "admin@localhost", "Your sign-in link")
+	if len(mails) > 1 {
+		t.Errorf("one request put %d sign-in links in the outbox", len(mails))
 	}
-	clickAndLoad(t, ctx, "("+subject+")[1]") // the list is newest first
+	clickAndLoad(t, ctx, chromedp.CSS(`main a[href="`+mails[0].Href+`"]`))
 	expectPage(t, ctx, "", "Your sign-in link")
-	mail := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("main pre")))
-	m := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/confirm\?token=([A-Za-z0-9_-]*)`).FindStringSubmatch(mail)
-	if m == nil || len(m[1]) != 43 {
-		t.Fatalf("no sign-in link to %s with a 43-character token in the mail:\n%s", base, mail)
-	}
-	link := m[0]
+	link := signInLink(t, ctx, base)
 
 	// Follow it in two tabs, as when a mail is opened twice, and press the
 	// button in the first: the second's button then explains the spent link.
@@ -73,7 +58,7 @@ func TestBrowserLogin(t *testing.T) {
 	inBrowser(t, ctx, chromedp.Navigate(link))
 	expectPage(t, ctx, link, "Confirm sign-in", "admin@localhost")
 	clickAndLoad(t, ctx, chromedp.ID("confirm"))
-	expectPage(t, ctx, base+"/account", "Your account", "admin@localhost", "(this browser)")
+	expectPage(t, ctx, base+"/inbox", "Inbox") // staff land in the inbox
 	clickAndLoad(t, second, chromedp.ID("confirm"))
 	expectPage(t, second, base+"/login/confirm", "This link cannot sign you in", "already been used")
 	closeSecond()
@@ -102,7 +87,8 @@ func TestBrowserLogin(t *testing.T) {
 	}
 	expectPage(t, ctx, at, "This link cannot sign you in", "already been used")
 	inBrowser(t, ctx, chromedp.Navigate(base+"/account"))
-	expectPage(t, ctx, base+"/account", "(this browser)") // a spent link does not end the session
+	// A spent link does not end the session.
+	expectPage(t, ctx, base+"/account", "Your account", "admin@localhost", "(this browser)")
 
 	// Log out.
 	clickAndLoad(t, ctx, chromedp.CSS(`header form[action="/logout"] button`))
@@ -133,17 +119,22 @@ func findChromium(t *testing.T) string {
 	return path
 }
 
-// startDevWeb starts `dargo dev` on a fresh SQLite file and the test's Redis
-// database, returns its web address, and interrupts it at cleanup.
-func startDevWeb(t *testing.T) string {
+// devServer is a running `dargo dev`, by the addresses it printed.
+type devServer struct {
+	web    string // the pages, as http://127.0.0.1:port
+	smtp   string // the SMTP listener, as 127.0.0.1:port
+	outbox string // the dev outbox page
+}
+
+// startDev runs `dargo dev` on free ports with env added to the test's
+// environment, and returns the addresses it prints. At cleanup it
+// interrupts dev and fails the test unless dev stops cleanly within 15s.
+func startDev(t *testing.T, env ...string) devServer {
 	t.Helper()
-	r := testredis.Open(t, browserRedisDB)
-	env := append(baseEnv("sqlite:"+filepath.Join(t.TempDir(), "d.db")),
-		fmt.Sprintf("DARGO_REDIS_URL=redis://%s/%d", r.Addr, r.DB),
-		"DARGO_HTTP_ADDR=127.0.0.1:0", "DARGO_SMTP_ADDR=127.0.0.1:0", "DARGO_RELAY_INTERVAL=100ms",
-		"DARGO_BASE_URL=", "DARGO_MAILER=", "DARGO_DEV_ADMIN=admin@localhost")
 	cmd := exec.Command(binary, "dev")
-	cmd.Env = append(os.Environ(), env...)
+	// Nothing in the test's own environment may send dev's mail or links elsewhere.
+	cmd.Env = append(append(os.Environ(), "DARGO_HTTP_ADDR=127.0.0.1:0", "DARGO_SMTP_ADDR=127.0.0.1:0",
+		"DARGO_BASE_URL=", "DARGO_MAILER="), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -153,10 +144,14 @@ func startDevWeb(t *testing.T) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	drained := make(chan struct{})
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
 		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		go func() {
+			<-drained // Wait closes stdout, so it waits for the reader
+			done <- cmd.Wait()
+		}()
 		select {
 		case err := <-done:
 			if err != nil {
@@ -171,27 +166,51 @@ func startDevWeb(t *testing.T) string {
 			t.Logf("dargo dev stderr:\n%s", stderr.String())
 		}
 	})
+
+	// A dev that prints nothing for 30s is killed, which ends the scan.
+	hung := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	var d devServer
+	line := regexp.MustCompile(`^ *(SMTP in|web|dev outbox): +(?:smtp://)?(\S+)`)
 	sc := bufio.NewScanner(stdout)
-	web := ""
-	for web == "" && sc.Scan() {
-		if m := regexp.MustCompile(`web: +(http://\S+)/login `).FindStringSubmatch(sc.Text()); m != nil {
-			web = m[1]
+	for (d.web == "" || d.smtp == "" || d.outbox == "") && sc.Scan() {
+		m := line.FindStringSubmatch(sc.Text())
+		switch {
+		case m == nil:
+		case m[1] == "SMTP in":
+			d.smtp = m[2]
+		case m[1] == "web":
+			d.web = strings.TrimSuffix(m[2], "/login")
+		default:
+			d.outbox = m[2]
 		}
 	}
+	hung.Stop()
 	go func() {
+		defer close(drained)
 		for sc.Scan() {
 		}
 	}()
-	if web == "" {
-		t.Fatal("dargo dev printed no web address")
+	if d.web == "" || d.smtp == "" || d.outbox == "" {
+		t.Fatalf("dargo dev printed no web, SMTP or outbox address; got %+v", d)
 	}
-	return web
+	return d
+}
+
+// startDevWeb starts `dargo dev` on a fresh SQLite file and the browser
+// tests' Redis database, its admin admin@localhost, mail domain localhost.
+func startDevWeb(t *testing.T) devServer {
+	t.Helper()
+	r := testredis.Open(t, browserRedisDB)
+	return startDev(t, append(baseEnv("sqlite:"+filepath.Join(t.TempDir(), "d.db")),
+		fmt.Sprintf("DARGO_REDIS_URL=redis://%s/%d", r.Addr, r.DB), "DARGO_RELAY_INTERVAL=100ms",
+		"DARGO_MAIL_DOMAIN=localhost", "DARGO_DEV_ADMIN=admin@localhost")...)
 }
 
 // newBrowser starts a headless Chromium with a fresh profile and returns the
-// context its steps run in, which ends after 60 seconds. A failed test
-// leaves a screenshot of the page in DARGO_TEST_ARTIFACTS.
-func newBrowser(t *testing.T, chromium string) context.Context {
+// context its steps run in, which ends after steps. A failed test leaves a
+// screenshot of the page, named shot, in DARGO_TEST_ARTIFACTS (else in
+// DARGO_TEST_SCREENSHOTS).
+func newBrowser(t *testing.T, chromium, shot string, steps time.Duration) context.Context {
 	t.Helper()
 	profile := t.TempDir() // removed after the browser has stopped
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -207,7 +226,7 @@ func newBrowser(t *testing.T, chromium string) context.Context {
 		chromedp.UserDataDir(profile),
 	)
 	// The browser outlives the steps' deadline by enough to take the screenshot.
-	life, cancelLife := context.WithTimeout(context.Background(), 90*time.Second)
+	life, cancelLife := context.WithTimeout(context.Background(), steps+30*time.Second)
 	t.Cleanup(cancelLife)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(life, opts...)
 	t.Cleanup(cancelAlloc)
@@ -220,27 +239,82 @@ func newBrowser(t *testing.T, chromium string) context.Context {
 		if !t.Failed() {
 			return
 		}
-		ctx, cancel := context.WithTimeout(browser, 10*time.Second)
-		defer cancel()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Logf("no screenshot: %v", err)
-			return
-		}
-		dir := os.Getenv("DARGO_TEST_ARTIFACTS")
+		dir := cmp.Or(os.Getenv("DARGO_TEST_ARTIFACTS"), os.Getenv("DARGO_TEST_SCREENSHOTS"))
 		if dir == "" {
-			dir = t.TempDir()
-		}
-		path := filepath.Join(dir, "browser-login-failure.png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Logf("save screenshot: %v", err)
+			t.Logf("no screenshot %s: set DARGO_TEST_ARTIFACTS to keep one", shot)
 			return
 		}
-		t.Logf("screenshot of the page: %s", path)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Logf("no screenshot %s: %v", shot, err)
+			return
+		}
+		saveScreenshot(t, browser, filepath.Join(dir, shot))
 	})
-	steps, cancelSteps := context.WithTimeout(browser, 60*time.Second)
+	ctx, cancelSteps := context.WithTimeout(browser, steps)
 	t.Cleanup(cancelSteps)
-	return steps
+	return ctx
+}
+
+// saveScreenshot saves a PNG of the whole page, logging rather than
+// failing when it cannot: a screenshot is evidence, not a check.
+func saveScreenshot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("no screenshot %s: %v", filepath.Base(path), err)
+		return
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Logf("save screenshot: %v", err)
+		return
+	}
+	t.Logf("screenshot of the page: %s", path)
+}
+
+// outboxMail is a row of the dev outbox.
+type outboxMail struct {
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Href    string `json:"href"` // /dev/mail/{id}
+}
+
+// waitForMail reloads the dev outbox until it lists mail to the address
+// with the subject, and returns those rows, newest first. The worker sends
+// mail a moment after the step that queues it.
+func waitForMail(t *testing.T, ctx context.Context, base, to, subject string) []outboxMail {
+	t.Helper()
+	const rows = `Array.from(document.querySelectorAll("main tbody tr"), r => ({
+		to: r.cells[1].innerText, subject: r.cells[2].innerText.trim(),
+		href: r.cells[2].querySelector("a").getAttribute("href")}))`
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		inBrowser(t, ctx, chromedp.Navigate(base+"/dev/mail"))
+		var found []outboxMail
+		for _, m := range fromBrowser(t, ctx, chromedp.Evaluate[[]outboxMail](rows)) {
+			if strings.Contains(m.To, to) && m.Subject == subject {
+				found = append(found, m)
+			}
+		}
+		if len(found) > 0 {
+			return found
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail %q to %s in the dev outbox after 20s", subject, to)
+		}
+		inBrowser(t, ctx, chromedp.Sleep(100*time.Millisecond))
+	}
+}
+
+// signInLink reads the sign-in link from the mail the dev outbox shows.
+func signInLink(t *testing.T, ctx context.Context, base string) string {
+	t.Helper()
+	mail := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("main pre")))
+	m := regexp.MustCompile(regexp.QuoteMeta(base) + `/login/confirm\?token=([A-Za-z0-9_-]*)`).FindStringSubmatch(mail)
+	if m == nil || len(m[1]) != 43 {
+		t.Fatalf("no sign-in link to %s with a 43-character token in the mail:\n%s", base, mail)
+	}
+	return m[0]
 }
 
 // inBrowser runs browser steps and fails the test at the first error.

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -196,40 +194,8 @@ func TestHelpListsEverySetting(t *testing.T) {
 
 func TestDevAcceptsMailOverSMTP(t *testing.T) {
 	url := "sqlite:" + filepath.Join(t.TempDir(), "d.db")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, "dev")
-	cmd.Env = append(os.Environ(), append(baseEnv(url), "DARGO_SMTP_ADDR=127.0.0.1:0", "DARGO_HTTP_ADDR=127.0.0.1:0", "DARGO_REDIS_URL=", "DARGO_RELAY_INTERVAL=100ms")...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	addr, outbox := "", ""
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() && (addr == "" || outbox == "") {
-		if m := regexp.MustCompile(`SMTP in: +smtp://(127\.0\.0\.1:\d+)`).FindStringSubmatch(sc.Text()); m != nil {
-			addr = m[1]
-		}
-		if m := regexp.MustCompile(`dev outbox: +(http://\S+)`).FindStringSubmatch(sc.Text()); m != nil {
-			outbox = m[1]
-		}
-	}
-	if addr == "" || outbox == "" {
-		t.Fatalf("dev printed no SMTP or outbox address; stderr: %s", stderr.String())
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
+	dev := startDev(t, append(baseEnv(url), "DARGO_REDIS_URL=", "DARGO_RELAY_INTERVAL=100ms")...)
+	addr, outbox := dev.smtp, dev.outbox
 	raw, _ := os.ReadFile("testdata/new.eml")
 	if err := smtp.SendMail(addr, nil, "juergen.mueller@example.de", []string{"support@help.example.com"}, raw); err != nil {
 		t.Fatalf("send: %v", err)

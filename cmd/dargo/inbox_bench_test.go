@@ -18,7 +18,8 @@ import (
 // BenchmarkInbox loads a real `dargo web` on PostgreSQL holding
 // DARGO_BENCH_TICKETS tickets (100,000 by default) and ten times as many
 // messages, made by `dargo seed`, and reports p50/p99 of the inbox's first
-// page, a filtered page, a search and a ticket with 200 messages, with
+// page, a filtered page, a search for common words (tens of thousands of
+// matching messages), one for a rare word, and a ticket with 200 messages, with
 // DARGO_BENCH_CONCURRENCY staff clients. DARGO_BENCH_INBOX_URL reuses a
 // database seeded before (seeding a million messages takes about 35 s).
 func BenchmarkInbox(b *testing.B) {
@@ -59,7 +60,8 @@ func BenchmarkInbox(b *testing.B) {
 	pages := []struct{ name, path, want string }{
 		{"inbox_first", "/inbox?queue=all", "Next page"},
 		{"inbox_filtered", "/inbox?queue=open&priority=high&category=billing", "Next page"},
-		{"search", "/inbox?queue=all&q=printer+rechnung", "printer"},
+		{"search_common", "/inbox?queue=all&q=printer+rechnung", "printer"},
+		{"search_rare", "/inbox?queue=all&q=4242", "problem 4242"},
 		{"ticket_200", "/inbox/tickets/" + strconv.FormatInt(big, 10), "Message 200 "},
 	}
 	for _, p := range pages {

@@ -21,7 +21,7 @@ func TestComposeCustomerMail(t *testing.T) {
 	if m.From.Email != "juergen@example.de" || m.From.Name != "Jürgen Müller" {
 		t.Errorf("From = %+v", m.From)
 	}
-	if m.Subject != "Re: Drucker   Bcc: x@evil.test" || strings.Contains(string(raw), "\r\nBcc:") {
+	if !strings.HasPrefix(m.Subject, "Re: Drucker") || !strings.HasSuffix(m.Subject, "Bcc: x@evil.test") || strings.Contains(string(raw), "\nBcc:") {
 		t.Errorf("Subject = %q (header injection?)", m.Subject)
 	}
 	if len(m.InReplyTo) != 1 || m.InReplyTo[0] != "abc@help.example.com" {

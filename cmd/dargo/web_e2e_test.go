@@ -122,7 +122,7 @@ func TestWebSignInThroughWorkerAndSES(t *testing.T) {
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.Request.URL.Path != "/account" || !strings.Contains(string(body), "agent@example.com") || !strings.Contains(string(body), "staff") {
+		if res.Request.URL.Path != "/inbox" || !strings.Contains(string(body), "agent@example.com") || !strings.Contains(string(body), "Inbox") {
 			t.Fatalf("after confirm: %s %s\n%s", res.Status, res.Request.URL, body)
 		}
 
