@@ -9,12 +9,13 @@ var sqlErrNoRows = sql.ErrNoRows
 
 // User is a person Dargo knows: a customer, a staff member or an admin.
 type User struct {
-	ID        int64     `db:"id"`
-	Email     string    `db:"email"`
-	Name      string    `db:"name"`
-	Role      string    `db:"role"`
-	CreatedAt time.Time `db:"created_at"`
-	UpdatedAt time.Time `db:"updated_at"`
+	ID        int64      `db:"id"`
+	Email     string     `db:"email"`
+	Name      string     `db:"name"`
+	Role      string     `db:"role"`
+	CreatedAt time.Time  `db:"created_at"`
+	UpdatedAt time.Time  `db:"updated_at"`
+	ErasedAt  *time.Time `db:"erased_at"` // set when the person's data was erased
 }
 
 // Ticket is one support conversation.
