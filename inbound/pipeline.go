@@ -27,6 +27,8 @@ type Store interface {
 	Suppress(ctx context.Context, email, reason, source string) error
 	IsOurMessageID(ctx context.Context, ids []string) (bool, error)
 	InboundMail(ctx context.Context, id int64) (*store.InboundMail, error)
+	IsBlocked(ctx context.Context, email string) (bool, error)
+	ForgetInboundMail(ctx context.Context, id int64) error
 }
 
 var _ Store = (*store.DB)(nil)
@@ -188,6 +190,17 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 	}
 	if m.From.Email == "" {
 		return p.finish(ctx, rec, ActionQuarantined, "no usable From address")
+	}
+	if blocked, err := p.store.IsBlocked(ctx, m.From.Email); err != nil {
+		return Result{}, fmt.Errorf("inbound: %w", err)
+	} else if blocked {
+		// The sender had their data erased and asked not to be recreated:
+		// keep nothing of the mail, not even who sent it.
+		res, err := p.finish(ctx, rec, ActionIgnored, "sender asked to be erased and not recreated")
+		if err != nil {
+			return res, err
+		}
+		return res, p.store.ForgetInboundMail(ctx, rec.ID)
 	}
 	if p.ours(m.From.Email) {
 		return p.finish(ctx, rec, ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")

@@ -130,3 +130,28 @@ func (db *DB) exportMessages(ctx context.Context, ticketID int64) ([]ExportMessa
 	}
 	return out, nil
 }
+
+// ExportFile is one attachment of a person's export, for the ZIP beside
+// the JSON document.
+type ExportFile struct {
+	MessageID int64  `db:"message_id"`
+	Filename  string `db:"filename"`
+	BlobKey   string `db:"blob_key"`
+}
+
+// ExportFiles lists the files of the messages the export shows (internal
+// notes are left out, as in Export).
+func (db *DB) ExportFiles(ctx context.Context, email string) ([]ExportFile, error) {
+	u, err := db.UserByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	var out []ExportFile
+	err = db.X.SelectContext(ctx, &out, db.q(`SELECT a.message_id, a.filename, a.blob_key FROM attachments a
+		JOIN messages m ON m.id = a.message_id JOIN participants p ON p.ticket_id = m.ticket_id
+		WHERE p.user_id = ? AND m.kind <> 'note' ORDER BY a.id`), u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: export files: %w", err)
+	}
+	return out, nil
+}

@@ -24,7 +24,20 @@ type LoginRequest struct {
 	UserAgent  string
 	SealedLink string
 	TTL        time.Duration
+	// Purpose is what confirming the link does: PurposeLogin (the default),
+	// PurposeEmailChange (UserID's address becomes Email) or PurposeErase
+	// (UserID's data is erased).
+	Purpose string
+	UserID  int64
+	Subject string // the mail's subject; "" is the sign-in one
 }
+
+// What a mailed link does when confirmed.
+const (
+	PurposeLogin       = "login"
+	PurposeEmailChange = "email_change"
+	PurposeErase       = "erase"
+)
 
 // RequestLogin stores the token and queues its mail (outbox, then the
 // critical queue) in one transaction. Known and unknown addresses take the
@@ -32,9 +45,19 @@ type LoginRequest struct {
 func (db *DB) RequestLogin(ctx context.Context, r LoginRequest) error {
 	now := db.Now()
 	email := NormalizeEmail(r.Email)
+	if blocked, err := db.IsBlocked(ctx, email); err != nil || blocked {
+		return err // erased and not to be recreated: no link, same answer
+	}
 	err := db.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO login_tokens (token_hash, email, next, ip, user_agent, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`), r.TokenHash, email, r.Next, r.IP, r.UserAgent, now, now.Add(r.TTL)); err != nil {
+		purpose, subject := r.Purpose, r.Subject
+		if purpose == "" {
+			purpose = PurposeLogin
+		}
+		if subject == "" {
+			subject = "Your sign-in link"
+		}
+		if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO login_tokens (token_hash, email, next, ip, user_agent, created_at, expires_at, purpose, user_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.TokenHash, email, r.Next, r.IP, r.UserAgent, now, now.Add(r.TTL), purpose, nullID(r.UserID)); err != nil {
 			return err
 		}
 		var userID *int64
@@ -42,7 +65,7 @@ func (db *DB) RequestLogin(ctx context.Context, r LoginRequest) error {
 			return err
 		}
 		_, _, err := tx.queueEmail(ctx, QueuedEmail{UserID: userID, To: email, Kind: EmailMagicLink,
-			Subject: "Your sign-in link", Auto: true, Sealed: r.SealedLink})
+			Subject: subject, Auto: true, Sealed: r.SealedLink})
 		return err
 	})
 	if err != nil {
@@ -80,7 +103,7 @@ func (db *DB) TokenEmail(ctx context.Context, tokenHash string) (string, error) 
 		ExpiresAt time.Time  `db:"expires_at"`
 		UsedAt    *time.Time `db:"used_at"`
 	}
-	if err := db.X.GetContext(ctx, &t, db.q(`SELECT email, expires_at, used_at FROM login_tokens WHERE token_hash = ?`), tokenHash); err != nil {
+	if err := db.X.GetContext(ctx, &t, db.q(`SELECT email, expires_at, used_at FROM login_tokens WHERE token_hash = ? AND purpose = 'login'`), tokenHash); err != nil {
 		return "", notFound(err, "sign-in link")
 	}
 	switch {
@@ -104,7 +127,7 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 			Next  string `db:"next"`
 		}
 		err := tx.GetContext(ctx, &t, tx.q(`UPDATE login_tokens SET used_at = ?
-			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email, next`), now, l.TokenHash, now)
+			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND purpose = 'login' RETURNING email, next`), now, l.TokenHash, now)
 		if errors.Is(err, sql.ErrNoRows) {
 			_, err = db.TokenEmail(ctx, l.TokenHash)
 			if err == nil {
@@ -141,4 +164,50 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 		return nil, fmt.Errorf("store: confirm login: %w", err)
 	}
 	return &out, nil
+}
+
+// LoginToken is a mailed link as the confirm pages need it.
+type LoginToken struct {
+	Email     string     `db:"email"`
+	Purpose   string     `db:"purpose"`
+	UserID    *int64     `db:"user_id"`
+	ExpiresAt time.Time  `db:"expires_at"`
+	UsedAt    *time.Time `db:"used_at"`
+}
+
+// Token returns a usable token by its hash, or ErrNotFound, ErrTokenUsed or
+// ErrTokenExpired; it changes nothing.
+func (db *DB) Token(ctx context.Context, tokenHash string) (*LoginToken, error) {
+	var t LoginToken
+	err := db.X.GetContext(ctx, &t, db.q(`SELECT email, purpose, user_id, expires_at, used_at FROM login_tokens WHERE token_hash = ?`), tokenHash)
+	if err != nil {
+		return nil, notFound(err, "link")
+	}
+	switch {
+	case t.UsedAt != nil:
+		return nil, ErrTokenUsed
+	case !db.Now().Before(t.ExpiresAt):
+		return nil, ErrTokenExpired
+	}
+	return &t, nil
+}
+
+// spendToken marks a token of the purpose used, inside tx, and returns it;
+// a second spend gets ErrTokenUsed.
+func (tx *Tx) spendToken(ctx context.Context, tokenHash, purpose string) (*LoginToken, error) {
+	now := tx.db.Now()
+	var t LoginToken
+	err := tx.GetContext(ctx, &t, tx.q(`UPDATE login_tokens SET used_at = ?
+		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND purpose = ? RETURNING email, purpose, user_id, expires_at, used_at`),
+		now, tokenHash, now, purpose)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := tx.db.Token(ctx, tokenHash); err != nil {
+			return nil, err
+		}
+		return nil, ErrTokenUsed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: spend token: %w", err)
+	}
+	return &t, nil
 }

@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Erased is what an erasure removed, in counts only.
+type Erased struct {
+	UserID      int64
+	Already     bool // the person had been erased before: nothing left to do
+	Tickets     int  // tickets kept as records, their subjects and contents scrubbed
+	Messages    int  // messages the person wrote, emptied
+	Attachments int  // files removed, with their bytes
+	RawMails    int  // raw inbound mails removed, with their bytes
+}
+
+// EraseOpts says who erases and whether the address may come back.
+type EraseOpts struct {
+	ActorID int64 // 0: the system, or the person themselves through a confirmed link
+	// Block puts a hash of the address on the do-not-recreate list: mail
+	// from it is then dropped and it cannot sign up again.
+	Block bool
+}
+
+// erasedText replaces personal text that is kept as a record.
+const erasedText = "[erased]"
+
+// ErasedName is how an erased person appears.
+const ErasedName = "Erased user"
+
+// BlockHash is how an address is kept on the do-not-recreate list.
+func BlockHash(email string) string {
+	sum := sha256.Sum256([]byte("dargo-blocked:" + NormalizeEmail(email)))
+	return hex.EncodeToString(sum[:])
+}
+
+// IsBlocked reports whether the address asked never to be recreated.
+func (db *DB) IsBlocked(ctx context.Context, email string) (bool, error) {
+	var n int
+	if err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM blocked_addresses WHERE hash = ?`), BlockHash(email)); err != nil {
+		return false, fmt.Errorf("store: is blocked: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Erase removes or irreversibly anonymizes everything personal about the
+// user: address, name, sessions, login records and IP addresses, the
+// messages and files they wrote, raw mail from them, mails to them, and
+// their name and address wherever others' messages on their tickets quote
+// them. Tickets stay as records, shown as "Erased user". It is idempotent;
+// the audit entry names the user by id only.
+func (db *DB) Erase(ctx context.Context, userID int64, o EraseOpts) (*Erased, error) {
+	u, err := db.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := &Erased{UserID: userID}
+	if u.ErasedAt != nil {
+		out.Already = true
+		return out, nil
+	}
+	// Bytes first: if the transaction then fails, a retry finds the rows
+	// again and nothing personal is left behind in a blob store.
+	keys, err := db.eraseBlobKeys(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if err := db.Blobs.Delete(ctx, k); err != nil {
+			return nil, fmt.Errorf("store: erase blob: %w", err)
+		}
+	}
+	err = db.inTxRetry(ctx, func(tx *Tx) error { return tx.erase(ctx, u, o, out) })
+	if err != nil {
+		return nil, fmt.Errorf("store: erase: %w", err)
+	}
+	return out, nil
+}
+
+// eraseBlobKeys lists the blobs that hold the person's data: files of the
+// messages they wrote and of every message on their tickets, and raw mail
+// from them or on their tickets.
+func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
+	var keys []string
+	err := db.X.SelectContext(ctx, &keys, db.q(`
+		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
+			WHERE m.author_id = ? OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
+		UNION SELECT i.blob_key FROM inbound_mail i
+			WHERE i.sender = ? OR i.id IN (SELECT inbound_mail_id FROM messages
+				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`),
+		u.ID, u.ID, u.Email, u.ID, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: erase: list blobs: %w", err)
+	}
+	out := keys[:0]
+	for _, k := range keys {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) error {
+	now := tx.db.Now()
+	exec := func(query string, args ...any) (int, error) {
+		res, err := tx.ExecContext(ctx, tx.q(query), args...)
+		if err != nil {
+			return 0, err
+		}
+		n, _ := res.RowsAffected()
+		return int(n), nil
+	}
+	var ticketIDs []int64
+	if err := tx.SelectContext(ctx, &ticketIDs, tx.q(`SELECT id FROM tickets WHERE customer_id = ?`), u.ID); err != nil {
+		return err
+	}
+	out.Tickets = len(ticketIDs)
+	var err error
+	// Their own words, wherever they wrote them.
+	if out.Messages, err = exec(`UPDATE messages SET subject = '', text = '', visible_text = '', html = '' WHERE author_id = ?`, u.ID); err != nil {
+		return err
+	}
+	// Others' messages on their tickets: the subject is theirs, and a reply
+	// may greet them by name or quote their address.
+	if err := tx.scrubMentions(ctx, u); err != nil {
+		return err
+	}
+	if _, err := exec(`UPDATE tickets SET subject = ?, updated_at = ? WHERE customer_id = ?`, erasedText, now, u.ID); err != nil {
+		return err
+	}
+	if out.Attachments, err = exec(`DELETE FROM attachments WHERE message_id IN (SELECT id FROM messages
+		WHERE author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`, u.ID, u.ID); err != nil {
+		return err
+	}
+	// Raw mail from them, or on their tickets.
+	raw := `SELECT id FROM inbound_mail WHERE sender = ? OR id IN (SELECT inbound_mail_id FROM messages
+		WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`
+	var rawIDs []int64
+	if err := tx.SelectContext(ctx, &rawIDs, tx.q(raw), u.Email, u.ID, u.ID); err != nil {
+		return err
+	}
+	if len(rawIDs) > 0 {
+		for _, stmt := range []string{`UPDATE messages SET inbound_mail_id = NULL WHERE inbound_mail_id IN (?)`, `DELETE FROM inbound_mail WHERE id IN (?)`} {
+			q, args, err := sqlx.In(stmt, rawIDs)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, tx.q(q), args...); err != nil {
+				return err
+			}
+		}
+	}
+	out.RawMails = len(rawIDs)
+	// Mail to them: the record stays (kind, status, when), not the address
+	// or subject; what has not gone out yet never will.
+	steps := []struct {
+		query string
+		args  []any
+	}{
+		{`DELETE FROM outbox WHERE relayed_at IS NULL AND email_id IN (SELECT id FROM emails WHERE to_email = ? OR user_id = ?)`, []any{u.Email, u.ID}},
+		{`UPDATE emails SET status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END, reason = CASE WHEN status = 'queued' THEN 'erased' ELSE '' END,
+			to_email = '', subject = '' WHERE to_email = ? OR user_id = ?`, []any{u.Email, u.ID}},
+		{`UPDATE emails SET subject = '' WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)`, []any{u.ID}},
+		{`DELETE FROM dev_mail WHERE recipients LIKE ?`, []any{"%" + u.Email + "%"}},
+		{`DELETE FROM sessions WHERE user_id = ?`, []any{u.ID}},
+		{`DELETE FROM logins WHERE user_id = ?`, []any{u.ID}},
+		{`DELETE FROM login_tokens WHERE email = ? OR user_id = ?`, []any{u.Email, u.ID}},
+		{`DELETE FROM suppressions WHERE email = ?`, []any{u.Email}},
+		{`UPDATE users SET email = ?, name = '', role = 'customer', erased_at = ?, updated_at = ? WHERE id = ?`,
+			[]any{fmt.Sprintf("erased-%d@erased.invalid", u.ID), now, now, u.ID}},
+	}
+	for _, st := range steps {
+		if _, err := exec(st.query, st.args...); err != nil {
+			return err
+		}
+	}
+	if o.Block {
+		if _, err := exec(`INSERT INTO blocked_addresses (hash, created_at) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`, BlockHash(u.Email), now); err != nil {
+			return err
+		}
+	}
+	return tx.Audit(ctx, Audit{ActorID: o.ActorID, Action: AuditErase, UserID: u.ID,
+		Detail: map[string]any{"tickets": out.Tickets, "messages": out.Messages, "attachments": out.Attachments, "raw_mails": out.RawMails, "blocked": o.Block}})
+}
+
+// scrubMentions replaces the person's name and address in the other
+// messages of their tickets, and those messages' subjects.
+func (tx *Tx) scrubMentions(ctx context.Context, u *User) error {
+	var msgs []Message
+	err := tx.SelectContext(ctx, &msgs, tx.q(`SELECT * FROM messages WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
+		AND (author_id IS NULL OR author_id <> ?)`), u.ID, u.ID)
+	if err != nil {
+		return err
+	}
+	words := []string{regexp.QuoteMeta(u.Email)}
+	if name := strings.TrimSpace(u.Name); name != "" {
+		words = append(words, regexp.QuoteMeta(name))
+		for _, part := range strings.Fields(name) {
+			if len([]rune(part)) >= 3 {
+				words = append(words, `\b`+regexp.QuoteMeta(part)+`\b`)
+			}
+		}
+	}
+	re := regexp.MustCompile(`(?i)` + strings.Join(words, "|"))
+	for _, m := range msgs {
+		_, err := tx.ExecContext(ctx, tx.q(`UPDATE messages SET subject = ?, text = ?, visible_text = ?, html = ? WHERE id = ?`),
+			erasedText, re.ReplaceAllString(m.Text, erasedText), re.ReplaceAllString(m.VisibleText, erasedText),
+			re.ReplaceAllString(m.HTML, erasedText), m.ID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ForgetInboundMail deletes a raw mail's bytes and who sent it, keeping only
+// that a mail came and what was done with it.
+func (db *DB) ForgetInboundMail(ctx context.Context, id int64) error {
+	m, err := db.InboundMail(ctx, id)
+	if err != nil {
+		return err
+	}
+	if m.BlobKey != "" {
+		if err := db.Blobs.Delete(ctx, m.BlobKey); err != nil {
+			return fmt.Errorf("store: forget inbound mail: %w", err)
+		}
+	}
+	if _, err := db.X.ExecContext(ctx, db.q(`UPDATE inbound_mail SET sender = '', recipients = '', blob_key = '' WHERE id = ?`), id); err != nil {
+		return fmt.Errorf("store: forget inbound mail: %w", err)
+	}
+	return nil
+}
