@@ -238,3 +238,13 @@ func (db *DB) ForgetInboundMail(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// Block puts the address on the do-not-recreate list (idempotent).
+func (db *DB) Block(ctx context.Context, email string) error {
+	_, err := db.X.ExecContext(ctx, db.q(`INSERT INTO blocked_addresses (hash, created_at) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`),
+		BlockHash(email), db.Now())
+	if err != nil {
+		return fmt.Errorf("store: block: %w", err)
+	}
+	return nil
+}
