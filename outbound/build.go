@@ -28,6 +28,8 @@ type view struct {
 	Files     []string
 	History   []quoted
 	Link      string
+	Action    string // what a link does: "sign in", "confirm your new address", …
+	Button    string
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
@@ -94,9 +96,15 @@ func BuildMagicLink(to Address, link string, opts Opts) (*Mail, error) {
 		return nil, fmt.Errorf("outbound: magic link: invalid link %q", link)
 	}
 	m := base(to, opts)
-	m.Subject = "Your sign-in link"
-	m.Auto = true
-	v := view{Greet: true, Name: cleanHeaderText(to.Name, maxName), Team: team(opts), Subject: m.Subject, Link: link}
+	m.Subject, m.Auto = "Your sign-in link", true
+	action, button := "sign in", "Sign in"
+	switch u.Path {
+	case "/account/email/confirm":
+		m.Subject, action, button = "Confirm your new email address", "make this your address for Dargo Support", "Confirm this address"
+	case "/account/erase/confirm":
+		m.Subject, action, button = "Confirm erasing your data", "confirm that you want your data erased", "Review and confirm"
+	}
+	v := view{Greet: true, Name: cleanHeaderText(to.Name, maxName), Team: team(opts), Subject: m.Subject, Link: link, Action: action, Button: button}
 	return m, render(m, store.EmailMagicLink, v)
 }
 
