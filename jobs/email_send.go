@@ -69,11 +69,11 @@ func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 // send builds, composes and sends the mail; it returns the sender's id and
 // the Message-ID we minted.
 func (h *Handlers) send(ctx context.Context, o *store.Outgoing) (id, headerID string, err error) {
-	// Build and Compose depend on nothing but the row: what fails now
-	// fails on every retry.
-	m, err := h.build(o)
+	// Build says which of its failures are permanent; Compose depends on
+	// nothing but the mail: what fails now fails on every retry.
+	m, err := h.build(ctx, o)
 	if err != nil {
-		return "", "", &outbound.PermanentError{Err: err}
+		return "", "", err
 	}
 	raw, err := outbound.Compose(m)
 	if err != nil {
@@ -131,19 +131,69 @@ func (h *Handlers) markSent(ctx context.Context, id int64, s store.Sent) error {
 	return err
 }
 
-// build makes the mail: a magic link from its sealed link, anything else
-// from its row.
-func (h *Handlers) build(o *store.Outgoing) (*outbound.Mail, error) {
-	if o.Email.Kind != store.EmailMagicLink {
-		return outbound.Build(o, h.outbound)
+// build makes the mail: a magic link from its sealed link, a broadcast
+// from the broadcast's text, anything else from its row. What cannot be
+// built now never can (*outbound.PermanentError), except that loading a
+// broadcast can fail for a while with the database.
+func (h *Handlers) build(ctx context.Context, o *store.Outgoing) (*outbound.Mail, error) {
+	switch o.Email.Kind {
+	case store.EmailMagicLink:
+		m, err := h.buildMagicLink(o)
+		return m, permanent(err)
+	case store.EmailBroadcast:
+		return h.buildBroadcast(ctx, o)
+	default:
+		m, err := outbound.Build(o, h.outbound)
+		return m, permanent(err)
 	}
+}
+
+// buildMagicLink opens the sealed link and makes the mail that carries it.
+func (h *Handlers) buildMagicLink(o *store.Outgoing) (*outbound.Mail, error) {
 	link, err := seal.Open(h.secret, o.Sealed)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: magic link %d: %w", o.Email.ID, err)
 	}
+	return outbound.BuildMagicLink(recipient(o), string(link), h.outbound)
+}
+
+// buildBroadcast makes one recipient's copy of a broadcast. A recipient
+// erased since the mail was queued gets nothing.
+func (h *Handlers) buildBroadcast(ctx context.Context, o *store.Outgoing) (*outbound.Mail, error) {
+	if o.Email.Broadcast == nil {
+		return nil, permanent(fmt.Errorf("jobs: broadcast mail %d names no broadcast", o.Email.ID))
+	}
+	if o.User != nil && o.User.ErasedAt != nil {
+		return nil, permanent(fmt.Errorf("jobs: broadcast mail %d: the recipient was erased", o.Email.ID))
+	}
+	bs, err := h.broadcasts()
+	if err != nil {
+		return nil, permanent(err)
+	}
+	b, err := bs.Broadcast(ctx, *o.Email.Broadcast)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, permanent(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := outbound.BuildBroadcast(recipient(o), b.Subject, b.Body, h.outbound)
+	return m, permanent(err)
+}
+
+// recipient is the address a mail goes to, with the person's name when known.
+func recipient(o *store.Outgoing) outbound.Address {
 	to := outbound.Address{Email: o.Email.ToEmail}
 	if o.User != nil {
 		to.Name = o.User.Name
 	}
-	return outbound.BuildMagicLink(to, string(link), h.outbound)
+	return to
+}
+
+// permanent marks err, when there is one, as a failure retries cannot fix.
+func permanent(err error) error {
+	if err == nil || outbound.IsPermanent(err) {
+		return err
+	}
+	return &outbound.PermanentError{Err: err}
 }

@@ -25,6 +25,11 @@ type Store interface {
 	OutboxLag(ctx context.Context) (int, time.Duration, error)
 	SweepLoginTokens(ctx context.Context, batch int) (int64, error)
 	SweepSessions(ctx context.Context, batch int) (int64, error)
+	SweepRawMail(ctx context.Context, keep time.Duration, batch int) (int64, error)
+	SweepLoginLog(ctx context.Context, keep time.Duration, batch int) (int64, error)
+	SweepErasedTickets(ctx context.Context, batch int) (int64, error)
+	SweepDevMail(ctx context.Context, keep time.Duration, batch int) (int64, error)
+	RecordSweepRun(ctx context.Context, r store.SweepRun) error
 }
 
 var _ Store = (*store.DB)(nil)
@@ -55,30 +60,46 @@ type Opts struct {
 	Limiter *Limiter
 	// LagThreshold is the outbox age the lag check warns at; 0 is DefaultLagThreshold.
 	LagThreshold time.Duration
-	Logger       *slog.Logger
+	// RawMailRetention is how long raw inbound mail is kept
+	// (DARGO_RAW_MAIL_DAYS); 0 is DefaultRawMailRetention.
+	RawMailRetention time.Duration
+	// LoginLogRetention is how long sign-in records and IP addresses are
+	// kept (DARGO_LOGIN_LOG_DAYS); 0 is DefaultLoginLogRetention.
+	LoginLogRetention time.Duration
+	Logger            *slog.Logger
 }
 
 // Handlers are the asynq task handlers.
 type Handlers struct {
-	store        Store
-	sender       Sender
-	outbound     outbound.Opts
-	secret       string
-	limiter      *Limiter
-	lagThreshold time.Duration
-	log          *slog.Logger
+	store             Store
+	sender            Sender
+	outbound          outbound.Opts
+	secret            string
+	limiter           *Limiter
+	lagThreshold      time.Duration
+	rawMailRetention  time.Duration
+	loginLogRetention time.Duration
+	log               *slog.Logger
 }
 
 // NewHandlers returns the handlers for opts.
 func NewHandlers(opts Opts) *Handlers {
 	h := &Handlers{
-		store:        opts.Store,
-		sender:       opts.Sender,
-		outbound:     opts.Outbound,
-		secret:       opts.Secret,
-		limiter:      opts.Limiter,
-		lagThreshold: opts.LagThreshold,
-		log:          opts.Logger,
+		store:             opts.Store,
+		sender:            opts.Sender,
+		outbound:          opts.Outbound,
+		secret:            opts.Secret,
+		limiter:           opts.Limiter,
+		lagThreshold:      opts.LagThreshold,
+		rawMailRetention:  opts.RawMailRetention,
+		loginLogRetention: opts.LoginLogRetention,
+		log:               opts.Logger,
+	}
+	if h.rawMailRetention <= 0 {
+		h.rawMailRetention = DefaultRawMailRetention
+	}
+	if h.loginLogRetention <= 0 {
+		h.loginLogRetention = DefaultLoginLogRetention
 	}
 	if h.lagThreshold <= 0 {
 		h.lagThreshold = DefaultLagThreshold

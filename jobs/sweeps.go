@@ -2,8 +2,13 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/dargo-support/dargo/store"
 )
 
 // HandleOutboxLag warns when the oldest outbox row waits longer than the
@@ -19,33 +24,70 @@ func (h *Handlers) HandleOutboxLag(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// sweepBatch is how many rows one DELETE removes: small enough that no
+// sweepBatch is how many rows one statement removes: small enough that no
 // statement holds its locks for long.
 const sweepBatch = 1000
 
+// Retention periods when Opts leaves them zero, and the dev outbox's.
+const (
+	DefaultRawMailRetention  = 30 * 24 * time.Hour // DARGO_RAW_MAIL_DAYS
+	DefaultLoginLogRetention = 90 * 24 * time.Hour // DARGO_LOGIN_LOG_DAYS
+	DevMailRetention         = 24 * time.Hour
+)
+
 // HandleSweepTokens deletes magic-link tokens past their 15 minutes.
 func (h *Handlers) HandleSweepTokens(ctx context.Context, t *asynq.Task) error {
-	n, err := h.store.SweepLoginTokens(ctx, sweepBatch)
-	if err != nil {
-		return err
-	}
-	h.log.Info("swept", "task_type", t.Type(), "removed", n)
-	return nil
+	return h.sweep(ctx, t, store.SweepTokens, func(ctx context.Context) (int64, error) {
+		return h.store.SweepLoginTokens(ctx, sweepBatch)
+	})
 }
 
 // HandleSweepSessions deletes sessions past their 7 days.
 func (h *Handlers) HandleSweepSessions(ctx context.Context, t *asynq.Task) error {
-	n, err := h.store.SweepSessions(ctx, sweepBatch)
-	if err != nil {
-		return err
-	}
-	h.log.Info("swept", "task_type", t.Type(), "removed", n)
-	return nil
+	return h.sweep(ctx, t, store.SweepSessions, func(ctx context.Context) (int64, error) {
+		return h.store.SweepSessions(ctx, sweepBatch)
+	})
 }
 
-// HandleSweepRetention is the daily retention hook that the privacy issue
-// fills.
+// HandleSweepRetention runs the daily retention sweeps: the sign-in log and
+// IP addresses, the dev outbox, the closed tickets of erased customers, and
+// raw inbound mail. One failing does not stop the others. Raw mail goes last:
+// a first run over a large backlog may use up the task's deadline, and the
+// next day's run carries on where it stopped.
 func (h *Handlers) HandleSweepRetention(ctx context.Context, t *asynq.Task) error {
-	h.log.Info("nothing to sweep yet", "task_type", t.Type())
+	return errors.Join(
+		h.sweep(ctx, t, store.SweepLoginLog, func(ctx context.Context) (int64, error) {
+			return h.store.SweepLoginLog(ctx, h.loginLogRetention, sweepBatch)
+		}),
+		h.sweep(ctx, t, store.SweepDevMail, func(ctx context.Context) (int64, error) {
+			return h.store.SweepDevMail(ctx, DevMailRetention, sweepBatch)
+		}),
+		h.sweep(ctx, t, store.SweepErasedTickets, func(ctx context.Context) (int64, error) {
+			return h.store.SweepErasedTickets(ctx, sweepBatch)
+		}),
+		h.sweep(ctx, t, store.SweepRawMail, func(ctx context.Context) (int64, error) {
+			return h.store.SweepRawMail(ctx, h.rawMailRetention, sweepBatch)
+		}),
+	)
+}
+
+// sweep runs one sweep, records the run (for /metrics) and logs what it
+// removed. A failed run is recorded with what it removed before failing;
+// the asynq error handler logs the failure.
+func (h *Handlers) sweep(ctx context.Context, t *asynq.Task, name string, run func(context.Context) (int64, error)) error {
+	start := time.Now()
+	n, err := run(ctx)
+	took := time.Since(start)
+	// Recorded even when the task's deadline has passed: what was removed
+	// is gone either way.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if rerr := h.store.RecordSweepRun(rctx, store.SweepRun{Name: name, Removed: n, Duration: took, Failed: err != nil}); rerr != nil {
+		h.log.Warn("sweep not recorded", "task_type", t.Type(), "sweep", name, "err", rerr)
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: sweep %s removed %d, then: %w", name, n, err)
+	}
+	h.log.Info("swept", "task_type", t.Type(), "sweep", name, "removed", n, "duration", took.Round(time.Millisecond).String())
 	return nil
 }

@@ -76,6 +76,7 @@ func errorLogger(log *slog.Logger) asynq.ErrorHandlerFunc {
 func Mux(h *Handlers) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeEmailSend, h.HandleEmailSend)
+	mux.HandleFunc(TypeBroadcastQueue, h.HandleBroadcastQueue)
 	mux.HandleFunc(TypeOutboxLag, h.HandleOutboxLag)
 	mux.HandleFunc(TypeSweepTokens, h.HandleSweepTokens)
 	mux.HandleFunc(TypeSweepSessions, h.HandleSweepSessions)

@@ -25,6 +25,7 @@ type view struct {
 	TicketURL string
 	Status    string
 	Reply     string
+	Body      string // a broadcast's text
 	Files     []string
 	History   []quoted
 	Link      string

@@ -59,3 +59,20 @@ func (db *DB) ChangeEmail(ctx context.Context, tokenHash string) (*User, error) 
 	}
 	return &u, nil
 }
+
+// SpendEraseToken spends an erasure link and returns whose data to erase.
+func (db *DB) SpendEraseToken(ctx context.Context, tokenHash string) (int64, error) {
+	var id int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		t, err := tx.spendToken(ctx, tokenHash, PurposeErase)
+		if err != nil {
+			return err
+		}
+		if t.UserID == nil {
+			return ErrNotFound
+		}
+		id = *t.UserID
+		return tx.Audit(ctx, Audit{ActorID: id, Action: AuditErasureAsk, UserID: id})
+	})
+	return id, err
+}

@@ -83,9 +83,24 @@ func outboxPayload(emailID int64, sealed string) string {
 }
 
 // Suppress puts an address on the suppression list; an existing entry keeps its first reason.
+// A new entry is audited with the person's id when they are known (the
+// address itself stays out of the audit log).
 func (db *DB) Suppress(ctx context.Context, email, reason, source string) error {
-	_, err := db.X.ExecContext(ctx, db.q(`INSERT INTO suppressions (email, reason, source, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (email) DO NOTHING`), NormalizeEmail(email), reason, source, db.Now())
+	err := db.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, tx.q(`INSERT INTO suppressions (email, reason, source, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (email) DO NOTHING`), NormalizeEmail(email), reason, source, db.Now())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		var userID int64
+		if err := tx.GetContext(ctx, &userID, tx.q(`SELECT COALESCE(MAX(id), 0) FROM users WHERE email = ?`), NormalizeEmail(email)); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, Audit{Action: AuditSuppress, UserID: userID, Detail: map[string]any{"source": source}})
+	})
 	if err != nil {
 		return fmt.Errorf("store: suppress: %w", err)
 	}

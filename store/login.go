@@ -155,7 +155,12 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 		}
 		_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO logins (user_id, ip, user_agent, turnstile, created_at) VALUES (?, ?, ?, ?, ?)`),
 			u.ID, l.IP, l.UserAgent, l.Turnstile, now)
-		return err
+		if err != nil {
+			return err
+		}
+		// The audit entry leaves the IP and browser to the logins table,
+		// which retention trims.
+		return tx.Audit(ctx, Audit{ActorID: u.ID, Action: AuditLogin, UserID: u.ID, Detail: map[string]any{"role": u.Role}})
 	})
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrTokenUsed) || errors.Is(err, ErrTokenExpired) {
 		return nil, err

@@ -101,6 +101,7 @@ type Email struct {
 	Attempts  int        `db:"attempts"`
 	CreatedAt time.Time  `db:"created_at"`
 	SentAt    *time.Time `db:"sent_at"`
+	Broadcast *int64     `db:"broadcast_id"` // id of the broadcast this mail is part of
 }
 
 // Email kinds.

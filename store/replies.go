@@ -40,6 +40,13 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 		if err := tx.addFiles(ctx, msgID, r.Attachments, keys, now); err != nil {
 			return err
 		}
+		action := AuditTicketReply
+		if r.Note {
+			action = AuditTicketNote
+		}
+		if err := tx.Audit(ctx, Audit{ActorID: r.AuthorID, Action: action, TicketID: t.ID, Detail: map[string]any{"message": msgID}}); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ?, last_activity_at = ? WHERE id = ?`), now, now, t.ID); err != nil {
 			return fmt.Errorf("store: staff reply: %w", err)
 		}

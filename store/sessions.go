@@ -66,11 +66,19 @@ func (db *DB) Logout(ctx context.Context, tokenHash string) error {
 
 // LogoutEverywhere deletes every session of the user and returns how many.
 func (db *DB) LogoutEverywhere(ctx context.Context, userID int64) (int64, error) {
-	res, err := db.X.ExecContext(ctx, db.q(`DELETE FROM sessions WHERE user_id = ?`), userID)
+	var n int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE user_id = ?`), userID)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return tx.Audit(ctx, Audit{ActorID: userID, Action: AuditLogout, UserID: userID, Detail: map[string]any{"sessions": n}})
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: logout everywhere: %w", err)
 	}
-	return res.RowsAffected()
+	return n, nil
 }
 
 // Sessions lists the user's live sessions, newest first.
@@ -130,9 +138,15 @@ func (db *DB) sweep(ctx context.Context, table string, batch int) (int64, error)
 func (db *DB) SetRole(ctx context.Context, email, role string) (*User, error) {
 	now := db.Now()
 	var u User
-	err := db.X.QueryRowxContext(ctx, db.q(`INSERT INTO users (email, role, created_at, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET role = excluded.role, updated_at = excluded.updated_at
-		RETURNING *`), NormalizeEmail(email), role, now, now).StructScan(&u)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO users (email, role, created_at, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (email) DO UPDATE SET role = excluded.role, updated_at = excluded.updated_at
+			RETURNING *`), NormalizeEmail(email), role, now, now).StructScan(&u)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, Audit{Action: AuditRoleChange, UserID: u.ID, Detail: map[string]any{"role": role}})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: set role: %w", err)
 	}

@@ -81,6 +81,10 @@ func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
 		if !changed {
 			return nil
 		}
+		if err := tx.Audit(ctx, Audit{ActorID: c.ActorID, Action: AuditTicketChange, TicketID: t.ID, Detail: map[string]any{
+			"status": c.Status, "priority": c.Priority, "category": c.Category, "assignee": c.Assignee, "unassign": c.Unassign}}); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ? WHERE id = ?`), now, t.ID); err != nil {
 			return fmt.Errorf("store: change ticket: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dargo-support/dargo/store"
@@ -17,13 +18,17 @@ var templateFS embed.FS
 
 // templates are parsed once, at start: a broken template fails the boot.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"asset": assetPath,
-	"when":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"inc":   func(i int) int { return i + 1 },
-	"itoa":  itoa,
-	"deref": func(p *int64) int64 { return *p },
-	"has":   contains,
-	"size":  byteSize,
+	"asset":       assetPath,
+	"when":        func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"inc":         func(i int) int { return i + 1 },
+	"itoa":        itoa,
+	"deref":       func(p *int64) int64 { return *p },
+	"derefTime":   func(p *time.Time) time.Time { return *p },
+	"due":         func(t store.Ticket) string { return privacyDue(t, time.Now()) },
+	"derefTicket": func(t *store.Ticket) store.Ticket { return *t },
+	"hasPrefix":   strings.HasPrefix,
+	"has":         contains,
+	"size":        byteSize,
 }).ParseFS(templateFS, "templates/*.html"))
 
 // pages renders templates inside the layout.
@@ -92,4 +97,18 @@ func byteSize(n int64) string {
 	default:
 		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
 	}
+}
+
+// privacyDue is the due-date note of a privacy request: "due 2026-12-28",
+// or "overdue since …" once it is past and the ticket is still open or
+// pending; "" for other tickets.
+func privacyDue(t store.Ticket, now time.Time) string {
+	if t.Category != PrivacyCategory {
+		return ""
+	}
+	due := t.CreatedAt.Add(PrivacyDue)
+	if now.After(due) && (t.Status == "open" || t.Status == "pending") {
+		return "overdue since " + due.UTC().Format("2006-01-02")
+	}
+	return "due " + due.UTC().Format("2006-01-02")
 }

@@ -23,12 +23,15 @@ func routes(o Opts, base *url.URL) http.Handler {
 	inbox := &inboxHandler{store: o.Tickets, staff: o.Store, pages: p, categories: o.Categories, log: o.Logger,
 		presence: &presence{redis: o.Redis, log: o.Logger, now: time.Now}}
 	files := &filesHandler{store: o.Tickets, pages: p}
+	privacy := &privacyHandler{store: o.Privacy, tickets: o.Tickets, pages: p, sessions: s, limiter: lim, secret: o.Secret,
+		baseURL: strings.TrimRight(base.String(), "/"), replyTo: o.ReplyTo, log: o.Logger}
 	user := func(h http.HandlerFunc) http.Handler { return requireUser(h) }
 	staff := func(h http.HandlerFunc) http.Handler { return requireRole(p, roleStaff, h) }
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", health.live)
 	mux.HandleFunc("GET /readyz", health.ready)
+	mux.Handle("GET /metrics", newMetrics(o, p))
 	mux.Handle("GET /static/", staticHandler())
 
 	mux.HandleFunc("GET /{$}", home)
@@ -49,6 +52,22 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("GET /attachments/{id}", user(files.attachment))
 	mux.Handle("GET /messages/{id}/html", user(files.messageHTML))
 
+	mux.Handle("GET /account/export", user(privacy.exportMine))
+	mux.Handle("GET /account/export.zip", user(privacy.exportMineZip))
+	mux.Handle("POST /account/name", user(privacy.changeName))
+	mux.Handle("POST /account/email", user(privacy.changeEmail))
+	mux.Handle("POST /account/erase", user(privacy.askErase))
+	mux.HandleFunc("GET /account/email/confirm", privacy.emailConfirmForm)
+	mux.HandleFunc("POST /account/email/confirm", privacy.emailConfirm)
+	mux.HandleFunc("GET /account/erase/confirm", privacy.eraseConfirmForm)
+	mux.HandleFunc("POST /account/erase/confirm", privacy.eraseConfirm)
+
+	mux.Handle("GET /inbox/customers/{id}", staff(privacy.showCustomer))
+	mux.Handle("GET /inbox/customers/{id}/export", staff(privacy.exportCustomer))
+	mux.Handle("POST /inbox/customers/{id}/name", staff(privacy.correctCustomerName))
+	mux.Handle("POST /inbox/customers/{id}/erase", staff(privacy.eraseCustomer))
+	mux.Handle("GET /admin/audit", requireRole(p, roleAdmin, http.HandlerFunc(privacy.audit)))
+	mux.Handle("GET /admin/audit.jsonl", requireRole(p, roleAdmin, http.HandlerFunc(privacy.auditExport)))
 	mux.Handle("GET /inbox", staff(inbox.list))
 	mux.Handle("GET /inbox/tickets/{number}", staff(inbox.show))
 	mux.Handle("POST /inbox/tickets/{number}/reply", staff(inbox.reply))

@@ -16,6 +16,13 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
+// PrivacyCategory is the category of requests about personal data (access,
+// correction, erasure): they are due PrivacyDue after they arrive.
+const (
+	PrivacyCategory = "privacy"
+	PrivacyDue      = 30 * 24 * time.Hour
+)
+
 // The lifetimes our privacy policy promises.
 const (
 	TokenTTL   = 15 * time.Minute
@@ -45,6 +52,10 @@ type Opts struct {
 	// Tickets serves the portal and the inbox; nil means Store, which must
 	// then implement TicketStore too.
 	Tickets TicketStore
+	// Privacy serves export, correction and erasure; nil means Store.
+	Privacy PrivacyStore
+	// ReplyTo gives a ticket's reply address, for exports.
+	ReplyTo func(number int64) string
 	// Categories a ticket may have (DARGO_CATEGORIES' names and "general").
 	Categories []string
 	// Redis holds the rate limits every replica shares.
@@ -63,7 +74,10 @@ type Opts struct {
 	Limits           Limits
 	// DevMail serves the dev outbox at /dev/mail (dargo dev only).
 	DevMail DevMailStore
-	Logger  *slog.Logger
+	// MetricsToken opens /metrics to other hosts than loopback with
+	// "Authorization: Bearer <token>" (DARGO_METRICS_TOKEN); "" is loopback only.
+	MetricsToken string
+	Logger       *slog.Logger
 }
 
 // Limits are how many requests per hour one address or IP may make.
@@ -92,8 +106,20 @@ func New(o Opts) (http.Handler, error) {
 		}
 		o.Tickets = t
 	}
-	if len(o.Categories) == 0 {
-		o.Categories = []string{"general"}
+	if o.Privacy == nil {
+		p, ok := o.Store.(PrivacyStore)
+		if !ok {
+			return nil, errors.New("web: Privacy is required")
+		}
+		o.Privacy = p
+	}
+	if o.ReplyTo == nil {
+		o.ReplyTo = func(int64) string { return "" }
+	}
+	for _, c := range []string{"general", PrivacyCategory} {
+		if !contains(o.Categories, c) {
+			o.Categories = append(o.Categories, c)
+		}
 	}
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits

@@ -65,7 +65,9 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		TurnstileSiteKey: c.TurnstileSiteKey,
 		Limits:           c.Limits,
 		Categories:       c.categoryNames(),
+		ReplyTo:          c.replyTo,
 		DevMail:          devMail,
+		MetricsToken:     c.MetricsToken,
 		Logger:           env.Log,
 	})
 	if err != nil {

@@ -49,6 +49,10 @@ type Config struct {
 	TurnstileVerifyURL string
 	Limits             web.Limits
 	DevAdmin           string
+
+	RawMailDays  int
+	LoginLogDays int
+	MetricsToken string
 }
 
 // setting documents one environment variable; help prints them in order.
@@ -89,6 +93,9 @@ var settings = []setting{
 	{"DARGO_LOGIN_LINKS_PER_ADDRESS", "5", "sign-in links mailed to one address per hour (all web replicas together)"},
 	{"DARGO_LOGIN_LINKS_PER_IP", "20", "sign-in links asked for from one IP per hour"},
 	{"DARGO_LOGIN_CONFIRMS_PER_IP", "30", "sign-in confirmations from one IP per hour"},
+	{"DARGO_RAW_MAIL_DAYS", "30", "days raw inbound mail (quarantined too) is kept; then its bytes go, the parsed message stays"},
+	{"DARGO_LOGIN_LOG_DAYS", "90", "days sign-in records, IP addresses and user agents are kept"},
+	{"DARGO_METRICS_TOKEN", "", "bearer token that opens /metrics from other hosts than loopback; unset: loopback only"},
 	{"DARGO_DEV_ADMIN", "admin@localhost", "admin account dargo dev creates at start (sign in at /login; the link lands in /dev/mail)"},
 }
 
@@ -163,6 +170,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.TurnstileSecret = get("DARGO_TURNSTILE_SECRET")
 	c.TurnstileVerifyURL = get("DARGO_TURNSTILE_VERIFY_URL")
 	c.DevAdmin = get("DARGO_DEV_ADMIN")
+	c.MetricsToken = get("DARGO_METRICS_TOKEN")
 	for _, l := range []struct {
 		name string
 		to   *int
@@ -170,6 +178,8 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		{"DARGO_LOGIN_LINKS_PER_ADDRESS", &c.Limits.LinksPerAddress},
 		{"DARGO_LOGIN_LINKS_PER_IP", &c.Limits.LinksPerIP},
 		{"DARGO_LOGIN_CONFIRMS_PER_IP", &c.Limits.ConfirmsPerIP},
+		{"DARGO_RAW_MAIL_DAYS", &c.RawMailDays},
+		{"DARGO_LOGIN_LOG_DAYS", &c.LoginLogDays},
 	} {
 		if *l.to, err = strconv.Atoi(get(l.name)); err != nil || *l.to < 1 {
 			errs = append(errs, fmt.Errorf("%s: want a number ≥ 1, got %q", l.name, get(l.name)))

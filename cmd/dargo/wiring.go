@@ -54,10 +54,11 @@ func (c *Config) replyTo(number int64) string {
 	return replyaddr.Addr(c.secret(), "support", c.MailDomain, number)
 }
 
-// categoryNames are the categories tickets can have: "general" and the
-// names in DARGO_CATEGORIES, sorted.
+// categoryNames are the categories tickets can have: "general", "privacy"
+// (requests about personal data, due in 30 days) and the names in
+// DARGO_CATEGORIES, sorted.
 func (c *Config) categoryNames() []string {
-	names := []string{"general"}
+	names := []string{"general", "privacy"}
 	for _, name := range c.Categories {
 		if !slices.Contains(names, name) {
 			names = append(names, name)

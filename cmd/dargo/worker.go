@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"sync"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -53,9 +54,11 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 			MailDomain: c.MailDomain,
 			ReplyTo:    c.replyTo,
 		},
-		Secret:  c.secret(),
-		Limiter: jobs.NewLimiter(ctx, lim),
-		Logger:  env.Log,
+		Secret:            c.secret(),
+		Limiter:           jobs.NewLimiter(ctx, lim),
+		RawMailRetention:  time.Duration(c.RawMailDays) * 24 * time.Hour,
+		LoginLogRetention: time.Duration(c.LoginLogDays) * 24 * time.Hour,
+		Logger:            env.Log,
 	})
 	w := &worker{srv: jobs.NewServer(redis, concurrency, queues, env.Log), client: asynq.NewClient(redis)}
 	if err := w.srv.Start(jobs.Mux(h)); err != nil {

@@ -1,0 +1,193 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"github.com/dargo-support/dargo/internal/exportzip"
+	"github.com/dargo-support/dargo/internal/seal"
+	"github.com/dargo-support/dargo/store"
+)
+
+// PrivacyStore is what the privacy pages need from the database.
+type PrivacyStore interface {
+	Export(ctx context.Context, email string, replyTo func(number int64) string) (*store.Export, error)
+	ExportFiles(ctx context.Context, email string) ([]store.ExportFile, error)
+	ReadBlob(ctx context.Context, key string) ([]byte, error)
+	ChangeName(ctx context.Context, actorID, userID int64, name string) error
+	RequestLogin(ctx context.Context, r store.LoginRequest) error
+	Token(ctx context.Context, tokenHash string) (*store.LoginToken, error)
+	ChangeEmail(ctx context.Context, tokenHash string) (*store.User, error)
+	SpendEraseToken(ctx context.Context, tokenHash string) (int64, error)
+	Erase(ctx context.Context, userID int64, o store.EraseOpts) (*store.Erased, error)
+	Audit(ctx context.Context, a store.Audit) error
+	UserByID(ctx context.Context, id int64) (*store.User, error)
+	UserByEmail(ctx context.Context, email string) (*store.User, error)
+	AuditLog(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error)
+}
+
+var _ PrivacyStore = (*store.DB)(nil)
+
+// privacyHandler keeps the privacy policy's promises in the browser: a copy
+// of your data, correcting it, and erasing it.
+type privacyHandler struct {
+	store    PrivacyStore
+	tickets  TicketStore
+	pages    *pages
+	sessions *sessions
+	limiter  *limiter
+	secret   string
+	baseURL  string
+	replyTo  func(number int64) string
+	log      *slog.Logger
+}
+
+// sendExport writes a user's export as JSON, or as a ZIP with their files,
+// as a download, and audits who took it.
+func (h *privacyHandler) sendExport(w http.ResponseWriter, r *http.Request, u *store.User, zipped bool) {
+	ctx := r.Context()
+	doc, err := h.store.Export(ctx, u.Email, h.replyTo)
+	if err != nil {
+		h.pages.failOr404(w, r, err)
+		return
+	}
+	var files []store.ExportFile
+	if zipped {
+		if files, err = h.store.ExportFiles(ctx, u.Email); err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+	}
+	format := "json"
+	if zipped {
+		format = "zip"
+	}
+	if err := h.store.Audit(ctx, store.Audit{ActorID: viewerFrom(ctx).User.ID, Action: store.AuditExport, UserID: u.ID,
+		Detail: map[string]any{"format": format}}); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	noStore(w)
+	if !zipped {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Disposition", `attachment; filename="dargo-data.json"`)
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(doc)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="dargo-data.zip"`)
+	if err := exportzip.Write(ctx, w, doc, files, h.store.ReadBlob); err != nil {
+		h.log.ErrorContext(ctx, "export zip", "user", u.ID, "err", err) // the headers are gone: log only
+	}
+}
+
+func (h *privacyHandler) exportMine(w http.ResponseWriter, r *http.Request) {
+	h.sendExport(w, r, viewerFrom(r.Context()).User, false)
+}
+
+func (h *privacyHandler) exportMineZip(w http.ResponseWriter, r *http.Request) {
+	h.sendExport(w, r, viewerFrom(r.Context()).User, true)
+}
+
+// changeName corrects the viewer's own name.
+func (h *privacyHandler) changeName(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	name, err := formText(r, "name", 100)
+	if err != nil {
+		h.pages.message(w, r, http.StatusBadRequest, "Name not changed", err.Error())
+		return
+	}
+	if err := h.store.ChangeName(r.Context(), v.User.ID, v.User.ID, name); err != nil {
+		h.pages.failOr404(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}
+
+// changeEmail mails a link to the new address; the address changes only
+// when that link is confirmed, so nobody can move an account to an address
+// they do not read.
+func (h *privacyHandler) changeEmail(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	addr, err := mail.ParseAddress(strings.TrimSpace(r.PostFormValue("email")))
+	if err != nil || addr.Name != "" || len(addr.Address) > 254 {
+		h.pages.message(w, r, http.StatusBadRequest, "Address not changed", "Enter an email address like name@example.com.")
+		return
+	}
+	if h.mailLink(w, r, store.PurposeEmailChange, addr.Address, v.User.ID, "/account/email/confirm") {
+		h.pages.message(w, r, http.StatusOK, "Check your new inbox",
+			"We mailed a link to "+addr.Address+". Your address changes when you open it and confirm; until then nothing changes.")
+	}
+}
+
+// askErase mails the viewer a link that confirms the erasure: a stolen
+// session alone cannot erase an account.
+func (h *privacyHandler) askErase(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	if hasRole(v.User, roleStaff) {
+		h.pages.message(w, r, http.StatusForbidden, "Not here", "Staff accounts are removed by an admin (dargo staff remove), then erased.")
+		return
+	}
+	if h.mailLink(w, r, store.PurposeErase, v.User.Email, v.User.ID, "/account/erase/confirm") {
+		h.pages.message(w, r, http.StatusOK, "Check your email",
+			"We mailed you a link. Your data is erased only when you open it and confirm.")
+	}
+}
+
+// mailLink queues a one-time link of the purpose to addr, within the
+// per-address rate limit; false when it answered already.
+func (h *privacyHandler) mailLink(w http.ResponseWriter, r *http.Request, purpose, addr string, userID int64, path string) bool {
+	wait, err := h.limiter.allow(r.Context(), "link-address", store.NormalizeEmail(addr), h.limiter.limits.LinksPerAddress)
+	if err != nil || wait > 0 {
+		h.pages.message(w, r, http.StatusTooManyRequests, "Too many attempts", "Too many links were asked for. Try again later.")
+		return false
+	}
+	secret, hash := newSecret()
+	sealed, err := seal.Seal(h.secret, []byte(h.baseURL+path+"?token="+secret))
+	if err == nil {
+		err = h.store.RequestLogin(r.Context(), store.LoginRequest{TokenHash: hash, Email: addr, IP: ipFrom(r), UserAgent: userAgent(r),
+			SealedLink: sealed, TTL: TokenTTL, Purpose: purpose, UserID: userID})
+	}
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
+// linkToken loads the token of a confirm page, checking its purpose.
+func (h *privacyHandler) linkToken(r *http.Request, purpose string) (string, *store.LoginToken, error) {
+	token := r.FormValue("token")
+	if len(token) != 43 {
+		return "", nil, store.ErrNotFound
+	}
+	t, err := h.store.Token(r.Context(), hashSecret(token))
+	if err != nil {
+		return "", nil, err
+	}
+	if t.Purpose != purpose || t.UserID == nil {
+		return "", nil, store.ErrNotFound
+	}
+	return token, t, nil
+}
+
+// linkProblem explains a confirm link that cannot be used.
+func (h *privacyHandler) linkProblem(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, store.ErrTokenExpired):
+		h.pages.message(w, r, http.StatusGone, "Link expired", "This link has expired: links work for 15 minutes. Ask for a new one on your account page.")
+	case errors.Is(err, store.ErrTokenUsed):
+		h.pages.message(w, r, http.StatusGone, "Link already used", "This link has already been used: each link works once.")
+	case errors.Is(err, store.ErrNotFound):
+		h.pages.message(w, r, http.StatusNotFound, "Link not valid", "This link is not valid. It may have been copied incompletely.")
+	default:
+		h.pages.fail(w, r, err)
+	}
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// confirmLinkPage is a confirm page's data.
+type confirmLinkPage struct {
+	Token string
+	Email string
+}
+
+func (h *privacyHandler) emailConfirmForm(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	token, t, err := h.linkToken(r, store.PurposeEmailChange)
+	if err != nil {
+		h.linkProblem(w, r, err)
+		return
+	}
+	h.pages.render(w, r, http.StatusOK, "confirm_email.html", "Confirm your new address", confirmLinkPage{Token: token, Email: t.Email})
+}
+
+func (h *privacyHandler) emailConfirm(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	token, _, err := h.linkToken(r, store.PurposeEmailChange)
+	if err != nil {
+		h.linkProblem(w, r, err)
+		return
+	}
+	u, err := h.store.ChangeEmail(r.Context(), hashSecret(token))
+	if errors.Is(err, store.ErrAddressTaken) {
+		h.pages.message(w, r, http.StatusConflict, "Address in use", "Another account already uses this address, so yours was not changed.")
+		return
+	}
+	if err != nil {
+		h.linkProblem(w, r, err)
+		return
+	}
+	h.pages.message(w, r, http.StatusOK, "Address changed", "Your account's address is now "+u.Email+". Your tickets stay with it.")
+}
+
+func (h *privacyHandler) eraseConfirmForm(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	token, t, err := h.linkToken(r, store.PurposeErase)
+	if err != nil {
+		h.linkProblem(w, r, err)
+		return
+	}
+	h.pages.render(w, r, http.StatusOK, "confirm_erase.html", "Erase your data", confirmLinkPage{Token: token, Email: t.Email})
+}
+
+// eraseConfirm erases the account the link was made for, ends its sessions
+// (the erasure deletes them) and says what happened.
+func (h *privacyHandler) eraseConfirm(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	token, _, err := h.linkToken(r, store.PurposeErase)
+	if err != nil {
+		h.linkProblem(w, r, err)
+		return
+	}
+	userID, err := h.store.SpendEraseToken(r.Context(), hashSecret(token))
+	if err != nil {
+		h.linkProblem(w, r, err)
+		return
+	}
+	if _, err := h.store.Erase(r.Context(), userID, store.EraseOpts{ActorID: userID, Block: r.PostFormValue("block") == "1"}); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	h.sessions.clear(w)
+	h.pages.message(w, r, http.StatusOK, "Your data is erased",
+		"We removed your address, name, sessions, sign-in records and everything you wrote. Your tickets remain as anonymous records.")
+}
