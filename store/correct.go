@@ -45,10 +45,25 @@ func (db *DB) ChangeEmail(ctx context.Context, tokenHash string) (*User, error) 
 		if taken > 0 {
 			return ErrAddressTaken
 		}
-		err = tx.QueryRowxContext(ctx, tx.q(`UPDATE users SET email = ?, updated_at = ? WHERE id = ? AND erased_at IS NULL RETURNING *`),
+		var old string
+		if err := tx.GetContext(ctx, &old, tx.q(`SELECT email FROM users WHERE id = ? AND erased_at IS NULL`), *t.UserID); err != nil {
+			return notFound(err, "user")
+		}
+		err = tx.QueryRowxContext(ctx, tx.q(`UPDATE users SET email = ?, updated_at = ? WHERE id = ? RETURNING *`),
 			t.Email, db.Now(), *t.UserID).StructScan(&u)
 		if err != nil {
-			return notFound(err, "user")
+			return err
+		}
+		// What was kept under the old address stays findable through the
+		// account (export, erasure); the old address's links die.
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET user_id = ? WHERE to_email = ? AND user_id IS NULL`), u.ID, old); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM login_tokens WHERE email = ?`), old); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM dev_mail WHERE recipients = ?`), old); err != nil {
+			return err
 		}
 		// Mail queued for the old address stays addressed to it; mail from
 		// now on goes to the new one.

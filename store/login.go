@@ -143,6 +143,10 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 			ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING *`), t.Email, now, now).StructScan(&u); err != nil {
 			return err
 		}
+		// Mail sent before the account existed (this sign-in link) is theirs.
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET user_id = ? WHERE to_email = ? AND user_id IS NULL`), u.ID, u.Email); err != nil {
+			return err
+		}
 		if l.Replaces != "" {
 			if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE token_hash = ?`), l.Replaces); err != nil {
 				return err
@@ -206,8 +210,10 @@ func (tx *Tx) spendToken(ctx context.Context, tokenHash, purpose string) (*Login
 		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND purpose = ? RETURNING email, purpose, user_id, expires_at, used_at`),
 		now, tokenHash, now, purpose)
 	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := tx.db.Token(ctx, tokenHash); err != nil {
+		if t, err := tx.db.Token(ctx, tokenHash); err != nil {
 			return nil, err
+		} else if t.Purpose != purpose {
+			return nil, ErrNotFound // a link for something else
 		}
 		return nil, ErrTokenUsed
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/dargo-support/dargo/store"
@@ -26,7 +27,7 @@ func (h *privacyHandler) audit(w http.ResponseWriter, r *http.Request) {
 	}
 	data := auditPage{Entries: entries, Action: q.Action}
 	if len(entries) == q.Limit {
-		data.Next = "/admin/audit?action=" + q.Action + "&before=" + itoa(entries[len(entries)-1].ID)
+		data.Next = "/admin/audit?action=" + url.QueryEscape(q.Action) + "&before=" + itoa(entries[len(entries)-1].ID)
 	}
 	h.pages.render(w, r, http.StatusOK, "admin_audit.html", "Audit log", data)
 }

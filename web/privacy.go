@@ -141,6 +141,13 @@ func (h *privacyHandler) askErase(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// linkSubjects are the subjects outbound gives these links' mails, so the
+// emails row (mail log, export) says what was sent.
+var linkSubjects = map[string]string{
+	store.PurposeEmailChange: "Confirm your new email address",
+	store.PurposeErase:       "Confirm erasing your data",
+}
+
 // mailLink queues a one-time link of the purpose to addr, within the
 // per-address rate limit; false when it answered already.
 func (h *privacyHandler) mailLink(w http.ResponseWriter, r *http.Request, purpose, addr string, userID int64, path string) bool {
@@ -153,7 +160,7 @@ func (h *privacyHandler) mailLink(w http.ResponseWriter, r *http.Request, purpos
 	sealed, err := seal.Seal(h.secret, []byte(h.baseURL+path+"?token="+secret))
 	if err == nil {
 		err = h.store.RequestLogin(r.Context(), store.LoginRequest{TokenHash: hash, Email: addr, IP: ipFrom(r), UserAgent: userAgent(r),
-			SealedLink: sealed, TTL: TokenTTL, Purpose: purpose, UserID: userID})
+			SealedLink: sealed, TTL: TokenTTL, Purpose: purpose, UserID: userID, Subject: linkSubjects[purpose]})
 	}
 	if err != nil {
 		h.pages.fail(w, r, err)
