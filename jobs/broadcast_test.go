@@ -79,7 +79,10 @@ func TestBroadcastMailsGoOutOnceOnTheLowQueue(t *testing.T) {
 		if len(per) != 2 || per[readers[0]] != 1 || per[readers[1]] != 1 {
 			t.Fatalf("sends per recipient: %v", per)
 		}
-		for _, c := range e.sender.calls {
+		e.sender.mu.Lock()
+		calls := append([]sendCall(nil), e.sender.calls...)
+		e.sender.mu.Unlock()
+		for _, c := range calls {
 			m, err := inbound.Parse(c.Raw)
 			if err != nil {
 				t.Fatal(err)

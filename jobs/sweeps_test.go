@@ -3,6 +3,8 @@ package jobs_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -93,22 +95,187 @@ func TestSweepsRemoveExpiredTokensAndSessions(t *testing.T) {
 		if left != 0 {
 			t.Errorf("sessions left = %d, want 0", left)
 		}
-		for _, want := range []string{"task_type=sweep:tokens removed=2", "task_type=sweep:sessions removed=0", "task_type=sweep:sessions removed=1"} {
+		for _, want := range []string{"task_type=sweep:tokens sweep=tokens removed=2", "task_type=sweep:sessions sweep=sessions removed=0",
+			"task_type=sweep:sessions sweep=sessions removed=1"} {
 			if !strings.Contains(logs.String(), want) {
 				t.Errorf("logs lack %q:\n%s", want, logs.String())
 			}
 		}
+		wantRuns(t, e.db, map[string][]int64{store.SweepTokens: {2}, store.SweepSessions: {0, 1}})
 	})
 }
 
-func TestRetentionSweepIsANoOpForNow(t *testing.T) {
-	var logs bytes.Buffer
-	h := jobs.NewHandlers(jobs.Opts{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	if err := h.HandleSweepRetention(context.Background(), jobs.NewSweepRetentionTask()); err != nil {
+// TestRetentionSweepRemovesWhatIsDue: one daily task, four sweeps, each
+// logged and recorded; a rerun removes nothing more.
+func TestRetentionSweepRemovesWhatIsDue(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		at := base
+		e.db.Now = func() time.Time { return at }
+		var logs bytes.Buffer
+		h := jobs.NewHandlers(jobs.Opts{Store: e.db, Logger: slog.New(slog.NewTextHandler(&logs, nil)), RawMailRetention: 10 * 24 * time.Hour})
+
+		// Day 0: raw mail that became a ticket of a customer erased and
+		// closed since, a sign-in (login, token and session with an ip),
+		// and a dev outbox mail.
+		raw, _, err := e.db.SaveInboundMail(ctx, &store.InboundMail{Key: "ses-1"}, []byte("raw bytes"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.db.Deliver(ctx, &store.Delivery{InboundMailID: raw.ID, From: store.Person{Email: "gone@customer.test"}, Subject: "Hi",
+			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: "m1@customer.test", Subject: "Hi", Text: "hello", VisibleText: "hello"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.SetStatus(ctx, got.TicketID, "closed"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.X.Exec(e.db.X.Rebind(`UPDATE users SET erased_at = ? WHERE email = 'gone@customer.test'`), base); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.RequestLogin(ctx, store.LoginRequest{TokenHash: "t1", Email: "ada@example.com", IP: "192.0.2.7", TTL: 15 * time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.ConfirmLogin(ctx, store.Login{TokenHash: "t1", SessionHash: "s1", IP: "192.0.2.7", SessionTTL: 7 * 24 * time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.SaveDevMail(ctx, &store.DevMail{Sender: "a@x", Recipients: "b@x", Subject: "s", Raw: []byte("r")}); err != nil {
+			t.Fatal(err)
+		}
+
+		// Day 2: only the erased customer's closed ticket and the dev mail are due.
+		at = base.Add(2 * 24 * time.Hour)
+		if err := h.HandleSweepRetention(ctx, jobs.NewSweepRetentionTask()); err != nil {
+			t.Fatal(err)
+		}
+		// Day 91: the raw mail (kept 10 days here) and the sign-in log too.
+		at = base.Add(91 * 24 * time.Hour)
+		if err := h.HandleSweepRetention(ctx, jobs.NewSweepRetentionTask()); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			// day 2: the ticket's raw mail and its message; the dev mail
+			"sweep=erased_tickets removed=2", "sweep=dev_mail removed=1", "sweep=raw_mail removed=0", "sweep=login_log removed=0",
+			// day 91: login, token and session
+			"sweep=login_log removed=3",
+		} {
+			if !strings.Contains(logs.String(), "task_type=sweep:retention "+want) {
+				t.Errorf("logs lack %q:\n%s", want, logs.String())
+			}
+		}
+		m, err := e.db.InboundMail(ctx, raw.ID)
+		if err != nil || m.BlobKey != "" {
+			t.Errorf("raw mail after sweeps: %+v, %v", m, err)
+		}
+		var left int
+		e.db.X.Get(&left, `SELECT COUNT(*) FROM logins`)
+		if left != 0 {
+			t.Errorf("logins left = %d", left)
+		}
+		wantRuns(t, e.db, map[string][]int64{
+			store.SweepRawMail: {0, 0}, store.SweepLoginLog: {0, 3}, store.SweepErasedTickets: {2, 0}, store.SweepDevMail: {1, 0},
+		})
+
+		// Day 92: a rerun removes nothing.
+		logs.Reset()
+		at = base.Add(92 * 24 * time.Hour)
+		if err := h.HandleSweepRetention(ctx, jobs.NewSweepRetentionTask()); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(logs.String(), "removed=0"); n != 4 {
+			t.Errorf("rerun logged %d sweeps with removed=0, want 4:\n%s", n, logs.String())
+		}
+	})
+}
+
+// TestRetentionRawMailAfterItsDays: raw mail goes after RawMailRetention
+// (30 days by default), not before.
+func TestRetentionRawMailAfterItsDays(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		at := base
+		e.db.Now = func() time.Time { return at }
+		var logs bytes.Buffer
+		h := jobs.NewHandlers(jobs.Opts{Store: e.db, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		raw, _, err := e.db.SaveInboundMail(ctx, &store.InboundMail{Key: "ses-q", Status: "quarantined"}, []byte("held back"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []int{29, 31} {
+			at = base.Add(time.Duration(d) * 24 * time.Hour)
+			if err := h.HandleSweepRetention(ctx, jobs.NewSweepRetentionTask()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, want := range []string{"sweep=raw_mail removed=0", "sweep=raw_mail removed=1"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("logs lack %q:\n%s", want, logs.String())
+			}
+		}
+		if _, err := e.db.Blobs.Get(ctx, raw.BlobKey); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("quarantined raw bytes after 31 days: err = %v", err)
+		}
+	})
+}
+
+// failingRawMail is a store whose raw-mail sweep fails after removing two.
+type failingRawMail struct{ *store.DB }
+
+var errDisk = errors.New("disk on fire")
+
+func (failingRawMail) SweepRawMail(context.Context, time.Duration, int) (int64, error) {
+	return 2, errDisk
+}
+
+// TestRetentionSweepFailureIsRecorded: a failing sweep does not stop the
+// others; its run is recorded as failed with what it removed.
+func TestRetentionSweepFailureIsRecorded(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var logs bytes.Buffer
+		h := jobs.NewHandlers(jobs.Opts{Store: failingRawMail{e.db}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		err := h.HandleSweepRetention(ctx, jobs.NewSweepRetentionTask())
+		if !errors.Is(err, errDisk) || !strings.Contains(err.Error(), "sweep raw_mail removed 2") {
+			t.Fatalf("err = %v", err)
+		}
+		for _, want := range []string{"sweep=login_log removed=0", "sweep=dev_mail removed=0", "sweep=erased_tickets removed=0"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("logs lack %q:\n%s", want, logs.String())
+			}
+		}
+		stats, err := e.db.SweepStats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stats {
+			if s.Name == store.SweepRawMail && (s.Removed != 2 || s.Failures != 1 || s.LastOKAt != nil) {
+				t.Errorf("raw_mail stats = %+v", s)
+			}
+		}
+		if len(stats) != 4 {
+			t.Errorf("stats for %d sweeps, want 4", len(stats))
+		}
+	})
+}
+
+// wantRuns checks the sweep_runs rows, oldest first, per sweep.
+func wantRuns(t *testing.T, db *store.DB, want map[string][]int64) {
+	t.Helper()
+	var rows []struct {
+		Name    string `db:"name"`
+		Removed int64  `db:"removed"`
+	}
+	if err := db.X.Select(&rows, `SELECT name, removed FROM sweep_runs ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(logs.String(), "nothing to sweep yet") {
-		t.Errorf("logged %q", logs.String())
+	got := map[string][]int64{}
+	for _, r := range rows {
+		got[r.Name] = append(got[r.Name], r.Removed)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("sweep_runs = %v, want %v", got, want)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -99,9 +100,28 @@ func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: erase: list blobs: %w", err)
 	}
-	out := keys[:0]
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	// Blobs are stored once per content: bytes that someone else's file or
+	// mail holds too stay for them.
+	q, args, err := sqlx.In(`
+		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
+			WHERE a.blob_key IN (?) AND NOT (m.author_id = ? OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))
+		UNION SELECT i.blob_key FROM inbound_mail i
+			WHERE i.blob_key IN (?) AND i.sender <> ? AND i.id NOT IN (SELECT inbound_mail_id FROM messages
+				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`,
+		keys, u.ID, u.ID, keys, u.Email, u.ID, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: erase: %w", err)
+	}
+	var shared []string
+	if err := db.X.SelectContext(ctx, &shared, db.q(q), args...); err != nil {
+		return nil, fmt.Errorf("store: erase: shared blobs: %w", err)
+	}
+	var out []string
 	for _, k := range keys {
-		if k != "" {
+		if k != "" && !slices.Contains(shared, k) {
 			out = append(out, k)
 		}
 	}

@@ -105,9 +105,16 @@ func (db *DB) inboundMailBy(ctx context.Context, col string, v any) (*InboundMai
 }
 
 // InboundRaw returns the raw bytes of an inbound mail.
+// Once retention (or an erasure) deleted the bytes, it says so.
 func (db *DB) InboundRaw(ctx context.Context, m *InboundMail) ([]byte, error) {
+	if m.BlobKey == "" {
+		return nil, fmt.Errorf("store: inbound mail %d: %w", m.ID, ErrRawDeleted)
+	}
 	return db.Blobs.Get(ctx, m.BlobKey)
 }
+
+// ErrRawDeleted is a raw mail whose bytes retention or an erasure deleted.
+var ErrRawDeleted = errors.New("raw mail deleted (kept DARGO_RAW_MAIL_DAYS days, or erased)")
 
 // Outcome is what became of an inbound mail.
 type Outcome struct {
@@ -145,7 +152,7 @@ func (tx *Tx) finishInbound(ctx context.Context, id int64, o Outcome) error {
 // Quarantined lists quarantined inbound mail, oldest first.
 func (db *DB) Quarantined(ctx context.Context, limit int) ([]InboundMail, error) {
 	var out []InboundMail
-	err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM inbound_mail WHERE status = 'quarantined' ORDER BY id LIMIT ?`), limit)
+	err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM inbound_mail WHERE status = 'quarantined' AND blob_key <> '' ORDER BY id LIMIT ?`), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list quarantine: %w", err)
 	}

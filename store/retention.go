@@ -92,7 +92,7 @@ func (db *DB) OutboxPending(ctx context.Context) (int64, error) {
 // SweepRawMail deletes the raw bytes of inbound mail received more than keep
 // ago, quarantined and unprocessed mail included, from the database or the
 // object store. The row stays as the record of what arrived and what became
-// of it, with blob_key ''; the message parsed from it stays too. It returns
+// of it, its blob_key emptied; the message parsed from it stays too. It returns
 // how many mails lost their bytes.
 func (db *DB) SweepRawMail(ctx context.Context, keep time.Duration, batch int) (int64, error) {
 	n, err := db.dropRaw(ctx, batch, `SELECT id, blob_key FROM inbound_mail
@@ -195,7 +195,7 @@ type blobRow struct {
 }
 
 // dropRaw takes batches of inbound_mail rows from pick (whose last
-// placeholder is its LIMIT), deletes their bytes and marks them blob_key ''.
+// placeholder is its LIMIT), deletes their bytes and empties their blob_key.
 // Bytes go first: a crash in between leaves rows that the next run picks
 // again, never bytes nobody points at.
 func (db *DB) dropRaw(ctx context.Context, batch int, pick string, args ...any) (int64, error) {

@@ -266,3 +266,47 @@ func TestS3BlobsUnderThePipeline(t *testing.T) {
 		}
 	})
 }
+
+// TestS3ErasureDeletesObjects: erasing a person deletes the S3 objects of
+// their raw mail and files, and keeps bytes another person's file shares.
+func TestS3ErasureDeletesObjects(t *testing.T) {
+	testaws.Env(t, testaws.Moto(t))
+	ctx := context.Background()
+	client, err := s3blob.LoadClient(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		bucket := newBucket(t, client)
+		db.Blobs = s3blob.New(client, bucket, "blobs/")
+		p := inbound.NewPipeline(db, inbound.Opts{MailDomain: "help.example.com", Secret: "s", MaxMailBytes: 40 << 20})
+		if _, err := p.Ingest(ctx, []byte(mailWithAttachment), inbound.Envelope{}); err != nil {
+			t.Fatal(err)
+		}
+		// Someone else sends the very same PDF.
+		other := strings.Replace(strings.Replace(mailWithAttachment, "Kim Lee <kim@example.org>", "Sam <sam@example.org>", 1),
+			"Message-ID: <", "Message-ID: <other-", 1)
+		if _, err := p.Ingest(ctx, []byte(other), inbound.Envelope{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := listKeys(t, client, bucket); len(got) != 3 {
+			t.Fatalf("bucket before: %v (want two raw mails and one shared PDF)", got)
+		}
+		kim, err := db.UserByEmail(ctx, "kim@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Erase(ctx, kim.ID, store.EraseOpts{}); err != nil {
+			t.Fatal(err)
+		}
+		got := listKeys(t, client, bucket)
+		want := []string{"blobs/" + store.BlobKey("att", pdf), "blobs/" + store.BlobKey("raw", []byte(other))}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("bucket after erasing kim: %v, want %v (sam's mail and the PDF sam shares)", got, want)
+		}
+		if data, err := db.Blobs.Get(ctx, store.BlobKey("att", pdf)); err != nil || !bytes.Equal(data, pdf) {
+			t.Errorf("sam's PDF: %v", err)
+		}
+	})
+}
