@@ -96,6 +96,8 @@ func CleanBroadcast(subject, body string) (string, string, error) {
 		return "", "", fmt.Errorf("%w: the text is empty", ErrBadBroadcast)
 	case !utf8.ValidString(body):
 		return "", "", fmt.Errorf("%w: the text is not UTF-8", ErrBadBroadcast)
+	case strings.ContainsFunc(body, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
+		return "", "", fmt.Errorf("%w: the text has control characters", ErrBadBroadcast)
 	case utf8.RuneCountInString(body) > MaxBroadcastBody:
 		return "", "", fmt.Errorf("%w: the text is longer than %d characters", ErrBadBroadcast, MaxBroadcastBody)
 	}

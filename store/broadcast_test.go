@@ -311,6 +311,8 @@ func TestCleanBroadcast(t *testing.T) {
 		{"subject too long", long(store.MaxBroadcastSubject + 1), "Text", false},
 		{"text too long", "Policy", long(store.MaxBroadcastBody + 1), false},
 		{"not UTF-8", "Policy", "caf\xe9", false},
+		{"tabs and lines", "Policy", "a\tb\r\nc\rd", true},
+		{"control characters", "Policy", "a\x00b", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := store.CleanBroadcast(tc.subject, tc.body)

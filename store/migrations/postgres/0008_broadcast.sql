@@ -19,3 +19,7 @@ CREATE TABLE broadcasts (
 -- idempotent (NULLs, every other mail, never collide).
 ALTER TABLE emails ADD COLUMN broadcast_id BIGINT REFERENCES broadcasts (id);
 CREATE UNIQUE INDEX emails_broadcast_user ON emails (broadcast_id, user_id);
+
+-- Sending a mail looks up and updates its outbox row by email_id; with a
+-- broadcast's thousands of rows in the outbox, that must not be a scan.
+CREATE INDEX outbox_email ON outbox (email_id);
