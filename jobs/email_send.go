@@ -136,6 +136,9 @@ func (h *Handlers) markSent(ctx context.Context, id int64, s store.Sent) error {
 // built now never can (*outbound.PermanentError), except that loading a
 // broadcast can fail for a while with the database.
 func (h *Handlers) build(ctx context.Context, o *store.Outgoing) (*outbound.Mail, error) {
+	if o.User != nil && o.User.ErasedAt != nil {
+		return nil, permanent(fmt.Errorf("jobs: mail %d: the recipient was erased", o.Email.ID))
+	}
 	switch o.Email.Kind {
 	case store.EmailMagicLink:
 		m, err := h.buildMagicLink(o)

@@ -24,6 +24,7 @@ const (
 	AuditSuppress       = "suppression_add"
 	AuditUnsuppress     = "suppression_remove"
 	AuditBroadcast      = "broadcast"
+	AuditErasureConfirm = "erase_confirmed"
 	AuditErasureAsk     = "erase_requested"
 	AuditEmailChangeAsk = "email_change_requested"
 )

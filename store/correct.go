@@ -87,7 +87,7 @@ func (db *DB) SpendEraseToken(ctx context.Context, tokenHash string) (int64, err
 			return ErrNotFound
 		}
 		id = *t.UserID
-		return tx.Audit(ctx, Audit{ActorID: id, Action: AuditErasureAsk, UserID: id})
+		return tx.Audit(ctx, Audit{ActorID: id, Action: AuditErasureConfirm, UserID: id})
 	})
 	return id, err
 }

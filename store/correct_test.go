@@ -154,8 +154,8 @@ func TestTokenPurposes(t *testing.T) {
 		if _, err := db.SpendEraseToken(ctx, "erase"); !errors.Is(err, store.ErrTokenUsed) {
 			t.Errorf("second spend: %v, want ErrTokenUsed", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'erase_requested' AND actor_id = ? AND user_id = ?`, ada.ID, ada.ID); n != 1 {
-			t.Errorf("erase_requested entries = %d, want 1", n)
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'erase_confirmed' AND actor_id = ? AND user_id = ?`, ada.ID, ada.ID); n != 1 {
+			t.Errorf("erase_confirmed entries = %d, want 1", n)
 		}
 		// The others still do their own job (sign in first: a change of
 		// address ends the old address's pending links).

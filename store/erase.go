@@ -94,7 +94,7 @@ func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
 			WHERE m.author_id = ? OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
 		UNION SELECT i.blob_key FROM inbound_mail i
-			WHERE i.sender = ? OR i.id IN (SELECT inbound_mail_id FROM messages
+			WHERE LOWER(i.sender) = ? OR i.id IN (SELECT inbound_mail_id FROM messages
 				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`),
 		u.ID, u.ID, u.Email, u.ID, u.ID)
 	if err != nil {
@@ -109,7 +109,7 @@ func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
 			WHERE a.blob_key IN (?) AND NOT (m.author_id = ? OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))
 		UNION SELECT i.blob_key FROM inbound_mail i
-			WHERE i.blob_key IN (?) AND i.sender <> ? AND i.id NOT IN (SELECT inbound_mail_id FROM messages
+			WHERE i.blob_key IN (?) AND LOWER(i.sender) <> ? AND i.id NOT IN (SELECT inbound_mail_id FROM messages
 				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`,
 		keys, u.ID, u.ID, keys, u.Email, u.ID, u.ID)
 	if err != nil {
@@ -161,7 +161,7 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		return err
 	}
 	// Raw mail from them, or on their tickets.
-	raw := `SELECT id FROM inbound_mail WHERE sender = ? OR id IN (SELECT inbound_mail_id FROM messages
+	raw := `SELECT id FROM inbound_mail WHERE LOWER(sender) = ? OR id IN (SELECT inbound_mail_id FROM messages
 		WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`
 	var rawIDs []int64
 	if err := tx.SelectContext(ctx, &rawIDs, tx.q(raw), u.Email, u.ID, u.ID); err != nil {
@@ -260,9 +260,16 @@ func (db *DB) ForgetInboundMail(ctx context.Context, id int64) error {
 }
 
 // Block puts the address on the do-not-recreate list (idempotent).
+// Links already mailed to the address die with it.
 func (db *DB) Block(ctx context.Context, email string) error {
-	_, err := db.X.ExecContext(ctx, db.q(`INSERT INTO blocked_addresses (hash, created_at) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`),
-		BlockHash(email), db.Now())
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO blocked_addresses (hash, created_at) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`),
+			BlockHash(email), db.Now()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, tx.q(`DELETE FROM login_tokens WHERE email = ?`), NormalizeEmail(email))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: block: %w", err)
 	}

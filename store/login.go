@@ -138,6 +138,12 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 		if err != nil {
 			return err
 		}
+		if blocked, err := db.IsBlocked(ctx, t.Email); err != nil || blocked {
+			if err == nil {
+				err = ErrNotFound // erased and not to be recreated
+			}
+			return err
+		}
 		var u User
 		if err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO users (email, role, created_at, updated_at) VALUES (?, 'customer', ?, ?)
 			ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING *`), t.Email, now, now).StructScan(&u); err != nil {

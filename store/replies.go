@@ -62,7 +62,7 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 func (tx *Tx) notifyParticipants(ctx context.Context, t Ticket, kind string, msgID *int64) error {
 	var people []User
 	err := tx.SelectContext(ctx, &people, tx.q(`SELECT u.* FROM users u JOIN participants p ON p.user_id = u.id
-		WHERE p.ticket_id = ? ORDER BY p.role DESC, u.id`), t.ID)
+		WHERE p.ticket_id = ? AND u.erased_at IS NULL ORDER BY p.role DESC, u.id`), t.ID)
 	if err != nil {
 		return fmt.Errorf("store: participants: %w", err)
 	}

@@ -213,7 +213,7 @@ func (db *DB) dropRaw(ctx context.Context, batch int, pick string, args ...any) 
 		if err := db.deleteBlobs(ctx, "inbound_mail", rows); err != nil {
 			return total, err
 		}
-		n, err := db.execIn(ctx, `UPDATE inbound_mail SET blob_key = '' WHERE blob_key <> '' AND id IN (?)`, rowIDs(rows))
+		n, err := db.execIn(ctx, `UPDATE inbound_mail SET blob_key = '', sender = '', recipients = '' WHERE blob_key <> '' AND id IN (?)`, rowIDs(rows))
 		total += n
 		if err != nil {
 			return total, err

@@ -12,10 +12,10 @@ type ipKey struct{}
 
 // withClientIP works out the client's address once per request. Only a peer
 // in trusted may speak for the client, through Cloudflare's CF-Connecting-IP
-// or, failing that, the right-most untrusted X-Forwarded-For entry.
-func withClientIP(trusted []netip.Prefix, next http.Handler) http.Handler {
+// (when behind Cloudflare) or the right-most untrusted X-Forwarded-For entry.
+func withClientIP(trusted []netip.Prefix, cloudflare bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := clientIP(r, trusted)
+		ip := clientIP(r, trusted, cloudflare)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ipKey{}, ip)))
 	})
 }
@@ -26,7 +26,9 @@ func ipFrom(r *http.Request) string {
 	return ip
 }
 
-func clientIP(r *http.Request, trusted []netip.Prefix) string {
+// clientIP reads CF-Connecting-IP only when cloudflare is set: other
+// proxies pass that header through from the client untouched.
+func clientIP(r *http.Request, trusted []netip.Prefix, cloudflare bool) string {
 	peer := peerAddr(r.RemoteAddr)
 	if !peer.IsValid() {
 		return r.RemoteAddr
@@ -34,7 +36,7 @@ func clientIP(r *http.Request, trusted []netip.Prefix) string {
 	if !isTrusted(peer, trusted) {
 		return peer.String()
 	}
-	if cf, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get("CF-Connecting-IP"))); err == nil {
+	if cf, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get("CF-Connecting-IP"))); cloudflare && err == nil {
 		return cf.Unmap().String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")

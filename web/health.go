@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 type healthHandler struct {
 	store Store
 	redis redis.UniversalClient
+	log   *slog.Logger
 }
 
 // live says the process is up; it checks nothing else.
@@ -27,11 +29,14 @@ func (h *healthHandler) ready(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	checks := map[string]string{"database": "ok", "redis": "ok"}
 	status := http.StatusOK
+	// What failed goes to the log; the public answer names only the part.
 	if err := h.store.Ping(ctx); err != nil {
-		checks["database"], status = err.Error(), http.StatusServiceUnavailable
+		checks["database"], status = "unavailable", http.StatusServiceUnavailable
+		h.log.WarnContext(ctx, "readyz: database", "err", err)
 	}
 	if err := h.redis.Ping(ctx).Err(); err != nil {
-		checks["redis"], status = err.Error(), http.StatusServiceUnavailable
+		checks["redis"], status = "unavailable", http.StatusServiceUnavailable
+		h.log.WarnContext(ctx, "readyz: redis", "err", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -141,9 +141,18 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerFrom(r.Context())
-	c := store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: r.PostFormValue("status"), Priority: r.PostFormValue("priority"),
-		Category: r.PostFormValue("category")}
-	switch a := r.PostFormValue("assignee"); a {
+	// Only what the person changed on this page is applied: a page opened
+	// before somebody else's change must not put the old values back.
+	changed := func(field string) string {
+		v := r.PostFormValue(field)
+		if old, ok := r.PostForm["old_"+field]; ok && len(old) == 1 && old[0] == v {
+			return ""
+		}
+		return v
+	}
+	c := store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: changed("status"), Priority: changed("priority"),
+		Category: changed("category")}
+	switch a := changed("assignee"); a {
 	case "":
 	case "none":
 		c.Unassign = true

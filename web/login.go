@@ -48,7 +48,7 @@ func (h *loginHandler) request(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := ipFrom(r)
-	if h.limited(w, r, "link-ip", ip, h.limiter.limits.LinksPerIP) {
+	if h.limited(w, r, "link-ip", ipBucket(ip), h.limiter.limits.LinksPerIP) {
 		return
 	}
 	if _, status, problem := h.human.check(r); problem != "" {

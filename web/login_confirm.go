@@ -43,7 +43,7 @@ func (h *loginHandler) confirm(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	ip := ipFrom(r)
-	if h.limited(w, r, "confirm-ip", ip, h.limiter.limits.ConfirmsPerIP) {
+	if h.limited(w, r, "confirm-ip", ipBucket(ip), h.limiter.limits.ConfirmsPerIP) {
 		return
 	}
 	token := r.PostFormValue("token")

@@ -150,10 +150,35 @@ var linkSubjects = map[string]string{
 
 // mailLink queues a one-time link of the purpose to addr, within the
 // per-address rate limit; false when it answered already.
+//
+// Its buckets are its own: a signed-in person asking for address changes
+// must not use up somebody else's sign-in links. They are counted per
+// account, per target address and per IP.
 func (h *privacyHandler) mailLink(w http.ResponseWriter, r *http.Request, purpose, addr string, userID int64, path string) bool {
-	wait, err := h.limiter.allow(r.Context(), "link-address", store.NormalizeEmail(addr), h.limiter.limits.LinksPerAddress)
-	if err != nil || wait > 0 {
-		h.pages.message(w, r, http.StatusTooManyRequests, "Too many attempts", "Too many links were asked for. Try again later.")
+	l := h.limiter.limits
+	for _, b := range []struct {
+		kind, key string
+		perHour   int
+	}{
+		{purpose + "-user", itoa(userID), l.LinksPerAddress},
+		{purpose + "-address", store.NormalizeEmail(addr), l.LinksPerAddress},
+		{purpose + "-ip", ipBucket(ipFrom(r)), l.LinksPerIP},
+	} {
+		wait, err := h.limiter.allow(r.Context(), b.kind, b.key, b.perHour)
+		if err != nil {
+			h.log.ErrorContext(r.Context(), "rate limit", "err", err)
+			h.pages.message(w, r, http.StatusServiceUnavailable, "Try again shortly", "Dargo cannot send links for a moment. Please try again in a minute.")
+			return false
+		}
+		if wait > 0 {
+			w.Header().Set("Retry-After", itoa(int64(wait.Seconds())+1))
+			h.pages.message(w, r, http.StatusTooManyRequests, "Too many attempts", "Too many links were asked for. Try again later.")
+			return false
+		}
+	}
+	action := map[string]string{store.PurposeEmailChange: store.AuditEmailChangeAsk, store.PurposeErase: store.AuditErasureAsk}[purpose]
+	if err := h.store.Audit(r.Context(), store.Audit{ActorID: userID, Action: action, UserID: userID}); err != nil {
+		h.pages.fail(w, r, err)
 		return false
 	}
 	secret, hash := newSecret()

@@ -950,28 +950,39 @@ func TestEraseAfterAnEmailChange(t *testing.T) {
 	})
 }
 
-// TestPrivacyLinksAreRateLimited: address-change and erase links count
-// against the per-address budget of sign-in links.
+// TestPrivacyLinksAreRateLimited: address-change and erase links have
+// budgets of their own (per account, per target address, per IP), so asking
+// for them cannot use up anybody's sign-in links.
 func TestPrivacyLinksAreRateLimited(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		srv := newServer(t, db, testRedis(t), Opts{Limits: Limits{LinksPerAddress: 2, LinksPerIP: 20, ConfirmsPerIP: 30}})
-		ada := customer(t, srv, db, "ada@example.com") // one link to ada@example.com
+		ada := customer(t, srv, db, "ada@example.com") // one sign-in link to ada@example.com
 		for _, tc := range []struct {
 			path, email string
 			status      int
 		}{
 			{"/account/erase", "", 200},
+			{"/account/erase", "", 200},
 			{"/account/erase", "", http.StatusTooManyRequests},
-			{"/account/email", "ada@example.org", 200},
-			{"/account/email", "ada@example.org", 200},
-			{"/account/email", "ada@example.org", http.StatusTooManyRequests},
+			{"/account/email", "victim@example.org", 200},
+			{"/account/email", "victim@example.org", 200},
+			{"/account/email", "victim@example.org", http.StatusTooManyRequests},
 		} {
 			if res, _ := do(t, ada, "POST", srv.URL+tc.path, url.Values{"email": {tc.email}}); res.StatusCode != tc.status {
 				t.Errorf("POST %s %s: %s, want %d", tc.path, tc.email, res.Status, tc.status)
 			}
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM login_tokens WHERE purpose <> 'login'`); n != 3 {
-			t.Errorf("links stored = %d, want 3", n)
+		if n := count(t, db, `SELECT COUNT(*) FROM login_tokens WHERE purpose <> 'login'`); n != 4 {
+			t.Errorf("links stored = %d, want 4", n)
+		}
+		// The victim can still sign in: their sign-in budget is untouched.
+		if res, _ := do(t, browser(t), "POST", srv.URL+"/login", url.Values{"email": {"victim@example.org"}}); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("victim's sign-in: %s", res.Status)
+		}
+		// A second account cannot push more links to the same address.
+		bob := customer(t, srv, db, "bob@example.com")
+		if res, _ := do(t, bob, "POST", srv.URL+"/account/email", url.Values{"email": {"victim@example.org"}}); res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("third change link to one address: %s", res.Status)
 		}
 	})
 }

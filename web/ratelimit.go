@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -16,6 +17,17 @@ import (
 type limiter struct {
 	redis  redis.UniversalClient
 	limits Limits
+}
+
+// ipBucket is the rate-limit key of a client address: the address, or
+// for IPv6 its /64, which one customer line usually gets whole.
+func ipBucket(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // allow spends one request of key's hourly budget perHour. It returns how

@@ -16,7 +16,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 		secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/"), log: o.Logger}
 	account := &accountHandler{store: o.Store, pages: p, sessions: s}
 	admin := &adminHandler{store: o.Store, pages: p}
-	health := &healthHandler{store: o.Store, redis: o.Redis}
+	health := &healthHandler{store: o.Store, redis: o.Redis, log: o.Logger}
 	human := &humanCheck{verifier: &o.Turnstile, log: o.Logger}
 	login.human = human
 	portal := &portalHandler{store: o.Tickets, pages: p, human: human, categories: o.Categories, log: o.Logger}
@@ -89,7 +89,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	var h http.Handler = mux
 	h = s.middleware(h)
 	h = crossOrigin(p, base, h)
-	h = withClientIP(o.TrustedProxies, h)
+	h = withClientIP(o.TrustedProxies, o.BehindCloudflare, h)
 	return securityHeaders(h)
 }
 

@@ -309,10 +309,23 @@ func TestClientIP(t *testing.T) {
 			if tc.xff != "" {
 				r.Header.Set("X-Forwarded-For", tc.xff)
 			}
-			if got := clientIP(r, trusted); got != tc.want {
+			if got := clientIP(r, trusted, true); got != tc.want {
 				t.Errorf("clientIP = %q, want %q", got, tc.want)
 			}
 		})
+	}
+	// Behind a proxy that is not Cloudflare, the header is the client's.
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "10.1.2.3:80"
+	r.Header.Set("CF-Connecting-IP", "1.2.3.4")
+	r.Header.Set("X-Forwarded-For", "198.51.100.9")
+	if got := clientIP(r, trusted, false); got != "198.51.100.9" {
+		t.Errorf("CF-Connecting-IP trusted without Cloudflare: %q", got)
+	}
+	for ip, want := range map[string]string{"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64", "198.51.100.7": "198.51.100.7", "junk": "junk"} {
+		if got := ipBucket(ip); got != want {
+			t.Errorf("ipBucket(%q) = %q, want %q", ip, got, want)
+		}
 	}
 	if _, err := ParseProxies("10.0.0.0/33"); err == nil {
 		t.Error("a bad prefix was accepted")

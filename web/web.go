@@ -65,8 +65,10 @@ type Opts struct {
 	BaseURL string
 	// Secret seals magic links on their way to the worker (DARGO_SECRET).
 	Secret string
-	// TrustedProxies may set CF-Connecting-IP or X-Forwarded-For.
-	TrustedProxies []netip.Prefix
+	// TrustedProxies may set X-Forwarded-For, and CF-Connecting-IP when
+	// BehindCloudflare.
+	TrustedProxies   []netip.Prefix
+	BehindCloudflare bool
 	// Turnstile verifies the public forms; an empty Secret turns it off.
 	Turnstile turnstile.Verifier
 	// TurnstileSiteKey shows the widget on the public forms when set.

@@ -61,6 +61,7 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		BaseURL:          c.BaseURL,
 		Secret:           c.secret(),
 		TrustedProxies:   c.TrustedProxies,
+		BehindCloudflare: c.BehindCloudflare,
 		Turnstile:        turnstile.Verifier{Secret: c.TurnstileSecret, URL: c.TurnstileVerifyURL},
 		TurnstileSiteKey: c.TurnstileSiteKey,
 		Limits:           c.Limits,

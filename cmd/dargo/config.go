@@ -44,6 +44,7 @@ type Config struct {
 	InboundProcessors   int
 
 	TrustedProxies     []netip.Prefix
+	BehindCloudflare   bool
 	TurnstileSiteKey   string
 	TurnstileSecret    string
 	TurnstileVerifyURL string
@@ -86,7 +87,8 @@ var settings = []setting{
 	{"DARGO_SPAM_POLICY", "quarantine", "what a spam verdict FAIL does: quarantine or flag"},
 	{"DARGO_INBOUND_RECEIVERS", "1", "concurrent SQS long-polls per dargo inbound process"},
 	{"DARGO_INBOUND_PROCESSORS", "4", "mails one dargo inbound process handles at once"},
-	{"DARGO_TRUSTED_PROXIES", "", "addresses or CIDRs of proxies whose CF-Connecting-IP / X-Forwarded-For name the client"},
+	{"DARGO_TRUSTED_PROXIES", "", "addresses or CIDRs of proxies whose X-Forwarded-For (or CF-Connecting-IP) names the client"},
+	{"DARGO_BEHIND_CLOUDFLARE", "false", "true: trusted proxies are Cloudflare's, and CF-Connecting-IP names the client"},
 	{"DARGO_TURNSTILE_SITEKEY", "", "Cloudflare Turnstile site key: shows the widget on public forms"},
 	{"DARGO_TURNSTILE_SECRET", "", "Turnstile secret: verifies public forms; unset turns verification off (a warning at start)"},
 	{"DARGO_TURNSTILE_VERIFY_URL", "https://challenges.cloudflare.com/turnstile/v0/siteverify", "Turnstile siteverify endpoint"},
@@ -165,6 +167,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.TrustedProxies, err = web.ParseProxies(get("DARGO_TRUSTED_PROXIES")); err != nil {
 		errs = append(errs, fmt.Errorf("DARGO_TRUSTED_PROXIES: want addresses or CIDRs, %w", err))
+	}
+	if c.BehindCloudflare, err = strconv.ParseBool(get("DARGO_BEHIND_CLOUDFLARE")); err != nil {
+		errs = append(errs, fmt.Errorf("DARGO_BEHIND_CLOUDFLARE: want true or false, got %q", get("DARGO_BEHIND_CLOUDFLARE")))
 	}
 	c.TurnstileSiteKey = get("DARGO_TURNSTILE_SITEKEY")
 	c.TurnstileSecret = get("DARGO_TURNSTILE_SECRET")
