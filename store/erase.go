@@ -20,6 +20,11 @@ type Erased struct {
 	Messages    int  // messages the person wrote, emptied
 	Attachments int  // files removed, with their bytes
 	RawMails    int  // raw inbound mails removed, with their bytes
+
+	// late are the blob keys of the rows the transaction deleted: a file or
+	// mail that arrived after the bytes were deleted has its bytes deleted
+	// after the commit.
+	late []string
 }
 
 // EraseOpts says who erases and whether the address may come back.
@@ -81,6 +86,20 @@ func (db *DB) Erase(ctx context.Context, userID int64, o EraseOpts) (*Erased, er
 	err = db.inTxRetry(ctx, func(tx *Tx) error { return tx.erase(ctx, u, o, out) })
 	if err != nil {
 		return nil, fmt.Errorf("store: erase: %w", err)
+	}
+	for _, k := range out.late {
+		if k == "" || slices.Contains(keys, k) {
+			continue
+		}
+		var refs int
+		if err := db.X.GetContext(ctx, &refs, db.q(`SELECT (SELECT COUNT(*) FROM attachments WHERE blob_key = ?) + (SELECT COUNT(*) FROM inbound_mail WHERE blob_key = ?)`), k, k); err != nil {
+			return nil, fmt.Errorf("store: erase: %w", err)
+		}
+		if refs == 0 {
+			if err := db.Blobs.Delete(ctx, k); err != nil {
+				return nil, fmt.Errorf("store: erase blob: %w", err)
+			}
+		}
 	}
 	return out, nil
 }
@@ -156,6 +175,11 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 	if _, err := exec(`UPDATE tickets SET subject = ?, updated_at = ? WHERE customer_id = ?`, erasedText, now, u.ID); err != nil {
 		return err
 	}
+	out.late = nil
+	if err := tx.SelectContext(ctx, &out.late, tx.q(`SELECT blob_key FROM attachments WHERE message_id IN (SELECT id FROM messages
+		WHERE author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`), u.ID, u.ID); err != nil {
+		return err
+	}
 	if out.Attachments, err = exec(`DELETE FROM attachments WHERE message_id IN (SELECT id FROM messages
 		WHERE author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`, u.ID, u.ID); err != nil {
 		return err
@@ -168,6 +192,15 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		return err
 	}
 	if len(rawIDs) > 0 {
+		q, args, err := sqlx.In(`SELECT blob_key FROM inbound_mail WHERE id IN (?)`, rawIDs)
+		if err != nil {
+			return err
+		}
+		var rawKeys []string
+		if err := tx.SelectContext(ctx, &rawKeys, tx.q(q), args...); err != nil {
+			return err
+		}
+		out.late = append(out.late, rawKeys...)
 		for _, stmt := range []string{`UPDATE messages SET inbound_mail_id = NULL WHERE inbound_mail_id IN (?)`, `DELETE FROM inbound_mail WHERE id IN (?)`} {
 			q, args, err := sqlx.In(stmt, rawIDs)
 			if err != nil {
@@ -211,12 +244,18 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		Detail: map[string]any{"tickets": out.Tickets, "messages": out.Messages, "attachments": out.Attachments, "raw_mails": out.RawMails, "blocked": o.Block}})
 }
 
-// scrubMentions replaces the person's name and address in the other
-// messages of their tickets, and those messages' subjects.
+// scrubMentions replaces the person's name and address in others' messages
+// on every ticket they took part in, and on their own tickets the messages'
+// subjects (which are theirs).
 func (tx *Tx) scrubMentions(ctx context.Context, u *User) error {
-	var msgs []Message
-	err := tx.SelectContext(ctx, &msgs, tx.q(`SELECT * FROM messages WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
-		AND (author_id IS NULL OR author_id <> ?)`), u.ID, u.ID)
+	var msgs []struct {
+		Message
+		Theirs bool `db:"theirs"`
+	}
+	err := tx.SelectContext(ctx, &msgs, tx.q(`SELECT m.*, CASE WHEN t.customer_id = ? THEN 1 ELSE 0 END AS theirs
+		FROM messages m JOIN tickets t ON t.id = m.ticket_id
+		WHERE m.ticket_id IN (SELECT ticket_id FROM participants WHERE user_id = ?) AND (m.author_id IS NULL OR m.author_id <> ?)`),
+		u.ID, u.ID, u.ID)
 	if err != nil {
 		return err
 	}
@@ -231,8 +270,12 @@ func (tx *Tx) scrubMentions(ctx context.Context, u *User) error {
 	}
 	re := regexp.MustCompile(`(?i)` + strings.Join(words, "|"))
 	for _, m := range msgs {
+		subject := re.ReplaceAllString(m.Subject, erasedText)
+		if m.Theirs {
+			subject = erasedText
+		}
 		_, err := tx.ExecContext(ctx, tx.q(`UPDATE messages SET subject = ?, text = ?, visible_text = ?, html = ? WHERE id = ?`),
-			erasedText, re.ReplaceAllString(m.Text, erasedText), re.ReplaceAllString(m.VisibleText, erasedText),
+			subject, re.ReplaceAllString(m.Text, erasedText), re.ReplaceAllString(m.VisibleText, erasedText),
 			re.ReplaceAllString(m.HTML, erasedText), m.ID)
 		if err != nil {
 			return err

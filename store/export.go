@@ -71,6 +71,8 @@ type ExportAccess struct {
 }
 
 // Export gathers everything stored about the person with this address.
+// Replies from staff say "support" as their sender: staff's own addresses
+// are not the customer's data.
 // replyTo gives the address replies to a ticket number go to. Internal notes
 // are staff's, not the person's, and are left out.
 func (db *DB) Export(ctx context.Context, email string, replyTo func(number int64) string) (*Export, error) {
@@ -115,7 +117,7 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 
 func (db *DB) exportMessages(ctx context.Context, ticketID int64) ([]ExportMessage, error) {
 	out := []ExportMessage{}
-	err := db.X.SelectContext(ctx, &out, db.q(`SELECT m.id, m.kind, COALESCE(u.email, '') AS "from", m.created_at, m.visible_text AS text
+	err := db.X.SelectContext(ctx, &out, db.q(`SELECT m.id, m.kind, CASE WHEN m.kind = 'inbound' THEN COALESCE(u.email, '') ELSE 'support' END AS "from", m.created_at, m.visible_text AS text
 		FROM messages m LEFT JOIN users u ON u.id = m.author_id
 		WHERE m.ticket_id = ? AND m.kind <> 'note' ORDER BY m.created_at, m.id`), ticketID)
 	if err != nil {
