@@ -49,8 +49,12 @@ func BlockHash(email string) string {
 
 // IsBlocked reports whether the address asked never to be recreated.
 func (db *DB) IsBlocked(ctx context.Context, email string) (bool, error) {
+	return db.isBlocked(ctx, db.X, email)
+}
+
+func (db *DB) isBlocked(ctx context.Context, q sqlx.QueryerContext, email string) (bool, error) {
 	var n int
-	if err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM blocked_addresses WHERE hash = ?`), BlockHash(email)); err != nil {
+	if err := sqlx.GetContext(ctx, q, &n, db.q(`SELECT COUNT(*) FROM blocked_addresses WHERE hash = ?`), BlockHash(email)); err != nil {
 		return false, fmt.Errorf("store: is blocked: %w", err)
 	}
 	return n > 0, nil

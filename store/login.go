@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Errors a magic link can meet besides ErrNotFound.
@@ -98,12 +100,18 @@ type LoggedIn struct {
 // ErrNotFound, ErrTokenUsed or ErrTokenExpired. It changes nothing: the
 // confirm page shows it before the person presses the button.
 func (db *DB) TokenEmail(ctx context.Context, tokenHash string) (string, error) {
+	return db.tokenEmail(ctx, db.X, tokenHash)
+}
+
+// tokenEmail is TokenEmail through q: inside a transaction, its own
+// connection (a second one from the pool could wait for ever on SQLite).
+func (db *DB) tokenEmail(ctx context.Context, q sqlx.QueryerContext, tokenHash string) (string, error) {
 	var t struct {
 		Email     string     `db:"email"`
 		ExpiresAt time.Time  `db:"expires_at"`
 		UsedAt    *time.Time `db:"used_at"`
 	}
-	if err := db.X.GetContext(ctx, &t, db.q(`SELECT email, expires_at, used_at FROM login_tokens WHERE token_hash = ? AND purpose = 'login'`), tokenHash); err != nil {
+	if err := sqlx.GetContext(ctx, q, &t, db.q(`SELECT email, expires_at, used_at FROM login_tokens WHERE token_hash = ? AND purpose = 'login'`), tokenHash); err != nil {
 		return "", notFound(err, "sign-in link")
 	}
 	switch {
@@ -129,7 +137,7 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 		err := tx.GetContext(ctx, &t, tx.q(`UPDATE login_tokens SET used_at = ?
 			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND purpose = 'login' RETURNING email, next`), now, l.TokenHash, now)
 		if errors.Is(err, sql.ErrNoRows) {
-			_, err = db.TokenEmail(ctx, l.TokenHash)
+			_, err = db.tokenEmail(ctx, tx, l.TokenHash)
 			if err == nil {
 				err = ErrTokenUsed // spent by a concurrent confirm
 			}
@@ -138,7 +146,7 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 		if err != nil {
 			return err
 		}
-		if blocked, err := db.IsBlocked(ctx, t.Email); err != nil || blocked {
+		if blocked, err := db.isBlocked(ctx, tx, t.Email); err != nil || blocked {
 			if err == nil {
 				err = ErrNotFound // erased and not to be recreated
 			}
@@ -193,8 +201,12 @@ type LoginToken struct {
 // Token returns a usable token by its hash, or ErrNotFound, ErrTokenUsed or
 // ErrTokenExpired; it changes nothing.
 func (db *DB) Token(ctx context.Context, tokenHash string) (*LoginToken, error) {
+	return db.token(ctx, db.X, tokenHash)
+}
+
+func (db *DB) token(ctx context.Context, q sqlx.QueryerContext, tokenHash string) (*LoginToken, error) {
 	var t LoginToken
-	err := db.X.GetContext(ctx, &t, db.q(`SELECT email, purpose, user_id, expires_at, used_at FROM login_tokens WHERE token_hash = ?`), tokenHash)
+	err := sqlx.GetContext(ctx, q, &t, db.q(`SELECT email, purpose, user_id, expires_at, used_at FROM login_tokens WHERE token_hash = ?`), tokenHash)
 	if err != nil {
 		return nil, notFound(err, "link")
 	}
@@ -216,7 +228,7 @@ func (tx *Tx) spendToken(ctx context.Context, tokenHash, purpose string) (*Login
 		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND purpose = ? RETURNING email, purpose, user_id, expires_at, used_at`),
 		now, tokenHash, now, purpose)
 	if errors.Is(err, sql.ErrNoRows) {
-		if t, err := tx.db.Token(ctx, tokenHash); err != nil {
+		if t, err := tx.db.token(ctx, tx, tokenHash); err != nil {
 			return nil, err
 		} else if t.Purpose != purpose {
 			return nil, ErrNotFound // a link for something else
