@@ -14,14 +14,20 @@ type confirmLinkPage struct {
 }
 
 func (h *privacyHandler) emailConfirmForm(w http.ResponseWriter, r *http.Request) {
+	h.confirmPage(w, r, store.PurposeEmailChange, "confirm_email.html", "Confirm your new address")
+}
+
+// confirmPage shows what a mailed link will do, with the button that does
+// it; opening the link changes nothing.
+func (h *privacyHandler) confirmPage(w http.ResponseWriter, r *http.Request, purpose, tmpl, title string) {
 	noStore(w)
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	token, t, err := h.linkToken(r, store.PurposeEmailChange)
+	token, t, err := h.linkToken(r, purpose)
 	if err != nil {
 		h.linkProblem(w, r, err)
 		return
 	}
-	h.pages.render(w, r, http.StatusOK, "confirm_email.html", "Confirm your new address", confirmLinkPage{Token: token, Email: t.Email})
+	h.pages.render(w, r, http.StatusOK, tmpl, title, confirmLinkPage{Token: token, Email: t.Email})
 }
 
 func (h *privacyHandler) emailConfirm(w http.ResponseWriter, r *http.Request) {
@@ -44,14 +50,7 @@ func (h *privacyHandler) emailConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *privacyHandler) eraseConfirmForm(w http.ResponseWriter, r *http.Request) {
-	noStore(w)
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	token, t, err := h.linkToken(r, store.PurposeErase)
-	if err != nil {
-		h.linkProblem(w, r, err)
-		return
-	}
-	h.pages.render(w, r, http.StatusOK, "confirm_erase.html", "Erase your data", confirmLinkPage{Token: token, Email: t.Email})
+	h.confirmPage(w, r, store.PurposeErase, "confirm_erase.html", "Erase your data")
 }
 
 // eraseConfirm erases the account the link was made for, ends its sessions
