@@ -41,6 +41,7 @@ type privacyHandler struct {
 	pages    *pages
 	sessions *sessions
 	limiter  *limiter
+	human    *humanCheck
 	secret   string
 	baseURL  string
 	replyTo  func(number int64) string

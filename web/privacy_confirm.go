@@ -11,6 +11,18 @@ import (
 type confirmLinkPage struct {
 	Token string
 	Email string
+	Error string
+}
+
+// humanOr re-shows a confirm page (public: anyone with the link) when its
+// Turnstile check fails; true when it answered.
+func (h *privacyHandler) humanOr(w http.ResponseWriter, r *http.Request, tmpl, title, token string, t *store.LoginToken) bool {
+	_, status, problem := h.human.check(r)
+	if problem == "" {
+		return false
+	}
+	h.pages.render(w, r, status, tmpl, title, confirmLinkPage{Token: token, Email: t.Email, Error: problem})
+	return true
 }
 
 func (h *privacyHandler) emailConfirmForm(w http.ResponseWriter, r *http.Request) {
@@ -32,9 +44,12 @@ func (h *privacyHandler) confirmPage(w http.ResponseWriter, r *http.Request, pur
 
 func (h *privacyHandler) emailConfirm(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	token, _, err := h.linkToken(r, store.PurposeEmailChange)
+	token, t, err := h.linkToken(r, store.PurposeEmailChange)
 	if err != nil {
 		h.linkProblem(w, r, err)
+		return
+	}
+	if h.humanOr(w, r, "confirm_email.html", "Confirm your new address", token, t) {
 		return
 	}
 	u, err := h.store.ChangeEmail(r.Context(), hashSecret(token))
@@ -57,9 +72,12 @@ func (h *privacyHandler) eraseConfirmForm(w http.ResponseWriter, r *http.Request
 // (the erasure deletes them) and says what happened.
 func (h *privacyHandler) eraseConfirm(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	token, _, err := h.linkToken(r, store.PurposeErase)
+	token, t, err := h.linkToken(r, store.PurposeErase)
 	if err != nil {
 		h.linkProblem(w, r, err)
+		return
+	}
+	if h.humanOr(w, r, "confirm_erase.html", "Erase your data", token, t) {
 		return
 	}
 	userID, err := h.store.SpendEraseToken(r.Context(), hashSecret(token))

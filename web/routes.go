@@ -23,7 +23,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	inbox := &inboxHandler{store: o.Tickets, staff: o.Store, pages: p, categories: o.Categories, log: o.Logger,
 		presence: &presence{redis: o.Redis, log: o.Logger, now: time.Now}}
 	files := &filesHandler{store: o.Tickets, pages: p}
-	privacy := &privacyHandler{store: o.Privacy, tickets: o.Tickets, pages: p, sessions: s, limiter: lim, secret: o.Secret,
+	privacy := &privacyHandler{store: o.Privacy, tickets: o.Tickets, pages: p, sessions: s, limiter: lim, human: human, secret: o.Secret,
 		baseURL: strings.TrimRight(base.String(), "/"), replyTo: o.ReplyTo, log: o.Logger}
 	user := func(h http.HandlerFunc) http.Handler { return requireUser(h) }
 	staff := func(h http.HandlerFunc) http.Handler { return requireRole(p, roleStaff, h) }
