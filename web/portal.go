@@ -15,9 +15,14 @@ type portalHandler struct {
 	store      TicketStore
 	pages      *pages
 	human      *humanCheck
+	limiter    *limiter
 	categories []string
 	log        *slog.Logger
 }
+
+// ticketsPerHour is how many tickets one account may open in the portal in
+// an hour (mail has its own loop guards).
+const ticketsPerHour = 20
 
 // ticketsPage is the list of a customer's tickets.
 type ticketsPage struct {
@@ -95,6 +100,15 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 	if _, status, problem := h.human.check(r); problem != "" {
 		f.Error = problem
 		h.renderNew(w, r, status, f)
+		return
+	}
+	// New tickets per account are limited like sign-in links: a portal
+	// session must not become a way to flood the inbox.
+	wait, err := h.limiter.allow(r.Context(), "ticket-user", itoa(v.User.ID), ticketsPerHour)
+	if err != nil || wait > 0 {
+		f.Error = "You opened many tickets in a short time. Please wait a while, or reply to an existing ticket."
+		w.Header().Set("Retry-After", itoa(int64(wait.Seconds())+1))
+		h.renderNew(w, r, http.StatusTooManyRequests, f)
 		return
 	}
 	files, err := formFiles(r)

@@ -19,7 +19,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	health := &healthHandler{store: o.Store, redis: o.Redis, log: o.Logger}
 	human := &humanCheck{verifier: &o.Turnstile, log: o.Logger}
 	login.human = human
-	portal := &portalHandler{store: o.Tickets, pages: p, human: human, categories: o.Categories, log: o.Logger}
+	portal := &portalHandler{store: o.Tickets, pages: p, human: human, limiter: lim, categories: o.Categories, log: o.Logger}
 	inbox := &inboxHandler{store: o.Tickets, staff: o.Store, pages: p, categories: o.Categories, log: o.Logger,
 		presence: &presence{redis: o.Redis, log: o.Logger, now: time.Now}}
 	files := &filesHandler{store: o.Tickets, pages: p}
