@@ -71,6 +71,9 @@ func (db *DB) Erase(ctx context.Context, userID int64, o EraseOpts) (*Erased, er
 	if err != nil {
 		return nil, err
 	}
+	if u.Role != "customer" {
+		return nil, fmt.Errorf("%w: %s is %s; take the role away first (dargo staff remove)", ErrInvalidChange, u.Email, u.Role)
+	}
 	out := &Erased{UserID: userID}
 	if u.ErasedAt != nil {
 		out.Already = true
@@ -115,7 +118,7 @@ func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 	var keys []string
 	err := db.X.SelectContext(ctx, &keys, db.q(`
 		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
-			WHERE m.author_id = ? OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
+			WHERE (m.author_id = ? AND m.kind = 'inbound') OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
 		UNION SELECT i.blob_key FROM inbound_mail i
 			WHERE LOWER(i.sender) = ? OR i.id IN (SELECT inbound_mail_id FROM messages
 				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`),
@@ -130,7 +133,7 @@ func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 	// mail holds too stay for them.
 	q, args, err := sqlx.In(`
 		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
-			WHERE a.blob_key IN (?) AND NOT (m.author_id = ? OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))
+			WHERE a.blob_key IN (?) AND NOT ((m.author_id = ? AND m.kind = 'inbound') OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))
 		UNION SELECT i.blob_key FROM inbound_mail i
 			WHERE i.blob_key IN (?) AND LOWER(i.sender) <> ? AND i.id NOT IN (SELECT inbound_mail_id FROM messages
 				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`,
@@ -167,8 +170,9 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 	}
 	out.Tickets = len(ticketIDs)
 	var err error
-	// Their own words, wherever they wrote them.
-	if out.Messages, err = exec(`UPDATE messages SET subject = '', text = '', visible_text = '', html = '' WHERE author_id = ?`, u.ID); err != nil {
+	// Their own words, wherever they wrote them as a customer. What a former
+	// staff member wrote as staff is the desk's record and stays.
+	if out.Messages, err = exec(`UPDATE messages SET subject = '', text = '', visible_text = '', html = '' WHERE author_id = ? AND kind = 'inbound'`, u.ID); err != nil {
 		return err
 	}
 	// Others' messages on their tickets: the subject is theirs, and a reply
@@ -181,11 +185,11 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 	}
 	out.late = nil
 	if err := tx.SelectContext(ctx, &out.late, tx.q(`SELECT blob_key FROM attachments WHERE message_id IN (SELECT id FROM messages
-		WHERE author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`), u.ID, u.ID); err != nil {
+		WHERE (author_id = ? AND kind = 'inbound') OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`), u.ID, u.ID); err != nil {
 		return err
 	}
 	if out.Attachments, err = exec(`DELETE FROM attachments WHERE message_id IN (SELECT id FROM messages
-		WHERE author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`, u.ID, u.ID); err != nil {
+		WHERE (author_id = ? AND kind = 'inbound') OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`, u.ID, u.ID); err != nil {
 		return err
 	}
 	// Raw mail from them, or on their tickets.

@@ -69,3 +69,36 @@ func TestBlockEndsPendingLinks(t *testing.T) {
 		}
 	})
 }
+
+// TestEraseStaffAndFormerStaff: staff are not erased while they hold the
+// role; once they are customers again, what they wrote as staff on other
+// people's tickets stays (the desk's record), and what they wrote as a
+// customer goes.
+func TestEraseStaffAndFormerStaff(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		got := deliver(t, db, newTicket("Alice's printer"))
+		sam, _ := db.SetRole(ctx, "sam@acme.test", "staff")
+		if _, err := db.AddStaffReply(ctx, store.StaffReply{TicketID: got.TicketID, AuthorID: sam.ID, Text: "Try the blue button."}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Erase(ctx, sam.ID, store.EraseOpts{}); !errors.Is(err, store.ErrInvalidChange) {
+			t.Fatalf("erasing staff: %v, want refused", err)
+		}
+		if _, err := db.SetRole(ctx, "sam@acme.test", "customer"); err != nil {
+			t.Fatal(err)
+		}
+		own := newTicket("Sam's own laptop")
+		own.From = store.Person{Email: "sam@acme.test"}
+		deliver(t, db, own)
+		if _, err := db.Erase(ctx, sam.ID, store.EraseOpts{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE text = 'Try the blue button.'`); n != 1 {
+			t.Error("a former staff member's reply on a customer's ticket was erased")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM tickets WHERE subject = 'Sam''s own laptop'`); n != 0 {
+			t.Error("the former staff member's own ticket kept its subject")
+		}
+	})
+}
