@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -88,34 +87,9 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	})
 }
 
-// findAnywhere searches every text column of every table, and every blob's
-// bytes, for s; it returns where it found it, or "".
+// findAnywhere searches every column of every table, blobs' bytes
+// included, for s; it returns where it found it, or "".
 func findAnywhere(t *testing.T, db *store.DB, s string) string {
 	t.Helper()
-	ctx := context.Background()
-	for _, table := range append(tables, "audit_log", "blocked_addresses", "dev_mail") {
-		rows, err := db.X.QueryxContext(ctx, "SELECT * FROM "+table)
-		if err != nil {
-			t.Fatalf("%s: %v", table, err)
-		}
-		for rows.Next() {
-			row := map[string]any{}
-			if err := rows.MapScan(row); err != nil {
-				t.Fatal(err)
-			}
-			b, _ := json.Marshal(row) // []byte columns come out base64: checked below through the blob store
-			text := string(b)
-			for k, v := range row {
-				if bs, ok := v.([]byte); ok {
-					text += " " + k + "=" + string(bs)
-				}
-			}
-			if strings.Contains(text, s) {
-				rows.Close()
-				return table + ": " + text
-			}
-		}
-		rows.Close()
-	}
-	return ""
+	return testdb.FindAnywhere(t, db, s, testdb.NotSearchIndex)
 }

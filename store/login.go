@@ -106,19 +106,9 @@ func (db *DB) TokenEmail(ctx context.Context, tokenHash string) (string, error) 
 // tokenEmail is TokenEmail through q: inside a transaction, its own
 // connection (a second one from the pool could wait for ever on SQLite).
 func (db *DB) tokenEmail(ctx context.Context, q sqlx.QueryerContext, tokenHash string) (string, error) {
-	var t struct {
-		Email     string     `db:"email"`
-		ExpiresAt time.Time  `db:"expires_at"`
-		UsedAt    *time.Time `db:"used_at"`
-	}
-	if err := sqlx.GetContext(ctx, q, &t, db.q(`SELECT email, expires_at, used_at FROM login_tokens WHERE token_hash = ? AND purpose = 'login'`), tokenHash); err != nil {
-		return "", notFound(err, "sign-in link")
-	}
-	switch {
-	case t.UsedAt != nil:
-		return "", ErrTokenUsed
-	case !db.Now().Before(t.ExpiresAt):
-		return "", ErrTokenExpired
+	t, err := db.token(ctx, q, tokenHash, PurposeLogin)
+	if err != nil {
+		return "", err
 	}
 	return t.Email, nil
 }
@@ -201,14 +191,19 @@ type LoginToken struct {
 // Token returns a usable token by its hash, or ErrNotFound, ErrTokenUsed or
 // ErrTokenExpired; it changes nothing.
 func (db *DB) Token(ctx context.Context, tokenHash string) (*LoginToken, error) {
-	return db.token(ctx, db.X, tokenHash)
+	return db.token(ctx, db.X, tokenHash, "")
 }
 
-func (db *DB) token(ctx context.Context, q sqlx.QueryerContext, tokenHash string) (*LoginToken, error) {
+// token reads a token through q; with a purpose, a token for anything else
+// is ErrNotFound.
+func (db *DB) token(ctx context.Context, q sqlx.QueryerContext, tokenHash, purpose string) (*LoginToken, error) {
 	var t LoginToken
 	err := sqlx.GetContext(ctx, q, &t, db.q(`SELECT email, purpose, user_id, expires_at, used_at FROM login_tokens WHERE token_hash = ?`), tokenHash)
 	if err != nil {
 		return nil, notFound(err, "link")
+	}
+	if purpose != "" && t.Purpose != purpose {
+		return nil, ErrNotFound
 	}
 	switch {
 	case t.UsedAt != nil:
@@ -228,7 +223,7 @@ func (tx *Tx) spendToken(ctx context.Context, tokenHash, purpose string) (*Login
 		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND purpose = ? RETURNING email, purpose, user_id, expires_at, used_at`),
 		now, tokenHash, now, purpose)
 	if errors.Is(err, sql.ErrNoRows) {
-		if t, err := tx.db.token(ctx, tx, tokenHash); err != nil {
+		if t, err := tx.db.token(ctx, tx, tokenHash, ""); err != nil {
 			return nil, err
 		} else if t.Purpose != purpose {
 			return nil, ErrNotFound // a link for something else

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/dargo-support/dargo/store"
@@ -103,7 +104,7 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := r.PostFormValue("status")
-	if status != "" && !note && !contains(store.Statuses, status) {
+	if status != "" && !note && !slices.Contains(store.Statuses, status) {
 		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Draft: text, Error: "Choose a status from the list."})
 		return
 	}
@@ -166,7 +167,7 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		}
 		c.Assignee = &id
 	}
-	if c.Category != "" && !contains(h.categories, c.Category) {
+	if c.Category != "" && !slices.Contains(h.categories, c.Category) {
 		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Error: "Choose a category from the list."})
 		return
 	}
@@ -184,13 +185,4 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		back = "/inbox"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"due":         func(t store.Ticket) string { return privacyDue(t, time.Now()) },
 	"derefTicket": func(t *store.Ticket) store.Ticket { return *t },
 	"hasPrefix":   strings.HasPrefix,
-	"has":         contains,
+	"has":         slices.Contains[[]string],
 	"size":        byteSize,
 }).ParseFS(templateFS, "templates/*.html"))
 

@@ -112,73 +112,17 @@ func noAddressInAudit(t *testing.T, db *store.DB) {
 	}
 }
 
-// findAnywhere searches every text column of every table, blobs' bytes
-// included, for s; it returns where it found it, or "". SQLite's full-text
-// index tables are left to findInSearchIndex.
+// findAnywhere searches every table but SQLite's full-text index tables
+// (left to findInSearchIndex) for s; it returns where, or "".
 func findAnywhere(t *testing.T, db *store.DB, s string) string {
 	t.Helper()
-	var tables []string
-	for _, table := range allTables(t, db) {
-		if !strings.Contains(table, "_fts") {
-			tables = append(tables, table)
-		}
-	}
-	return findIn(t, db, tables, s)
+	return testdb.FindAnywhere(t, db, s, testdb.NotSearchIndex)
 }
 
 // findInSearchIndex searches SQLite's full-text index tables for s.
 func findInSearchIndex(t *testing.T, db *store.DB, s string) string {
 	t.Helper()
-	var tables []string
-	for _, table := range allTables(t, db) {
-		if strings.Contains(table, "_fts") {
-			tables = append(tables, table)
-		}
-	}
-	return findIn(t, db, tables, s)
-}
-
-// allTables lists the database's tables.
-func allTables(t *testing.T, db *store.DB) []string {
-	t.Helper()
-	var tables []string
-	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
-	if db.Dialect == store.Postgres {
-		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`
-	}
-	if err := db.X.SelectContext(context.Background(), &tables, q); err != nil || len(tables) < 10 {
-		t.Fatalf("list tables: %v (%d)", err, len(tables))
-	}
-	return tables
-}
-
-func findIn(t *testing.T, db *store.DB, tables []string, s string) string {
-	t.Helper()
-	ctx := context.Background()
-	for _, table := range tables {
-		rows, err := db.X.QueryxContext(ctx, "SELECT * FROM "+table)
-		if err != nil {
-			t.Fatalf("%s: %v", table, err)
-		}
-		for rows.Next() {
-			row := map[string]any{}
-			if err := rows.MapScan(row); err != nil {
-				t.Fatal(err)
-			}
-			text := fmt.Sprint(row)
-			for k, v := range row {
-				if b, ok := v.([]byte); ok {
-					text += " " + k + "=" + string(b)
-				}
-			}
-			if strings.Contains(text, s) {
-				rows.Close()
-				return table + ": " + text
-			}
-		}
-		rows.Close()
-	}
-	return ""
+	return testdb.FindAnywhere(t, db, s, testdb.SearchIndex)
 }
 
 // exportJSON is the export as the download encodes it.

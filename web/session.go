@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/dargo-support/dargo/store"
@@ -70,6 +71,10 @@ func hashSecret(secret string) string {
 // notes the session as seen (the store does it at most once a minute).
 func (s *sessions) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sessionless(r.URL.Path) {
+			next.ServeHTTP(w, r) // no database round trip for an asset or a probe
+			return
+		}
 		c, err := r.Cookie(s.cookieName())
 		if err != nil || c.Value == "" || len(c.Value) > 64 {
 			next.ServeHTTP(w, r)
@@ -95,6 +100,11 @@ func (s *sessions) middleware(next http.Handler) http.Handler {
 		v := &viewer{Session: sess, User: user, tokenHash: hash}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viewerKey{}, v)))
 	})
+}
+
+// sessionless are the paths whose handlers never look at the viewer.
+func sessionless(path string) bool {
+	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
 
 // set gives the browser its session cookie.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -119,7 +120,7 @@ func New(o Opts) (http.Handler, error) {
 		o.ReplyTo = func(int64) string { return "" }
 	}
 	for _, c := range []string{"general", PrivacyCategory} {
-		if !contains(o.Categories, c) {
+		if !slices.Contains(o.Categories, c) {
 			o.Categories = append(o.Categories, c)
 		}
 	}
