@@ -10,15 +10,21 @@ type Address struct {
 
 // Mail is what Parse makes of one raw message.
 type Mail struct {
-	MessageID  string    // without angle brackets; empty when the mail has none
-	InReplyTo  []string  // Message-IDs, without angle brackets
-	References []string  // Message-IDs, without angle brackets, oldest first
-	Subject    string    // decoded (RFC 2047), whitespace collapsed
-	From       Address   // first From mailbox; Email empty when unparseable
-	ReplyTo    []Address //
-	To         []Address //
-	Cc         []Address //
-	ReturnPath string    // the address in Return-Path; "<>" stays as "" with HasReturnPath true
+	MessageID  string   // without angle brackets; empty when the mail has none
+	InReplyTo  []string // Message-IDs, without angle brackets
+	References []string // Message-IDs, without angle brackets, oldest first
+	Subject    string   // decoded (RFC 2047), whitespace collapsed
+	From       Address  // first From mailbox; Email empty when unparseable
+	// FromFields counts the From header fields, FromMailboxes the mailboxes
+	// the first one names; FromAmbiguous says why From is not exactly one
+	// well-formed mailbox ("" when it is). See parseFrom.
+	FromFields    int
+	FromMailboxes int
+	FromAmbiguous string
+	ReplyTo       []Address //
+	To            []Address //
+	Cc            []Address //
+	ReturnPath    string    // the address in Return-Path; "<>" stays as "" with HasReturnPath true
 	// HasReturnPath tells a present-but-empty Return-Path (a bounce) from a missing one.
 	HasReturnPath bool
 	Date          time.Time // zero when missing or unparseable

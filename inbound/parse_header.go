@@ -344,6 +344,7 @@ var keptFields = []string{
 	"Auto-Submitted", "X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress",
 	"Precedence", "List-Id", "List-Unsubscribe", "List-Post", "X-Loop",
 	"X-Mailer", "Content-Type", "X-Failed-Recipients",
+	"Authentication-Results", "DKIM-Signature",
 }
 
 func (m *Mail) readTopHeader(h message.Header) {
@@ -359,9 +360,11 @@ func (m *Mail) readTopHeader(h message.Header) {
 		case "Subject":
 			m.Subject = headerText(value)
 		case "From":
-			if m.From.Email == "" {
-				if list := parseAddressList(value, &m.Problems); len(list) > 0 {
-					m.From = list[0]
+			m.FromFields++
+			if m.FromFields == 1 {
+				m.From, m.FromMailboxes, m.FromAmbiguous = parseFrom(value)
+				if m.FromAmbiguous != "" {
+					addProblem(&m.Problems, "header: ambiguous From")
 				}
 			}
 		case "Reply-To":

@@ -42,7 +42,13 @@ type Opts struct {
 	AutoCap      int               // automatic mails per address per AutoWindow
 	AutoWindow   time.Duration
 	SpamPolicy   string // SpamQuarantine (default) or SpamFlag
-	Logger       *slog.Logger
+	// MaxCc caps the people one verified mail adds to a ticket (DARGO_MAX_CC);
+	// 0 is store.DefaultMaxCc, < 0 adds nobody. The rest are suggested to staff.
+	MaxCc int
+	// TrustedAuthServIDs are the authserv-ids whose Authentication-Results
+	// fields are believed (DARGO_TRUSTED_AUTHSERV_IDS).
+	TrustedAuthServIDs []string
+	Logger             *slog.Logger
 }
 
 // Pipeline turns raw mail into tickets and messages.
@@ -185,6 +191,12 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 		}
 	}
+	if m.FromFields > 1 {
+		return p.finish(ctx, rec, ActionQuarantined, fmt.Sprintf("mail has %d From fields", m.FromFields))
+	}
+	if m.FromMailboxes > 1 {
+		return p.finish(ctx, rec, ActionQuarantined, fmt.Sprintf("From names %d mailboxes", m.FromMailboxes))
+	}
 	if isBounce(m, env) {
 		return p.bounce(ctx, rec, m)
 	}
@@ -211,6 +223,9 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 		return Result{}, err
 	}
 	flag := ""
+	if m.FromAmbiguous != "" {
+		flag = FlagAmbiguousFrom
+	}
 	if strings.EqualFold(env.Verdicts.Spam, "FAIL") && !released {
 		flag = "spam"
 	}
@@ -227,6 +242,10 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 	}
 	return p.deliver(ctx, rec, m, env, rt, auto != "", flag)
 }
+
+// FlagAmbiguousFrom marks a message (and a ticket it opens) whose From is
+// not exactly one well-formed mailbox: it may be a display-name spoof.
+const FlagAmbiguousFrom = "ambiguous-from"
 
 // hold says why a mail must be quarantined before it is parsed, or "".
 func (p *Pipeline) hold(raw []byte, v Verdicts) string {
@@ -248,8 +267,10 @@ func dmarcFailed(v Verdicts) bool {
 }
 
 func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, rt route, auto bool, flag string) (Result, error) {
+	sender := p.checkSender(m, env, rt.replyTo)
 	d := &store.Delivery{
 		Flag:          flag,
+		MaxCc:         p.opts.MaxCc,
 		InboundMailID: rec.ID,
 		From:          store.Person{Email: m.From.Email, Name: m.From.Name},
 		Subject:       CleanSubject(m.Subject),
@@ -258,6 +279,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		Message: store.NewMessage{
 			Kind: "inbound", Source: "email", MessageID: m.MessageID, Subject: m.Subject,
 			Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML, Auto: auto,
+			SenderAuth: sender.auth, SenderAuthReason: sender.why,
 		},
 		Reopen:     !auto,
 		Confirm:    !auto && flag == "", // no confirmation (backscatter) to a sender we doubt

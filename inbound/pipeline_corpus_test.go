@@ -32,6 +32,8 @@ type pipelineStep struct {
 	Generate   string   `json:"generate"`
 	Recipients []string `json:"recipients"`
 	SESID      string   `json:"ses_id"`
+	// Verdicts are SES's receipt verdicts for the mail (dkim, spf, dmarc...).
+	Verdicts inbound.Verdicts `json:"verdicts"`
 	// SQL runs a statement (written with '?' placeholders) instead of a mail.
 	SQL string `json:"sql"`
 	// Sent records a Message-ID as one of ours in a ticket's thread, as the
@@ -193,7 +195,7 @@ func (r *pipelineRunner) step(n int, st pipelineStep) {
 	seenKey := r.keys[key]
 	r.keys[key] = true
 
-	res, err := r.p.Ingest(context.Background(), raw, inbound.Envelope{SESID: st.SESID, Recipients: st.Recipients})
+	res, err := r.p.Ingest(context.Background(), raw, inbound.Envelope{SESID: st.SESID, Recipients: st.Recipients, Verdicts: st.Verdicts})
 	if err != nil {
 		t.Fatalf("%s: Ingest: %v", where(), err)
 	}

@@ -14,8 +14,9 @@ import (
 
 // route is where a mail goes: an existing ticket, or nil for a new one.
 type route struct {
-	ticket *store.Ticket
-	why    string // why a header or subject match was refused
+	ticket  *store.Ticket
+	replyTo int64  // the ticket number when a valid reply address routed it
+	why     string // why a header or subject match was refused
 }
 
 // route finds the ticket a mail belongs to, in this order: a reply token in
@@ -35,10 +36,19 @@ func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, err
 		if err != nil {
 			return route{}, fmt.Errorf("inbound: route: %w", err)
 		}
-		return route{ticket: t}, nil
+		return route{ticket: t, replyTo: t.Number}, nil
+	}
+	ids := append(append([]string{}, m.References...), m.InReplyTo...)
+	if m.FromAmbiguous != "" {
+		// An ambiguous From names nobody for sure: it never matches a
+		// participant, whatever its headers or subject point at.
+		var r route
+		if _, tagged := subjectTag(m.Subject); tagged || len(ids) > 0 {
+			r.why = m.FromAmbiguous + ": not matched to a ticket by headers or subject; opened a new ticket"
+		}
+		return r, nil
 	}
 	var refused []string
-	ids := append(append([]string{}, m.References...), m.InReplyTo...)
 	if len(ids) > 0 {
 		t, err := p.store.TicketByThreadIDs(ctx, ids)
 		switch {

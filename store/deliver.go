@@ -27,6 +27,10 @@ type NewMessage struct {
 	VisibleText string
 	HTML        string
 	Auto        bool
+	// SenderAuth is SenderVerified or SenderUnverified ("" is unverified);
+	// only a verified sender's Cc become participants.
+	SenderAuth       string
+	SenderAuthReason string
 }
 
 // NewAttachment is a file to store with a message.
@@ -43,7 +47,11 @@ type Delivery struct {
 	InboundMailID int64    // the inbound_mail row to mark processed; 0 when none
 	TicketID      int64    // the ticket to append to; 0 opens a new one
 	From          Person   // the author; created as a customer on first mail
-	Cc            []Person // become participants when the author is the ticket's customer
+	// Cc become participants when the sender is verified and is the ticket's
+	// customer, at most MaxCc new ones per mail; the rest become suggestions
+	// staff accept or dismiss.
+	Cc            []Person
+	MaxCc         int // 0 is DefaultMaxCc; < 0 adds nobody
 	Subject       string   // a new ticket's subject
 	Category      string   // a new ticket's category
 	Priority      string   // a new ticket's priority; "" is normal
@@ -131,18 +139,6 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 	if err := tx.addParticipant(ctx, t.ID, author, roleFor(t, author), now); err != nil {
 		return err
 	}
-	for _, p := range d.Cc {
-		if t.CustomerID != author {
-			break // only the customer brings people into a ticket
-		}
-		u, err := tx.upsertUser(ctx, p, now)
-		if err != nil {
-			return err
-		}
-		if err := tx.addParticipant(ctx, t.ID, u, "cc", now); err != nil {
-			return err
-		}
-	}
 	if d.Message.MessageID != "" {
 		ok, err := tx.addThreadID(ctx, t.ID, d.Message.MessageID, "inbound", now)
 		if err != nil {
@@ -156,6 +152,9 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		return err
 	}
 	if err := tx.addFiles(ctx, out.MessageID, d.Attachments, keys, now); err != nil {
+		return err
+	}
+	if err := tx.addCcs(ctx, t, author, out.MessageID, d, now); err != nil {
 		return err
 	}
 	if !out.Created { // a new ticket's timestamps are fresh already
@@ -254,9 +253,13 @@ func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Deli
 		inboundID = &d.InboundMailID
 	}
 	var id int64
-	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, auto, flag, inbound_mail_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		ticketID, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto, d.Flag, inboundID, now).Scan(&id)
+	auth := m.SenderAuth
+	if auth != SenderVerified {
+		auth = SenderUnverified // fail closed
+	}
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, auto, flag, inbound_mail_id, created_at, sender_auth, sender_auth_reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		ticketID, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto, d.Flag, inboundID, now, auth, m.SenderAuthReason).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: insert message: %w", err)
 	}

@@ -50,6 +50,9 @@ type Message struct {
 	Flag          string    `db:"flag"`
 	InboundMailID *int64    `db:"inbound_mail_id"`
 	CreatedAt     time.Time `db:"created_at"`
+	// SenderAuth is SenderVerified or SenderUnverified; SenderAuthReason says why.
+	SenderAuth       string `db:"sender_auth"`
+	SenderAuthReason string `db:"sender_auth_reason"`
 }
 
 // Attachment is a file on a message; its bytes live in the blob store.

@@ -32,8 +32,8 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 		if r.Note {
 			kind = "note"
 		}
-		err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, subject, text, visible_text, created_at)
-			VALUES (?, ?, ?, 'web', ?, ?, ?, ?) RETURNING id`), t.ID, r.AuthorID, kind, t.Subject, r.Text, r.Text, now).Scan(&msgID)
+		err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, subject, text, visible_text, created_at, sender_auth, sender_auth_reason)
+			VALUES (?, ?, ?, 'web', ?, ?, ?, ?, 'verified', 'written by signed-in staff') RETURNING id`), t.ID, r.AuthorID, kind, t.Subject, r.Text, r.Text, now).Scan(&msgID)
 		if err != nil {
 			return fmt.Errorf("store: staff reply: %w", err)
 		}

@@ -117,11 +117,12 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	got, err := h.store.Deliver(r.Context(), &store.Delivery{
-		From:        store.Person{Email: v.User.Email, Name: v.User.Name},
-		Subject:     f.Subject,
-		Category:    f.Category,
-		Priority:    f.Priority,
-		Message:     store.NewMessage{Kind: "inbound", Source: "web", Subject: f.Subject, Text: f.Text, VisibleText: f.Text},
+		From:     store.Person{Email: v.User.Email, Name: v.User.Name},
+		Subject:  f.Subject,
+		Category: f.Category,
+		Priority: f.Priority,
+		Message: store.NewMessage{Kind: "inbound", Source: "web", Subject: f.Subject, Text: f.Text, VisibleText: f.Text,
+			SenderAuth: store.SenderVerified, SenderAuthReason: "written by the signed-in customer"},
 		Attachments: files,
 		Confirm:     true,
 	})

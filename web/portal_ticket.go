@@ -66,9 +66,10 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = h.store.Deliver(r.Context(), &store.Delivery{
-		TicketID:    t.ID,
-		From:        store.Person{Email: v.User.Email, Name: v.User.Name},
-		Message:     store.NewMessage{Kind: "inbound", Source: "web", Subject: "Re: " + t.Subject, Text: text, VisibleText: text},
+		TicketID: t.ID,
+		From:     store.Person{Email: v.User.Email, Name: v.User.Name},
+		Message: store.NewMessage{Kind: "inbound", Source: "web", Subject: "Re: " + t.Subject, Text: text, VisibleText: text,
+			SenderAuth: store.SenderVerified, SenderAuthReason: "written by a signed-in participant"},
 		Attachments: files,
 		Reopen:      true,
 	})

@@ -40,6 +40,8 @@ type Config struct {
 	SNSVerify           bool
 	SNSTopicARNs        []string
 	SpamPolicy          string
+	MaxCc               int
+	TrustedAuthServIDs  []string
 	InboundReceivers    int
 	InboundProcessors   int
 
@@ -85,6 +87,8 @@ var settings = []setting{
 	{"DARGO_SNS_VERIFY", "false", "verify SNS message signatures (true when SNS wraps the notifications)"},
 	{"DARGO_SNS_TOPIC_ARNS", "", "comma-separated SNS topic ARNs whose messages are accepted (required with DARGO_SNS_VERIFY)"},
 	{"DARGO_SPAM_POLICY", "quarantine", "what a spam verdict FAIL does: quarantine or flag"},
+	{"DARGO_MAX_CC", "10", "people one verified mail may add to a ticket from To/Cc; the rest are suggested to staff"},
+	{"DARGO_TRUSTED_AUTHSERV_IDS", "", "comma-separated authserv-ids (your MTA's host name) whose Authentication-Results headers are believed"},
 	{"DARGO_INBOUND_RECEIVERS", "1", "concurrent SQS long-polls per dargo inbound process"},
 	{"DARGO_INBOUND_PROCESSORS", "4", "mails one dargo inbound process handles at once"},
 	{"DARGO_TRUSTED_PROXIES", "", "addresses or CIDRs of proxies whose X-Forwarded-For (or CF-Connecting-IP) names the client"},
@@ -158,6 +162,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.SpamPolicy = get("DARGO_SPAM_POLICY"); c.SpamPolicy != "quarantine" && c.SpamPolicy != "flag" {
 		errs = append(errs, fmt.Errorf("DARGO_SPAM_POLICY: want quarantine or flag, got %q", c.SpamPolicy))
+	}
+	if c.MaxCc, err = strconv.Atoi(get("DARGO_MAX_CC")); err != nil || c.MaxCc < 0 {
+		errs = append(errs, fmt.Errorf("DARGO_MAX_CC: want a number ≥ 0, got %q", get("DARGO_MAX_CC")))
+	}
+	for _, id := range strings.Split(get("DARGO_TRUSTED_AUTHSERV_IDS"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			c.TrustedAuthServIDs = append(c.TrustedAuthServIDs, id)
+		}
 	}
 	if c.InboundReceivers, err = strconv.Atoi(get("DARGO_INBOUND_RECEIVERS")); err != nil || c.InboundReceivers < 1 {
 		errs = append(errs, fmt.Errorf("DARGO_INBOUND_RECEIVERS: want a number ≥ 1, got %q", get("DARGO_INBOUND_RECEIVERS")))

@@ -37,6 +37,10 @@ func openDB(ctx context.Context, env *Env, migrate bool) (*store.DB, error) {
 
 func newPipeline(db *store.DB, env *Env) *inbound.Pipeline {
 	c := env.Config
+	maxCc := c.MaxCc
+	if maxCc == 0 {
+		maxCc = -1 // DARGO_MAX_CC=0: every Cc waits for staff
+	}
 	return inbound.NewPipeline(db, inbound.Opts{
 		MailDomain:   c.MailDomain,
 		Secret:       c.secret(),
@@ -45,7 +49,10 @@ func newPipeline(db *store.DB, env *Env) *inbound.Pipeline {
 		AutoCap:      c.AutoMailCap,
 		AutoWindow:   AutoWindow,
 		SpamPolicy:   c.SpamPolicy,
+		MaxCc:        maxCc,
 		Logger:       env.Log,
+
+		TrustedAuthServIDs: c.TrustedAuthServIDs,
 	})
 }
 
