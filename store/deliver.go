@@ -44,19 +44,19 @@ type NewAttachment struct {
 
 // Delivery is everything one inbound mail changes, written in one transaction.
 type Delivery struct {
-	InboundMailID int64    // the inbound_mail row to mark processed; 0 when none
-	TicketID      int64    // the ticket to append to; 0 opens a new one
-	From          Person   // the author; created as a customer on first mail
+	InboundMailID int64  // the inbound_mail row to mark processed; 0 when none
+	TicketID      int64  // the ticket to append to; 0 opens a new one
+	From          Person // the author; created as a customer on first mail
 	// Cc become participants when the sender is verified and is the ticket's
 	// customer, at most MaxCc new ones per mail; the rest become suggestions
 	// staff accept or dismiss.
-	Cc            []Person
-	MaxCc         int // 0 is DefaultMaxCc; < 0 adds nobody
-	Subject       string   // a new ticket's subject
-	Category      string   // a new ticket's category
-	Priority      string   // a new ticket's priority; "" is normal
-	Message       NewMessage
-	Attachments   []NewAttachment
+	Cc          []Person
+	MaxCc       int    // 0 is DefaultMaxCc; < 0 adds nobody
+	Subject     string // a new ticket's subject
+	Category    string // a new ticket's category
+	Priority    string // a new ticket's priority; "" is normal
+	Message     NewMessage
+	Attachments []NewAttachment
 	// Reopen sets a pending, resolved or closed ticket back to open.
 	Reopen bool
 	// Confirm queues a confirmation mail to the author of a new ticket.
