@@ -85,17 +85,30 @@ func TestDeliverParticipants(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		d := newTicket("hi")
+		d.Message.SenderAuth = store.SenderVerified
 		d.Cc = []store.Person{{Email: "Carol@example.com", Name: "Carol"}, {Email: "dave@example.com"}}
 		tk := deliver(t, db, d)
 
-		// Carol (a Cc) replies and Cc's Eve: Carol takes part, Eve is not brought in.
+		// Carol (a Cc) replies, verified, and Cc's Eve: Carol takes part, Eve
+		// is not brought in but suggested to staff.
 		r := reply(tk.TicketID, "carol@example.com")
+		r.Message.SenderAuth = store.SenderVerified
 		r.Cc = []store.Person{{Email: "eve@example.com"}}
 		deliver(t, db, r)
-		// The customer replies and Cc's Frank: Frank is brought in.
+		// The customer replies unverified and Cc's Gina: only a suggestion.
+		r = reply(tk.TicketID, "alice@example.com")
+		r.Cc = []store.Person{{Email: "gina@example.com"}}
+		deliver(t, db, r)
+		// The customer replies verified and Cc's Frank: Frank is brought in.
 		r = reply(tk.TicketID, "ALICE@example.com")
+		r.Message.SenderAuth = store.SenderVerified
 		r.Cc = []store.Person{{Email: "frank@example.com"}}
 		deliver(t, db, r)
+		sug, err := db.CcSuggestions(ctx, tk.TicketID)
+		if err != nil || len(sug) != 2 || sug[0].Email != "eve@example.com" || sug[0].Reason != store.CcNotCustomer ||
+			sug[1].Email != "gina@example.com" || sug[1].Reason != store.CcUnverified {
+			t.Errorf("suggestions = %+v, %v", sug, err)
+		}
 
 		want := map[string]string{
 			"alice@example.com": "customer",
@@ -112,7 +125,7 @@ func TestDeliverParticipants(t *testing.T) {
 			want  bool
 		}{
 			{"alice@example.com", true}, {"Carol@Example.com", true}, {"frank@example.com", true},
-			{"eve@example.com", false}, {"mallory@example.com", false},
+			{"eve@example.com", false}, {"gina@example.com", false}, {"mallory@example.com", false},
 		} {
 			ok, err := db.IsParticipant(ctx, tk.TicketID, tt.email)
 			if err != nil || ok != tt.want {

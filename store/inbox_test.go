@@ -409,6 +409,7 @@ func TestCustomerTickets(t *testing.T) {
 			c.Add(time.Minute)
 			d := newTicket(subject)
 			d.From = store.Person{Email: from}
+			d.Message.SenderAuth = store.SenderVerified // only a verified sender's Cc join
 			for _, a := range cc {
 				d.Cc = append(d.Cc, store.Person{Email: a})
 			}

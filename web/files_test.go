@@ -21,6 +21,7 @@ func fileFixture(t *testing.T, db *store.DB, staffID int64, png []byte) map[stri
 	t.Helper()
 	d := newMail("ada@example.com", "Files", "See attached.")
 	d.Cc = []store.Person{{Email: "carol@example.com"}}
+	d.Message.SenderAuth = store.SenderVerified
 	d.Attachments = []store.NewAttachment{
 		{Filename: "report.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4\n%%EOF\n")},
 		{Filename: "pixel.png", ContentType: "image/png", Data: png},

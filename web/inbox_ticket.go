@@ -28,6 +28,11 @@ type staffTicketPage struct {
 	Collision   bool // a reply came in while this one was written
 	Images      int64
 	ForStaff    bool // staff see authors' addresses
+	Notice      string
+	// Suggestions are people a mail named who were not added (first
+	// shownSuggestions of them); MoreSuggestions counts the rest.
+	Suggestions     []store.CcSuggestion
+	MoreSuggestions int
 }
 
 func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -66,6 +71,15 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		data.LastMessage, err = h.store.LastMessageID(ctx, t.ID)
+	}
+	if err == nil {
+		data.Suggestions, err = h.store.CcSuggestions(ctx, t.ID)
+		if n := len(data.Suggestions); n > shownSuggestions {
+			data.Suggestions, data.MoreSuggestions = data.Suggestions[:shownSuggestions], n-shownSuggestions
+		}
+	}
+	if data.Notice == "" && data.Error == "" {
+		data.Notice = ticketNotices[r.URL.Query().Get("notice")]
 	}
 	if err != nil {
 		h.pages.fail(w, r, err)

@@ -30,6 +30,10 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"hasPrefix":   strings.HasPrefix,
 	"has":         slices.Contains[[]string],
 	"size":        byteSize,
+	"byCustomer": func(m store.ThreadMessage, t *store.Ticket) bool {
+		return m.AuthorID != nil && t != nil && *m.AuthorID == t.CustomerID
+	},
+	"ccReason": func(reason string) string { return ccReasons[reason] },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // pages renders templates inside the layout.

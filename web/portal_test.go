@@ -176,7 +176,7 @@ func TestPortalListsOnlyTheViewersTickets(t *testing.T) {
 			newMail("ada@example.com", "Ada's printer", "It is on fire."),
 			newMail("bob@example.com", "Bob's secret", "Only Bob."),
 			{From: store.Person{Email: "bob@example.com"}, Cc: []store.Person{{Email: "ada@example.com"}}, Subject: "Bob asks with Ada",
-				Message: store.NewMessage{Kind: "inbound", Source: "email", Text: "Cc Ada.", VisibleText: "Cc Ada."}},
+				Message: store.NewMessage{Kind: "inbound", Source: "email", Text: "Cc Ada.", VisibleText: "Cc Ada.", SenderAuth: store.SenderVerified}},
 			newMail("Ada@Example.com", "Ada's invoice", "Where is it?"),
 		} {
 			clock.Add(time.Minute)

@@ -73,6 +73,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /inbox/tickets/{number}/reply", staff(inbox.reply))
 	mux.Handle("POST /inbox/tickets/{number}/update", staff(inbox.update))
 	mux.Handle("POST /inbox/tickets/{number}/presence", staff(inbox.heartbeat))
+	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/accept", staff(inbox.acceptCc))
+	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))
 	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
 	mux.Handle("GET /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).list)))
 	mux.Handle("POST /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).start)))

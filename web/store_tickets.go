@@ -23,6 +23,9 @@ type TicketStore interface {
 	UserByID(ctx context.Context, id int64) (*store.User, error)
 	Inbox(ctx context.Context, q store.InboxQuery) (*store.InboxPage, error)
 	CustomerTickets(ctx context.Context, userID int64, after *store.Cursor, limit int) (*store.InboxPage, error)
+	CcSuggestions(ctx context.Context, ticketID int64) ([]store.CcSuggestion, error)
+	AcceptCc(ctx context.Context, ticketID, id, staffID int64) (*store.CcSuggestion, error)
+	DismissCc(ctx context.Context, ticketID, id, staffID int64) (int, error)
 }
 
 var _ TicketStore = (*store.DB)(nil)
