@@ -87,8 +87,7 @@ var _ BounceStore = (*store.DB)(nil)
 func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) (Result, error) {
 	var notes []string
 	if m.Report != nil {
-		// Store (pipeline.go) lists SuppressIfSent only once the lead adds
-		// BounceStore to it; *store.DB has it either way.
+		// Store does not list BounceStore's method (yet); *store.DB has it.
 		bs, ok := p.store.(BounceStore)
 		if !ok {
 			return Result{}, errors.New("inbound: bounce: the store cannot tell whom a mail was sent to")
