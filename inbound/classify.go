@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"mime"
 	"strings"
@@ -69,32 +70,47 @@ func isBounce(m *Mail, env Envelope) bool {
 	return local == "mailer-daemon" || local == "postmaster"
 }
 
+// BounceStore is what a delivery report needs from the database: one call
+// that suppresses an address only when a returned Message-ID names a mail
+// we sent to that same address.
+type BounceStore interface {
+	SuppressIfSent(ctx context.Context, ids []string, email, reason, source string) (bool, error)
+}
+
+var _ BounceStore = (*store.DB)(nil)
+
 // bounce records a delivery failure. A permanent failure suppresses the
-// address only when the report returns a mail Dargo sent (its Message-ID is
-// one we minted or SES assigned): anyone can mail us a report, and a forged
-// one must not cut a customer off from every mail.
+// Final-Recipient only when the report returns a mail Dargo sent to that
+// very address (its Message-ID is one we minted or SES assigned, on an
+// emails row to that address): anyone can mail us a report, and a forged
+// one must not cut a customer, or an admin, off from every mail.
 func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) (Result, error) {
 	var notes []string
 	if m.Report != nil {
-		ours, err := p.store.IsOurMessageID(ctx, returnedIDs(m))
-		if err != nil {
-			return Result{}, fmt.Errorf("inbound: bounce: %w", err)
+		// Store does not list BounceStore's method (yet); *store.DB has it.
+		bs, ok := p.store.(BounceStore)
+		if !ok {
+			return Result{}, errors.New("inbound: bounce: the store cannot tell whom a mail was sent to")
 		}
+		ids := returnedIDs(m)
 		for _, r := range m.Report.Recipients {
-			switch {
-			case r.FinalRecipient == "":
+			if r.FinalRecipient == "" {
 				continue
-			case !r.Permanent():
-				notes = append(notes, fmt.Sprintf("transient failure %s for %s", r.Status, r.FinalRecipient))
-			case !ours:
-				notes = append(notes, fmt.Sprintf("permanent failure %s for %s about a mail we did not send; not suppressed", r.Status, r.FinalRecipient))
-			default:
-				reason := strings.TrimSpace("bounce " + r.Status + " " + r.Diagnostic)
-				if err := p.store.Suppress(ctx, r.FinalRecipient, reason, "dsn"); err != nil {
-					return Result{}, fmt.Errorf("inbound: bounce: %w", err)
-				}
-				notes = append(notes, fmt.Sprintf("permanent failure %s for %s; address suppressed", r.Status, r.FinalRecipient))
 			}
+			if !r.Permanent() {
+				notes = append(notes, fmt.Sprintf("transient failure %s for %s", r.Status, r.FinalRecipient))
+				continue
+			}
+			reason := strings.TrimSpace("bounce " + r.Status + " " + r.Diagnostic)
+			sent, err := bs.SuppressIfSent(ctx, ids, r.FinalRecipient, reason, "dsn")
+			if err != nil {
+				return Result{}, fmt.Errorf("inbound: bounce: %w", err)
+			}
+			if !sent {
+				notes = append(notes, fmt.Sprintf("permanent failure %s for %s names no mail we sent to that address; not suppressed", r.Status, r.FinalRecipient))
+				continue
+			}
+			notes = append(notes, fmt.Sprintf("permanent failure %s for %s; address suppressed", r.Status, r.FinalRecipient))
 		}
 	}
 	if len(notes) == 0 {

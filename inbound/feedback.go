@@ -11,7 +11,7 @@ import (
 
 // Feedback is what bounce and complaint notifications change in the database.
 type Feedback interface {
-	Suppress(ctx context.Context, email, reason, source string) error
+	BounceStore
 	MarkEmailBounced(ctx context.Context, sesID, reason string) (bool, error)
 	NoteEmailDelay(ctx context.Context, sesID, reason string) (bool, error)
 }
@@ -19,10 +19,13 @@ type Feedback interface {
 var _ Feedback = (*store.DB)(nil)
 
 // ApplyFeedback acts on a Bounce or Complaint notification: a Permanent
-// bounce or a complaint suppresses each recipient and marks the emails row
-// of the mail SES sent as failed; Transient and Undetermined bounces are
-// recorded on that row (its status stays) and logged, the address kept. Both steps are idempotent, so a redelivery is harmless. An
-// error means the database could not be written (try again later).
+// bounce or a complaint suppresses each recipient the mail SES names (by
+// its SES message id) was sent to, and marks that emails row failed; a
+// recipient the mail was not sent to is logged and kept, as DSNs are (the
+// rule is the same whoever reports). Transient and Undetermined bounces are
+// recorded on the row (its status stays) and logged, the address kept.
+// Both steps are idempotent, so a redelivery is harmless. An error means
+// the database could not be written (try again later).
 func ApplyFeedback(ctx context.Context, fb Feedback, n *Notification, log *slog.Logger) error {
 	switch {
 	case n.Kind == KindBounce && n.Bounce != nil:
@@ -46,43 +49,60 @@ func ApplyFeedback(ctx context.Context, fb Feedback, n *Notification, log *slog.
 		var reasons []string
 		for _, r := range b.BouncedRecipients {
 			reason := strings.TrimSpace("ses bounce: " + b.BounceSubType + " " + r.DiagnosticCode)
-			if err := suppress(ctx, fb, r.EmailAddress, reason, "ses-bounce", log); err != nil {
+			sent, err := suppress(ctx, fb, n.SESID, r.EmailAddress, reason, "ses-bounce", log)
+			if err != nil {
 				return err
 			}
-			reasons = append(reasons, r.EmailAddress+": "+reason)
+			if sent {
+				reasons = append(reasons, r.EmailAddress+": "+reason)
+			}
 		}
-		return markBounced(ctx, fb, n.SESID, strings.Join(reasons, "; "), log)
+		return markBounced(ctx, fb, n.SESID, reasons, log)
 	case n.Kind == KindComplaint && n.Complaint != nil:
 		reason := "complaint"
 		if t := n.Complaint.ComplaintFeedbackType; t != "" {
 			reason += ": " + t
 		}
+		var reasons []string
 		for _, r := range n.Complaint.ComplainedRecipients {
-			if err := suppress(ctx, fb, r.EmailAddress, reason, "ses-complaint", log); err != nil {
+			sent, err := suppress(ctx, fb, n.SESID, r.EmailAddress, reason, "ses-complaint", log)
+			if err != nil {
 				return err
 			}
+			if sent {
+				reasons = []string{reason}
+			}
 		}
-		return markBounced(ctx, fb, n.SESID, reason, log)
+		return markBounced(ctx, fb, n.SESID, reasons, log)
 	}
 	return fmt.Errorf("inbound: %s notification is not feedback", n.Kind)
 }
 
-func suppress(ctx context.Context, fb Feedback, addr, reason, source string, log *slog.Logger) error {
-	if addr == "" {
-		return nil
+// suppress suppresses addr if the mail SES sent with sesID went to it,
+// and reports whether it did.
+func suppress(ctx context.Context, fb Feedback, sesID, addr, reason, source string, log *slog.Logger) (bool, error) {
+	if addr == "" || sesID == "" {
+		return false, nil
 	}
-	if err := fb.Suppress(ctx, addr, reason, source); err != nil {
-		return fmt.Errorf("inbound: feedback: %w", err)
+	sent, err := fb.SuppressIfSent(ctx, []string{store.SESMessageID(sesID)}, addr, reason, source)
+	if err != nil {
+		return false, fmt.Errorf("inbound: feedback: %w", err)
+	}
+	if !sent {
+		log.WarnContext(ctx, "feedback names an address the mail was not sent to; not suppressed", "ses_id", sesID, "source", source)
+		return false, nil
 	}
 	log.InfoContext(ctx, "address suppressed", "email", addr, "reason", reason, "source", source)
-	return nil
+	return true, nil
 }
 
-func markBounced(ctx context.Context, fb Feedback, sesID, reason string, log *slog.Logger) error {
-	if sesID == "" {
+// markBounced marks the emails row SES sent as failed, with the reasons of
+// the recipients it was sent to; with none, the row is left as it is.
+func markBounced(ctx context.Context, fb Feedback, sesID string, reasons []string, log *slog.Logger) error {
+	if sesID == "" || len(reasons) == 0 {
 		return nil
 	}
-	found, err := fb.MarkEmailBounced(ctx, sesID, reason)
+	found, err := fb.MarkEmailBounced(ctx, sesID, strings.Join(reasons, "; "))
 	if err != nil {
 		return fmt.Errorf("inbound: feedback: %w", err)
 	}

@@ -124,7 +124,9 @@ func TestSQSFeedbackOnMainQueue(t *testing.T) {
 // fbFailing is a Feedback whose database is down.
 type fbFailing struct{}
 
-func (fbFailing) Suppress(context.Context, string, string, string) error { return errDatabaseDown }
+func (fbFailing) SuppressIfSent(context.Context, []string, string, string, string) (bool, error) {
+	return false, errDatabaseDown
+}
 func (fbFailing) MarkEmailBounced(context.Context, string, string) (bool, error) {
 	return false, errDatabaseDown
 }
@@ -144,4 +146,39 @@ func TestApplyFeedbackErrors(t *testing.T) {
 	if err := inbound.ApplyFeedback(context.Background(), fbFailing{}, m, sqsLogger(t)); err == nil {
 		t.Errorf("a mail applied as feedback")
 	}
+}
+
+// TestApplyFeedbackOnlyForTheRecipient: SES's feedback is trusted
+// transport, but the rule is the same as for DSNs: a bounce or complaint
+// suppresses an address only when the mail it names (by SES message id) was
+// sent to that address. Here both mails went to ada, while the bounce names
+// relayuser and the complaint bob.
+func TestApplyFeedbackOnlyForTheRecipient(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fbEmail(t, db, "ada@example.com", fbHardBounceID)
+		fbEmail(t, db, "ada@example.com", fbBobID)
+		fbEmail(t, db, "carol@customer.example", fbCarolID)
+		for _, f := range []string{"hard_bounce_sns_body.json", "complaint_sns_body.json", "event_bounce_sns_body.json"} {
+			n, err := inbound.DecodeNotification([]byte(fbFixture(t, f)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := inbound.ApplyFeedback(ctx, db, n, sqsLogger(t)); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		}
+		for addr, want := range map[string]bool{"relayuser@test.com": false, "bob@customer.example": false,
+			"ada@example.com": false, "carol@customer.example": true} {
+			if got, err := db.IsSuppressed(ctx, addr); err != nil || got != want {
+				t.Errorf("%s suppressed %v (%v), want %v", addr, got, err, want)
+			}
+		}
+		// Ada's mails were not what bounced: they stay sent.
+		for id, want := range map[string]string{fbHardBounceID: "sent", fbBobID: "sent", fbCarolID: "failed"} {
+			if got := fbStatus(t, db, id); got != want {
+				t.Errorf("emails %s: %s, want %s", id, got, want)
+			}
+		}
+	})
 }

@@ -36,8 +36,9 @@ type pipelineStep struct {
 	Verdicts inbound.Verdicts `json:"verdicts"`
 	// SQL runs a statement (written with '?' placeholders) instead of a mail.
 	SQL string `json:"sql"`
-	// Sent records a Message-ID as one of ours in a ticket's thread, as the
-	// worker does with the id SES gives a sent reply.
+	// Sent is the worker sending the ticket's oldest queued mail: SES gave
+	// it MessageID (<sesid@region.amazonses.com>), recorded on its emails
+	// row and among the ticket's thread ids.
 	Sent *struct {
 		Ticket    int64  `json:"ticket"`
 		MessageID string `json:"message_id"`
@@ -172,8 +173,17 @@ func (r *pipelineRunner) step(n int, st pipelineStep) {
 		if err != nil {
 			t.Fatalf("sent step: %v", err)
 		}
-		if err := db.RecordThreadID(context.Background(), tk.ID, st.Sent.MessageID, "ses"); err != nil {
+		var emailID int64
+		err = db.X.GetContext(context.Background(), &emailID, db.X.Rebind(`SELECT id FROM emails WHERE ticket_id = ? AND status = 'queued' ORDER BY id LIMIT 1`), tk.ID)
+		if err != nil {
+			t.Fatalf("sent step: no queued mail on ticket %d: %v", st.Sent.Ticket, err)
+		}
+		sesID, _, _ := strings.Cut(st.Sent.MessageID, "@")
+		if err := db.MarkEmailSent(context.Background(), emailID, store.Sent{HeaderID: "minted." + sesID + "@help.example.com", SESID: sesID}); err != nil {
 			t.Fatalf("sent step: %v", err)
+		}
+		if ok, err := db.ThreadIDExists(context.Background(), st.Sent.MessageID); err != nil || !ok {
+			t.Fatalf("sent step: %s is not among the thread ids (%v)", st.Sent.MessageID, err)
 		}
 		return
 	}

@@ -82,40 +82,6 @@ func outboxPayload(emailID int64, sealed string) string {
 	return string(b)
 }
 
-// Suppress puts an address on the suppression list; an existing entry keeps its first reason.
-// A new entry is audited with the person's id when they are known (the
-// address itself stays out of the audit log).
-func (db *DB) Suppress(ctx context.Context, email, reason, source string) error {
-	err := db.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, tx.q(`INSERT INTO suppressions (email, reason, source, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (email) DO NOTHING`), NormalizeEmail(email), reason, source, db.Now())
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		var userID int64
-		if err := tx.GetContext(ctx, &userID, tx.q(`SELECT COALESCE(MAX(id), 0) FROM users WHERE email = ?`), NormalizeEmail(email)); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, Audit{Action: AuditSuppress, UserID: userID, Detail: map[string]any{"source": source}})
-	})
-	if err != nil {
-		return fmt.Errorf("store: suppress: %w", err)
-	}
-	return nil
-}
-
-// IsSuppressed reports whether mail to the address must not be sent.
-func (db *DB) IsSuppressed(ctx context.Context, email string) (bool, error) {
-	var n int
-	if err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM suppressions WHERE email = ?`), NormalizeEmail(email)); err != nil {
-		return false, fmt.Errorf("store: is suppressed: %w", err)
-	}
-	return n > 0, nil
-}
-
 // Emails returns the emails rows to an address, oldest first.
 func (db *DB) Emails(ctx context.Context, to string) ([]Email, error) {
 	var out []Email

@@ -76,6 +76,9 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/accept", staff(inbox.acceptCc))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))
 	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
+	suppressions := newAdminSuppressions(o, p)
+	mux.Handle("GET /admin/suppressions", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.list)))
+	mux.Handle("POST /admin/suppressions/remove", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.remove)))
 	mux.Handle("GET /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).list)))
 	mux.Handle("POST /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).start)))
 

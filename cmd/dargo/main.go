@@ -40,6 +40,7 @@ func init() {
 		{"export", "dargo export --email ADDR [--zip FILE]", "print a person's data as one JSON document (and a ZIP with their files)", runExport},
 		{"erase", "dargo erase --email ADDR [--block]", "erase a person's personal data (idempotent); --block: never recreate the address", runErase},
 		{"staff", "dargo staff add EMAIL [--admin] | remove EMAIL | list", "give or take staff (and admin) rights; staff sign in by magic link", runStaff},
+		{"suppression", "dargo suppression list | remove ADDR", "list the addresses no mail goes to (bounced, complained), or lift one (audited)", runSuppression},
 		{"broadcast", "dargo broadcast --subject S --body-file F | --resume ID | --list", "mail a notice (a privacy-policy change) once to every active user through the outbox; killed, it resumes (--batch N, --pause D, --again)", runBroadcast},
 		{"send", "dargo send --from ADDR [--to ADDR] [--subject S] [--in-reply-to ID] [TEXT | --file F]", "mail dargo dev's SMTP listener, as a customer would", runSend},
 		{"seed", "dargo seed [--tickets N] [--messages N] [--customers N] [--big-thread N]", "generate tickets and messages to try and measure the inbox (never on real data)", runSeed},
