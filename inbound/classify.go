@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"mime"
 	"strings"
@@ -87,11 +86,7 @@ var _ BounceStore = (*store.DB)(nil)
 func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) (Result, error) {
 	var notes []string
 	if m.Report != nil {
-		// Store does not list BounceStore's method (yet); *store.DB has it.
-		bs, ok := p.store.(BounceStore)
-		if !ok {
-			return Result{}, errors.New("inbound: bounce: the store cannot tell whom a mail was sent to")
-		}
+		bs := p.store
 		ids := returnedIDs(m)
 		for _, r := range m.Report.Recipients {
 			if r.FinalRecipient == "" {

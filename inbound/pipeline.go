@@ -24,8 +24,7 @@ type Store interface {
 	ThreadIDExists(ctx context.Context, id string) (bool, error)
 	IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error)
 	Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error)
-	Suppress(ctx context.Context, email, reason, source string) error
-	IsOurMessageID(ctx context.Context, ids []string) (bool, error)
+	BounceStore
 	InboundMail(ctx context.Context, id int64) (*store.InboundMail, error)
 	IsBlocked(ctx context.Context, email string) (bool, error)
 	ForgetInboundMail(ctx context.Context, id int64) error

@@ -107,19 +107,3 @@ func (db *DB) Ticket(ctx context.Context, id int64) (*Ticket, error) {
 	return &t, nil
 }
 
-// IsOurMessageID reports whether any of the Message-IDs is one Dargo sent
-// (minted by us, or assigned by SES to our mail).
-func (db *DB) IsOurMessageID(ctx context.Context, ids []string) (bool, error) {
-	if len(ids) == 0 {
-		return false, nil
-	}
-	query, args, err := sqlx.In(`SELECT COUNT(*) FROM thread_ids WHERE origin IN ('minted', 'ses') AND message_id IN (?)`, canonicalIDs(ids))
-	if err != nil {
-		return false, fmt.Errorf("store: is our message id: %w", err)
-	}
-	var n int
-	if err := db.X.GetContext(ctx, &n, db.q(query), args...); err != nil {
-		return false, fmt.Errorf("store: is our message id: %w", err)
-	}
-	return n > 0, nil
-}
