@@ -106,4 +106,3 @@ func (db *DB) Ticket(ctx context.Context, id int64) (*Ticket, error) {
 	}
 	return &t, nil
 }
-
