@@ -188,8 +188,10 @@ func TestUndoAChainOfChanges(t *testing.T) {
 	}
 }
 
-// TestUndoToATakenAddress: when the old address has an account of its own
-// by now, the undo changes nothing and stays usable.
+// TestUndoToATakenAddress: locked out, Ada signs in with her old address
+// (which makes a new, empty account) before she finds the notice; her undo
+// folds that empty account in. An account there that holds anything keeps
+// the address: the undo is refused and stays usable.
 func TestUndoToATakenAddress(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -198,14 +200,37 @@ func TestUndoToATakenAddress(t *testing.T) {
 		if _, err := db.ChangeEmail(ctx, "move", undoLink("move")); err != nil {
 			t.Fatal(err)
 		}
-		signedUp(t, db, "ada@example.com")
-		if _, err := db.UndoEmailChange(ctx, "undo-move"); !errors.Is(err, store.ErrAddressTaken) {
-			t.Errorf("undo to a taken address: %v, want ErrAddressTaken", err)
+		signIn(t, db, "ada@example.com", "locked-out")
+		empty, _ := db.UserByEmail(ctx, "ada@example.com")
+		u, err := db.UndoEmailChange(ctx, "undo-move")
+		if err != nil || u.ID != ada.ID || u.Email != "ada@example.com" {
+			t.Fatalf("undo over an empty account: %+v, %v", u, err)
+		}
+		if got, _ := db.UserByID(ctx, empty.ID); got.ErasedAt == nil || got.Email == "ada@example.com" {
+			t.Errorf("the empty account: %+v", got)
+		}
+		if sessionAlive(t, db, "locked-out") {
+			t.Error("the empty account's session lived on")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE user_id = ?`, empty.ID); n != 0 {
+			t.Errorf("mails left with the empty account: %d", n)
+		}
+
+		// Moved again; this time the address's new account has a ticket.
+		mailLink(t, db, "again", store.PurposeEmailChange, "ada@new.example", ada.ID)
+		if _, err := db.ChangeEmail(ctx, "again", undoLink("again")); err != nil {
+			t.Fatal(err)
+		}
+		d := newTicket("Mine")
+		d.From = store.Person{Email: "ada@example.com"}
+		deliver(t, db, d)
+		if _, err := db.UndoEmailChange(ctx, "undo-again"); !errors.Is(err, store.ErrAddressTaken) {
+			t.Errorf("undo to an address with a ticket: %v, want ErrAddressTaken", err)
 		}
 		if got, _ := db.UserByID(ctx, ada.ID); got.Email != "ada@new.example" {
 			t.Errorf("address after a refused undo: %s", got.Email)
 		}
-		if _, err := db.Token(ctx, "undo-move"); err != nil {
+		if _, err := db.Token(ctx, "undo-again"); err != nil {
 			t.Errorf("the refused undo link: %v", err)
 		}
 	})

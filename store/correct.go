@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -117,7 +118,9 @@ const AddressChangedSubject = "Your address was changed"
 // UndoEmailChange spends an undo link: the account gets back the address
 // the link was mailed to, every session ends again, and what was pending
 // since (address-change and erase links, undo links of later changes)
-// dies. Undo links of earlier changes stay. It returns the user.
+// dies. Undo links of earlier changes stay. An empty account made with the
+// address since the change is folded in (see freeAddress); any other
+// holder of the address makes it ErrAddressTaken. It returns the user.
 func (db *DB) UndoEmailChange(ctx context.Context, tokenHash string) (*User, error) {
 	now := db.Now()
 	var u User
@@ -129,15 +132,11 @@ func (db *DB) UndoEmailChange(ctx context.Context, tokenHash string) (*User, err
 		if t.UserID == nil {
 			return ErrNotFound
 		}
-		var taken int
-		if err := tx.GetContext(ctx, &taken, tx.q(`SELECT COUNT(*) FROM users WHERE email = ? AND id <> ?`), t.Email, *t.UserID); err != nil {
-			return err
-		}
-		if taken > 0 {
-			return ErrAddressTaken
-		}
 		var issued time.Time
 		if err := tx.GetContext(ctx, &issued, tx.q(`SELECT created_at FROM login_tokens WHERE token_hash = ?`), tokenHash); err != nil {
+			return err
+		}
+		if err := tx.freeAddress(ctx, t.Email, *t.UserID, issued); err != nil {
 			return err
 		}
 		err = tx.QueryRowxContext(ctx, tx.q(`UPDATE users SET email = ?, updated_at = ? WHERE id = ? AND erased_at IS NULL RETURNING *`),
@@ -160,6 +159,50 @@ func (db *DB) UndoEmailChange(ctx context.Context, tokenHash string) (*User, err
 		return nil, err
 	}
 	return &u, nil
+}
+
+// freeAddress makes room for an undo: when another account has the address
+// now, it must be one made since the change (issued) that holds nothing —
+// most likely the owner, locked out, signed in with the old address before
+// finding the notice. Whoever made it holds the mailbox the undo link went
+// to, so folding it into the account loses nobody anything: its mails move
+// over and it is left erased. Any other account keeps the address and the
+// undo is refused with ErrAddressTaken.
+func (tx *Tx) freeAddress(ctx context.Context, email string, userID int64, issued time.Time) error {
+	var other User
+	err := tx.GetContext(ctx, &other, tx.q(`SELECT * FROM users WHERE email = ? AND id <> ?`), email, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var holds int
+	if err := tx.GetContext(ctx, &holds, tx.q(`SELECT (SELECT COUNT(*) FROM tickets WHERE customer_id = ? OR assignee_id = ?)
+		+ (SELECT COUNT(*) FROM participants WHERE user_id = ?) + (SELECT COUNT(*) FROM messages WHERE author_id = ?)`),
+		other.ID, other.ID, other.ID, other.ID); err != nil {
+		return err
+	}
+	if holds > 0 || other.Role != "customer" || other.CreatedAt.Before(issued) {
+		return ErrAddressTaken
+	}
+	now := tx.db.Now()
+	for _, st := range []struct {
+		query string
+		args  []any
+	}{
+		{`UPDATE emails SET user_id = ? WHERE user_id = ?`, []any{userID, other.ID}},
+		{`DELETE FROM sessions WHERE user_id = ?`, []any{other.ID}},
+		{`DELETE FROM logins WHERE user_id = ?`, []any{other.ID}},
+		{`DELETE FROM login_tokens WHERE user_id = ?`, []any{other.ID}},
+		{`UPDATE users SET email = ?, name = '', erased_at = ?, updated_at = ? WHERE id = ?`,
+			[]any{fmt.Sprintf("erased-%d@erased.invalid", other.ID), now, now, other.ID}},
+	} {
+		if _, err := tx.ExecContext(ctx, tx.q(st.query), st.args...); err != nil {
+			return err
+		}
+	}
+	return tx.Audit(ctx, Audit{ActorID: userID, Action: AuditErase, UserID: other.ID, Detail: map[string]any{"folded_into": userID}})
 }
 
 // endSessions deletes every session of the user and returns how many.
