@@ -294,12 +294,15 @@ func (tx *Tx) scrubMentions(ctx context.Context, u *User, addrs []string) error 
 	return nil
 }
 
-// addresses lists every address the user is known by: the current one and
-// those they had before an address change (mails sent to them, links).
+// addresses lists the addresses the user had: the current one, and those
+// an address change moved them from (its notice and undo link went there).
+// Addresses a change link was merely mailed to are not among them: they may
+// be anybody's.
 func (tx *Tx) addresses(ctx context.Context, u *User) ([]string, error) {
 	var out []string
-	err := tx.SelectContext(ctx, &out, tx.q(`SELECT to_email FROM emails WHERE user_id = ? AND to_email <> ''
-		UNION SELECT email FROM login_tokens WHERE user_id = ? AND email <> ''`), u.ID, u.ID)
+	err := tx.SelectContext(ctx, &out, tx.q(`SELECT to_email FROM emails WHERE user_id = ? AND kind = ? AND subject = ? AND to_email <> ''
+		UNION SELECT email FROM login_tokens WHERE user_id = ? AND purpose = ?`),
+		u.ID, EmailMagicLink, AddressChangedSubject, u.ID, PurposeEmailUndo)
 	if err != nil {
 		return nil, err
 	}

@@ -114,3 +114,25 @@ func TestEraseScrubsTheRealNameAndAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestEraseScrubsEarlierAddresses: after an address change, erasure
+// replaces the address the account had before too, and leaves an address
+// a change link was only mailed to (anybody's) alone.
+func TestEraseScrubsEarlierAddresses(t *testing.T) {
+	text := "Old: cc.person@example.net. New: cc@new.example. Asked for: someone@else.example."
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cc, ticketID := ccOnAdasTicket(t, db, "", text, "")
+		mailLink(t, db, "never", store.PurposeEmailChange, "someone@else.example", cc.ID)
+		mailLink(t, db, "move", store.PurposeEmailChange, "cc@new.example", cc.ID)
+		if _, err := db.ChangeEmail(ctx, "move", undoLink("move")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Erase(ctx, cc.ID, store.EraseOpts{}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _, _ := adasMessage(t, db, ticketID); got != "Old: [erased]. New: [erased]. Asked for: someone@else.example." {
+			t.Errorf("Ada's text: %s", got)
+		}
+	})
+}
