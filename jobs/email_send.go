@@ -157,7 +157,11 @@ func (h *Handlers) buildMagicLink(o *store.Outgoing) (*outbound.Mail, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: magic link %d: %w", o.Email.ID, err)
 	}
-	return outbound.BuildMagicLink(recipient(o), string(link), h.outbound)
+	account := "" // the account's address now: an address change notice names it
+	if o.User != nil {
+		account = o.User.Email
+	}
+	return outbound.BuildLinkMail(recipient(o), string(link), account, h.outbound)
 }
 
 // buildBroadcast makes one recipient's copy of a broadcast. A recipient

@@ -31,6 +31,8 @@ type view struct {
 	Link      string
 	Action    string // what a link does: "sign in", "confirm your new address", …
 	Button    string
+	Expires   string // how long a link works: "15 minutes"
+	Changed   string // an address change notice: the new address, masked
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
@@ -92,20 +94,37 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 
 // BuildMagicLink makes the mail that carries a one-time login link.
 func BuildMagicLink(to Address, link string, opts Opts) (*Mail, error) {
+	return BuildLinkMail(to, link, "", opts)
+}
+
+// BuildLinkMail makes the mail that carries a one-time link: a sign-in, an
+// address change or erasure to confirm, or (path /account/email/undo) the
+// notice to an old address that its account moved to account, shown
+// masked, with the link that undoes it.
+func BuildLinkMail(to Address, link, account string, opts Opts) (*Mail, error) {
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("outbound: magic link: invalid link %q", link)
 	}
 	m := base(to, opts)
 	m.Subject, m.Auto = "Your sign-in link", true
-	action, button := "sign in", "Sign in"
+	v := view{Greet: true, Name: cleanHeaderText(to.Name, maxName), Team: team(opts), Link: link,
+		Action: "sign in", Button: "Sign in", Expires: "15 minutes"}
 	switch u.Path {
 	case "/account/email/confirm":
-		m.Subject, action, button = "Confirm your new email address", "make this your address for Dargo Support", "Confirm this address"
+		m.Subject, v.Action, v.Button = "Confirm your new email address", "make this your address for Dargo Support", "Confirm this address"
 	case "/account/erase/confirm":
-		m.Subject, action, button = "Confirm erasing your data", "confirm that you want your data erased", "Review and confirm"
+		m.Subject, v.Action, v.Button = "Confirm erasing your data", "confirm that you want your data erased", "Review and confirm"
+	case "/account/email/undo":
+		if !strings.Contains(account, "@") {
+			return nil, errors.New("outbound: address change notice: no new address")
+		}
+		m.Subject, v.Action, v.Button = store.AddressChangedSubject, "undo the change", "Undo the change"
+		// No greeting by name: whoever changed the address may have
+		// changed the name too.
+		v.Changed, v.Expires, v.Name = store.MaskEmail(account), "7 days", ""
 	}
-	v := view{Greet: true, Name: cleanHeaderText(to.Name, maxName), Team: team(opts), Subject: m.Subject, Link: link, Action: action, Button: button}
+	v.Subject = m.Subject
 	return m, render(m, store.EmailMagicLink, v)
 }
 

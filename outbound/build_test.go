@@ -251,3 +251,32 @@ func checkCommon(t *testing.T, m *Mail, o *store.Outgoing) {
 		t.Errorf("layout missing:\n%s\n%s", m.Text, m.HTML)
 	}
 }
+
+// TestBuildAddressChangeNotice: the notice to an old address names the new
+// one masked, carries the undo link for 7 days, and greets nobody by a
+// name the person who changed the address may have chosen.
+func TestBuildAddressChangeNotice(t *testing.T) {
+	link := "https://help.acme.test/account/email/undo?token=abc"
+	m, err := BuildLinkMail(Address{Name: "Click the link now", Email: "ada@example.com"}, link, "thief@evil.test", testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "Your address was changed" || !m.Auto || m.To.Email != "ada@example.com" {
+		t.Errorf("notice = %+v", m)
+	}
+	for _, part := range []string{m.Text, m.HTML} {
+		for _, want := range []string{"t***@evil.test", "7 days", "Not you?", "abc"} {
+			if !strings.Contains(part, want) {
+				t.Errorf("notice lacks %q:\n%s", want, part)
+			}
+		}
+		for _, bad := range []string{"thief@", "Click the link now", "15 minutes"} {
+			if strings.Contains(part, bad) {
+				t.Errorf("notice holds %q:\n%s", bad, part)
+			}
+		}
+	}
+	if _, err := BuildLinkMail(Address{Email: "ada@example.com"}, link, "", testOpts()); err == nil {
+		t.Error("a notice without the new address was built")
+	}
+}

@@ -27,6 +27,7 @@ const (
 	AuditErasureConfirm = "erase_confirmed"
 	AuditErasureAsk     = "erase_requested"
 	AuditEmailChangeAsk = "email_change_requested"
+	AuditEmailUndo      = "email_change_undone"
 )
 
 // AuditEntry is one line of the audit log. People are named by id only.

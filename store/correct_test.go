@@ -20,6 +20,11 @@ func mailLink(t *testing.T, db *store.DB, hash, purpose, email string, userID in
 	}
 }
 
+// undoLink is the undo link a change spending hash mails to the old address.
+func undoLink(hash string) store.AddressUndo {
+	return store.AddressUndo{TokenHash: "undo-" + hash, SealedLink: "sealed-undo-" + hash}
+}
+
 // signedUp is a customer with the address.
 func signedUp(t *testing.T, db *store.DB, email string) *store.User {
 	t.Helper()
@@ -68,7 +73,7 @@ func TestChangeEmail(t *testing.T) {
 			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: newMessageID(), Text: "x", VisibleText: "x"}})
 
 		mailLink(t, db, "to-bob", store.PurposeEmailChange, "bob@example.com", ada.ID)
-		if _, err := db.ChangeEmail(ctx, "to-bob"); !errors.Is(err, store.ErrAddressTaken) {
+		if _, err := db.ChangeEmail(ctx, "to-bob", undoLink("to-bob")); !errors.Is(err, store.ErrAddressTaken) {
 			t.Errorf("change to a taken address: %v, want ErrAddressTaken", err)
 		}
 		if u, _ := db.UserByID(ctx, ada.ID); u.Email != "ada@example.com" {
@@ -76,28 +81,28 @@ func TestChangeEmail(t *testing.T) {
 		}
 
 		mailLink(t, db, "to-new", store.PurposeEmailChange, "Ada@New.Example", ada.ID)
-		u, err := db.ChangeEmail(ctx, "to-new")
+		u, err := db.ChangeEmail(ctx, "to-new", undoLink("to-new"))
 		if err != nil || u.ID != ada.ID || u.Email != "ada@new.example" {
 			t.Fatalf("ChangeEmail: %+v, %v", u, err)
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM tickets WHERE customer_id = ?`, ada.ID); n != 1 {
 			t.Errorf("tickets of the moved account = %d, want 1", n)
 		}
-		if _, err := db.ChangeEmail(ctx, "to-new"); !errors.Is(err, store.ErrTokenUsed) {
+		if _, err := db.ChangeEmail(ctx, "to-new", undoLink("to-new")); !errors.Is(err, store.ErrTokenUsed) {
 			t.Errorf("second spend: %v, want ErrTokenUsed", err)
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'email_change' AND actor_id = ? AND user_id = ?`, ada.ID, ada.ID); n != 1 {
 			t.Errorf("email_change entries = %d, want 1", n)
 		}
-		wantNotFound(t, "unknown token", func() error { _, err := db.ChangeEmail(ctx, "nope"); return err }())
+		wantNotFound(t, "unknown token", func() error { _, err := db.ChangeEmail(ctx, "nope", undoLink("nope")); return err }())
 		// A link for an account erased since does nothing.
 		mailLink(t, db, "late", store.PurposeEmailChange, "ada@late.example", ada.ID)
 		if _, err := db.Erase(ctx, ada.ID, store.EraseOpts{}); err != nil {
 			t.Fatal(err)
 		}
-		wantNotFound(t, "link mailed before the erasure", func() error { _, err := db.ChangeEmail(ctx, "late"); return err }())
+		wantNotFound(t, "link mailed before the erasure", func() error { _, err := db.ChangeEmail(ctx, "late", undoLink("late")); return err }())
 		mailLink(t, db, "after-erase", store.PurposeEmailChange, "ada@after.example", ada.ID)
-		if _, err := db.ChangeEmail(ctx, "after-erase"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := db.ChangeEmail(ctx, "after-erase", undoLink("after-erase")); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("change of an erased account: %v, want ErrNotFound", err)
 		}
 		if u, _ := db.UserByID(ctx, ada.ID); u.ErasedAt == nil || u.Email == "ada@after.example" {
@@ -113,7 +118,7 @@ func TestChangeEmailExpires(t *testing.T) {
 		ada := signedUp(t, db, "ada@example.com")
 		mailLink(t, db, "h", store.PurposeEmailChange, "ada@new.example", ada.ID)
 		now = now.Add(15 * time.Minute)
-		if _, err := db.ChangeEmail(context.Background(), "h"); !errors.Is(err, store.ErrTokenExpired) {
+		if _, err := db.ChangeEmail(context.Background(), "h", undoLink("h")); !errors.Is(err, store.ErrTokenExpired) {
 			t.Errorf("expired link: %v, want ErrTokenExpired", err)
 		}
 	})
@@ -136,7 +141,7 @@ func TestTokenPurposes(t *testing.T) {
 			}
 		}
 		for _, hash := range []string{"login", "erase"} {
-			if _, err := db.ChangeEmail(ctx, hash); !errors.Is(err, store.ErrNotFound) {
+			if _, err := db.ChangeEmail(ctx, hash, undoLink(hash)); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("ChangeEmail(%s): %v, want ErrNotFound", hash, err)
 			}
 		}
@@ -147,9 +152,9 @@ func TestTokenPurposes(t *testing.T) {
 			t.Fatalf("links used for the wrong thing were spent: %d", n)
 		}
 
-		id, err := db.SpendEraseToken(ctx, "erase")
-		if err != nil || id != ada.ID {
-			t.Fatalf("SpendEraseToken: %d, %v", id, err)
+		c, err := db.SpendEraseToken(ctx, "erase")
+		if err != nil || c.UserID != ada.ID || len(c.Waiting) != 0 {
+			t.Fatalf("SpendEraseToken: %+v, %v", c, err)
 		}
 		if _, err := db.SpendEraseToken(ctx, "erase"); !errors.Is(err, store.ErrTokenUsed) {
 			t.Errorf("second spend: %v, want ErrTokenUsed", err)
@@ -162,7 +167,7 @@ func TestTokenPurposes(t *testing.T) {
 		if in, err := db.ConfirmLogin(ctx, store.Login{TokenHash: "login", SessionHash: "s1", SessionTTL: time.Hour}); err != nil || in.User.Email != "ada@example.com" {
 			t.Errorf("ConfirmLogin after misuse: %+v, %v", in, err)
 		}
-		if u, err := db.ChangeEmail(ctx, "change"); err != nil || u.Email != "ada@new.example" {
+		if u, err := db.ChangeEmail(ctx, "change", undoLink("change")); err != nil || u.Email != "ada@new.example" {
 			t.Errorf("ChangeEmail after misuse: %+v, %v", u, err)
 		}
 	})

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -169,15 +167,19 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		return err
 	}
 	out.Tickets = len(ticketIDs)
-	var err error
 	// Their own words, wherever they wrote them as a customer. What a former
 	// staff member wrote as staff is the desk's record and stays.
+	var err error
 	if out.Messages, err = exec(`UPDATE messages SET subject = '', text = '', visible_text = '', html = '' WHERE author_id = ? AND kind = 'inbound'`, u.ID); err != nil {
 		return err
 	}
 	// Others' messages on their tickets: the subject is theirs, and a reply
 	// may greet them by name or quote their address.
-	if err := tx.scrubMentions(ctx, u); err != nil {
+	addrs, err := tx.addresses(ctx, u)
+	if err != nil {
+		return err
+	}
+	if err := tx.scrubMentions(ctx, u, addrs); err != nil {
 		return err
 	}
 	if _, err := exec(`UPDATE tickets SET subject = ?, updated_at = ? WHERE customer_id = ?`, erasedText, now, u.ID); err != nil {
@@ -230,13 +232,18 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		{`UPDATE emails SET status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END, reason = CASE WHEN status = 'queued' THEN 'erased' ELSE '' END,
 			to_email = '', subject = '' WHERE to_email = ? OR user_id = ?`, []any{u.Email, u.ID}},
 		{`UPDATE emails SET subject = '' WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)`, []any{u.ID}},
-		{`DELETE FROM dev_mail WHERE recipients LIKE ?`, []any{"%" + u.Email + "%"}},
 		{`DELETE FROM sessions WHERE user_id = ?`, []any{u.ID}},
 		{`DELETE FROM logins WHERE user_id = ?`, []any{u.ID}},
 		{`DELETE FROM login_tokens WHERE email = ? OR user_id = ?`, []any{u.Email, u.ID}},
 		{`DELETE FROM suppressions WHERE email = ?`, []any{u.Email}},
 		{`UPDATE users SET email = ?, name = '', role = 'customer', erased_at = ?, updated_at = ? WHERE id = ?`,
 			[]any{fmt.Sprintf("erased-%d@erased.invalid", u.ID), now, now, u.ID}},
+	}
+	for _, a := range addrs {
+		steps = append(steps, struct {
+			query string
+			args  []any
+		}{`DELETE FROM dev_mail WHERE recipients LIKE ?`, []any{"%" + a + "%"}})
 	}
 	for _, st := range steps {
 		if _, err := exec(st.query, st.args...); err != nil {
@@ -252,10 +259,11 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		Detail: map[string]any{"tickets": out.Tickets, "messages": out.Messages, "attachments": out.Attachments, "raw_mails": out.RawMails, "blocked": o.Block}})
 }
 
-// scrubMentions replaces the person's name and address in others' messages
-// on every ticket they took part in, and on their own tickets the messages'
-// subjects (which are theirs).
-func (tx *Tx) scrubMentions(ctx context.Context, u *User) error {
+// scrubMentions replaces the person's addresses and full name in others'
+// messages on every ticket they took part in (see scrubber for what is and
+// is not replaced), and on their own tickets the messages' subjects (which
+// are theirs).
+func (tx *Tx) scrubMentions(ctx context.Context, u *User, addrs []string) error {
 	var msgs []struct {
 		Message
 		Theirs bool `db:"theirs"`
@@ -267,29 +275,41 @@ func (tx *Tx) scrubMentions(ctx context.Context, u *User) error {
 	if err != nil {
 		return err
 	}
-	words := []string{regexp.QuoteMeta(u.Email)}
-	if name := strings.TrimSpace(u.Name); name != "" {
-		words = append(words, regexp.QuoteMeta(name))
-		for _, part := range strings.Fields(name) {
-			if len([]rune(part)) >= 3 {
-				words = append(words, `\b`+regexp.QuoteMeta(part)+`\b`)
-			}
-		}
-	}
-	re := regexp.MustCompile(`(?i)` + strings.Join(words, "|"))
+	s := newScrubber(addrs, u.Name)
 	for _, m := range msgs {
-		subject := re.ReplaceAllString(m.Subject, erasedText)
+		subject := s.text(m.Subject)
 		if m.Theirs {
 			subject = erasedText
 		}
+		text, visible, html := s.text(m.Text), s.text(m.VisibleText), s.html(m.HTML)
+		if subject == m.Subject && text == m.Text && visible == m.VisibleText && html == m.HTML {
+			continue
+		}
 		_, err := tx.ExecContext(ctx, tx.q(`UPDATE messages SET subject = ?, text = ?, visible_text = ?, html = ? WHERE id = ?`),
-			subject, re.ReplaceAllString(m.Text, erasedText), re.ReplaceAllString(m.VisibleText, erasedText),
-			re.ReplaceAllString(m.HTML, erasedText), m.ID)
+			subject, text, visible, html, m.ID)
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// addresses lists the addresses the user had: the current one, and those
+// an address change moved them from (its notice and undo link went there).
+// Addresses a change link was merely mailed to are not among them: they may
+// be anybody's.
+func (tx *Tx) addresses(ctx context.Context, u *User) ([]string, error) {
+	var out []string
+	err := tx.SelectContext(ctx, &out, tx.q(`SELECT to_email FROM emails WHERE user_id = ? AND kind = ? AND subject = ? AND to_email <> ''
+		UNION SELECT email FROM login_tokens WHERE user_id = ? AND purpose = ?`),
+		u.ID, EmailMagicLink, AddressChangedSubject, u.ID, PurposeEmailUndo)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(out, u.Email) {
+		out = append(out, u.Email)
+	}
+	return out, nil
 }
 
 // ForgetInboundMail deletes a raw mail's bytes and who sent it, keeping only

@@ -39,6 +39,9 @@ const (
 	PurposeLogin       = "login"
 	PurposeEmailChange = "email_change"
 	PurposeErase       = "erase"
+	// PurposeEmailUndo gives an account back to the address it had before
+	// an address change; it is mailed to that old address.
+	PurposeEmailUndo = "email_undo"
 )
 
 // RequestLogin stores the token and queues its mail (outbox, then the
@@ -65,6 +68,9 @@ func (db *DB) RequestLogin(ctx context.Context, r LoginRequest) error {
 		var userID *int64
 		if err := tx.GetContext(ctx, &userID, tx.q(`SELECT id FROM users WHERE email = ?`), email); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
+		}
+		if userID == nil && r.UserID != 0 {
+			userID = &r.UserID // a link about an account, to another address, is that account's mail
 		}
 		_, _, err := tx.queueEmail(ctx, QueuedEmail{UserID: userID, To: email, Kind: EmailMagicLink,
 			Subject: subject, Auto: true, Sealed: r.SealedLink})

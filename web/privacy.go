@@ -22,8 +22,10 @@ type PrivacyStore interface {
 	ChangeName(ctx context.Context, actorID, userID int64, name string) error
 	RequestLogin(ctx context.Context, r store.LoginRequest) error
 	Token(ctx context.Context, tokenHash string) (*store.LoginToken, error)
-	ChangeEmail(ctx context.Context, tokenHash string) (*store.User, error)
-	SpendEraseToken(ctx context.Context, tokenHash string) (int64, error)
+	ChangeEmail(ctx context.Context, tokenHash string, undo store.AddressUndo) (*store.User, error)
+	UndoEmailChange(ctx context.Context, tokenHash string) (*store.User, error)
+	EraseConfirmers(ctx context.Context, userID int64) ([]string, error)
+	SpendEraseToken(ctx context.Context, tokenHash string) (*store.EraseConsent, error)
 	Erase(ctx context.Context, userID int64, o store.EraseOpts) (*store.Erased, error)
 	Audit(ctx context.Context, a store.Audit) error
 	UserByID(ctx context.Context, id int64) (*store.User, error)
@@ -129,17 +131,38 @@ func (h *privacyHandler) changeEmail(w http.ResponseWriter, r *http.Request) {
 }
 
 // askErase mails the viewer a link that confirms the erasure: a stolen
-// session alone cannot erase an account.
+// session alone cannot erase an account. Within AddressChangeWindow of an
+// address change the address before it gets a link too, and both must
+// confirm: a thief who moved the account to their own mailbox cannot erase
+// it either.
 func (h *privacyHandler) askErase(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
 	if hasRole(v.User, roleStaff) {
 		h.pages.message(w, r, http.StatusForbidden, "Not here", "Staff accounts are removed by an admin (dargo staff remove), then erased.")
 		return
 	}
-	if h.mailLink(w, r, store.PurposeErase, v.User.Email, v.User.ID, "/account/erase/confirm") {
+	addrs, err := h.store.EraseConfirmers(r.Context(), v.User.ID)
+	if err != nil {
+		h.pages.failOr404(w, r, err)
+		return
+	}
+	if !h.mailLinks(w, r, store.PurposeErase, addrs, v.User.ID, "/account/erase/confirm") {
+		return
+	}
+	if len(addrs) == 1 {
 		h.pages.message(w, r, http.StatusOK, "Check your email",
 			"We mailed you a link. Your data is erased only when you open it and confirm.")
+		return
 	}
+	var others []string
+	for _, a := range addrs {
+		if a != v.User.Email {
+			others = append(others, store.MaskEmail(a))
+		}
+	}
+	h.pages.message(w, r, http.StatusOK, "Check your email",
+		"We mailed you a link, and one to "+strings.Join(others, ", ")+": this account's address changed less than 7 days ago, "+
+			"so the address before the change must confirm too. Your data is erased only when every link is opened and confirmed within 15 minutes.")
 }
 
 // linkSubjects are the subjects outbound gives these links' mails, so the
@@ -151,20 +174,28 @@ var linkSubjects = map[string]string{
 
 // mailLink queues a one-time link of the purpose to addr, within the
 // per-address rate limit; false when it answered already.
+func (h *privacyHandler) mailLink(w http.ResponseWriter, r *http.Request, purpose, addr string, userID int64, path string) bool {
+	return h.mailLinks(w, r, purpose, []string{addr}, userID, path)
+}
+
+// mailLinks queues a one-time link of the purpose to each address, within
+// the rate limits, audited once; false when it answered already.
 //
 // Its buckets are its own: a signed-in person asking for address changes
 // must not use up somebody else's sign-in links. They are counted per
 // account, per target address and per IP.
-func (h *privacyHandler) mailLink(w http.ResponseWriter, r *http.Request, purpose, addr string, userID int64, path string) bool {
+func (h *privacyHandler) mailLinks(w http.ResponseWriter, r *http.Request, purpose string, addrs []string, userID int64, path string) bool {
 	l := h.limiter.limits
-	for _, b := range []struct {
+	type bucket struct {
 		kind, key string
 		perHour   int
-	}{
-		{purpose + "-user", itoa(userID), l.LinksPerAddress},
-		{purpose + "-address", store.NormalizeEmail(addr), l.LinksPerAddress},
-		{purpose + "-ip", ipBucket(ipFrom(r)), l.LinksPerIP},
-	} {
+	}
+	buckets := []bucket{{purpose + "-user", itoa(userID), l.LinksPerAddress}}
+	for _, a := range addrs {
+		buckets = append(buckets, bucket{purpose + "-address", store.NormalizeEmail(a), l.LinksPerAddress})
+	}
+	buckets = append(buckets, bucket{purpose + "-ip", ipBucket(ipFrom(r)), l.LinksPerIP})
+	for _, b := range buckets {
 		wait, err := h.limiter.allow(r.Context(), b.kind, b.key, b.perHour)
 		if err != nil {
 			h.log.ErrorContext(r.Context(), "rate limit", "err", err)
@@ -182,15 +213,17 @@ func (h *privacyHandler) mailLink(w http.ResponseWriter, r *http.Request, purpos
 		h.pages.fail(w, r, err)
 		return false
 	}
-	secret, hash := newSecret()
-	sealed, err := seal.Seal(h.secret, []byte(h.baseURL+path+"?token="+secret))
-	if err == nil {
-		err = h.store.RequestLogin(r.Context(), store.LoginRequest{TokenHash: hash, Email: addr, IP: ipFrom(r), UserAgent: userAgent(r),
-			SealedLink: sealed, TTL: TokenTTL, Purpose: purpose, UserID: userID, Subject: linkSubjects[purpose]})
-	}
-	if err != nil {
-		h.pages.fail(w, r, err)
-		return false
+	for _, a := range addrs {
+		secret, hash := newSecret()
+		sealed, err := seal.Seal(h.secret, []byte(h.baseURL+path+"?token="+secret))
+		if err == nil {
+			err = h.store.RequestLogin(r.Context(), store.LoginRequest{TokenHash: hash, Email: a, IP: ipFrom(r), UserAgent: userAgent(r),
+				SealedLink: sealed, TTL: TokenTTL, Purpose: purpose, UserID: userID, Subject: linkSubjects[purpose]})
+		}
+		if err != nil {
+			h.pages.fail(w, r, err)
+			return false
+		}
 	}
 	return true
 }
@@ -215,7 +248,7 @@ func (h *privacyHandler) linkToken(r *http.Request, purpose string) (string, *st
 func (h *privacyHandler) linkProblem(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrTokenExpired):
-		h.pages.message(w, r, http.StatusGone, "Link expired", "This link has expired: links work for 15 minutes. Ask for a new one on your account page.")
+		h.pages.message(w, r, http.StatusGone, "Link expired", "This link has expired: confirm links work for 15 minutes, undo links for 7 days. Ask for a new one on your account page.")
 	case errors.Is(err, store.ErrTokenUsed):
 		h.pages.message(w, r, http.StatusGone, "Link already used", "This link has already been used: each link works once.")
 	case errors.Is(err, store.ErrNotFound):

@@ -384,6 +384,12 @@ func TestEmailChange(t *testing.T) {
 		if err != nil || got.Email != "ada.new@example.org" {
 			t.Fatalf("user after the change: %+v, %v", got, err)
 		}
+		// Every session ended with the change: Ada signs in again with the
+		// new address and finds her ticket.
+		if res, _ := get(t, ada, srv, "/account"); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("ada's session after the change: %s", res.Status)
+		}
+		signIn(t, srv, db, ada, "ada.new@example.org")
 		if res, _ := get(t, ada, srv, "/tickets/"+itoa(n)); res.StatusCode != 200 {
 			t.Errorf("ada's own ticket after the change: %s", res.Status)
 		}
@@ -512,7 +518,9 @@ func TestEraseByTheCustomer(t *testing.T) {
 		}
 		_, page := get(t, staff, srv, "/inbox/tickets/1")
 		postMultipart(t, staff, srv.URL+"/inbox/tickets/1/reply", url.Values{"kind": {"reply"},
-			"text": {"Hello Zephyrine, we will send " + addr + " a new part."}, "last_message": {lastMessage(t, page)}})
+			// Erasure replaces the whole name and the address; a first name
+			// alone would stay (TestEraseScrubsTheRealNameAndAddress).
+			"text": {"Hello " + name + ", we will send " + addr + " a new part."}, "last_message": {lastMessage(t, page)}})
 		deliverMail(t, db, testSecret, addr)
 		u := user(t, db, addr)
 
@@ -859,7 +867,7 @@ func TestEraseLeavesNothingInTheSearchIndex(t *testing.T) {
 	got := deliver(t, db, d)
 	_, page := get(t, staff, srv, "/inbox/tickets/1")
 	postMultipart(t, staff, srv.URL+"/inbox/tickets/1/reply", url.Values{"kind": {"reply"},
-		"text": {"Hello Zephyrine."}, "last_message": {lastMessage(t, page)}})
+		"text": {"Hello Zephyrine Quillfeather."}, "last_message": {lastMessage(t, page)}})
 	if _, err := db.Erase(context.Background(), ticket(t, db, got.TicketNumber).CustomerID, store.EraseOpts{}); err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /account/erase", user(privacy.askErase))
 	mux.HandleFunc("GET /account/email/confirm", privacy.emailConfirmForm)
 	mux.HandleFunc("POST /account/email/confirm", privacy.emailConfirm)
+	mux.HandleFunc("GET /account/email/undo", privacy.emailUndoForm)
+	mux.HandleFunc("POST /account/email/undo", privacy.emailUndo)
 	mux.HandleFunc("GET /account/erase/confirm", privacy.eraseConfirmForm)
 	mux.HandleFunc("POST /account/erase/confirm", privacy.eraseConfirm)
 
