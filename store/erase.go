@@ -243,7 +243,10 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		steps = append(steps, struct {
 			query string
 			args  []any
-		}{`DELETE FROM dev_mail WHERE recipients LIKE ?`, []any{"%" + a + "%"}})
+		}{`DELETE FROM dev_mail WHERE recipients LIKE ?`, []any{"%" + a + "%"}}, struct {
+			query string
+			args  []any
+		}{`DELETE FROM cc_suggestions WHERE email = ?`, []any{a}})
 	}
 	for _, st := range steps {
 		if _, err := exec(st.query, st.args...); err != nil {
