@@ -31,7 +31,7 @@ func ApplyFeedback(ctx context.Context, fb Feedback, n *Notification, log *slog.
 			var notes []string
 			for _, r := range b.BouncedRecipients {
 				log.InfoContext(ctx, "ses bounce recorded, address kept", "ses_id", n.SESID, "bounce_type", b.BounceType,
-					"bounce_subtype", b.BounceSubType, "email", r.EmailAddress, "diagnostic", r.DiagnosticCode)
+					"bounce_subtype", b.BounceSubType, "diagnostic", r.DiagnosticCode)
 				notes = append(notes, strings.TrimSpace(r.EmailAddress+": "+r.DiagnosticCode))
 			}
 			if n.SESID == "" {
@@ -74,7 +74,7 @@ func suppress(ctx context.Context, fb Feedback, addr, reason, source string, log
 	if err := fb.Suppress(ctx, addr, reason, source); err != nil {
 		return fmt.Errorf("inbound: feedback: %w", err)
 	}
-	log.InfoContext(ctx, "address suppressed", "email", addr, "reason", reason, "source", source)
+	log.InfoContext(ctx, "address suppressed", "reason", reason, "source", source)
 	return nil
 }
 
