@@ -59,8 +59,12 @@ func databases(t *testing.T, fn func(t *testing.T, url string)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, testdb.PostgresURL(t)) })
 }
 
+// testSecret is a DARGO_SECRET the production commands accept (the base64
+// of 32 random bytes, made once by `dargo secret`).
+const testSecret = "m7CbG/NmfrTwgxu+DWyDvQNtGjzw8BOLVk4bvNWaZHE="
+
 func baseEnv(url string) []string {
-	return []string{"DARGO_DATABASE_URL=" + url, "DARGO_MAIL_DOMAIN=help.example.com", "DARGO_SECRET=e2e-secret-0123456789", "DARGO_LOG_LEVEL=warn"}
+	return []string{"DARGO_DATABASE_URL=" + url, "DARGO_MAIL_DOMAIN=help.example.com", "DARGO_SECRET=" + testSecret, "DARGO_LOG_LEVEL=warn"}
 }
 
 type result struct {

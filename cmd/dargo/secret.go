@@ -27,7 +27,8 @@ const makeSecretHint = "make one with `dargo secret`, `openssl rand -base64 32` 
 
 // checkSecret says why s is not fit to key a production desk, or nil. It
 // cannot see how a string was made, so it refuses what does not look
-// random: shorter than 32 bytes, the dev key, fewer than 3 Shannon bits per
+// random: shorter than 32 bytes, the dev key, hex digits only but fewer
+// than 64 of them (hex carries 4 bits a character), fewer than 3 Shannon bits per
 // character or 128 bits in all (estimated from the string's own character
 // frequencies, see shannonBits), a repeated pattern (distinct three-character runs fewer than
 // three quarters of all), or a walk (half the neighbours or more equal or
@@ -45,6 +46,9 @@ func checkRandom(name, s string) error {
 		return fmt.Errorf("%s is the public development key: %s", name, makeSecretHint)
 	case len(s) < minSecretBytes:
 		return fmt.Errorf("%s is too short (%d bytes, want at least %d random bytes): %s", name, len(s), minSecretBytes, makeSecretHint)
+	}
+	if len(s) < 2*minSecretBytes && strings.Trim(s, "0123456789abcdefABCDEF") == "" {
+		return fmt.Errorf("%s is hex of fewer than %d bytes (%d digits, want %d): %s", name, minSecretBytes, len(s), 2*minSecretBytes, makeSecretHint)
 	}
 	perChar := shannonBits(s)
 	if perChar < minCharBits || perChar*float64(len(s)) < minSecretBits {
