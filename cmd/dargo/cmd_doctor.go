@@ -55,7 +55,7 @@ func diagnose(c *Config) []finding {
 	}
 
 	if err := checkSecret(c.Secret); err != nil {
-		add(verdictBlocker, "DARGO_SECRET", err.Error(), "set it to the output of `dargo secret`")
+		add(verdictBlocker, "DARGO_SECRET", withoutHint(err), makeSecretHint)
 	} else {
 		add(verdictOK, "DARGO_SECRET", "long and random-looking", "")
 	}
@@ -105,7 +105,7 @@ func diagnose(c *Config) []finding {
 	case c.MetricsToken == "":
 		add(verdictWarn, "DARGO_METRICS_TOKEN", "not set: /metrics is not served", "set it to the output of `dargo secret` and give it to Prometheus as a bearer token")
 	case err != nil:
-		add(verdictWarn, "DARGO_METRICS_TOKEN", err.Error(), "set it to the output of `dargo secret`")
+		add(verdictWarn, "DARGO_METRICS_TOKEN", withoutHint(err), makeSecretHint)
 	default:
 		add(verdictOK, "DARGO_METRICS_TOKEN", "set: /metrics asks for it", "")
 	}
@@ -116,6 +116,12 @@ func diagnose(c *Config) []finding {
 		add(verdictOK, "DARGO_MAIL_DOMAIN", c.MailDomain, "")
 	}
 	return out
+}
+
+// withoutHint is a secret's refusal without how to make one, which the
+// fix says.
+func withoutHint(err error) string {
+	return strings.TrimSuffix(err.Error(), ": "+makeSecretHint)
 }
 
 // diagnoseDatabase asks for TLS that cannot be downgraded on any
@@ -144,7 +150,7 @@ func diagnoseDatabase(dsn string) finding {
 		if mode == "" {
 			mode = "prefer, the default"
 		}
-		return finding{verdictBlocker, name, "PostgreSQL at " + remote + " without enforced TLS (sslmode=" + mode + "): passwords and mail can travel in plain text", "add sslmode=verify-full (or at least sslmode=require)"}
+		return finding{verdictBlocker, name, "PostgreSQL at " + remote + " without enforced TLS (sslmode=" + mode + "): passwords and mail can travel in plain text", "add sslmode=verify-full, or at least sslmode=require"}
 	}
 }
 
@@ -206,7 +212,7 @@ func diagnoseRedis(raw string) finding {
 	case strings.HasPrefix(scheme, "rediss"):
 		return finding{verdictOK, name, "Redis at " + remote + " over TLS", ""}
 	default:
-		return finding{verdictBlocker, name, "Redis at " + remote + " in plain text (" + scheme + "://): sealed sign-in links and task payloads cross the network readable", "use rediss:// (or rediss-cluster://)"}
+		return finding{verdictBlocker, name, "Redis at " + remote + " in plain text (" + scheme + "://): sealed sign-in links and task payloads cross the network readable", "use rediss://, or rediss-cluster://"}
 	}
 }
 
