@@ -157,7 +157,7 @@ func TestIngestAndExport(t *testing.T) {
 }
 
 func TestIngestErrors(t *testing.T) {
-	_, errOut, code := dargo(t, []string{"DARGO_DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}, nil, "ingest", "testdata/new.eml")
+	_, errOut, code := dargo(t, []string{"DARGO_DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=2", "DARGO_SECRET=" + testSecret}, nil, "ingest", "testdata/new.eml")
 	if code == 0 || !strings.Contains(errOut, "connect") {
 		t.Errorf("no database: exit %d, stderr %q; want non-zero with the reason", code, errOut)
 	}
