@@ -34,7 +34,7 @@ func ApplyFeedback(ctx context.Context, fb Feedback, n *Notification, log *slog.
 			var notes []string
 			for _, r := range b.BouncedRecipients {
 				log.InfoContext(ctx, "ses bounce recorded, address kept", "ses_id", n.SESID, "bounce_type", b.BounceType,
-					"bounce_subtype", b.BounceSubType, "email", r.EmailAddress, "diagnostic", r.DiagnosticCode)
+					"bounce_subtype", b.BounceSubType, "diagnostic", r.DiagnosticCode)
 				notes = append(notes, strings.TrimSpace(r.EmailAddress+": "+r.DiagnosticCode))
 			}
 			if n.SESID == "" {
@@ -92,7 +92,7 @@ func suppress(ctx context.Context, fb Feedback, sesID, addr, reason, source stri
 		log.WarnContext(ctx, "feedback names an address the mail was not sent to; not suppressed", "ses_id", sesID, "source", source)
 		return false, nil
 	}
-	log.InfoContext(ctx, "address suppressed", "email", addr, "reason", reason, "source", source)
+	log.InfoContext(ctx, "address suppressed", "ses_id", sesID, "reason", reason, "source", source)
 	return true, nil
 }
 

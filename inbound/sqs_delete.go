@@ -104,7 +104,7 @@ func (c *Consumer) setVisibility(ctx context.Context, j job, d time.Duration) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	_, err := c.opts.Client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
-		QueueUrl: aws.String(c.opts.QueueURL), ReceiptHandle: j.msg.ReceiptHandle, VisibilityTimeout: int32(d / time.Second)})
+		QueueUrl: aws.String(c.opts.QueueURL), ReceiptHandle: j.msg.ReceiptHandle, VisibilityTimeout: int32(d / time.Second)}) // #nosec G115 -- a retry delay of minutes, far below int32
 	if err != nil {
 		c.log.Warn("sqs change visibility failed", "sqs_message_id", j.id(), "err", err)
 	}

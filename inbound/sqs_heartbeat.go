@@ -32,7 +32,7 @@ func (c *Consumer) heartbeat(ctx context.Context, j job) (stop func()) {
 				_, err := c.opts.Client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
 					QueueUrl:          aws.String(c.opts.QueueURL),
 					ReceiptHandle:     j.msg.ReceiptHandle,
-					VisibilityTimeout: int32(c.opts.Visibility / time.Second),
+					VisibilityTimeout: int32(c.opts.Visibility / time.Second), // #nosec G115 -- minutes, far below int32
 				})
 				if err != nil && ctx.Err() == nil {
 					c.log.Warn("sqs heartbeat failed; the message may be delivered twice (harmless)",

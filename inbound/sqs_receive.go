@@ -98,9 +98,9 @@ func (c *Consumer) receiveOnce(ctx context.Context, n int) (msgs []types.Message
 	defer cancel()
 	out, err := c.opts.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(c.opts.QueueURL),
-		MaxNumberOfMessages:         int32(n),
+		MaxNumberOfMessages:         int32(n), // #nosec G115 -- at most 10, SQS's batch limit
 		WaitTimeSeconds:             20,
-		VisibilityTimeout:           int32(c.opts.Visibility / time.Second),
+		VisibilityTimeout:           int32(c.opts.Visibility / time.Second), // #nosec G115 -- minutes, far below int32
 		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount},
 	})
 	if err != nil {

@@ -30,7 +30,7 @@ func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
 	if n < 9 {
 		d = min(2*time.Second<<n, maxRetryDelay)
 	}
-	jitter := time.Duration(rand.Int64N(int64(d)/2)) - d/4
+	jitter := time.Duration(rand.Int64N(int64(d)/2)) - d/4 // #nosec G404 -- jitter, not a secret
 	return d + jitter
 }
 

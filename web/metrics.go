@@ -23,29 +23,25 @@ type MetricsStore interface {
 
 var _ MetricsStore = (*store.DB)(nil)
 
-// metrics serves Prometheus text to loopback, or to whoever shows the
-// bearer token. Anyone else gets the ordinary 404 page, as if there were
-// nothing here.
+// metrics serves Prometheus text to whoever shows the bearer token
+// (DARGO_METRICS_TOKEN), loopback included: a proxy on the same host makes
+// every request loopback. Without a token /metrics is not served. Anyone
+// else gets the ordinary 404 page, as if there were nothing here.
 type metrics struct {
 	store     MetricsStore
 	pages     *pages
-	tokenHash *[sha256.Size]byte // nil: no token, loopback only
+	tokenHash [sha256.Size]byte
 	log       *slog.Logger
 }
 
-// newMetrics returns the /metrics handler; without a store that can answer
-// it (a test's fake), /metrics is not found.
+// newMetrics returns the /metrics handler; without a token, or without a
+// store that can answer it (a test's fake), /metrics is not found.
 func newMetrics(o Opts, p *pages) http.Handler {
 	s, ok := o.Store.(MetricsStore)
-	if !ok {
+	if !ok || o.MetricsToken == "" {
 		return http.HandlerFunc(p.notFound)
 	}
-	m := &metrics{store: s, pages: p, log: o.Logger}
-	if o.MetricsToken != "" {
-		sum := sha256.Sum256([]byte(o.MetricsToken))
-		m.tokenHash = &sum
-	}
-	return m
+	return &metrics{store: s, pages: p, log: o.Logger, tokenHash: sha256.Sum256([]byte(o.MetricsToken))}
 }
 
 func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -97,29 +93,15 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(b.Bytes())
 }
 
-// allowed admits the right bearer token (compared in constant time, as
-// hashes so that not even its length leaks), or a request straight from
-// loopback: the TCP peer is loopback and no proxy header says it speaks for
-// someone else.
+// allowed admits the right bearer token, compared in constant time, as
+// hashes so that not even its length leaks.
 func (m *metrics) allowed(r *http.Request) bool {
-	if m.tokenHash != nil {
-		if got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			sum := sha256.Sum256([]byte(got))
-			if subtle.ConstantTimeCompare(sum[:], m.tokenHash[:]) == 1 {
-				return true
-			}
-		}
-	}
-	peer := peerAddr(r.RemoteAddr)
-	if !peer.IsValid() || !peer.IsLoopback() {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
 		return false
 	}
-	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip", "Cf-Connecting-Ip"} {
-		if r.Header.Get(h) != "" {
-			return false
-		}
-	}
-	return true
+	sum := sha256.Sum256([]byte(got))
+	return subtle.ConstantTimeCompare(sum[:], m.tokenHash[:]) == 1
 }
 
 // labelValue escapes a Prometheus label value.

@@ -28,6 +28,9 @@ func metricsHandler(t *testing.T, db *store.DB, token string) http.Handler {
 	return h
 }
 
+// metricsToken opens /metrics in the tests that read it.
+const metricsToken = "metrics-test-token"
+
 func getMetrics(h http.Handler, remote string, header ...string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest("GET", "/metrics", nil)
 	r.RemoteAddr = remote
@@ -46,18 +49,20 @@ func TestMetricsAccess(t *testing.T) {
 		header              []string
 		want                int
 	}{
-		{"loopback v4", "", "127.0.0.1:50123", nil, 200},
-		{"loopback v6", "", "[::1]:50123", nil, 200},
-		{"elsewhere", "", "203.0.113.9:50123", nil, 404},
-		{"private network", "", "10.0.0.5:50123", nil, 404},
-		{"loopback forwarding for someone", "", "127.0.0.1:50123", []string{"X-Forwarded-For", "203.0.113.9"}, 404},
-		{"loopback behind Cloudflare", "", "127.0.0.1:50123", []string{"CF-Connecting-IP", "203.0.113.9"}, 404},
-		{"a bearer without a token configured", "", "203.0.113.9:50123", []string{"Authorization", "Bearer "}, 404},
-		{"token, loopback", "s3cret-metrics", "127.0.0.1:50123", nil, 200},
+		// Without a token /metrics is not served, not even to loopback:
+		// a proxy on the same host makes every request loopback.
+		{"no token, loopback v4", "", "127.0.0.1:50123", nil, 404},
+		{"no token, loopback v6", "", "[::1]:50123", nil, 404},
+		{"no token, elsewhere", "", "203.0.113.9:50123", nil, 404},
+		{"no token, a bearer anyway", "", "203.0.113.9:50123", []string{"Authorization", "Bearer "}, 404},
+		{"token, loopback without it", "s3cret-metrics", "127.0.0.1:50123", nil, 404},
+		{"token, loopback through a same-host proxy", "s3cret-metrics", "127.0.0.1:50123", []string{"X-Forwarded-For", "203.0.113.9"}, 404},
+		{"token, loopback with it", "s3cret-metrics", "[::1]:50123", []string{"Authorization", "Bearer s3cret-metrics"}, 200},
 		{"token, elsewhere, right bearer", "s3cret-metrics", "203.0.113.9:50123", []string{"Authorization", "Bearer s3cret-metrics"}, 200},
 		{"token, elsewhere, through a proxy", "s3cret-metrics", "127.0.0.1:50123",
 			[]string{"Authorization", "Bearer s3cret-metrics", "X-Forwarded-For", "203.0.113.9"}, 200},
 		{"token, elsewhere, wrong bearer", "s3cret-metrics", "203.0.113.9:50123", []string{"Authorization", "Bearer s3cret-metric"}, 404},
+		{"token, elsewhere, empty bearer", "s3cret-metrics", "203.0.113.9:50123", []string{"Authorization", "Bearer "}, 404},
 		{"token, elsewhere, basic", "s3cret-metrics", "203.0.113.9:50123", []string{"Authorization", "Basic s3cret-metrics"}, 404},
 		{"token, elsewhere, none", "s3cret-metrics", "203.0.113.9:50123", nil, 404},
 	} {
@@ -115,8 +120,8 @@ func TestMetricsReportSweepsAndOutbox(t *testing.T) {
 		ctx := context.Background()
 		at := time.Date(2026, 3, 1, 3, 30, 0, 0, time.UTC)
 		db.Now = func() time.Time { return at }
-		h := metricsHandler(t, db, "")
-		if got := parseMetrics(t, getMetrics(h, "127.0.0.1:1").Body.String()); len(got) != 1 || got["dargo_outbox_pending"] != 0 {
+		h := metricsHandler(t, db, metricsToken)
+		if got := parseMetrics(t, getMetrics(h, "127.0.0.1:1", "Authorization", "Bearer "+metricsToken).Body.String()); len(got) != 1 || got["dargo_outbox_pending"] != 0 {
 			t.Errorf("fresh database: %v", got)
 		}
 
@@ -135,7 +140,7 @@ func TestMetricsReportSweepsAndOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		w := getMetrics(h, "127.0.0.1:1")
+		w := getMetrics(h, "127.0.0.1:1", "Authorization", "Bearer "+metricsToken)
 		if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 			t.Errorf("Content-Type %q", ct)
 		}
@@ -162,17 +167,30 @@ func TestMetricsReportSweepsAndOutbox(t *testing.T) {
 	})
 }
 
-// TestMetricsOverTCP: a real connection from loopback gets the metrics.
+// TestMetricsOverTCP: a real connection from loopback gets the metrics
+// with the token, and the 404 page without it.
 func TestMetricsOverTCP(t *testing.T) {
 	db := testdb.Open(t, store.SQLite)
-	srv := newServer(t, db, testRedis(t), Opts{})
-	res, err := http.Get(srv.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 || !strings.Contains(string(body), "dargo_outbox_pending 0\n") {
-		t.Errorf("status %d: %s", res.StatusCode, body)
+	srv := newServer(t, db, testRedis(t), Opts{MetricsToken: metricsToken})
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{{"", 404}, {"Bearer " + metricsToken, 200}} {
+		req, err := http.NewRequest("GET", srv.URL+"/metrics", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.want || (tc.want == 200) != strings.Contains(string(body), "dargo_outbox_pending 0\n") {
+			t.Errorf("authorization %q: status %d: %s", tc.auth, res.StatusCode, body)
+		}
 	}
 }

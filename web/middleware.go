@@ -11,11 +11,20 @@ const csp = "default-src 'none'; script-src 'self' https://challenges.cloudflare
 	"frame-src 'self' https://challenges.cloudflare.com; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+// hsts keeps browsers on https for two years, this host's subdomains
+// included; it is sent only when DARGO_BASE_URL is https (the TLS may end at
+// a proxy in front of us).
+const hsts = "max-age=63072000; includeSubDomains"
+
 // securityHeaders sets the headers every response carries; a handler may
 // set a stricter Content-Security-Policy or Referrer-Policy of its own.
-func securityHeaders(next http.Handler) http.Handler {
+func securityHeaders(base *url.URL, next http.Handler) http.Handler {
+	https := base.Scheme == "https"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if https {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")

@@ -97,7 +97,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	h = s.middleware(h)
 	h = crossOrigin(p, base, h)
 	h = withClientIP(o.TrustedProxies, o.BehindCloudflare, h)
-	return securityHeaders(h)
+	return securityHeaders(base, h)
 }
 
 // home sends people where they belong: staff to the inbox, customers to

@@ -109,12 +109,14 @@ func sessionless(path string) bool {
 
 // set gives the browser its session cookie.
 func (s *sessions) set(w http.ResponseWriter, secret string, expires time.Time) {
+	// #nosec G124 -- Secure whenever DARGO_BASE_URL is https; dargo dev on http needs it off
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: secret, Path: "/", Expires: expires,
 		MaxAge: int(time.Until(expires).Round(time.Second).Seconds()), HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
 // clear removes the session cookie.
 func (s *sessions) clear(w http.ResponseWriter) {
+	// #nosec G124 -- Secure whenever DARGO_BASE_URL is https; dargo dev on http needs it off
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }

@@ -26,7 +26,7 @@ var errTooLarge = errors.New("web: upload too large")
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		err := r.ParseMultipartForm(8 << 20)
+		err := r.ParseMultipartForm(8 << 20) // #nosec G120 -- the body is capped by MaxBytesReader above
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return errTooLarge

@@ -23,6 +23,9 @@ func runDev(ctx context.Context, env *Env, args []string) error {
 	c := env.Config
 	if c.Secret == "" {
 		env.Log.Warn("DARGO_SECRET is not set: using the fixed development key; never do this in production")
+		c.Secret = devSecret
+	} else if err := checkSecret(c.Secret); err != nil {
+		env.Log.Warn("weak secret, fine for trying Dargo but refused by every production command", "err", err)
 	}
 	smtpL, err := net.Listen("tcp", c.SMTPAddr)
 	if err != nil {

@@ -17,9 +17,6 @@ import (
 // feedback queue, when separate) until interrupted.
 func runInbound(ctx context.Context, env *Env, args []string) error {
 	c := env.Config
-	if err := c.Validate(true); err != nil {
-		return err
-	}
 	if c.SQSQueueURL == "" {
 		return errors.New("DARGO_SQS_QUEUE_URL is not set")
 	}

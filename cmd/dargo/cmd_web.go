@@ -18,9 +18,6 @@ import (
 
 // runWeb serves the customer portal, the staff inbox and sign-in.
 func runWeb(ctx context.Context, env *Env, args []string) error {
-	if err := env.Config.Validate(true); err != nil {
-		return err
-	}
 	if env.Config.RedisURL == "" {
 		return errors.New("DARGO_REDIS_URL must be set: rate limits are shared through Redis")
 	}
@@ -59,7 +56,7 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		Store:            db,
 		Redis:            rdb,
 		BaseURL:          c.BaseURL,
-		Secret:           c.secret(),
+		Secret:           c.Secret,
 		TrustedProxies:   c.TrustedProxies,
 		BehindCloudflare: c.BehindCloudflare,
 		Turnstile:        turnstile.Verifier{Secret: c.TurnstileSecret, URL: c.TurnstileVerifyURL},

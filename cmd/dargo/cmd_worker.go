@@ -22,9 +22,6 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	if err := c.Validate(true); err != nil {
-		return err
-	}
 	redis, err := redisOpt(c)
 	if err != nil {
 		return err

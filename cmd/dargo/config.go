@@ -68,7 +68,7 @@ var settings = []setting{
 	{"DARGO_BASE_URL", defaultBaseURL, "public URL of the web tier, for links in mail"},
 	{"DARGO_SMTP_ADDR", "127.0.0.1:2525", "dev SMTP listener for inbound mail (dargo dev)"},
 	{"DARGO_MAIL_DOMAIN", "localhost", "receiving domain; reply addresses are support+<N>-<mac>@ this"},
-	{"DARGO_SECRET", "", "HMAC key for reply addresses; required outside dev (a fixed dev key is used when empty)"},
+	{"DARGO_SECRET", "", "HMAC key for reply addresses and sealed links: at least 32 random bytes (dargo secret makes one); dargo dev alone falls back to a public dev key"},
 	{"DARGO_FROM", "Dargo Support <support@localhost>", "From address of outgoing mail"},
 	{"DARGO_CATEGORIES", "", "category=address pairs, comma-separated, e.g. billing=billing@example.com"},
 	{"DARGO_MAX_MAIL_BYTES", "41943040", "larger inbound mail is quarantined unparsed (40 MiB, the SES limit)"},
@@ -101,13 +101,11 @@ var settings = []setting{
 	{"DARGO_LOGIN_CONFIRMS_PER_IP", "30", "sign-in confirmations from one IP per hour"},
 	{"DARGO_RAW_MAIL_DAYS", "30", "days raw inbound mail (quarantined too) is kept; then its bytes go, the parsed message stays"},
 	{"DARGO_LOGIN_LOG_DAYS", "90", "days sign-in records, IP addresses and user agents are kept"},
-	{"DARGO_METRICS_TOKEN", "", "bearer token that opens /metrics from other hosts than loopback; unset: loopback only"},
+	{"DARGO_METRICS_TOKEN", "", "bearer token /metrics asks of every request, loopback too; unset: /metrics is not served"},
 	{"DARGO_DEV_ADMIN", "admin@localhost", "admin account dargo dev creates at start (sign in at /login; the link lands in /dev/mail)"},
 }
 
 const defaultBaseURL = "http://127.0.0.1:8080"
-
-const devSecret = "dargo-dev-secret-do-not-use-in-production"
 
 // LoadConfig reads the environment (getenv is os.Getenv outside tests).
 func LoadConfig(getenv func(string) string) (*Config, error) {
@@ -225,25 +223,6 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		errs = append(errs, fmt.Errorf("DARGO_FROM: %w", err))
 	}
 	return c, errors.Join(errs...)
-}
-
-// Validate checks rules that production processes must keep.
-func (c *Config) Validate(production bool) error {
-	if production && c.Secret == "" {
-		return errors.New("DARGO_SECRET must be set (a long random string)")
-	}
-	if production && len(c.Secret) < 16 {
-		return errors.New("DARGO_SECRET is too short: use at least 16 random characters")
-	}
-	return nil
-}
-
-// secret is the configured secret, or the fixed dev key.
-func (c *Config) secret() string {
-	if c.Secret == "" {
-		return devSecret
-	}
-	return c.Secret
 }
 
 // AutoWindow is the window of the automatic-mail cap.

@@ -59,8 +59,12 @@ func databases(t *testing.T, fn func(t *testing.T, url string)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, testdb.PostgresURL(t)) })
 }
 
+// testSecret is a DARGO_SECRET the production commands accept (the base64
+// of 32 random bytes, made once by `dargo secret`).
+const testSecret = "m7CbG/NmfrTwgxu+DWyDvQNtGjzw8BOLVk4bvNWaZHE="
+
 func baseEnv(url string) []string {
-	return []string{"DARGO_DATABASE_URL=" + url, "DARGO_MAIL_DOMAIN=help.example.com", "DARGO_SECRET=e2e-secret-0123456789", "DARGO_LOG_LEVEL=warn"}
+	return []string{"DARGO_DATABASE_URL=" + url, "DARGO_MAIL_DOMAIN=help.example.com", "DARGO_SECRET=" + testSecret, "DARGO_LOG_LEVEL=warn"}
 }
 
 type result struct {
@@ -153,7 +157,7 @@ func TestIngestAndExport(t *testing.T) {
 }
 
 func TestIngestErrors(t *testing.T) {
-	_, errOut, code := dargo(t, []string{"DARGO_DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}, nil, "ingest", "testdata/new.eml")
+	_, errOut, code := dargo(t, []string{"DARGO_DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=2", "DARGO_SECRET=" + testSecret}, nil, "ingest", "testdata/new.eml")
 	if code == 0 || !strings.Contains(errOut, "connect") {
 		t.Errorf("no database: exit %d, stderr %q; want non-zero with the reason", code, errOut)
 	}

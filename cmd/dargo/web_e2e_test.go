@@ -55,8 +55,8 @@ func TestWebRefusesWithoutItsSettings(t *testing.T) {
 		want string
 	}{
 		{[]string{"DARGO_DATABASE_URL=" + url, "DARGO_SECRET=", "DARGO_REDIS_URL=redis://127.0.0.1:6379/13"}, "DARGO_SECRET"},
-		{[]string{"DARGO_DATABASE_URL=" + url, "DARGO_SECRET=e2e-secret-0123456789", "DARGO_REDIS_URL="}, "DARGO_REDIS_URL"},
-		{[]string{"DARGO_DATABASE_URL=" + url, "DARGO_SECRET=e2e-secret-0123456789", "DARGO_TRUSTED_PROXIES=10.0.0.0/99"}, "DARGO_TRUSTED_PROXIES"},
+		{[]string{"DARGO_DATABASE_URL=" + url, "DARGO_SECRET=" + testSecret, "DARGO_REDIS_URL="}, "DARGO_REDIS_URL"},
+		{[]string{"DARGO_DATABASE_URL=" + url, "DARGO_SECRET=" + testSecret, "DARGO_TRUSTED_PROXIES=10.0.0.0/99"}, "DARGO_TRUSTED_PROXIES"},
 	} {
 		_, errOut, code := dargo(t, tc.env, nil, "web")
 		if code == 0 || !strings.Contains(errOut, tc.want) {

@@ -43,7 +43,7 @@ func newPipeline(db *store.DB, env *Env) *inbound.Pipeline {
 	}
 	return inbound.NewPipeline(db, inbound.Opts{
 		MailDomain:   c.MailDomain,
-		Secret:       c.secret(),
+		Secret:       c.Secret,
 		Categories:   c.Categories,
 		MaxMailBytes: c.MaxMailBytes,
 		AutoCap:      c.AutoMailCap,
@@ -58,7 +58,7 @@ func newPipeline(db *store.DB, env *Env) *inbound.Pipeline {
 
 // replyTo gives the reply address of a ticket number.
 func (c *Config) replyTo(number int64) string {
-	return replyaddr.Addr(c.secret(), "support", c.MailDomain, number)
+	return replyaddr.Addr(c.Secret, "support", c.MailDomain, number)
 }
 
 // categoryNames are the categories tickets can have: "general", "privacy"

@@ -54,7 +54,7 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 			MailDomain: c.MailDomain,
 			ReplyTo:    c.replyTo,
 		},
-		Secret:            c.secret(),
+		Secret:            c.Secret,
 		Limiter:           jobs.NewLimiter(ctx, lim),
 		RawMailRetention:  time.Duration(c.RawMailDays) * 24 * time.Hour,
 		LoginLogRetention: time.Duration(c.LoginLogDays) * 24 * time.Hour,

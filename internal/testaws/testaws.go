@@ -42,7 +42,7 @@ func Moto(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("testaws: free port: %v", err)
 	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port)) // #nosec G204 -- tests start moto_server from PATH
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("testaws: start moto_server: %v", err)
 	}
