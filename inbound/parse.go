@@ -45,7 +45,11 @@ func Parse(raw []byte) (m *Mail, err error) {
 	}
 	m.readTopHeader(h)
 	w := walker{m: m, body: body, top: bytes.NewReader(body)}
-	w.entity(h, w.top, nil, "", 0)
+	if crowdedPartHeader(body) {
+		w.overflow(overflowPartHeader)
+	} else {
+		w.entity(h, w.top, nil, "", 0)
+	}
 	w.assemble()
 	return m, err
 }
@@ -121,7 +125,11 @@ func (w *walker) entity(h message.Header, r io.Reader, path []step, parent strin
 				_, label, _ = htmlcharset.DetermineEncoding(data, "text/html")
 			}
 			var problem string
-			text, problem = decodeCharset(data, label)
+			if ct == "text/plain" && ownCharset(label) && utf8.Valid(data) {
+				text = newlinesToLF(data) // decoded and normalized in one copy
+			} else {
+				text, problem = decodeCharset(data, label)
+			}
 			if problem != "" {
 				w.problem(problem)
 			}
@@ -365,7 +373,11 @@ func guessBoundary(body []byte) string {
 
 func (w *walker) attach(h message.Header, ct, disp, filename string, data []byte, parent string) {
 	if len(w.m.Attachments) == MaxAttachments {
-		w.overflow(overflowAttachments)
+		// Walk on, so that a mail of too many parts says so; the parts
+		// read meanwhile are bounded by MaxParts and the mail's size.
+		if w.m.Overflow == "" {
+			w.m.Overflow = overflowAttachments
+		}
 		return
 	}
 	w.n++

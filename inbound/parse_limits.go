@@ -12,7 +12,7 @@ import (
 const (
 	MaxParts        = 500     // MIME parts, at any depth (multiparts count too)
 	MaxAttachments  = 100     // file parts and inline images
-	MaxHeaderFields = 1000    // top-level header fields
+	MaxHeaderFields = 1000    // fields of the top-level header, and of any part header
 	MaxHeaderBytes  = 1 << 20 // top-level header size in bytes
 )
 
@@ -22,6 +22,7 @@ var (
 	overflowAttachments  = fmt.Sprintf("mail has more than %d attachments", MaxAttachments)
 	overflowHeaderFields = fmt.Sprintf("mail header has more than %d fields", MaxHeaderFields)
 	overflowHeaderBytes  = fmt.Sprintf("mail header is larger than %d bytes", MaxHeaderBytes)
+	overflowPartHeader   = fmt.Sprintf("a MIME part header has more than %d fields", MaxHeaderFields)
 )
 
 // cutHeader returns raw unchanged when its header is within the limits.
@@ -52,9 +53,43 @@ func cutHeader(raw []byte) ([]byte, string) {
 	return raw, ""
 }
 
-// overflow records the first limit passed and stops the walk.
+// crowdedPartHeader reports whether body holds a part header (the lines
+// after a line starting with "--") of more than MaxHeaderFields fields.
+// go-message's multipart reader parses part headers itself, with no bound,
+// so they are counted before the walk; junk lines between fields count
+// as cleanHeader would skip them.
+func crowdedPartHeader(body []byte) bool {
+	for rest := body; len(rest) > 0; {
+		if !bytes.HasPrefix(rest, []byte("--")) {
+			i := bytes.Index(rest, []byte("\n--"))
+			if i < 0 {
+				return false
+			}
+			rest = rest[i+1:]
+		}
+		_, rest = cutLine(rest) // the boundary line
+		for fields := 0; len(rest) > 0; {
+			line, next := cutLine(rest)
+			if len(bytes.TrimRight(line, "\r")) == 0 {
+				break
+			}
+			if isField(line) {
+				if fields++; fields > MaxHeaderFields {
+					return true
+				}
+			} else if line[0] != ' ' && line[0] != '\t' && !moreFieldsFollow(next) {
+				break
+			}
+			rest = next
+		}
+	}
+	return false
+}
+
+// overflow records that a limit was passed and stops the walk. Too many
+// parts is named over too many attachments: it is the cause.
 func (w *walker) overflow(reason string) {
-	if w.m.Overflow == "" {
+	if w.m.Overflow == "" || reason == overflowParts {
 		w.m.Overflow = reason
 	}
 	w.stop = true
