@@ -149,6 +149,9 @@ func (w *walker) entity(h message.Header, r io.Reader, path []step, parent strin
 			w.m.Report = rep
 		}
 	default:
+		if w.full() {
+			return // not read: it would not be kept
+		}
 		data, _ := w.read(h, r, path, "")
 		if filename == "" && (ct == "message/rfc822" || ct == "message/global") {
 			filename = rfc822Filename(data)
@@ -372,12 +375,7 @@ func guessBoundary(body []byte) string {
 }
 
 func (w *walker) attach(h message.Header, ct, disp, filename string, data []byte, parent string) {
-	if len(w.m.Attachments) == MaxAttachments {
-		// Walk on, so that a mail of too many parts says so; the parts
-		// read meanwhile are bounded by MaxParts and the mail's size.
-		if w.m.Overflow == "" {
-			w.m.Overflow = overflowAttachments
-		}
+	if w.full() {
 		return
 	}
 	w.n++

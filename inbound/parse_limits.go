@@ -86,6 +86,19 @@ func crowdedPartHeader(body []byte) bool {
 	return false
 }
 
+// full reports whether the mail already has MaxAttachments attachments,
+// and records the overflow when it has. The walk goes on, unread, so that a
+// mail of too many parts says so.
+func (w *walker) full() bool {
+	if len(w.m.Attachments) < MaxAttachments {
+		return false
+	}
+	if w.m.Overflow == "" {
+		w.m.Overflow = overflowAttachments
+	}
+	return true
+}
+
 // overflow records that a limit was passed and stops the walk. Too many
 // parts is named over too many attachments: it is the cause.
 func (w *walker) overflow(reason string) {
