@@ -462,6 +462,7 @@ func (m *Mail) finish() {
 	}
 	fix(&m.Subject)
 	m.Subject = textsafe.Clean(m.Subject)
+	m.From.Name = textsafe.Clean(m.From.Name)
 	fix(&m.Text)
 	fix(&m.VisibleText)
 	fix(&m.HTML)

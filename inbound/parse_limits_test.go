@@ -89,13 +89,13 @@ func TestParsePathologicalMemory(t *testing.T) {
 }
 
 func TestParseStripsBidiControls(t *testing.T) {
-	raw := "From: ada@example.com\r\nSubject: =?utf-8?q?Invoice_=E2=80=AEfdp.exe?=\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+	raw := "From: =?utf-8?q?Ada_=E2=80=AEtroppuS?= <ada@example.com>\r\nSubject: =?utf-8?q?Invoice_=E2=80=AEfdp.exe?=\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 		"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
 		"--b\r\nContent-Type: text/html\r\nContent-Disposition: attachment; filename*=utf-8''evil%E2%80%AEgpj.html\r\n\r\n<p>x</p>\r\n" +
 		"--b\r\nContent-Type: application/octet-stream; name=\"=?utf-8?q?a=E2=81=A6b=E2=80=8F.txt?=\"\r\n\r\nx\r\n--b--\r\n"
 	m, _ := Parse([]byte(raw))
-	if m.Subject != "Invoice fdp.exe" {
-		t.Errorf("Subject = %q", m.Subject)
+	if m.Subject != "Invoice fdp.exe" || m.From.Name != "Ada troppuS" {
+		t.Errorf("Subject = %q, From name %q", m.Subject, m.From.Name)
 	}
 	var names []string
 	for _, a := range m.Attachments {
