@@ -11,7 +11,9 @@
 // the parts read when a closing boundary is missing, and lenient decoders
 // that take over when go-message stops on damaged base64 or quoted-printable
 // or an unknown charset. Each costs only the broken piece, noted in
-// Mail.Problems.
+// Mail.Problems. Parse stops at the limits of parse_limits.go (MIME parts,
+// attachments, header fields) instead of going through a hostile mail, and
+// names the limit in Mail.Overflow for the pipeline to quarantine it.
 //
 // The visible part of a reply comes from two paths. VisibleText cuts plain
 // text at the first attribution line, Outlook header block, original-message

@@ -39,6 +39,10 @@ type Mail struct {
 	Report *Report
 	// Problems lists what was malformed and recovered from, for logs; never fatal.
 	Problems []string
+	// Overflow names the limit (MaxParts, MaxAttachments, MaxHeaderFields,
+	// MaxHeaderBytes) the mail passed, e.g. "mail has more than 500 MIME
+	// parts"; the mail was parsed only up to it. "" when within them all.
+	Overflow string
 }
 
 // Header keeps the top-level fields that classification reads, canonical keys.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // charset conversion for message.New
 	"github.com/emersion/go-message/textproto"
@@ -29,6 +30,7 @@ const panicProblem = "parse: internal error, result incomplete"
 // Mail.Problems. The returned Mail is never nil.
 func Parse(raw []byte) (m *Mail, err error) {
 	m = &Mail{}
+	raw, m.Overflow = cutHeader(raw)
 	defer func() {
 		if r := recover(); r != nil {
 			m.Problems = append(m.Problems, panicProblem)
@@ -43,7 +45,11 @@ func Parse(raw []byte) (m *Mail, err error) {
 	}
 	m.readTopHeader(h)
 	w := walker{m: m, body: body, top: bytes.NewReader(body)}
-	w.entity(h, w.top, nil, "", 0)
+	if crowdedPartHeader(body) {
+		w.overflow(overflowPartHeader)
+	} else {
+		w.entity(h, w.top, nil, "", 0)
+	}
 	w.assemble()
 	return m, err
 }
@@ -58,6 +64,8 @@ type walker struct {
 	htmls []string
 	n     int    // attachment counter for generated names
 	inRel []bool // parallel to m.Attachments: had a Content-ID without a disposition
+	parts int    // MIME parts seen inside multiparts
+	stop  bool   // a limit was passed (see overflow): walk no further
 }
 
 // step is one level of the path to a part: the i-th part inside a multipart
@@ -117,7 +125,11 @@ func (w *walker) entity(h message.Header, r io.Reader, path []step, parent strin
 				_, label, _ = htmlcharset.DetermineEncoding(data, "text/html")
 			}
 			var problem string
-			text, problem = decodeCharset(data, label)
+			if ct == "text/plain" && ownCharset(label) && utf8.Valid(data) {
+				text = newlinesToLF(data) // decoded and normalized in one copy
+			} else {
+				text, problem = decodeCharset(data, label)
+			}
 			if problem != "" {
 				w.problem(problem)
 			}
@@ -137,6 +149,9 @@ func (w *walker) entity(h message.Header, r io.Reader, path []step, parent strin
 			w.m.Report = rep
 		}
 	default:
+		if w.full() {
+			return // not read: it would not be kept
+		}
 		data, _ := w.read(h, r, path, "")
 		if filename == "" && (ct == "message/rfc822" || ct == "message/global") {
 			filename = rfc822Filename(data)
@@ -183,7 +198,7 @@ func (w *walker) read(h message.Header, r io.Reader, path []step, label string) 
 // from its raw extent, so that a big attachment is not held twice while
 // growing.
 func (w *walker) readAll(r io.Reader, path []step, enc string) ([]byte, error) {
-	buf := make([]byte, 0, 4096)
+	buf := make([]byte, 0, 512) // small: a mail may hold hundreds of empty parts
 	sized := false
 	for {
 		if len(buf) == cap(buf) {
@@ -268,12 +283,12 @@ func (w *walker) multipart(ct string, params map[string]string, r io.Reader, pat
 	mr := textproto.NewMultipartReader(r, boundary)
 	sub := strings.TrimPrefix(ct, "multipart/")
 	repaired := false
-	for i := 0; ; i++ {
+	for i := 0; !w.stop; i++ {
 		p, err := mr.NextPart()
 		if err == io.EOF {
 			return
 		}
-		if err != nil && !repaired {
+		if err != nil && !repaired && !readFailed(err) {
 			repaired = true
 			if src == nil {
 				src = w.reread(path)
@@ -294,6 +309,10 @@ func (w *walker) multipart(ct string, params map[string]string, r io.Reader, pat
 			}
 			return
 		}
+		if w.parts++; w.parts > MaxParts {
+			w.overflow(overflowParts)
+			return
+		}
 		at := -1
 		if src == nil {
 			at = len(w.body) - w.top.Len()
@@ -301,6 +320,14 @@ func (w *walker) multipart(ct string, params map[string]string, r io.Reader, pat
 		sp := append(path[:len(path):len(path)], step{boundary, i, at, src})
 		w.entity(message.Header{Header: p.Header}, p, sp, sub, depth+1)
 	}
+}
+
+// readFailed reports an error of the multipart reader itself, such as the
+// end of input before the closing boundary, as opposed to a part header it
+// rejected: the repair pre-pass cannot help with it, and would copy the
+// whole multipart body at every level of nesting for nothing.
+func readFailed(err error) bool {
+	return strings.HasPrefix(err.Error(), "multipart: NextPart: ")
 }
 
 // repairParts is our pre-pass for part headers that textproto.ReadHeader
@@ -348,13 +375,16 @@ func guessBoundary(body []byte) string {
 }
 
 func (w *walker) attach(h message.Header, ct, disp, filename string, data []byte, parent string) {
+	if w.full() {
+		return
+	}
 	w.n++
 	cid := parseMessageID(h.Get("Content-Id"))
 	if filename == "" {
 		filename = "attachment-" + strconv.Itoa(w.n) + extension(ct)
 	}
 	a := Attachment{
-		Filename:    cleanFilename(filename),
+		Filename:    cleanFilename(textsafe.Clean(filename)),
 		ContentType: ct,
 		ContentID:   cid,
 		Inline:      cid != "" && (disp == "inline" || (disp == "" && parent == "related")),
@@ -431,6 +461,8 @@ func (m *Mail) finish() {
 		}
 	}
 	fix(&m.Subject)
+	m.Subject = textsafe.Clean(m.Subject)
+	m.From.Name = textsafe.Clean(m.From.Name)
 	fix(&m.Text)
 	fix(&m.VisibleText)
 	fix(&m.HTML)

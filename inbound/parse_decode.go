@@ -246,8 +246,27 @@ func normalizeNewlines(s string) string {
 	if !strings.Contains(s, "\r") {
 		return s
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
+	return newlinesToLF([]byte(s))
+}
+
+// newlinesToLF returns b as a string with CRLF and lone CR turned into LF,
+// in one pass into one buffer: a big text part is not copied twice.
+func newlinesToLF(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b))
+	for {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			sb.Write(b)
+			return sb.String()
+		}
+		sb.Write(b[:i])
+		sb.WriteByte('\n')
+		b = b[i+1:]
+		if len(b) > 0 && b[0] == '\n' {
+			b = b[1:]
+		}
+	}
 }
 
 // unflow joins the soft line breaks of format=flowed text (RFC 3676).

@@ -98,3 +98,17 @@ func TestParseIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeNewlines(t *testing.T) {
+	tests := map[string]string{
+		"a\r\nb\rc\nd": "a\nb\nc\nd",
+		"\r\r\n\n":     "\n\n\n",
+		"no breaks":    "no breaks",
+		"end\r":        "end\n",
+	}
+	for in, want := range tests {
+		if got := normalizeNewlines(in); got != want {
+			t.Errorf("normalizeNewlines(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

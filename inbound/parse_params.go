@@ -149,6 +149,7 @@ func cleanFilename(s string) string {
 // rfc822Filename names an attached message after its subject.
 func rfc822Filename(data []byte) string {
 	var problems []string
+	data, _ = cutHeader(data)
 	h, _ := readHeader(data, &problems)
 	subj := headerText(h.Get("Subject"))
 	subj = strings.Map(func(r rune) rune {

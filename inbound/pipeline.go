@@ -181,6 +181,9 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 	if err != nil {
 		return p.finish(ctx, rec, ActionQuarantined, "unreadable mail: "+err.Error())
 	}
+	if m.Overflow != "" && !released {
+		return p.finish(ctx, rec, ActionQuarantined, m.Overflow)
+	}
 	if m.MessageID != "" {
 		seen, err := p.store.ThreadIDExists(ctx, m.MessageID)
 		if err != nil {

@@ -92,26 +92,33 @@ var nbspReplacer = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 // attribution returns how many lines (1 to 3) starting at i form an
 // attribution line, or 0.
 func attribution(lines []string, i int) int {
-	var joined strings.Builder
-	for k := 0; k < 3 && i+k < len(lines); k++ {
+	// Find the line ending in a colon first: joining lines for every line of
+	// a long text would allocate for nothing.
+	end := -1
+	for k := 0; k < 3 && i+k < len(lines) && end < 0; k++ {
 		line := strings.TrimSpace(lines[i+k])
 		if line == "" || line[0] == '>' {
 			return 0
 		}
+		if strings.HasSuffix(line, ":") || strings.HasSuffix(line, "：") {
+			end = k
+		}
+	}
+	if end < 0 {
+		return 0
+	}
+	var joined strings.Builder
+	for k := 0; k <= end; k++ {
 		if k > 0 {
 			joined.WriteByte(' ')
 		}
-		joined.WriteString(line)
+		joined.WriteString(strings.TrimSpace(lines[i+k]))
 		if joined.Len() > 400 {
 			return 0
 		}
-		if !strings.HasSuffix(line, ":") && !strings.HasSuffix(line, "：") {
-			continue
-		}
-		if attributionLine.MatchString(nbspReplacer.Replace(joined.String())) {
-			return k + 1
-		}
-		return 0
+	}
+	if attributionLine.MatchString(nbspReplacer.Replace(joined.String())) {
+		return end + 1
 	}
 	return 0
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/store"
 )
@@ -82,7 +83,7 @@ func (h *adminBroadcasts) start(w http.ResponseWriter, r *http.Request) {
 		h.pages.message(w, r, http.StatusRequestEntityTooLarge, "Too long", "The text is longer than a broadcast may be.")
 		return
 	}
-	form := broadcastsPage{Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body")}
+	form := broadcastsPage{Subject: textsafe.Clean(r.PostFormValue("subject")), Body: r.PostFormValue("body")}
 	if r.PostFormValue("confirm") != "yes" {
 		form.Error = "Tick the box to confirm that this goes to every active user."
 		h.render(w, r, http.StatusUnprocessableEntity, form)

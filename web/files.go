@@ -1,12 +1,8 @@
 package web
 
 import (
-	"encoding/base64"
-	"fmt"
-	"html"
 	"mime"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -77,8 +73,6 @@ func (h *filesHandler) mayRead(r *http.Request, ticketID int64, kind string) err
 	return canSee(r, h.store, &store.Ticket{ID: ticketID})
 }
 
-var cidRef = regexp.MustCompile(`(?i)(src=")cid:([^"]+)(")`)
-
 // messageHTML serves a message's sanitized HTML for a sandboxed frame: no
 // scripts, no same origin, inline (cid:) images resolved to data: URLs, and
 // remote images blocked until the viewer asks (?images=1).
@@ -102,18 +96,7 @@ func (h *filesHandler) messageHTML(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	body := cidRef.ReplaceAllStringFunc(m.HTML, func(ref string) string {
-		cid := html.UnescapeString(cidRef.FindStringSubmatch(ref)[2])
-		for _, f := range files {
-			if strings.Trim(f.ContentID, "<>") == cid && inlineTypes[f.ContentType] && f.Size <= 5<<20 {
-				data, err := h.store.ReadBlob(r.Context(), f.BlobKey)
-				if err == nil && inlineTypes[http.DetectContentType(data)] {
-					return fmt.Sprintf(`src="data:%s;base64,%s"`, f.ContentType, encodeBase64(data))
-				}
-			}
-		}
-		return `src=""`
-	})
+	body := newInliner(r.Context(), h.store.ReadBlob, files).inline(m.HTML)
 	img := "data:"
 	if r.URL.Query().Get("images") == "1" {
 		img = "data: https: http:"
@@ -127,5 +110,3 @@ func (h *filesHandler) messageHTML(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(`<!doctype html><meta charset="utf-8"><base target="_blank"><meta name="referrer" content="no-referrer">`))
 	w.Write([]byte(body))
 }
-
-func encodeBase64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

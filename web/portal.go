@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -76,6 +77,7 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 	f := newTicketForm{Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category")}
 	var err, errText error
 	f.Subject, err = formText(r, "subject", 200)
+	f.Subject = textsafe.Clean(f.Subject) // no bidi tricks in what staff read
 	f.Text, errText = formText(r, "description", maxTextBytes)
 	if err == nil {
 		err = errText

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -85,9 +86,10 @@ func sniff(data []byte, name string) string {
 	return ct
 }
 
-// cleanFilename keeps a file's base name, printable and not too long.
+// cleanFilename keeps a file's base name, printable, without bidi controls
+// (that would show "evil\u202egpj.html" as a .jpg) and not too long.
 func cleanFilename(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = filepath.Base(strings.ReplaceAll(textsafe.Clean(name), "\\", "/"))
 	name = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || r == '"' || r == '/' {
 			return '_'
