@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dargo-support/dargo/internal/replyaddr"
+	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -122,7 +123,7 @@ func (p *Pipeline) ccs(m *Mail) []store.Person {
 				continue
 			}
 			seen[e] = true
-			out = append(out, store.Person{Email: e, Name: a.Name})
+			out = append(out, store.Person{Email: e, Name: textsafe.Clean(a.Name)})
 		}
 	}
 	return out

@@ -34,6 +34,7 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 		return m.AuthorID != nil && t != nil && *m.AuthorID == t.CustomerID
 	},
 	"ccReason": func(reason string) string { return ccReasons[reason] },
+	"add":      func(a, b int) int { return a + b },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // pages renders templates inside the layout.

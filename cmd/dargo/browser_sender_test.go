@@ -45,6 +45,9 @@ Please add my colleague Eve.
 		t.Errorf("the spoofed mail's tags are %q, want Customer and sender not verified", tags)
 	}
 	sug := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("section.suggestions")))
+	if n := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("main p.notice"))); !strings.Contains(n, "1 person named in a mail was not added") {
+		t.Errorf("no notice of the suggestion above the thread: %q", n)
+	}
 	if !strings.Contains(sug, "Eve <eve@evil.test>") || !strings.Contains(sug, "sender is not verified") {
 		t.Fatalf("suggestions read %q", sug)
 	}
