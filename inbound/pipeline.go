@@ -143,6 +143,13 @@ func (p *Pipeline) Release(ctx context.Context, id int64, raw []byte, rec *store
 		return Result{}, fmt.Errorf("inbound: mail %d is %s, not quarantined", id, rec.Status)
 	}
 	env := Envelope{SESID: rec.SESID, Sender: rec.Sender}
+	if rec.Verdicts != "" {
+		// The verdicts still say how sure we are of the sender; they no
+		// longer hold the mail back (released skips hold and flags).
+		if err := json.Unmarshal([]byte(rec.Verdicts), &env.Verdicts); err != nil {
+			p.log.WarnContext(ctx, "stored verdicts unreadable; releasing as unverified", "inbound_mail", id, "err", err)
+		}
+	}
 	if rec.Recipients != "" {
 		env.Recipients = strings.Split(rec.Recipients, ",")
 	}

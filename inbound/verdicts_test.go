@@ -33,7 +33,7 @@ func TestVerdicts(t *testing.T) {
 		}
 		quarantine, flag := verdictPipeline(db, ""), verdictPipeline(db, inbound.SpamFlag)
 
-		res := ingest(quarantine, verdictFirst, "virus-1", inbound.Verdicts{Virus: "FAIL", Spam: "PASS"})
+		res := ingest(quarantine, verdictFirst, "virus-1", inbound.Verdicts{Virus: "FAIL", Spam: "PASS", DMARC: "PASS"})
 		if res.Action != inbound.ActionQuarantined || !strings.Contains(res.Reason, "virus") {
 			t.Fatalf("virus FAIL: %+v", res)
 		}
@@ -48,6 +48,10 @@ func TestVerdicts(t *testing.T) {
 		// An operator looked at it: released, it becomes ticket #1.
 		if res, err := quarantine.Release(ctx, rec.ID, raw, rec); err != nil || res.Action != inbound.ActionCreated || *res.Ticket != 1 {
 			t.Fatalf("release: %+v %v", res, err)
+		}
+		// Released, its stored verdicts still say who sent it.
+		if got := verdictScalar(t, db, `SELECT sender_auth FROM messages WHERE inbound_mail_id = ?`, rec.ID); got != store.SenderVerified {
+			t.Errorf("released DMARC-pass mail is %s", got)
 		}
 		rec, _ = db.InboundMail(ctx, rec.ID)
 		if _, err := quarantine.Release(ctx, rec.ID, raw, rec); err == nil {
@@ -87,4 +91,13 @@ func TestVerdicts(t *testing.T) {
 			t.Errorf("DMARC FAIL (none) reply: %+v", res)
 		}
 	})
+}
+
+func verdictScalar(t *testing.T, db *store.DB, query string, args ...any) string {
+	t.Helper()
+	var v string
+	if err := db.X.Get(&v, db.X.Rebind(query), args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
 }
