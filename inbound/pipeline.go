@@ -200,11 +200,17 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 		}
 	}
-	if m.FromFields > 1 {
-		return p.finish(ctx, rec, ActionQuarantined, fmt.Sprintf("mail has %d From fields", m.FromFields))
-	}
-	if m.FromMailboxes > 1 {
-		return p.finish(ctx, rec, ActionQuarantined, fmt.Sprintf("From names %d mailboxes", m.FromMailboxes))
+	if m.FromFields > 1 || m.FromMailboxes > 1 {
+		why := fmt.Sprintf("From names %d mailboxes", m.FromMailboxes)
+		if m.FromFields > 1 {
+			why = fmt.Sprintf("mail has %d From fields", m.FromFields)
+		}
+		if !released {
+			return p.finish(ctx, rec, ActionQuarantined, why)
+		}
+		// Released by an operator: kept under the first mailbox, which
+		// proves nothing and matches no participant.
+		m.FromAmbiguous = why
 	}
 	if isBounce(m, env) {
 		return p.bounce(ctx, rec, m)
@@ -276,7 +282,7 @@ func dmarcFailed(v Verdicts) bool {
 }
 
 func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, rt route, auto bool, flag string) (Result, error) {
-	sender := p.checkSender(m, env, rt.replyTo)
+	sender := p.checkSender(m, env, rt)
 	d := &store.Delivery{
 		Flag:          flag,
 		MaxCc:         p.opts.MaxCc,

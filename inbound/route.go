@@ -16,8 +16,11 @@ import (
 // route is where a mail goes: an existing ticket, or nil for a new one.
 type route struct {
 	ticket  *store.Ticket
-	replyTo int64  // the ticket number when a valid reply address routed it
-	why     string // why a header or subject match was refused
+	replyTo int64 // the ticket number when a valid reply address routed it
+	// fromParticipant: the From of a mail routed by reply address already
+	// takes part in the ticket.
+	fromParticipant bool
+	why             string // why a header or subject match was refused
 }
 
 // route finds the ticket a mail belongs to, in this order: a reply token in
@@ -37,7 +40,11 @@ func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, err
 		if err != nil {
 			return route{}, fmt.Errorf("inbound: route: %w", err)
 		}
-		return route{ticket: t, replyTo: t.Number}, nil
+		in, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
+		if err != nil {
+			return route{}, fmt.Errorf("inbound: route: %w", err)
+		}
+		return route{ticket: t, replyTo: t.Number, fromParticipant: in && m.FromAmbiguous == ""}, nil
 	}
 	ids := append(append([]string{}, m.References...), m.InReplyTo...)
 	if m.FromAmbiguous != "" {

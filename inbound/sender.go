@@ -22,19 +22,21 @@ func verified(why string) senderCheck   { return senderCheck{store.SenderVerifie
 func unverified(why string) senderCheck { return senderCheck{store.SenderUnverified, why} }
 
 // checkSender decides whether the From address is proven, in this order: an
-// ambiguous From proves nothing; mail to a valid reply address of the ticket
-// proves possession (replyTo is its number, 0 when none); then SES's
-// verdicts (DMARC pass, or DKIM/SPF pass aligned with the From domain); then
-// Authentication-Results added by a host in DARGO_TRUSTED_AUTHSERV_IDS.
-func (p *Pipeline) checkSender(m *Mail, env Envelope, replyTo int64) senderCheck {
+// ambiguous From proves nothing; mail from a participant to a valid reply
+// address of the ticket proves possession; then SES's verdicts (DMARC pass,
+// or DKIM/SPF pass aligned with the From domain); then Authentication-Results
+// added by a host in DARGO_TRUSTED_AUTHSERV_IDS. A reply address alone does
+// not vouch for a From that is no participant: it can leak (a dismissed Cc
+// saw it, a forwarded notification carries it).
+func (p *Pipeline) checkSender(m *Mail, env Envelope, rt route) senderCheck {
 	if m.FromAmbiguous != "" {
 		return unverified(m.FromAmbiguous)
 	}
 	if dmarcFailed(env.Verdicts) {
 		return unverified("DMARC failed under policy " + strings.ToLower(env.Verdicts.DMARCPolicy) + " (SES)")
 	}
-	if replyTo > 0 {
-		return verified(fmt.Sprintf("sent to the reply address of #%d", replyTo))
+	if rt.replyTo > 0 && rt.fromParticipant {
+		return verified(fmt.Sprintf("sent to the reply address of #%d by a participant", rt.replyTo))
 	}
 	domain := domainOf(m.From.Email)
 	if c, ok := sesVerdicts(m, env, domain); ok {
@@ -42,6 +44,9 @@ func (p *Pipeline) checkSender(m *Mail, env Envelope, replyTo int64) senderCheck
 	}
 	if c, ok := p.trustedResults(m, domain); ok {
 		return c
+	}
+	if rt.replyTo > 0 {
+		return unverified(fmt.Sprintf("sent to the reply address of #%d, but by someone who is not a participant, and no DKIM, SPF or DMARC pass", rt.replyTo))
 	}
 	if env.Verdicts.DKIM == "" && env.Verdicts.SPF == "" && env.Verdicts.DMARC == "" {
 		return unverified("no DKIM, SPF or DMARC results for this mail")
@@ -77,40 +82,49 @@ func sesVerdicts(m *Mail, env Envelope, domain string) (senderCheck, bool) {
 	return senderCheck{}, false
 }
 
-// trustedResults reads Authentication-Results fields whose authserv-id is
-// trusted. The MTA that adds them must remove any the sender put in with
-// the same id (RFC 8601 section 5; Postfix with OpenDKIM/OpenDMARC does).
+// trustedResults reads the Authentication-Results field of a trusted
+// authserv-id. The MTA that adds it should also remove any the sender put
+// in with the same id (RFC 8601 section 5; OpenDKIM/OpenDMARC do).
 func (p *Pipeline) trustedResults(m *Mail, domain string) (senderCheck, bool) {
 	if len(p.opts.TrustedAuthServIDs) == 0 {
 		return senderCheck{}, false
 	}
+	// Only the topmost field of a trusted host counts: our MTA adds its
+	// own above whatever the sender wrote, so a forged field with the same
+	// id sits below it (and is ignored even where the MTA fails to strip it).
 	for _, field := range m.Header["Authentication-Results"] {
 		id, results, err := authres.Parse(field)
 		if err != nil || !p.trustedID(id) {
 			continue
 		}
-		for _, r := range results {
-			switch r := r.(type) {
-			case *authres.DMARCResult:
-				if r.Value == authres.ResultPass && (r.From == "" || aligned(r.From, domain)) {
-					return verified("DMARC pass for " + domain + " (" + id + ")"), true
-				}
-			case *authres.DKIMResult:
-				d := r.Domain
-				if d == "" {
-					d = domainOf(r.Identifier)
-				}
-				if r.Value == authres.ResultPass && aligned(d, domain) {
-					return verified("DKIM pass for " + strings.ToLower(d) + " (" + id + ")"), true
-				}
-			case *authres.SPFResult:
-				d := domainOf(r.From)
-				if d == "" {
-					d = r.From
-				}
-				if r.Value == authres.ResultPass && aligned(d, domain) {
-					return verified("SPF pass for " + strings.ToLower(d) + " (" + id + ")"), true
-				}
+		return checkResults(id, results, domain)
+	}
+	return senderCheck{}, false
+}
+
+// checkResults reads one trusted Authentication-Results field.
+func checkResults(id string, results []authres.Result, domain string) (senderCheck, bool) {
+	for _, r := range results {
+		switch r := r.(type) {
+		case *authres.DMARCResult:
+			if r.Value == authres.ResultPass && (r.From == "" || aligned(r.From, domain)) {
+				return verified("DMARC pass for " + domain + " (" + id + ")"), true
+			}
+		case *authres.DKIMResult:
+			d := r.Domain
+			if d == "" {
+				d = domainOf(r.Identifier)
+			}
+			if r.Value == authres.ResultPass && aligned(d, domain) {
+				return verified("DKIM pass for " + strings.ToLower(d) + " (" + id + ")"), true
+			}
+		case *authres.SPFResult:
+			d := domainOf(r.From)
+			if d == "" {
+				d = r.From
+			}
+			if r.Value == authres.ResultPass && aligned(d, domain) {
+				return verified("SPF pass for " + strings.ToLower(d) + " (" + id + ")"), true
 			}
 		}
 	}

@@ -104,7 +104,7 @@ func TestVerifiedSenderAddsCc(t *testing.T) {
 			extra: "DKIM-Signature: v=1; a=rsa-sha256; d=mail.example.com; s=s1; b=abc\r\n", why: "verified: DKIM pass for mail.example.com (SES)"},
 		{name: "aligned spf", env: inbound.Envelope{Sender: "bounces@bounce.example.com", Verdicts: inbound.Verdicts{SPF: "PASS", DKIM: "FAIL", DMARC: "GRAY"}},
 			why: "verified: SPF pass for bounce.example.com (SES)"},
-		{name: "reply address", to: true, why: "verified: sent to the reply address of #1"},
+		{name: "reply address", to: true, why: "verified: sent to the reply address of #1 by a participant"},
 		{name: "trusted authentication-results",
 			extra: "Authentication-Results: mx.help.example.com; dkim=pass header.d=example.com header.s=s1\r\n",
 			why:   "verified: DKIM pass for example.com (mx.help.example.com)"},
@@ -271,6 +271,89 @@ func TestThousandsOfCc(t *testing.T) {
 		}
 		if left, _ := db.CcSuggestions(ctx, tk.ID); len(left) != 0 {
 			t.Errorf("%d suggestions left after dismissing all", len(left))
+		}
+	})
+}
+
+// A reply address can leak (a dismissed Cc saw it, a notification was
+// forwarded): it routes the mail, but it only vouches for a participant.
+// A stranger who writes to it is recorded, unverified, and suggested; one
+// whose own domain signs the mail joins, as before.
+func TestReplyAddressFromAStranger(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		p := adaTicket(t, db, pipelineOpts())
+		to := "Cc: " + replyaddr.Addr(pipelineSecret, "support", pipelineDomain, 1) + "\r\n"
+		res, err := p.Ingest(ctx, senderMail("Mallory <mallory@evil.test>", "Re: [#1] My printer is on fire", to+"Cc: trent@evil.test\r\n", "Let me in."), inbound.Envelope{})
+		if err != nil || res.Action != inbound.ActionAppended || *res.Ticket != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if got := lastSender(t, db); !strings.HasPrefix(got, "unverified: sent to the reply address of #1, but by someone who is not a participant") {
+			t.Errorf("sender = %q", got)
+		}
+		tk, _ := db.TicketByNumber(ctx, 1)
+		for _, who := range []string{"mallory@evil.test", "trent@evil.test"} {
+			if ok, _ := db.IsParticipant(ctx, tk.ID, who); ok {
+				t.Errorf("%s joined #1 through a leaked reply address", who)
+			}
+		}
+		sug, _ := db.CcSuggestions(ctx, tk.ID)
+		if len(sug) != 2 || sug[0].Email != "mallory@evil.test" || sug[1].Email != "trent@evil.test" {
+			t.Errorf("suggestions = %+v", sug)
+		}
+		// Signed by her own domain, a colleague of Ada's joins by the address.
+		res, err = p.Ingest(ctx, senderMail("Bob <bob@example.org>", "Re: [#1] My printer is on fire", to, "Bob here."),
+			inbound.Envelope{Verdicts: inbound.Verdicts{DMARC: "PASS"}})
+		if err != nil || res.Action != inbound.ActionAppended {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if ok, _ := db.IsParticipant(ctx, tk.ID, "bob@example.org"); !ok {
+			t.Error("a verified sender to the reply address did not join")
+		}
+	})
+}
+
+// Only the topmost Authentication-Results of a trusted host counts: a
+// forged one below it, with the same id, is not believed.
+func TestForgedAuthenticationResultsBelowTheReal(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		opts := pipelineOpts()
+		opts.TrustedAuthServIDs = []string{"mx.help.example.com"}
+		p := adaTicket(t, db, opts)
+		extra := "Authentication-Results: mx.help.example.com; dkim=fail header.d=example.com; spf=softfail smtp.mailfrom=evil.test\r\n" +
+			"Authentication-Results: mx.help.example.com; dkim=pass header.d=example.com; dmarc=pass header.from=example.com\r\n" +
+			"Cc: eve@evil.test\r\n"
+		res, err := p.Ingest(context.Background(), senderMail("ada@example.com", "Re: [#1] My printer is on fire", extra, "x"), inbound.Envelope{})
+		if err != nil || res.Action != inbound.ActionAppended {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if got := pipelineScalar(t, db, `SELECT sender_auth FROM messages WHERE id = ?`, *res.Message); got != store.SenderUnverified {
+			t.Errorf("sender_auth = %q (%s)", got, lastSender(t, db))
+		}
+	})
+}
+
+// An operator releases a mail quarantined for two From fields: it is kept
+// under the first, unverified, matched to nobody's ticket.
+func TestReleaseTwoFromFields(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		p := adaTicket(t, db, pipelineOpts())
+		raw := senderMail("ada@example.com\r\nFrom: attacker@attacker.test", "Re: [#1] My printer is on fire", "", "x")
+		res, err := p.Ingest(ctx, raw, inbound.Envelope{})
+		if err != nil || res.Action != inbound.ActionQuarantined {
+			t.Fatalf("%+v %v", res, err)
+		}
+		rec, err := db.InboundMail(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err = p.Release(ctx, rec.ID, raw, rec)
+		if err != nil || res.Action != inbound.ActionCreated || *res.Ticket != 2 {
+			t.Fatalf("release: %+v %v", res, err)
+		}
+		if got := lastSender(t, db); got != "unverified: mail has 2 From fields" {
+			t.Errorf("sender = %q", got)
 		}
 	})
 }

@@ -65,6 +65,11 @@ func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *
 		}
 		seen[email] = true
 		if why == "" && added < limit {
+			if blocked, err := tx.db.isBlocked(ctx, tx.Tx, email); err != nil {
+				return err
+			} else if blocked {
+				continue
+			}
 			u, err := tx.upsertUser(ctx, p, now)
 			if err != nil {
 				return err
@@ -82,14 +87,40 @@ func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *
 		if reason == "" {
 			reason = CcOverCap
 		}
-		_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO cc_suggestions (ticket_id, message_id, email, name, reason, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id, email) DO NOTHING`), t.ID, messageID, email, p.Name, reason, now)
-		if err != nil {
-			return fmt.Errorf("store: suggest cc: %w", err)
+		if err := tx.suggest(ctx, t.ID, messageID, Person{Email: email, Name: p.Name}, reason, now); err != nil {
+			return err
 		}
 		suggested++
 	}
 	return nil
+}
+
+// suggest records a person for staff to add or dismiss; a person suggested
+// on the ticket before (or dismissed) is not suggested again.
+func (tx *Tx) suggest(ctx context.Context, ticketID, messageID int64, p Person, reason string, now time.Time) error {
+	blocked, err := tx.db.isBlocked(ctx, tx.Tx, p.Email)
+	if err != nil || blocked {
+		return err // an erased, blocked address is never brought back
+	}
+	_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO cc_suggestions (ticket_id, message_id, email, name, reason, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id, email) DO NOTHING`), ticketID, messageID, NormalizeEmail(p.Email), p.Name, reason, now)
+	if err != nil {
+		return fmt.Errorf("store: suggest cc: %w", err)
+	}
+	return nil
+}
+
+// suggestAuthor suggests an unverified author who is not a participant
+// (they wrote to a reply address they were never given, or that leaked).
+func (tx *Tx) suggestAuthor(ctx context.Context, ticketID, author, messageID int64, from Person, now time.Time) error {
+	var n int
+	if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM participants WHERE ticket_id = ? AND user_id = ?`), ticketID, author); err != nil {
+		return fmt.Errorf("store: suggest author: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	return tx.suggest(ctx, ticketID, messageID, from, CcUnverified, now)
 }
 
 // CcSuggestions returns a ticket's pending suggestions, oldest first.
@@ -112,6 +143,12 @@ func (db *DB) AcceptCc(ctx context.Context, ticketID, id, staffID int64) (*CcSug
 			return err
 		}
 		now := db.Now()
+		if blocked, err := tx.db.isBlocked(ctx, tx.Tx, s.Email); err != nil || blocked {
+			if err == nil {
+				err = fmt.Errorf("store: accept cc %d: the address was erased and blocked: %w", id, ErrNotFound)
+			}
+			return err
+		}
 		u, err := tx.upsertUser(ctx, Person{Email: s.Email, Name: s.Name}, now)
 		if err != nil {
 			return err

@@ -36,3 +36,30 @@ func TestEraseRemovesCcSuggestions(t *testing.T) {
 		}
 	})
 }
+
+// An address erased with --block is never brought back by a Cc: not as a
+// participant, not as a suggestion.
+func TestBlockedAddressIsNeverSuggested(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		eve, err := db.EnsureUser(ctx, "eve@example.net", "Eve", "customer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Erase(ctx, eve.ID, store.EraseOpts{Block: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, auth := range []string{store.SenderUnverified, store.SenderVerified} {
+			d := newTicket("hello " + auth)
+			d.Message.SenderAuth = auth
+			d.Cc = []store.Person{{Email: "eve@example.net"}}
+			deliver(t, db, d)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM cc_suggestions`); n != 0 {
+			t.Errorf("%d suggestions of a blocked address", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM users WHERE email = 'eve@example.net'`); n != 0 {
+			t.Errorf("the blocked address was recreated (%d)", n)
+		}
+	})
+}

@@ -136,8 +136,13 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		return notFound(err, "deliver")
 	}
 	out.TicketID, out.TicketNumber = t.ID, t.Number
-	if err := tx.addParticipant(ctx, t.ID, author, roleFor(t, author), now); err != nil {
-		return err
+	// Only a verified sender joins a ticket by writing to it (a reply
+	// address can leak); anyone else is suggested to staff below.
+	joins := out.Created || d.Message.SenderAuth == SenderVerified
+	if joins {
+		if err := tx.addParticipant(ctx, t.ID, author, roleFor(t, author), now); err != nil {
+			return err
+		}
 	}
 	if d.Message.MessageID != "" {
 		ok, err := tx.addThreadID(ctx, t.ID, d.Message.MessageID, "inbound", now)
@@ -153,6 +158,11 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 	}
 	if err := tx.addFiles(ctx, out.MessageID, d.Attachments, keys, now); err != nil {
 		return err
+	}
+	if !joins {
+		if err := tx.suggestAuthor(ctx, t.ID, author, out.MessageID, d.From, now); err != nil {
+			return err
+		}
 	}
 	if err := tx.addCcs(ctx, t, author, out.MessageID, d, now); err != nil {
 		return err
