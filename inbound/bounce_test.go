@@ -8,14 +8,18 @@ import (
 	"time"
 
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/mailtag"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
 )
 
 // bounceDSN is a delivery status notification that reports a permanent
 // failure for each of finals and returns the headers of the mail with
-// Message-ID returned.
-func bounceDSN(returned string, finals ...string) []byte {
+// Message-ID returned and X-Dargo-Mail tag ("" for none).
+func bounceDSN(returned, tag string, finals ...string) []byte {
+	if tag != "" {
+		tag = mailtag.Header + ": " + tag + "\r\n"
+	}
 	var blocks strings.Builder
 	for _, f := range finals {
 		fmt.Fprintf(&blocks, "Final-Recipient: rfc822; %s\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n", f)
@@ -31,7 +35,7 @@ func bounceDSN(returned string, finals ...string) []byte {
 		"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.attacker.test\r\n\r\n" + blocks.String() +
 		"--B\r\nContent-Type: text/rfc822-headers\r\n\r\n" +
 		"From: Example Support <support@help.example.com>\r\nTo: alice@example.com\r\nSubject: [#1] We received your request\r\n" +
-		"Message-ID: <" + returned + ">\r\n\r\n" +
+		"Message-ID: <" + returned + ">\r\n" + tag + "\r\n" +
 		"--B--\r\n")
 }
 
@@ -61,12 +65,26 @@ func TestForgedBounceForAnotherRecipient(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		res, err = p.Ingest(ctx, bounceDSN(confirmation, "admin@localhost"), inbound.Envelope{NullSender: true})
+		// Even with Alice's own copy in hand (her Message-ID and tag), a
+		// report for admin suppresses nobody.
+		aliceTag := mailtag.Tag(pipelineSecret, emails[0].ID, "alice@example.com")
+		res, err = p.Ingest(ctx, bounceDSN(confirmation, aliceTag, "admin@localhost"), inbound.Envelope{NullSender: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "permanent failure 5.1.1 for admin@localhost names no mail we sent to that address; not suppressed"; res.Action != inbound.ActionBounce || res.Reason != want {
+		if want := "permanent failure 5.1.1 for admin@localhost returns no mail signed for that address (X-Dargo-Mail); not suppressed"; res.Action != inbound.ActionBounce || res.Reason != want {
 			t.Errorf("forged report: %s %q, want bounce %q", res.Action, res.Reason, want)
+		}
+		// A participant who saw Alice's Message-ID in References, but never
+		// her copy's tag, cannot cut her off either.
+		res, err = p.Ingest(ctx, bounceDSN(confirmation, "", "alice@example.com"), inbound.Envelope{NullSender: true})
+		if err != nil || !strings.Contains(res.Reason, "returns no mail signed for that address") {
+			t.Errorf("report without a tag: %+v %v", res, err)
+		}
+		// A tag for admin with a mail that went to Alice: the row check holds.
+		res, err = p.Ingest(ctx, bounceDSN(confirmation, mailtag.Tag(pipelineSecret, emails[0].ID, "admin@localhost"), "admin@localhost"), inbound.Envelope{NullSender: true})
+		if want := "permanent failure 5.1.1 for admin@localhost names no mail we sent to that address; not suppressed"; err != nil || res.Reason != want {
+			t.Errorf("tag for admin, mail to alice: %+v %v", res, err)
 		}
 		for _, addr := range []string{"admin@localhost", "alice@example.com"} {
 			if ok, err := db.IsSuppressed(ctx, addr); ok || err != nil {
@@ -82,11 +100,11 @@ func TestForgedBounceForAnotherRecipient(t *testing.T) {
 		}
 
 		// One report naming both: only the address our mail went to is suppressed.
-		res, err = p.Ingest(ctx, bounceDSN(confirmation, "admin@localhost", "Alice@Example.com"), inbound.Envelope{NullSender: true})
+		res, err = p.Ingest(ctx, bounceDSN(confirmation, aliceTag, "admin@localhost", "Alice@Example.com"), inbound.Envelope{NullSender: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "permanent failure 5.1.1 for admin@localhost names no mail we sent to that address; not suppressed; " +
+		if want := "permanent failure 5.1.1 for admin@localhost returns no mail signed for that address (X-Dargo-Mail); not suppressed; " +
 			"permanent failure 5.1.1 for alice@example.com; address suppressed"; res.Reason != want {
 			t.Errorf("report for both: %q, want %q", res.Reason, want)
 		}
@@ -113,7 +131,7 @@ func TestBounceOfSESMessageID(t *testing.T) {
 		if err := db.MarkEmailSent(ctx, emails[0].ID, store.Sent{HeaderID: "minted@help.example.com", SESID: sesID}); err != nil {
 			t.Fatal(err)
 		}
-		res, err := p.Ingest(ctx, bounceDSN(sesID+"@us-west-2.amazonses.com", "alice@example.com"), inbound.Envelope{NullSender: true})
+		res, err := p.Ingest(ctx, bounceDSN(sesID+"@us-west-2.amazonses.com", mailtag.Tag(pipelineSecret, emails[0].ID, "alice@example.com"), "alice@example.com"), inbound.Envelope{NullSender: true})
 		if err != nil || res.Reason != "permanent failure 5.1.1 for alice@example.com; address suppressed" {
 			t.Fatalf("genuine report: %+v, %v", res, err)
 		}

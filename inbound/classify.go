@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 
+	"github.com/dargo-support/dargo/internal/mailtag"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -80,20 +81,25 @@ var _ BounceStore = (*store.DB)(nil)
 
 // bounce records a delivery failure. A permanent failure suppresses the
 // Final-Recipient only when the report returns a mail Dargo sent to that
-// very address (its Message-ID is one we minted or SES assigned, on an
-// emails row to that address): anyone can mail us a report, and a forged
-// one must not cut a customer, or an admin, off from every mail.
+// very address: its X-Dargo-Mail tag is signed for that address, and its
+// Message-ID (ours or SES's) is on an emails row to it. Anyone can mail us
+// a report, and a forged one must not cut a customer, or an admin, off
+// from every mail.
 func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) (Result, error) {
 	var notes []string
 	if m.Report != nil {
 		bs := p.store
-		ids := returnedIDs(m)
+		ids, tags := returnedIDs(m)
 		for _, r := range m.Report.Recipients {
 			if r.FinalRecipient == "" {
 				continue
 			}
 			if !r.Permanent() {
 				notes = append(notes, fmt.Sprintf("transient failure %s for %s", r.Status, r.FinalRecipient))
+				continue
+			}
+			if !p.signedFor(tags, r.FinalRecipient) {
+				notes = append(notes, fmt.Sprintf("permanent failure %s for %s returns no mail signed for that address (%s); not suppressed", r.Status, r.FinalRecipient, mailtag.Header))
 				continue
 			}
 			reason := strings.TrimSpace("bounce " + r.Status + " " + r.Diagnostic)
@@ -114,11 +120,22 @@ func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) 
 	return p.finish(ctx, rec, ActionBounce, strings.Join(notes, "; "))
 }
 
-// returnedIDs are the Message-IDs of the mail a report returns: from the
-// returned message or its headers (message/rfc822, text/rfc822-headers and
-// their global forms).
-func returnedIDs(m *Mail) []string {
-	var ids []string
+// signedFor reports whether one of the returned X-Dargo-Mail tags was made
+// for addr: Message-IDs alone are no proof, since every participant of a
+// ticket sees the others' in References.
+func (p *Pipeline) signedFor(tags []string, addr string) bool {
+	for _, tag := range tags {
+		if _, ok := mailtag.Check(p.opts.Secret, tag, addr); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// returnedIDs are the Message-IDs and X-Dargo-Mail tags of the mail a
+// report returns: from the returned message or its headers
+// (message/rfc822, text/rfc822-headers and their global forms).
+func returnedIDs(m *Mail) (ids, tags []string) {
 	for _, a := range m.Attachments {
 		switch a.ContentType {
 		case "message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers":
@@ -142,6 +159,12 @@ func returnedIDs(m *Mail) []string {
 				ids = append(ids, id)
 			}
 		}
+		if tag := h.Get(mailtag.Header); tag != "" && len(tags) < maxReturnedTags {
+			tags = append(tags, tag)
+		}
 	}
-	return ids
+	return ids, tags
 }
+
+// maxReturnedTags bounds the HMACs one report makes us compute.
+const maxReturnedTags = 20

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/mailtag"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
@@ -45,6 +46,9 @@ func pipelineOpts() inbound.Opts {
 
 var pipelinePlaceholder = regexp.MustCompile(`\{\{(reply|forged) (\d+)\}\}`)
 
+// pipelineTag is {{tag E ADDR}}: the X-Dargo-Mail tag of emails row E to ADDR.
+var pipelineTag = regexp.MustCompile(`\{\{tag (\d+) ([^}]+)\}\}`)
+
 // pipelineEML reads testdata/pipeline/name and fills in its placeholders:
 // {{reply N}} is ticket N's reply address, {{forged N}} the same address
 // with a wrong mac, and {{step}} the step's position (for mails that must
@@ -56,6 +60,11 @@ func pipelineEML(t *testing.T, name string, pipelineStep int) []byte {
 		t.Fatal(err)
 	}
 	raw = bytes.ReplaceAll(raw, []byte("{{step}}"), []byte(strconv.Itoa(pipelineStep)))
+	raw = pipelineTag.ReplaceAllFunc(raw, func(b []byte) []byte {
+		m := pipelineTag.FindSubmatch(b)
+		id, _ := strconv.ParseInt(string(m[1]), 10, 64)
+		return []byte(mailtag.Tag(pipelineSecret, id, string(m[2])))
+	})
 	return pipelinePlaceholder.ReplaceAllFunc(raw, func(b []byte) []byte {
 		m := pipelinePlaceholder.FindSubmatch(b)
 		n, _ := strconv.ParseInt(string(m[2]), 10, 64)

@@ -1,6 +1,8 @@
 package jobs
 
 import (
+	"github.com/dargo-support/dargo/internal/mailtag"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,6 +77,7 @@ func (h *Handlers) send(ctx context.Context, o *store.Outgoing) (id, headerID st
 	if err != nil {
 		return "", "", err
 	}
+	m.Tag = mailtag.Tag(h.secret, o.Email.ID, m.To.Email)
 	raw, err := outbound.Compose(m)
 	if err != nil {
 		return "", "", &outbound.PermanentError{Err: err}

@@ -1,6 +1,8 @@
 package outbound
 
 import (
+	"github.com/dargo-support/dargo/internal/mailtag"
+
 	"bytes"
 	"fmt"
 	"slices"
@@ -37,7 +39,7 @@ func Compose(m *Mail) ([]byte, error) {
 
 // headerOrder is the order the top-level fields are written in.
 var headerOrder = []string{"From", "To", "Reply-To", "Subject", "Date", "Message-Id",
-	"In-Reply-To", "References", "Auto-Submitted", "X-Auto-Response-Suppress"}
+	"In-Reply-To", "References", "Auto-Submitted", "X-Auto-Response-Suppress", mailtag.Header}
 
 // header builds the top-level header fields of m.
 func header(m *Mail) (mail.Header, error) {
@@ -78,6 +80,9 @@ func header(m *Mail) (mail.Header, error) {
 		h.Set("Auto-Submitted", "auto-generated")
 	}
 	h.Set("X-Auto-Response-Suppress", "All")
+	if m.Tag != "" {
+		h.Set(mailtag.Header, cleanHeaderText(m.Tag, 100))
+	}
 	// A field added goes on top: add them backwards to read in order.
 	for _, k := range slices.Backward(headerOrder) {
 		if h.Has(k) {

@@ -20,15 +20,18 @@ type Attachment struct {
 
 // Mail is one outgoing message before it becomes MIME.
 type Mail struct {
-	From        Address
-	To          Address
-	ReplyTo     string   // the ticket's reply address; "" for mails about no ticket
-	Subject     string   // without our tag: Compose adds "[#N] " when Ticket > 0
-	Ticket      int64    // the ticket number, 0 for none
-	MessageID   string   // minted by us, without angle brackets
-	InReplyTo   string   // without angle brackets
-	References  []string // without angle brackets, oldest first
-	Auto        bool     // machine-made (confirmations, magic links): Auto-Submitted: auto-generated
+	From       Address
+	To         Address
+	ReplyTo    string   // the ticket's reply address; "" for mails about no ticket
+	Subject    string   // without our tag: Compose adds "[#N] " when Ticket > 0
+	Ticket     int64    // the ticket number, 0 for none
+	MessageID  string   // minted by us, without angle brackets
+	InReplyTo  string   // without angle brackets
+	References []string // without angle brackets, oldest first
+	Auto       bool     // machine-made (confirmations, magic links): Auto-Submitted: auto-generated
+	// Tag is this mail's signature for its recipient (internal/mailtag), in
+	// X-Dargo-Mail: a delivery report is believed only when it returns it.
+	Tag         string
 	Text        string
 	HTML        string
 	Attachments []Attachment
