@@ -216,21 +216,43 @@ func TestUndoToATakenAddress(t *testing.T) {
 			t.Errorf("mails left with the empty account: %d", n)
 		}
 
-		// Moved again; this time the address's new account has a ticket.
+		// Moved again; this time a mail (forged, perhaps) from the old
+		// address made an account with a ticket: it must not block the undo,
+		// and the ticket comes home with the address.
 		mailLink(t, db, "again", store.PurposeEmailChange, "ada@new.example", ada.ID)
 		if _, err := db.ChangeEmail(ctx, "again", undoLink("again")); err != nil {
 			t.Fatal(err)
 		}
 		d := newTicket("Mine")
 		d.From = store.Person{Email: "ada@example.com"}
-		deliver(t, db, d)
-		if _, err := db.UndoEmailChange(ctx, "undo-again"); !errors.Is(err, store.ErrAddressTaken) {
-			t.Errorf("undo to an address with a ticket: %v, want ErrAddressTaken", err)
+		tk := deliver(t, db, d)
+		u, err = db.UndoEmailChange(ctx, "undo-again")
+		if err != nil || u.Email != "ada@example.com" {
+			t.Fatalf("undo over an account with a ticket: %+v, %v", u, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM tickets WHERE id = ? AND customer_id = ?`, tk.TicketID, ada.ID); n != 1 {
+			t.Error("the ticket did not move to the account")
+		}
+		if ok, _ := db.IsParticipant(ctx, tk.TicketID, "ada@example.com"); !ok {
+			t.Error("the account is not a participant of the moved ticket")
+		}
+
+		// Moved once more; the address's new account was made staff: that is
+		// somebody's account now, and the undo is refused, its link kept.
+		mailLink(t, db, "third", store.PurposeEmailChange, "ada@new.example", ada.ID)
+		if _, err := db.ChangeEmail(ctx, "third", undoLink("third")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.EnsureUser(ctx, "ada@example.com", "", "staff"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UndoEmailChange(ctx, "undo-third"); !errors.Is(err, store.ErrAddressTaken) {
+			t.Errorf("undo to a staff member's address: %v, want ErrAddressTaken", err)
 		}
 		if got, _ := db.UserByID(ctx, ada.ID); got.Email != "ada@new.example" {
 			t.Errorf("address after a refused undo: %s", got.Email)
 		}
-		if _, err := db.Token(ctx, "undo-again"); err != nil {
+		if _, err := db.Token(ctx, "undo-third"); err != nil {
 			t.Errorf("the refused undo link: %v", err)
 		}
 	})
