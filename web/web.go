@@ -77,8 +77,8 @@ type Opts struct {
 	Limits           Limits
 	// DevMail serves the dev outbox at /dev/mail (dargo dev only).
 	DevMail DevMailStore
-	// MetricsToken opens /metrics to other hosts than loopback with
-	// "Authorization: Bearer <token>" (DARGO_METRICS_TOKEN); "" is loopback only.
+	// MetricsToken opens /metrics with "Authorization: Bearer <token>"
+	// (DARGO_METRICS_TOKEN), from every peer, loopback too; "" serves no /metrics.
 	MetricsToken string
 	Logger       *slog.Logger
 }
