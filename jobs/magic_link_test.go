@@ -1,6 +1,8 @@
 package jobs_test
 
 import (
+	"github.com/dargo-support/dargo/internal/mailtag"
+
 	"context"
 	"strings"
 	"testing"
@@ -46,6 +48,10 @@ func TestMagicLinkGoesOutSealed(t *testing.T) {
 		}
 		if !containsHeader(e.sender.calls[0].Raw, "Auto-Submitted", "auto-generated") {
 			t.Errorf("a magic link is machine mail: Auto-Submitted missing")
+		}
+		// Signed for its recipient, so a bounce of it can be believed.
+		if !containsHeader(e.sender.calls[0].Raw, mailtag.Header, mailtag.Tag("jobs-test-secret", id, "ada@example.com")) {
+			t.Errorf("the mail lacks its %s tag for ada", mailtag.Header)
 		}
 		if err := e.db.X.Get(&payload, e.db.X.Rebind(`SELECT payload FROM outbox WHERE email_id = ?`), id); err != nil {
 			t.Fatal(err)
