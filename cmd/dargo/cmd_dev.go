@@ -22,8 +22,16 @@ import (
 func runDev(ctx context.Context, env *Env, args []string) error {
 	c := env.Config
 	if c.Secret == "" {
-		env.Log.Warn("DARGO_SECRET is not set: using the fixed development key; never do this in production")
-		c.Secret = devSecret
+		secret, path, err := devSecretFile(c.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		if path == "" {
+			env.Log.Warn("DARGO_SECRET is not set: using the public development key; never do this in production")
+		} else {
+			env.Log.Info("DARGO_SECRET is not set: using dargo dev's own random secret", "file", path)
+		}
+		c.Secret = secret
 	} else if err := checkSecret(c.Secret); err != nil {
 		env.Log.Warn("weak secret, fine for trying Dargo but refused by every production command", "err", err)
 	}
