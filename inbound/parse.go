@@ -126,7 +126,11 @@ func (w *walker) entity(h message.Header, r io.Reader, path []step, parent strin
 			}
 			var problem string
 			if ct == "text/plain" && ownCharset(label) && utf8.Valid(data) {
-				text = newlinesToLF(data) // decoded and normalized in one copy
+				if len(data) > 0 && len(w.body) > 0 && &data[0] != &w.body[0] {
+					text = newlinesToLFOwned(data) // read into a buffer of its own: no copy at all
+				} else {
+					text = newlinesToLF(data) // the raw mail itself: one copy
+				}
 			} else {
 				text, problem = decodeCharset(data, label)
 			}

@@ -1,6 +1,8 @@
 package inbound
 
 import (
+	"unsafe"
+
 	"bytes"
 	"encoding/base64"
 	"fmt"
@@ -267,6 +269,31 @@ func newlinesToLF(b []byte) string {
 			b = b[1:]
 		}
 	}
+}
+
+// newlinesToLFOwned is newlinesToLF for a buffer the caller owns and never
+// touches again: the text is made in place and returned without a copy, so
+// a big nested text part costs its decoded bytes once, not twice.
+func newlinesToLFOwned(b []byte) string {
+	w, r := 0, 0
+	for {
+		i := bytes.IndexByte(b[r:], '\r')
+		if i < 0 {
+			w += copy(b[w:], b[r:])
+			break
+		}
+		w += copy(b[w:], b[r:r+i])
+		b[w] = '\n'
+		w++
+		r += i + 1
+		if r < len(b) && b[r] == '\n' {
+			r++
+		}
+	}
+	if w == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], w) // #nosec G103 -- b is the caller's alone and is never written again
 }
 
 // unflow joins the soft line breaks of format=flowed text (RFC 3676).

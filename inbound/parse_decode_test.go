@@ -112,3 +112,11 @@ func TestNormalizeNewlines(t *testing.T) {
 		}
 	}
 }
+
+func TestNewlinesToLFOwned(t *testing.T) {
+	for _, in := range []string{"", "a", "a\r\nb\rc\nd\r\n", "\r\r\n\r", "no breaks", "x\r\n\r\n"} {
+		if got, want := newlinesToLFOwned([]byte(in)), newlinesToLF([]byte(in)); got != want {
+			t.Errorf("newlinesToLFOwned(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

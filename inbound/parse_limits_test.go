@@ -74,8 +74,8 @@ func TestParsePathologicalMemory(t *testing.T) {
 		t.Skip("allocation figures mean nothing under -race; .ci/run runs this test without it")
 	}
 	for _, tc := range pathologicalMails {
-		if tc.name == "500 empty parts" || tc.name == "nesting at the depth limit" {
-			continue // small, and at the depth limit: see the benchmark
+		if tc.name == "500 empty parts" {
+			continue // 23 KB: go-message's ~1.7 KB a part dominates; see the benchmark
 		}
 		t.Run(tc.name, func(t *testing.T) {
 			raw := tc.raw()
