@@ -61,4 +61,12 @@ Please add my colleague Eve.
 		t.Errorf("history does not show who added eve:\n%s", h)
 	}
 	screenshot(t, ctx, "spoofed-cc-added-390.png")
+
+	// The admin's suppressions page fits a phone too.
+	inBrowser(t, ctx, chromedp.Navigate(base+"/admin/suppressions"))
+	expectPage(t, ctx, base+"/admin/suppressions", "Suppressions")
+	if w := fromBrowser(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Errorf("the suppressions page is %d px wide at 390 px", w)
+	}
+	screenshot(t, ctx, "suppressions-390.png")
 }
