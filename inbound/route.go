@@ -26,7 +26,8 @@ type route struct {
 // route finds the ticket a mail belongs to, in this order: a reply token in
 // any recipient; In-Reply-To/References matching a thread id; a [#N] subject
 // tag. Header and subject matches count only when the sender takes part in
-// the ticket; a valid reply token is proof enough on its own.
+// the ticket; a valid reply token routes on its own (whether it also vouches
+// for the sender is checkSender's call).
 func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, error) {
 	for _, addr := range p.recipients(m, env) {
 		n, ok := replyaddr.Parse(p.opts.Secret, p.opts.MailDomain, addr)
