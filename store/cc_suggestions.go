@@ -3,7 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // CcSuggestion is a person a mail named in To/Cc who did not become a
@@ -57,19 +61,27 @@ func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *
 	case t.CustomerID != author:
 		why = CcNotCustomer
 	}
-	added, suggested := 0, 0
+	// The people this mail may add or suggest, each once; which of them
+	// asked never to be recreated is one query for all.
+	var people []Person
 	for _, p := range d.Cc {
 		email := NormalizeEmail(p.Email)
-		if email == "" || seen[email] {
+		if email == "" || seen[email] || len(people) == limit+maxSuggestionsPerMail {
 			continue
 		}
 		seen[email] = true
+		people = append(people, Person{Email: email, Name: p.Name})
+	}
+	blocked, err := tx.blockedAmong(ctx, people)
+	if err != nil {
+		return err
+	}
+	added, suggested := 0, 0
+	for _, p := range people {
+		if blocked[p.Email] {
+			continue // an erased, blocked address is never brought back
+		}
 		if why == "" && added < limit {
-			if blocked, err := tx.db.isBlocked(ctx, tx.Tx, email); err != nil {
-				return err
-			} else if blocked {
-				continue
-			}
 			u, err := tx.upsertUser(ctx, p, now)
 			if err != nil {
 				return err
@@ -80,14 +92,14 @@ func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *
 			added++
 			continue
 		}
-		if suggested >= maxSuggestionsPerMail {
+		if suggested == maxSuggestionsPerMail {
 			break
 		}
 		reason := why
 		if reason == "" {
 			reason = CcOverCap
 		}
-		if err := tx.suggest(ctx, t.ID, messageID, Person{Email: email, Name: p.Name}, reason, now); err != nil {
+		if err := tx.suggest(ctx, t.ID, messageID, p, reason, now); err != nil {
 			return err
 		}
 		suggested++
@@ -95,14 +107,36 @@ func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *
 	return nil
 }
 
+// blockedAmong returns which of the people's addresses are on the
+// do-not-recreate list.
+func (tx *Tx) blockedAmong(ctx context.Context, people []Person) (map[string]bool, error) {
+	if len(people) == 0 {
+		return nil, nil
+	}
+	byHash := make(map[string]string, len(people))
+	for _, p := range people {
+		byHash[BlockHash(p.Email)] = NormalizeEmail(p.Email)
+	}
+	query, args, err := sqlx.In(`SELECT hash FROM blocked_addresses WHERE hash IN (?)`, slices.Collect(maps.Keys(byHash)))
+	if err != nil {
+		return nil, fmt.Errorf("store: blocked addresses: %w", err)
+	}
+	var hashes []string
+	if err := tx.SelectContext(ctx, &hashes, tx.q(query), args...); err != nil {
+		return nil, fmt.Errorf("store: blocked addresses: %w", err)
+	}
+	out := make(map[string]bool, len(hashes))
+	for _, h := range hashes {
+		out[byHash[h]] = true
+	}
+	return out, nil
+}
+
 // suggest records a person for staff to add or dismiss; a person suggested
 // on the ticket before (or dismissed) is not suggested again.
+// The caller has made sure the address is not blocked.
 func (tx *Tx) suggest(ctx context.Context, ticketID, messageID int64, p Person, reason string, now time.Time) error {
-	blocked, err := tx.db.isBlocked(ctx, tx.Tx, p.Email)
-	if err != nil || blocked {
-		return err // an erased, blocked address is never brought back
-	}
-	_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO cc_suggestions (ticket_id, message_id, email, name, reason, created_at)
+	_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO cc_suggestions (ticket_id, message_id, email, name, reason, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id, email) DO NOTHING`), ticketID, messageID, NormalizeEmail(p.Email), p.Name, reason, now)
 	if err != nil {
 		return fmt.Errorf("store: suggest cc: %w", err)
@@ -119,6 +153,9 @@ func (tx *Tx) suggestAuthor(ctx context.Context, ticketID, author, messageID int
 	}
 	if n > 0 {
 		return nil
+	}
+	if blocked, err := tx.blockedAmong(ctx, []Person{from}); err != nil || len(blocked) > 0 {
+		return err
 	}
 	return tx.suggest(ctx, ticketID, messageID, from, CcUnverified, now)
 }
