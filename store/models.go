@@ -113,6 +113,10 @@ const (
 	EmailReply        = "reply"
 	EmailStatus       = "status"
 	EmailMagicLink    = "magic_link"
+	// EmailPolicyNotice is the mail announcing a significant change to the
+	// privacy policy or terms: essential, sent even to people who object to
+	// optional mail.
+	EmailPolicyNotice = "policy_notice"
 )
 
 // Email statuses.
