@@ -91,9 +91,12 @@ func TestSweepsRemoveExpiredTokensAndSessions(t *testing.T) {
 		if err := h.HandleSweepSessions(ctx, jobs.NewSweepSessionsTask()); err != nil {
 			t.Fatal(err)
 		}
-		e.db.X.Get(&left, `SELECT COUNT(*) FROM sessions`)
+		e.db.X.Get(&left, `SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL`)
 		if left != 0 {
-			t.Errorf("sessions left = %d, want 0", left)
+			t.Errorf("live sessions left = %d, want 0", left)
+		}
+		if _, _, err := e.db.SessionUser(ctx, "s1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("expired session still signs in: %v", err)
 		}
 		for _, want := range []string{"task_type=sweep:tokens sweep=tokens removed=2", "task_type=sweep:sessions sweep=sessions removed=0",
 			"task_type=sweep:sessions sweep=sessions removed=1"} {

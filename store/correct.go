@@ -89,7 +89,7 @@ func (db *DB) ChangeEmail(ctx context.Context, tokenHash string, undo AddressUnd
 		if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM dev_mail WHERE recipients = ?`), old); err != nil {
 			return err
 		}
-		ended, err := tx.endSessions(ctx, u.ID)
+		ended, err := tx.endSessions(ctx, u.ID, EndRevoked)
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (db *DB) UndoEmailChange(ctx context.Context, tokenHash string) (*User, err
 			u.ID, tokenHash, PurposeEmailChange, PurposeErase, PurposeEmailUndo, issued); err != nil {
 			return err
 		}
-		ended, err := tx.endSessions(ctx, u.ID)
+		ended, err := tx.endSessions(ctx, u.ID, EndRevoked)
 		if err != nil {
 			return err
 		}
@@ -205,15 +205,6 @@ func (tx *Tx) freeAddress(ctx context.Context, email string, userID int64, issue
 		}
 	}
 	return tx.Audit(ctx, Audit{ActorID: userID, Action: AuditErase, UserID: other.ID, Detail: map[string]any{"folded_into": userID}})
-}
-
-// endSessions deletes every session of the user and returns how many.
-func (tx *Tx) endSessions(ctx context.Context, userID int64) (int64, error) {
-	res, err := tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE user_id = ?`), userID)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // MaskEmail shows enough of an address to recognise it and not enough to

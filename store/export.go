@@ -8,11 +8,11 @@ import (
 
 // Export is a person's data as one portable document (DESIGN.md's contract).
 type Export struct {
-	User     ExportUser     `json:"user"`
-	Tickets  []ExportTicket `json:"tickets"`
-	Emails   []ExportEmail  `json:"emails"`
-	Sessions []ExportAccess `json:"sessions"`
-	Logins   []ExportAccess `json:"logins"`
+	User     ExportUser      `json:"user"`
+	Tickets  []ExportTicket  `json:"tickets"`
+	Emails   []ExportEmail   `json:"emails"`
+	Sessions []ExportSession `json:"sessions"`
+	Logins   []ExportLogin   `json:"logins"`
 }
 
 // ExportUser is the person.
@@ -62,12 +62,32 @@ type ExportEmail struct {
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 }
 
-// ExportAccess is a session or a login record.
-type ExportAccess struct {
-	CreatedAt time.Time  `db:"created_at" json:"created"`
-	ExpiresAt *time.Time `db:"expires_at" json:"expires,omitempty"`
-	IP        string     `db:"ip" json:"ip"`
-	UserAgent string     `db:"user_agent" json:"user_agent"`
+// ExportSession is a session, live or ended. Created is StartedAt (the
+// name the export had first); DurationSeconds is Session.Duration, up to
+// the export while the session is live.
+type ExportSession struct {
+	CreatedAt       time.Time  `json:"created"`
+	StartedAt       time.Time  `json:"started_at"`
+	ExpiresAt       time.Time  `json:"expires"`
+	LastSeenAt      time.Time  `json:"last_seen_at"`
+	EndedAt         *time.Time `json:"ended_at"`
+	EndReason       string     `json:"end_reason"`
+	DurationSeconds int64      `json:"duration_seconds"`
+	IP              string     `json:"ip"`
+	UserAgent       string     `json:"user_agent"`
+	Browser         string     `json:"browser"`
+	OS              string     `json:"os"`
+	Device          string     `json:"device"`
+}
+
+// ExportLogin is a sign-in record.
+type ExportLogin struct {
+	CreatedAt time.Time `db:"created_at" json:"created"`
+	IP        string    `db:"ip" json:"ip"`
+	UserAgent string    `db:"user_agent" json:"user_agent"`
+	Browser   string    `db:"browser" json:"browser"`
+	OS        string    `db:"os" json:"os"`
+	Device    string    `db:"device" json:"device"`
 }
 
 // Export gathers everything stored about the person with this address.
@@ -84,8 +104,8 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 		User:     ExportUser{Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: u.CreatedAt},
 		Tickets:  []ExportTicket{},
 		Emails:   []ExportEmail{},
-		Sessions: []ExportAccess{},
-		Logins:   []ExportAccess{},
+		Sessions: []ExportSession{},
+		Logins:   []ExportLogin{},
 	}
 	err = db.X.SelectContext(ctx, &out.Tickets, db.q(`SELECT t.id, t.number, t.subject, t.status, t.priority, t.category, t.created_at
 		FROM tickets t JOIN participants p ON p.ticket_id = t.id WHERE p.user_id = ? ORDER BY t.number`), u.ID)
@@ -104,11 +124,17 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 	if err != nil {
 		return nil, fmt.Errorf("store: export emails: %w", err)
 	}
-	err = db.X.SelectContext(ctx, &out.Sessions, db.q(`SELECT created_at, expires_at, ip, user_agent FROM sessions WHERE user_id = ? ORDER BY id`), u.ID)
-	if err != nil {
+	var sessions []Session
+	if err := db.X.SelectContext(ctx, &sessions, db.q(`SELECT * FROM sessions WHERE user_id = ? ORDER BY id`), u.ID); err != nil {
 		return nil, fmt.Errorf("store: export sessions: %w", err)
 	}
-	err = db.X.SelectContext(ctx, &out.Logins, db.q(`SELECT created_at, ip, user_agent FROM logins WHERE user_id = ? ORDER BY id`), u.ID)
+	now := db.Now()
+	for _, s := range sessions {
+		out.Sessions = append(out.Sessions, ExportSession{CreatedAt: s.CreatedAt, StartedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt,
+			LastSeenAt: s.LastSeenAt, EndedAt: s.EndedAt, EndReason: s.EndReason, DurationSeconds: int64(s.Duration(now).Seconds()),
+			IP: s.IP, UserAgent: s.UserAgent, Browser: s.Browser, OS: s.OS, Device: s.Device})
+	}
+	err = db.X.SelectContext(ctx, &out.Logins, db.q(`SELECT created_at, ip, user_agent, browser, os, device FROM logins WHERE user_id = ? ORDER BY id`), u.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: export logins: %w", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/dargo-support/dargo/internal/useragent"
 )
 
 // Errors a magic link can meet besides ErrNotFound.
@@ -86,8 +88,8 @@ func (db *DB) RequestLogin(ctx context.Context, r LoginRequest) error {
 type Login struct {
 	TokenHash   string
 	SessionHash string
-	// Replaces is the hash of the session the browser held before, deleted
-	// so that every login starts a fresh session.
+	// Replaces is the hash of the session the browser held before, ended
+	// (as replaced) so that every login starts a fresh session.
 	Replaces   string
 	IP         string
 	UserAgent  string
@@ -158,17 +160,20 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 			return err
 		}
 		if l.Replaces != "" {
-			if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE token_hash = ?`), l.Replaces); err != nil {
+			if _, err := tx.ExecContext(ctx, tx.q(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND `+liveSession),
+				now, EndReplaced, l.Replaces, now); err != nil {
 				return err
 			}
 		}
 		out = LoggedIn{User: &u, Next: t.Next, ExpiresAt: now.Add(l.SessionTTL)}
-		if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO sessions (token_hash, user_id, ip, user_agent, created_at, expires_at, last_seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`), l.SessionHash, u.ID, l.IP, l.UserAgent, now, out.ExpiresAt, now); err != nil {
+		agent := useragent.Parse(l.UserAgent)
+		if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO sessions (token_hash, user_id, ip, user_agent, browser, os, device, created_at, expires_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), l.SessionHash, u.ID, l.IP, l.UserAgent, agent.Browser, agent.OS, agent.Device,
+			now, out.ExpiresAt, now); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO logins (user_id, ip, user_agent, turnstile, created_at) VALUES (?, ?, ?, ?, ?)`),
-			u.ID, l.IP, l.UserAgent, l.Turnstile, now)
+		_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO logins (user_id, ip, user_agent, browser, os, device, turnstile, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			u.ID, l.IP, l.UserAgent, agent.Browser, agent.OS, agent.Device, l.Turnstile, now)
 		if err != nil {
 			return err
 		}

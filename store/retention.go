@@ -103,19 +103,21 @@ func (db *DB) SweepRawMail(ctx context.Context, keep time.Duration, batch int) (
 	return n, nil
 }
 
-// SweepLoginLog deletes sign-in records older than keep and clears the IP
-// address and user agent of older sign-in tokens and sessions (the token
-// and session sweeps normally remove those first). It returns how many rows
-// it deleted or cleared.
+// SweepLoginLog deletes sign-in records and sessions that ended more than
+// keep ago, and clears the IP address and user agent (and what was parsed
+// from it) of older sign-in tokens and sessions still there (the token
+// sweep normally removes those first). It returns how many rows it deleted
+// or cleared.
 func (db *DB) SweepLoginLog(ctx context.Context, keep time.Duration, batch int) (int64, error) {
 	cutoff := db.Now().Add(-keep)
 	var total int64
 	for _, stmt := range []string{
 		`DELETE FROM logins WHERE id IN (SELECT id FROM logins WHERE created_at <= ? LIMIT ?)`,
+		`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ended_at <= ? LIMIT ?)`,
 		`UPDATE login_tokens SET ip = '', user_agent = '' WHERE id IN
 			(SELECT id FROM login_tokens WHERE created_at <= ? AND (ip <> '' OR user_agent <> '') LIMIT ?)`,
-		`UPDATE sessions SET ip = '', user_agent = '' WHERE id IN
-			(SELECT id FROM sessions WHERE created_at <= ? AND (ip <> '' OR user_agent <> '') LIMIT ?)`,
+		`UPDATE sessions SET ip = '', user_agent = '', browser = '', os = '', device = '' WHERE id IN
+			(SELECT id FROM sessions WHERE created_at <= ? AND (ip <> '' OR user_agent <> '' OR browser <> '' OR os <> '' OR device <> '') LIMIT ?)`,
 	} {
 		n, err := db.repeat(ctx, batch, stmt, cutoff)
 		total += n
