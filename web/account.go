@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
+	"github.com/dargo-support/dargo/internal/useragent"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -15,14 +18,37 @@ type accountHandler struct {
 
 // accountPage is the account page's data.
 type accountPage struct {
-	Sessions []store.Session
-	Logins   []store.LoginRecord
-	Current  int64
+	Sessions []sessionRow // live, newest first
+	Ended    []sessionRow // recently ended, newest end first
+	Logins   []loginRow
 }
+
+// sessionRow is a session as the account page shows it.
+type sessionRow struct {
+	store.Session
+	Agent   string // "Chrome on macOS, desktop"
+	Lasted  string // "2 h 10 min": so far while live
+	Ended   string // how it ended, in words
+	ThisOne bool   // the browser looking at the page
+}
+
+// loginRow is a sign-in as the account page shows it.
+type loginRow struct {
+	store.LoginRecord
+	Agent string
+}
+
+// endedSessionsShown is how many ended sessions the page lists.
+const endedSessionsShown = 10
 
 func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	list, err := h.store.Sessions(r.Context(), v.User.ID)
+	live, err := h.store.Sessions(r.Context(), v.User.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	ended, err := h.store.EndedSessions(r.Context(), v.User.ID, endedSessionsShown)
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
@@ -32,7 +58,56 @@ func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	h.pages.render(w, r, http.StatusOK, "account.html", "Your account", accountPage{Sessions: list, Logins: logins, Current: v.Session.ID})
+	now := time.Now()
+	data := accountPage{}
+	for _, s := range live {
+		data.Sessions = append(data.Sessions, sessionRow{Session: s, Agent: describeAgent(s.Browser, s.OS, s.Device, s.UserAgent),
+			Lasted: humanDuration(s.Duration(now)), ThisOne: s.ID == v.Session.ID})
+	}
+	for _, s := range ended {
+		data.Ended = append(data.Ended, sessionRow{Session: s, Agent: describeAgent(s.Browser, s.OS, s.Device, s.UserAgent),
+			Lasted: humanDuration(s.Duration(now)), Ended: endReasons[s.EndReason]})
+	}
+	for _, l := range logins {
+		data.Logins = append(data.Logins, loginRow{LoginRecord: l, Agent: describeAgent(l.Browser, l.OS, l.Device, l.UserAgent)})
+	}
+	h.pages.render(w, r, http.StatusOK, "account.html", "Your account", data)
+}
+
+// endReasons says how a session ended, by store's end reason.
+var endReasons = map[string]string{
+	store.EndLogout:   "Logged out",
+	store.EndExpired:  "Expired after 7 days",
+	store.EndRevoked:  "Ended by “Log out everywhere” or an address change",
+	store.EndReplaced: "Signed in again",
+}
+
+// describeAgent describes a browser as recorded. Rows from before browsers
+// were parsed at sign-in (no device) are parsed from their user agent here.
+func describeAgent(browser, os, device, ua string) string {
+	if device == "" {
+		return useragent.Describe(ua)
+	}
+	return useragent.Agent{Browser: browser, OS: os, Device: device}.Describe()
+}
+
+// humanDuration is a duration as people say it: "under a minute",
+// "45 min", "2 h 10 min", "3 d 4 h".
+func humanDuration(d time.Duration) string {
+	days, hours, mins := strconv.Itoa(int(d/(24*time.Hour))), int(d/time.Hour)%24, int(d/time.Minute)%60
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return strconv.Itoa(mins) + " min"
+	case d < 24*time.Hour && mins == 0:
+		return strconv.Itoa(hours) + " h"
+	case d < 24*time.Hour:
+		return strconv.Itoa(hours) + " h " + strconv.Itoa(mins) + " min"
+	case hours == 0:
+		return days + " d"
+	}
+	return days + " d " + strconv.Itoa(hours) + " h"
 }
 
 // logout ends this browser's session, on the server as well as the cookie.

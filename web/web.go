@@ -41,6 +41,7 @@ type Store interface {
 	Logout(ctx context.Context, tokenHash string) error
 	LogoutEverywhere(ctx context.Context, userID int64) (int64, error)
 	Sessions(ctx context.Context, userID int64) ([]store.Session, error)
+	EndedSessions(ctx context.Context, userID int64, limit int) ([]store.Session, error)
 	Logins(ctx context.Context, userID int64, limit int) ([]store.LoginRecord, error)
 	Staff(ctx context.Context) ([]store.User, error)
 }
