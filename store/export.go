@@ -63,8 +63,9 @@ type ExportEmail struct {
 }
 
 // ExportSession is a session, live or ended. Created is StartedAt (the
-// name the export had first); DurationSeconds is Session.Duration, up to
-// the export while the session is live.
+// name the export had first). DurationSeconds is how long it was in use as
+// recorded: until it ended, or until last seen while live or once expired,
+// so two exports of the same data are the same document.
 type ExportSession struct {
 	CreatedAt       time.Time  `json:"created"`
 	StartedAt       time.Time  `json:"started_at"`
@@ -128,10 +129,9 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 	if err := db.X.SelectContext(ctx, &sessions, db.q(`SELECT * FROM sessions WHERE user_id = ? ORDER BY id`), u.ID); err != nil {
 		return nil, fmt.Errorf("store: export sessions: %w", err)
 	}
-	now := db.Now()
 	for _, s := range sessions {
 		out.Sessions = append(out.Sessions, ExportSession{CreatedAt: s.CreatedAt, StartedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt,
-			LastSeenAt: s.LastSeenAt, EndedAt: s.EndedAt, EndReason: s.EndReason, DurationSeconds: int64(s.Duration(now).Seconds()),
+			LastSeenAt: s.LastSeenAt, EndedAt: s.EndedAt, EndReason: s.EndReason, DurationSeconds: int64(s.Duration(s.LastSeenAt).Seconds()),
 			IP: s.IP, UserAgent: s.UserAgent, Browser: s.Browser, OS: s.OS, Device: s.Device})
 	}
 	err = db.X.SelectContext(ctx, &out.Logins, db.q(`SELECT created_at, ip, user_agent, browser, os, device FROM logins WHERE user_id = ? ORDER BY id`), u.ID)

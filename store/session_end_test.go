@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -29,8 +30,8 @@ func signInFrom(t *testing.T, db *store.DB, addr, session, ua, replaces string) 
 	return in.User
 }
 
-// endedSession returns the session with this hash, ended or not.
-func endedSession(t *testing.T, db *store.DB, hash string) store.Session {
+// storedSession returns the session with this hash, ended or not.
+func storedSession(t *testing.T, db *store.DB, hash string) store.Session {
 	t.Helper()
 	var s store.Session
 	if err := db.X.Get(&s, db.X.Rebind(`SELECT * FROM sessions WHERE token_hash = ?`), hash); err != nil {
@@ -42,7 +43,7 @@ func endedSession(t *testing.T, db *store.DB, hash string) store.Session {
 // wantEnded checks how and when the session ended and how long it lasted.
 func wantEnded(t *testing.T, db *store.DB, hash, reason string, at time.Time, lasted time.Duration) {
 	t.Helper()
-	s := endedSession(t, db, hash)
+	s := storedSession(t, db, hash)
 	if s.EndReason != reason || s.EndedAt == nil || !s.EndedAt.Equal(at) {
 		t.Errorf("session %s ended %v as %q, want %v as %q", hash, s.EndedAt, s.EndReason, at, reason)
 	}
@@ -66,7 +67,7 @@ func TestSessionEnds(t *testing.T) {
 		signInFrom(t, db, "ada@example.com", "work", firefoxWindow, "")
 
 		// What the browser was is parsed once, on the session and the login.
-		s := endedSession(t, db, "laptop")
+		s := storedSession(t, db, "laptop")
 		if s.Browser != "Chrome" || s.OS != "macOS" || s.Device != "desktop" || s.UserAgent != chromeMac || s.EndedAt != nil || s.EndReason != "" {
 			t.Errorf("new session = %+v", s)
 		}
@@ -135,7 +136,7 @@ func TestSessionExpiry(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.Add(50 * time.Hour)
-		s := endedSession(t, db, "idle")
+		s := storedSession(t, db, "idle")
 		if err := db.TouchSession(ctx, s.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +145,7 @@ func TestSessionExpiry(t *testing.T) {
 		if err := db.Logout(ctx, "late"); err != nil {
 			t.Fatal(err)
 		}
-		if s := endedSession(t, db, "late"); s.EndedAt != nil {
+		if s := storedSession(t, db, "late"); s.EndedAt != nil {
 			t.Errorf("logout ended an expired session as %q", s.EndReason)
 		}
 		if n, err := db.SweepSessions(ctx, 1); err != nil || n != 2 {
@@ -231,4 +232,69 @@ func TestAddressChangeRevokesSessions(t *testing.T) {
 		}
 		wantEnded(t, db, "laptop", store.EndRevoked, c.Now(), time.Hour)
 	})
+}
+
+// TestExportSessionsAndLogins: the export gives each session its browser,
+// start, end, how it ended and how long it lasted, and each sign-in its
+// browser, under the JSON names the README documents.
+func TestExportSessionsAndLogins(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := withClock(db)
+		t0 := c.Now()
+		signInFrom(t, db, "ada@example.com", "laptop", chromeMac, "")
+		c.Add(2*time.Hour + 10*time.Minute)
+		if err := db.Logout(ctx, "laptop"); err != nil {
+			t.Fatal(err)
+		}
+		signInFrom(t, db, "ada@example.com", "phone", safariIPhone, "")
+		c.Add(30 * time.Minute)
+		phone := storedSession(t, db, "phone")
+		if err := db.TouchSession(ctx, phone.ID); err != nil {
+			t.Fatal(err)
+		}
+		c.Add(5 * time.Minute)
+
+		got, err := db.Export(ctx, "ada@example.com", replyTo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := json.Marshal(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Sessions []map[string]any `json:"sessions"`
+			Logins   []map[string]any `json:"logins"`
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Sessions) != 2 || len(doc.Logins) != 2 {
+			t.Fatalf("export has %d sessions and %d logins, want 2 and 2: %s", len(doc.Sessions), len(doc.Logins), raw)
+		}
+		stamp := func(t time.Time) string { return t.Format(time.RFC3339Nano) }
+		wantFields(t, "laptop session", doc.Sessions[0], map[string]any{
+			"browser": "Chrome", "os": "macOS", "device": "desktop", "user_agent": chromeMac, "ip": "198.51.100.7",
+			"created": stamp(t0), "started_at": stamp(t0), "ended_at": stamp(t0.Add(2*time.Hour + 10*time.Minute)),
+			"end_reason": "logout", "duration_seconds": float64(2*3600 + 10*60),
+		})
+		wantFields(t, "phone session", doc.Sessions[1], map[string]any{
+			"browser": "Safari", "os": "iOS", "device": "mobile", "ended_at": nil, "end_reason": "",
+			"duration_seconds": float64(30 * 60), // until last seen
+		})
+		wantFields(t, "first login", doc.Logins[0], map[string]any{
+			"browser": "Chrome", "os": "macOS", "device": "desktop", "user_agent": chromeMac, "created": stamp(t0),
+		})
+		wantFields(t, "second login", doc.Logins[1], map[string]any{"browser": "Safari", "os": "iOS", "device": "mobile"})
+	})
+}
+
+func wantFields(t *testing.T, what string, got, want map[string]any) {
+	t.Helper()
+	for k, w := range want {
+		if v, ok := got[k]; !ok || v != w {
+			t.Errorf("%s: %s = %#v, want %#v", what, k, v, w)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -83,6 +84,24 @@ func TestAccountDescribesSessions(t *testing.T) {
 		}
 		if !strings.Contains(body, `title="`+html.EscapeString(chromeMac)+`"`) {
 			t.Errorf("the raw user agent is not in a title attribute:\n%s", body)
+		}
+
+		// The download has the same, by field.
+		_, body = do(t, laptop, "GET", srv.URL+"/account/export", nil)
+		var doc store.Export
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Sessions) != 2 || len(doc.Logins) != 2 {
+			t.Fatalf("export: %d sessions, %d logins; want 2 and 2", len(doc.Sessions), len(doc.Logins))
+		}
+		laptopS, phoneS := doc.Sessions[0], doc.Sessions[1]
+		if laptopS.Browser != "Chrome" || laptopS.OS != "macOS" || laptopS.Device != "desktop" || laptopS.EndedAt != nil ||
+			phoneS.Browser != "Safari" || phoneS.EndReason != store.EndLogout || phoneS.DurationSeconds != 65*60 {
+			t.Errorf("exported sessions: %+v", doc.Sessions)
+		}
+		if l := doc.Logins[1]; l.Browser != "Safari" || l.OS != "iOS" || l.Device != "mobile" || l.UserAgent != safariIPhone {
+			t.Errorf("exported login: %+v", l)
 		}
 	})
 }
