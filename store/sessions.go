@@ -171,14 +171,35 @@ func (db *DB) SweepLoginTokens(ctx context.Context, batch int) (int64, error) {
 // SweepSessions ends the sessions past their expiry as expired, at their
 // expires_at (when they stopped working, whenever the sweep runs), in
 // batches, and returns how many. The rows stay for their duration; the
-// retention sweep deletes them after DARGO_LOGIN_LOG_DAYS.
+// retention sweep deletes them after DARGO_LOGIN_LOG_DAYS. Each batch
+// starts after the last one's (expires_at, id), so a large backlog is not
+// scanned again from its start past the index entries of rows just ended.
 func (db *DB) SweepSessions(ctx context.Context, batch int) (int64, error) {
-	n, err := db.repeat(ctx, batch, `UPDATE sessions SET ended_at = expires_at, end_reason = 'expired' WHERE id IN
-		(SELECT id FROM sessions WHERE ended_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?)`, db.Now())
-	if err != nil {
-		return n, fmt.Errorf("store: sweep sessions: %w", err)
+	stmt := db.q(`UPDATE sessions SET ended_at = expires_at, end_reason = 'expired' WHERE id IN
+		(SELECT id FROM sessions WHERE ended_at IS NULL AND expires_at <= ? AND (expires_at > ? OR (expires_at = ? AND id > ?))
+			ORDER BY expires_at, id LIMIT ?)
+		RETURNING expires_at, id`)
+	now := db.Now()
+	after, afterID := time.Time{}, int64(0)
+	var total int64
+	for {
+		var rows []struct {
+			ExpiresAt time.Time `db:"expires_at"`
+			ID        int64     `db:"id"`
+		}
+		if err := db.X.SelectContext(ctx, &rows, stmt, now, after, after, afterID, batch); err != nil {
+			return total, fmt.Errorf("store: sweep sessions: %w", err)
+		}
+		total += int64(len(rows))
+		for _, r := range rows {
+			if r.ExpiresAt.After(after) || (r.ExpiresAt.Equal(after) && r.ID > afterID) {
+				after, afterID = r.ExpiresAt, r.ID
+			}
+		}
+		if len(rows) < batch {
+			return total, nil
+		}
 	}
-	return n, nil
 }
 
 // sweep deletes expired rows of table (a constant of ours) in batches.

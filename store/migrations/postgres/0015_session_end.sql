@@ -20,5 +20,5 @@ ALTER TABLE sessions ADD COLUMN end_reason TEXT NOT NULL DEFAULT ''
 
 -- The expiry sweep looks only at live sessions; retention at ended ones.
 DROP INDEX sessions_expires;
-CREATE INDEX sessions_live_expires ON sessions (expires_at) WHERE ended_at IS NULL;
+CREATE INDEX sessions_live_expires ON sessions (expires_at, id) WHERE ended_at IS NULL;
 CREATE INDEX sessions_ended ON sessions (ended_at) WHERE ended_at IS NOT NULL;
