@@ -42,7 +42,8 @@ func (h *Handlers) HandleSweepTokens(ctx context.Context, t *asynq.Task) error {
 	})
 }
 
-// HandleSweepSessions deletes sessions past their 7 days.
+// HandleSweepSessions ends sessions past their 7 days (as expired; the
+// retention sweep deletes them later).
 func (h *Handlers) HandleSweepSessions(ctx context.Context, t *asynq.Task) error {
 	return h.sweep(ctx, t, store.SweepSessions, func(ctx context.Context) (int64, error) {
 		return h.store.SweepSessions(ctx, sweepBatch)

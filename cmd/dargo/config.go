@@ -100,7 +100,7 @@ var settings = []setting{
 	{"DARGO_LOGIN_LINKS_PER_IP", "20", "sign-in links asked for from one IP per hour"},
 	{"DARGO_LOGIN_CONFIRMS_PER_IP", "30", "sign-in confirmations from one IP per hour"},
 	{"DARGO_RAW_MAIL_DAYS", "30", "days raw inbound mail (quarantined too) is kept; then its bytes go, the parsed message stays"},
-	{"DARGO_LOGIN_LOG_DAYS", "90", "days sign-in records, IP addresses and user agents are kept"},
+	{"DARGO_LOGIN_LOG_DAYS", "90", "days sign-in records, ended sessions, IP addresses and user agents are kept"},
 	{"DARGO_METRICS_TOKEN", "", "bearer token /metrics asks of every request, loopback too; unset: /metrics is not served"},
 	{"DARGO_DEV_ADMIN", "admin@localhost", "admin account dargo dev creates at start (sign in at /login; the link lands in /dev/mail)"},
 }
