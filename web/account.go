@@ -11,6 +11,7 @@ type accountHandler struct {
 	store    Store
 	pages    *pages
 	sessions *sessions
+	choices  ChoiceStore
 }
 
 // accountPage is the account page's data.
@@ -18,6 +19,8 @@ type accountPage struct {
 	Sessions []store.Session
 	Logins   []store.LoginRecord
 	Current  int64
+	Choices  []choiceView
+	Notices  []string // what the last action changed
 }
 
 func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -32,7 +35,13 @@ func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	h.pages.render(w, r, http.StatusOK, "account.html", "Your account", accountPage{Sessions: list, Logins: logins, Current: v.Session.ID})
+	choices, err := h.choices.Choices(r.Context(), v.User.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	h.pages.render(w, r, http.StatusOK, "account.html", "Your account", accountPage{Sessions: list, Logins: logins, Current: v.Session.ID,
+		Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices)})
 }
 
 // logout ends this browser's session, on the server as well as the cookie.
