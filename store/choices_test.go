@@ -117,6 +117,24 @@ func TestChoicesAreStoredShownAndAudited(t *testing.T) {
 	})
 }
 
+func TestEraseRemovesChoices(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ada := bcUser(t, db, "ada@example.com", true)
+		bob := bcUser(t, db, "bob@example.com", true)
+		setChoice(t, db, ada, store.ChoiceMail, true, 0)
+		setChoice(t, db, bob, store.ChoiceMail, true, 0)
+		if _, err := db.Erase(context.Background(), ada, store.EraseOpts{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM user_choices WHERE user_id = ?`, ada); n != 0 {
+			t.Errorf("%d choices left after erasure", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM user_choices WHERE user_id = ?`, bob); n != 1 {
+			t.Errorf("someone else's choices: %d rows, want 1", n)
+		}
+	})
+}
+
 func TestExportIncludesChoices(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
