@@ -25,9 +25,10 @@ type QueuedEmail struct {
 	Sealed string
 }
 
-// QueueEmail records an emails row and, unless the address is suppressed or
-// over its automatic-mail cap, an outbox row in the same transaction. It
-// returns the email's status: queued or suppressed.
+// QueueEmail records an emails row and, unless the address is suppressed,
+// the mail is optional and its recipient objected to optional mail, or the
+// address is over its automatic-mail cap, an outbox row in the same
+// transaction. It returns the email's status: queued or suppressed.
 func (tx *Tx) QueueEmail(ctx context.Context, e QueuedEmail) (string, error) {
 	_, status, err := tx.queueEmail(ctx, e)
 	return status, err
