@@ -44,13 +44,17 @@ func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 		log.Debug("email already handled", "status", o.Email.Status)
 		return nil
 	}
-	suppressed, err := h.store.IsSuppressed(ctx, o.Email.ToEmail)
+	// Checked again now by the rule it was queued under: the address may
+	// have been suppressed, or the recipient may have objected to optional
+	// mail, while it waited.
+	stop, err := h.store.StopReason(ctx, &o.Email)
 	if err != nil {
 		return err
 	}
-	if suppressed {
-		log.Info("email to suppressed address not sent")
-		return h.store.MarkEmailFailed(ctx, p.EmailID, store.EmailSuppressed, "address suppressed")
+	if stop != "" {
+		// The reason may quote a bounce that names the address: not logged.
+		log.Info("email not sent", "kind", o.Email.Kind, "objected", stop == store.ReasonObjected)
+		return h.store.MarkEmailFailed(ctx, p.EmailID, store.EmailSuppressed, stop)
 	}
 	id, headerID, err := h.send(ctx, o)
 	if err != nil {

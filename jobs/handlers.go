@@ -19,7 +19,7 @@ type RelayStore interface {
 type Store interface {
 	RelayStore
 	Outgoing(ctx context.Context, emailID int64) (*store.Outgoing, error)
-	IsSuppressed(ctx context.Context, email string) (bool, error)
+	StopReason(ctx context.Context, e *store.Email) (string, error)
 	MarkEmailSent(ctx context.Context, id int64, s store.Sent) error
 	MarkEmailFailed(ctx context.Context, id int64, status, reason string) error
 	OutboxLag(ctx context.Context) (int, time.Duration, error)

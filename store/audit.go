@@ -28,6 +28,7 @@ const (
 	AuditErasureAsk     = "erase_requested"
 	AuditEmailChangeAsk = "email_change_requested"
 	AuditEmailUndo      = "email_change_undone"
+	AuditChoice         = "choice_changed" // detail: kind, objected, via
 )
 
 // AuditEntry is one line of the audit log. People are named by id only.

@@ -25,34 +25,39 @@ type QueuedEmail struct {
 	Sealed string
 }
 
-// QueueEmail records an emails row and, unless the address is suppressed or
-// over its automatic-mail cap, an outbox row in the same transaction. It
-// returns the email's status: queued or suppressed.
+// QueueEmail records an emails row and, unless the address is suppressed,
+// the mail is optional and its recipient objected to optional mail, or the
+// address is over its automatic-mail cap, an outbox row in the same
+// transaction. It returns the email's status: queued or suppressed.
 func (tx *Tx) QueueEmail(ctx context.Context, e QueuedEmail) (string, error) {
 	_, status, err := tx.queueEmail(ctx, e)
 	return status, err
 }
 
-// queueEmail is QueueEmail that also returns the emails row's id.
+// queueEmail is QueueEmail that also returns the emails row's id. Every
+// emails row but a broadcast's is written here; both go by mailGate.
 func (tx *Tx) queueEmail(ctx context.Context, e QueuedEmail) (int64, string, error) {
 	now := tx.db.Now()
 	to := NormalizeEmail(e.To)
-	// One round trip answers both questions: is the address suppressed, and
-	// how many automatic mails did it get within the window.
+	// One round trip answers every question: is the address suppressed,
+	// has the recipient objected to this mail, and how many automatic
+	// mails did the address get within the window. The recipient is
+	// e.UserID, else whoever has the address.
+	g := mailGate(e.Kind, "r.email", "r.user_id")
 	var check struct {
-		Suppressed *string `db:"suppressed"`
-		Recent     int     `db:"recent"`
+		Status string `db:"status"`
+		Reason string `db:"reason"`
+		Recent int    `db:"recent"`
 	}
-	err := tx.GetContext(ctx, &check, tx.q(`SELECT (SELECT reason FROM suppressions WHERE email = ?) AS suppressed,
-		(SELECT COUNT(*) FROM emails WHERE to_email = ? AND auto AND created_at > ?) AS recent`), to, to, now.Add(-e.Window))
+	err := tx.GetContext(ctx, &check, tx.q(`SELECT `+g.status+` AS status, `+g.reason+` AS reason,
+		(SELECT COUNT(*) FROM emails WHERE to_email = r.email AND auto AND created_at > ?) AS recent
+		FROM (SELECT CAST(? AS TEXT) AS email, COALESCE(CAST(? AS BIGINT), (SELECT id FROM users WHERE email = ?)) AS user_id) r `+g.joins),
+		now.Add(-e.Window), to, e.UserID, to)
 	if err != nil {
 		return 0, "", fmt.Errorf("store: queue email: %w", err)
 	}
-	status, reason := EmailQueued, ""
-	switch {
-	case check.Suppressed != nil:
-		status, reason = EmailSuppressed, "address suppressed: "+*check.Suppressed
-	case e.Auto && e.Cap > 0 && check.Recent >= e.Cap:
+	status, reason := check.Status, check.Reason
+	if status == EmailQueued && e.Auto && e.Cap > 0 && check.Recent >= e.Cap {
 		status, reason = EmailSuppressed, fmt.Sprintf("loop guard: %d automatic mails within %s", check.Recent, e.Window)
 	}
 	var id int64
@@ -71,6 +76,64 @@ func (tx *Tx) queueEmail(ctx context.Context, e QueuedEmail) (int64, string, err
 		return 0, "", fmt.Errorf("store: queue email: outbox: %w", err)
 	}
 	return id, status, nil
+}
+
+// ReasonObjected is the reason on an emails row not sent because its
+// recipient objected to optional mail.
+const ReasonObjected = "objected to optional mail"
+
+// MailKinds lists every kind of mail Dargo sends. Each is essential or
+// optional (EssentialMail); a test fails when a kind is missing here.
+var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast}
+
+// EssentialMail reports whether mail of the kind goes even to people who
+// object to optional mail: replies and status changes on their own
+// tickets, the confirmation that a ticket was received, sign-in and other
+// one-time links (address change, erasure), and notices of significant
+// policy changes. Everything else — announcements, and any kind added
+// later until it is listed here — is optional.
+func EssentialMail(kind string) bool {
+	switch kind {
+	case EmailReply, EmailStatus, EmailConfirmation, EmailMagicLink, EmailPolicyNotice:
+		return true
+	}
+	return false
+}
+
+// gate is mailGate's SQL: joins to add after the table that names the
+// recipient, and the status and reason an emails row gets.
+type gate struct{ joins, status, reason string }
+
+// mailGate is the one rule every emails row is written under, and every
+// queued mail is checked against again before it is sent: a suppressed
+// address gets nothing; a recipient who objected to optional mail gets
+// none of it; anything else is queued. addr and user are SQL expressions
+// for the recipient's normalized address and user id (NULL: nobody has
+// the address). It joins s (suppressions) and c (user_choices).
+func mailGate(kind, addr, user string) gate {
+	objection := "FALSE"
+	if !EssentialMail(kind) {
+		objection = "c.objected"
+	}
+	return gate{
+		joins: `LEFT JOIN suppressions s ON s.email = ` + addr + `
+			LEFT JOIN user_choices c ON c.user_id = ` + user + ` AND c.kind = '` + ChoiceMail + `'`,
+		status: `CASE WHEN s.email IS NOT NULL OR ` + objection + ` THEN '` + EmailSuppressed + `' ELSE '` + EmailQueued + `' END`,
+		reason: `CASE WHEN s.email IS NOT NULL THEN 'address suppressed: ' || s.reason
+			WHEN ` + objection + ` THEN '` + ReasonObjected + `' ELSE '' END`,
+	}
+}
+
+// StopReason says why a queued mail must not be sent now, by the rule it
+// was queued under (mailGate): its address was suppressed or its recipient
+// objected since. "" means send it.
+func (db *DB) StopReason(ctx context.Context, e *Email) (string, error) {
+	g := mailGate(e.Kind, "e.to_email", "COALESCE(e.user_id, (SELECT id FROM users WHERE email = e.to_email))")
+	var reason string
+	if err := db.X.GetContext(ctx, &reason, db.q(`SELECT `+g.reason+` FROM emails e `+g.joins+` WHERE e.id = ?`), e.ID); err != nil {
+		return "", notFound(err, fmt.Sprintf("email %d", e.ID))
+	}
+	return reason, nil
 }
 
 // outboxPayload is an outbox row's JSON: the email's id, and a sealed secret when there is one.

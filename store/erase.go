@@ -234,6 +234,7 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		{`UPDATE emails SET subject = '' WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)`, []any{u.ID}},
 		{`DELETE FROM sessions WHERE user_id = ?`, []any{u.ID}},
 		{`DELETE FROM logins WHERE user_id = ?`, []any{u.ID}},
+		{`DELETE FROM user_choices WHERE user_id = ?`, []any{u.ID}}, // an erased person gets no mail at all
 		{`DELETE FROM login_tokens WHERE email = ? OR user_id = ?`, []any{u.Email, u.ID}},
 		{`DELETE FROM suppressions WHERE email = ?`, []any{u.Email}},
 		{`UPDATE users SET email = ?, name = '', role = 'customer', erased_at = ?, updated_at = ? WHERE id = ?`,

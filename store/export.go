@@ -13,6 +13,7 @@ type Export struct {
 	Emails   []ExportEmail   `json:"emails"`
 	Sessions []ExportSession `json:"sessions"`
 	Logins   []ExportLogin   `json:"logins"`
+	Choices  []ExportChoice  `json:"choices"`
 }
 
 // ExportUser is the person.
@@ -60,6 +61,15 @@ type ExportEmail struct {
 	Subject   string    `db:"subject" json:"subject"`
 	Status    string    `db:"status" json:"status"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+// ExportChoice is one of the person's choices (store.Choice): staff who
+// recorded an objection received by mail are not named.
+type ExportChoice struct {
+	Kind            string     `json:"kind"`
+	Objected        bool       `json:"objected"`
+	ChangedAt       *time.Time `json:"changed_at"` // null: never changed
+	RecordedByStaff bool       `json:"recorded_by_staff"`
 }
 
 // ExportSession is a session, live or ended. Created is StartedAt (the
@@ -137,6 +147,13 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 	err = db.X.SelectContext(ctx, &out.Logins, db.q(`SELECT created_at, ip, user_agent, browser, os, device FROM logins WHERE user_id = ? ORDER BY id`), u.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: export logins: %w", err)
+	}
+	choices, err := db.Choices(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range choices {
+		out.Choices = append(out.Choices, ExportChoice{Kind: c.Kind, Objected: c.Objected, ChangedAt: c.ChangedAt, RecordedByStaff: c.ChangedBy != nil})
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ type accountHandler struct {
 	store    Store
 	pages    *pages
 	sessions *sessions
+	choices  ChoiceStore
 }
 
 // accountPage is the account page's data.
@@ -21,6 +22,8 @@ type accountPage struct {
 	Sessions []sessionRow // live, newest first
 	Ended    []sessionRow // recently ended, newest end first
 	Logins   []loginRow
+	Choices  []choiceView
+	Notices  []string // what the last action changed
 }
 
 // sessionRow is a session as the account page shows it.
@@ -59,7 +62,12 @@ func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	data := accountPage{}
+	choices, err := h.choices.Choices(r.Context(), v.User.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices)}
 	for _, s := range live {
 		data.Sessions = append(data.Sessions, sessionRow{Session: s, Agent: describeAgent(s.Browser, s.OS, s.Device, s.UserAgent),
 			Lasted: humanDuration(s.Duration(now)), ThisOne: s.ID == v.Session.ID})

@@ -11,6 +11,8 @@ type customerPage struct {
 	Customer *store.User
 	Tickets  []store.InboxRow
 	Erased   *store.Erased
+	Choices  []choiceView
+	Notices  []string // what the last action changed
 }
 
 // customer loads the customer in the path; staff accounts are not
@@ -41,7 +43,13 @@ func (h *privacyHandler) showCustomer(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	h.pages.render(w, r, http.StatusOK, "customer.html", "Customer", customerPage{Customer: u, Tickets: page.Rows})
+	choices, err := h.store.Choices(r.Context(), u.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	h.pages.render(w, r, http.StatusOK, "customer.html", "Customer", customerPage{Customer: u, Tickets: page.Rows,
+		Choices: viewChoices(choices, true), Notices: notices(r, staffChoiceNotices)})
 }
 
 func (h *privacyHandler) exportCustomer(w http.ResponseWriter, r *http.Request) {

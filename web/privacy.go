@@ -31,6 +31,7 @@ type PrivacyStore interface {
 	UserByID(ctx context.Context, id int64) (*store.User, error)
 	UserByEmail(ctx context.Context, email string) (*store.User, error)
 	AuditLog(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error)
+	ChoiceStore
 }
 
 var _ PrivacyStore = (*store.DB)(nil)

@@ -14,7 +14,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	lim := &limiter{redis: o.Redis, limits: o.Limits}
 	login := &loginHandler{store: o.Store, pages: p, sessions: s, limiter: lim,
 		secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/"), log: o.Logger}
-	account := &accountHandler{store: o.Store, pages: p, sessions: s}
+	account := &accountHandler{store: o.Store, pages: p, sessions: s, choices: o.Privacy}
 	admin := &adminHandler{store: o.Store, pages: p}
 	health := &healthHandler{store: o.Store, redis: o.Redis, log: o.Logger}
 	human := &humanCheck{verifier: &o.Turnstile, log: o.Logger}
@@ -57,6 +57,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /account/name", user(privacy.changeName))
 	mux.Handle("POST /account/email", user(privacy.changeEmail))
 	mux.Handle("POST /account/erase", user(privacy.askErase))
+	mux.Handle("POST /account/choices", user(account.setChoices))
 	mux.HandleFunc("GET /account/email/confirm", privacy.emailConfirmForm)
 	mux.HandleFunc("POST /account/email/confirm", privacy.emailConfirm)
 	mux.HandleFunc("GET /account/email/undo", privacy.emailUndoForm)
@@ -68,6 +69,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("GET /inbox/customers/{id}/export", staff(privacy.exportCustomer))
 	mux.Handle("POST /inbox/customers/{id}/name", staff(privacy.correctCustomerName))
 	mux.Handle("POST /inbox/customers/{id}/erase", staff(privacy.eraseCustomer))
+	mux.Handle("POST /inbox/customers/{id}/choices", staff(privacy.recordCustomerChoices))
 	mux.Handle("GET /admin/audit", requireRole(p, roleAdmin, http.HandlerFunc(privacy.audit)))
 	mux.Handle("GET /admin/audit.jsonl", requireRole(p, roleAdmin, http.HandlerFunc(privacy.auditExport)))
 	mux.Handle("GET /inbox", staff(inbox.list))
