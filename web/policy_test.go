@@ -230,4 +230,3 @@ func TestAdminPublishesSignificantPolicy(t *testing.T) {
 		}
 	})
 }
-
