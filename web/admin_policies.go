@@ -182,7 +182,7 @@ func policyNotice(q url.Values) string {
 	if q.Get("significant") == "1" {
 		tickets, _ := strconv.Atoi(q.Get("tickets"))
 		broadcast, _ := strconv.Atoi(q.Get("broadcast"))
-		msg += fmt.Sprintf(" Announced: a worker is queueing the mail to every active user (broadcast %d on the Notices page), %d open tickets got a notice in their thread, and everyone signed in sees a banner until they dismiss it.", broadcast, tickets)
+		msg += fmt.Sprintf(" Its announcement: a worker is queueing the mail to every active user (broadcast %d on the Notices page); open or pending tickets that got a notice in their thread now: %d; everyone signed in sees a banner until they dismiss it.", broadcast, tickets)
 	}
 	return msg
 }

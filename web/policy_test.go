@@ -139,7 +139,7 @@ func TestAdminPublishesSignificantPolicy(t *testing.T) {
 			t.Fatalf("publish: %s %s", res.Status, loc)
 		}
 		_, body = do(t, admin, "GET", srv.URL+loc, nil)
-		if !strings.Contains(body, "Published version 1 of the privacy policy.") || !strings.Contains(body, "1 open tickets got a notice") {
+		if !strings.Contains(body, "Published version 1 of the privacy policy.") || !strings.Contains(body, "tickets that got a notice in their thread now: 1") {
 			t.Errorf("after publishing:\n%s", body)
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = ?`, store.AuditPolicyPublish); n != 1 {

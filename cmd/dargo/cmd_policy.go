@@ -171,8 +171,14 @@ func listPolicies(ctx context.Context, env *Env) error {
 			case v.Version > s.Current.Version:
 				state = "upcoming"
 			}
-			if !v.Announced() {
+			switch {
+			case !v.Significant:
+			case v.BroadcastID == nil || v.NoticesDoneAt == nil:
 				state += ", announcement unfinished (publish the same text again)"
+			case !v.Announced():
+				state += fmt.Sprintf(", mail queueing (broadcast %d: dargo broadcast --resume %d if it stalls)", *v.BroadcastID, *v.BroadcastID)
+			default:
+				state += ", announced"
 			}
 			sig := "no"
 			if v.Significant {
