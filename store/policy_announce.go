@@ -259,3 +259,22 @@ func (db *DB) DismissPolicyBanner(ctx context.Context, userID, versionID int64) 
 	}
 	return nil
 }
+
+// PolicyDismissal is a banner a person dismissed, as their data export
+// can show it.
+type PolicyDismissal struct {
+	Kind        string    `db:"kind" json:"kind"`
+	Version     int       `db:"version" json:"version"`
+	DismissedAt time.Time `db:"dismissed_at" json:"dismissed_at"`
+}
+
+// PolicyDismissals returns the banners the user dismissed, oldest first.
+func (db *DB) PolicyDismissals(ctx context.Context, userID int64) ([]PolicyDismissal, error) {
+	out := []PolicyDismissal{}
+	err := db.X.SelectContext(ctx, &out, db.q(`SELECT v.kind, v.version, d.dismissed_at FROM policy_dismissals d
+		JOIN policy_versions v ON v.id = d.policy_version_id WHERE d.user_id = ? ORDER BY d.dismissed_at, v.id`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: policy dismissals: %w", err)
+	}
+	return out, nil
+}

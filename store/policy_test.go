@@ -250,11 +250,20 @@ func TestSignificantPolicyPublishResumes(t *testing.T) {
 		if banners, _ := db.PolicyBanners(ctx, &alice); len(banners) != 0 {
 			t.Errorf("after dismissing: %+v", banners)
 		}
-		var at time.Time
-		if err := db.X.Get(&at, db.X.Rebind(`SELECT dismissed_at FROM policy_dismissals WHERE user_id = ?`), alice.ID); err != nil ||
-			!at.Equal(clock.Now().Add(-2*time.Minute)) {
-			t.Errorf("dismissed at %s, %v", at, err)
+		dismissed, err := db.PolicyDismissals(ctx, alice.ID)
+		if err != nil || len(dismissed) != 1 || dismissed[0].Kind != store.PolicyPrivacy || dismissed[0].Version != 1 ||
+			!dismissed[0].DismissedAt.Equal(clock.Now().Add(-2*time.Minute)) {
+			t.Errorf("dismissals: %+v, %v", dismissed, err)
 		}
+		// Erasing alice forgets when she dismissed it.
+		defer func() {
+			if _, err := db.Erase(ctx, alice.ID, store.EraseOpts{}); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM policy_dismissals WHERE user_id = ?`, alice.ID); n != 0 {
+				t.Errorf("%d dismissals after erasing", n)
+			}
+		}()
 		// Someone whose account is younger than the version sees none.
 		newcomer := store.User{ID: bcUser(t, db, "new@example.com", true), CreatedAt: clock.Now()}
 		if banners, _ := db.PolicyBanners(ctx, &newcomer); len(banners) != 0 {
