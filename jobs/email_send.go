@@ -150,7 +150,7 @@ func (h *Handlers) build(ctx context.Context, o *store.Outgoing) (*outbound.Mail
 	case store.EmailMagicLink:
 		m, err := h.buildMagicLink(o)
 		return m, permanent(err)
-	case store.EmailBroadcast:
+	case store.EmailBroadcast, store.EmailPolicyNotice:
 		return h.buildBroadcast(ctx, o)
 	default:
 		m, err := outbound.Build(o, h.outbound)
@@ -171,7 +171,8 @@ func (h *Handlers) buildMagicLink(o *store.Outgoing) (*outbound.Mail, error) {
 	return outbound.BuildLinkMail(recipient(o), string(link), account, h.outbound)
 }
 
-// buildBroadcast makes one recipient's copy of a broadcast. A recipient
+// buildBroadcast makes one recipient's copy of a broadcast (or of a
+// significant policy change's, which is a broadcast too). A recipient
 // erased since the mail was queued gets nothing.
 func (h *Handlers) buildBroadcast(ctx context.Context, o *store.Outgoing) (*outbound.Mail, error) {
 	if o.Email.Broadcast == nil {
@@ -191,7 +192,11 @@ func (h *Handlers) buildBroadcast(ctx context.Context, o *store.Outgoing) (*outb
 	if err != nil {
 		return nil, err
 	}
-	m, err := outbound.BuildBroadcast(recipient(o), b.Subject, b.Body, h.outbound)
+	build := outbound.BuildBroadcast
+	if o.Email.Kind == store.EmailPolicyNotice {
+		build = outbound.BuildPolicyNotice
+	}
+	m, err := build(recipient(o), b.Subject, b.Body, h.outbound)
 	return m, permanent(err)
 }
 

@@ -33,6 +33,7 @@ type view struct {
 	Button    string
 	Expires   string // how long a link works: "15 minutes"
 	Changed   string // an address change notice: the new address, masked
+	Site      string // BaseURL without its trailing slash: the footer's links
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
@@ -89,7 +90,7 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 	default:
 		return nil, fmt.Errorf("outbound: build mail %d: unknown kind %q", o.Email.ID, o.Email.Kind)
 	}
-	return m, render(m, o.Email.Kind, v)
+	return m, render(m, o.Email.Kind, v, opts)
 }
 
 // BuildMagicLink makes the mail that carries a one-time login link.
@@ -125,7 +126,7 @@ func BuildLinkMail(to Address, link, account string, opts Opts) (*Mail, error) {
 		v.Changed, v.Expires, v.Name = store.MaskEmail(account), "7 days", ""
 	}
 	v.Subject = m.Subject
-	return m, render(m, store.EmailMagicLink, v)
+	return m, render(m, store.EmailMagicLink, v, opts)
 }
 
 // base is what every mail has: addresses, a fresh Message-ID and the time.
@@ -133,8 +134,10 @@ func base(to Address, opts Opts) *Mail {
 	return &Mail{From: opts.From, To: to, MessageID: MintMessageID(opts.MailDomain), Date: time.Now()}
 }
 
-// render fills m.Text and m.HTML from the kind's templates.
-func render(m *Mail, kind string, v view) error {
+// render fills m.Text and m.HTML from the kind's templates; the layout's
+// footer links to the privacy policy and the terms under opts.BaseURL.
+func render(m *Mail, kind string, v view, opts Opts) error {
+	v.Site = strings.TrimRight(opts.BaseURL, "/")
 	var text, html strings.Builder
 	if err := textTemplates[kind].ExecuteTemplate(&text, "layout", v); err != nil {
 		return fmt.Errorf("outbound: %s text: %w", kind, err)

@@ -42,6 +42,7 @@ type Broadcast struct {
 	QueuedCount int        `db:"queued_count"` // emails rows written so far (queued or suppressed)
 	LastUserID  int64      `db:"last_user_id"` // queueing continues after this user
 	QueuedAt    *time.Time `db:"queued_at"`    // when the last recipient was queued
+	Kind        string     `db:"kind"`         // its mails' kind: EmailBroadcast, or EmailPolicyNotice for a significant policy change
 }
 
 // Queued reports whether every recipient has its emails row.
@@ -128,19 +129,38 @@ func (db *DB) StartBroadcast(ctx context.Context, nb NewBroadcast) (*Broadcast, 
 		if len(same) > 0 && (!same[0].Queued() || !nb.Again) {
 			return &BroadcastExistsError{Broadcast: same[0]}
 		}
-		var total int
-		if err := tx.GetContext(ctx, &total, `SELECT COUNT(*) FROM users u WHERE `+activeUser); err != nil {
-			return err
-		}
-		err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO broadcasts (subject, body, created_by, created_at, status, total)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING *`), subject, body, nullID(nb.ActorID), db.Now(), BroadcastQueueing, total).StructScan(&b)
+		made, err := tx.insertBroadcast(ctx, subject, body, EmailBroadcast, nb.ActorID)
 		if err != nil {
 			return err
 		}
-		return tx.Audit(ctx, Audit{ActorID: nb.ActorID, Action: AuditBroadcast, Detail: map[string]any{"broadcast": b.ID, "recipients": total}})
+		b = *made
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: start broadcast: %w", err)
+	}
+	return &b, nil
+}
+
+// insertBroadcast records a broadcast of subject and body (already clean)
+// whose mails are of this kind, counts its recipients and audits it.
+func (tx *Tx) insertBroadcast(ctx context.Context, subject, body, kind string, actorID int64) (*Broadcast, error) {
+	var total int
+	if err := tx.GetContext(ctx, &total, `SELECT COUNT(*) FROM users u WHERE `+activeUser); err != nil {
+		return nil, err
+	}
+	var b Broadcast
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO broadcasts (subject, body, created_by, created_at, status, total, kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`), subject, body, nullID(actorID), tx.db.Now(), BroadcastQueueing, total, kind).StructScan(&b)
+	if err != nil {
+		return nil, err
+	}
+	detail := map[string]any{"broadcast": b.ID, "recipients": total}
+	if kind != EmailBroadcast {
+		detail["kind"] = kind
+	}
+	if err := tx.Audit(ctx, Audit{ActorID: actorID, Action: AuditBroadcast, Detail: detail}); err != nil {
+		return nil, err
 	}
 	return &b, nil
 }
@@ -177,7 +197,7 @@ func (db *DB) QueueBroadcastBatch(ctx context.Context, id int64, batch int) (*Br
 		if err != nil {
 			return err
 		}
-		now, kind := db.Now(), EmailBroadcast
+		now, kind := db.Now(), b.Kind
 		if len(users) > 0 {
 			last := users[len(users)-1]
 			var rows []struct {

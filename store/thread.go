@@ -13,10 +13,14 @@ type ThreadMessage struct {
 	AuthorName  string `db:"author_name"`
 	AuthorRole  string `db:"author_role"`
 	Attachments []Attachment
+	// Policy is set on a significant policy change's notice, which the
+	// thread shows among the messages (Kind "policy"; not a message).
+	Policy *PolicyNotice `db:"-"`
 }
 
 // Thread returns a ticket's messages, oldest first, with authors and
-// attachments, in two queries. Internal notes only when withNotes.
+// attachments, and the notices of policy changes among them. Internal
+// notes only when withNotes.
 func (db *DB) Thread(ctx context.Context, ticketID int64, withNotes bool) ([]ThreadMessage, error) {
 	notes := ` AND m.kind <> 'note'`
 	if withNotes {
@@ -44,7 +48,7 @@ func (db *DB) Thread(ctx context.Context, ticketID int64, withNotes bool) ([]Thr
 			out[i].Attachments = append(out[i].Attachments, f)
 		}
 	}
-	return out, nil
+	return db.withPolicyNotices(ctx, ticketID, out)
 }
 
 // FileOf is an attachment with what deciding who may read it needs.

@@ -41,6 +41,9 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 type pages struct {
 	log     *slog.Logger
 	siteKey string
+	// banners are the policy changes a signed-in person has yet to
+	// dismiss (policy_banner.go); nil shows none.
+	banners bannerSource
 }
 
 // page is what every template gets: the layout's needs and the page's data.
@@ -49,13 +52,15 @@ type page struct {
 	Viewer  *viewer
 	SiteKey string // Turnstile widget, on public forms
 	Data    any
+	Policy  policyBanners // the layout's banners of significant policy changes
 }
 
 // render writes the template with data; the page is built in memory first so
 // a template error never sends half a page.
 func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	var buf bytes.Buffer
-	err := templates.ExecuteTemplate(&buf, name, page{Title: title, Viewer: viewerFrom(r.Context()), SiteKey: p.siteKey, Data: data})
+	v := viewerFrom(r.Context())
+	err := templates.ExecuteTemplate(&buf, name, page{Title: title, Viewer: v, SiteKey: p.siteKey, Data: data, Policy: p.policyBanners(r, v)})
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
 		http.Error(w, "Something went wrong; see the log.", http.StatusInternalServerError)

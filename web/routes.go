@@ -5,11 +5,17 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/dargo-support/dargo/store"
 )
 
 // routes lists every URL Dargo serves.
 func routes(o Opts, base *url.URL) http.Handler {
 	p := &pages{log: o.Logger, siteKey: o.TurnstileSiteKey}
+	policyStore, _ := o.Store.(PolicyStore)
+	if policyStore != nil {
+		p.banners = policyStore
+	}
 	s := &sessions{store: o.Store, log: o.Logger, secure: base.Scheme == "https"}
 	lim := &limiter{redis: o.Redis, limits: o.Limits}
 	login := &loginHandler{store: o.Store, pages: p, sessions: s, limiter: lim,
@@ -85,6 +91,19 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /admin/suppressions/remove", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.remove)))
 	mux.Handle("GET /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).list)))
 	mux.Handle("POST /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).start)))
+
+	// Policies (issue 12): public pages, their versions, the banner, publishing.
+	if policyStore != nil {
+		policies := &policyHandler{store: policyStore, pages: p, log: o.Logger}
+		for _, kind := range store.PolicyKinds {
+			mux.HandleFunc("GET /"+kind, policies.show(kind))
+			mux.HandleFunc("GET /"+kind+"/versions/{n}", policies.version(kind))
+		}
+		mux.Handle("POST /policy/banners/{id}/dismiss", user(p.dismissBanner))
+		adminPolicies := newAdminPolicies(o, p, strings.TrimRight(base.String(), "/"))
+		mux.Handle("GET /admin/policies", requireRole(p, roleAdmin, http.HandlerFunc(adminPolicies.list)))
+		mux.Handle("POST /admin/policies", requireRole(p, roleAdmin, http.HandlerFunc(adminPolicies.post)))
+	}
 
 	if o.DevMail != nil {
 		dev := &devMail{store: o.DevMail, pages: p}

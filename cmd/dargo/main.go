@@ -45,6 +45,7 @@ func init() {
 		{"staff", "dargo staff add EMAIL [--admin] | remove EMAIL | list", "give or take staff (and admin) rights; staff sign in by magic link", runStaff, false},
 		{"suppression", "dargo suppression list | remove ADDR", "list the addresses no mail goes to (bounced, complained), or lift one (audited)", runSuppression, false},
 		{"broadcast", "dargo broadcast --subject S --body-file F | --resume ID | --list", "mail a notice (a privacy-policy change) once to every active user through the outbox; killed, it resumes (--batch N, --pause D, --again)", runBroadcast, false},
+		{"policy", "dargo policy publish --kind privacy|terms FILE | list", "publish a version of the privacy policy or terms (--significant, --effective YYYY-MM-DD, --summary TEXT); a significant one is announced by mail, ticket notice and banner, once; killed, the same command resumes", runPolicy, false},
 		{"send", "dargo send --from ADDR [--to ADDR] [--subject S] [--in-reply-to ID] [TEXT | --file F]", "mail dargo dev's SMTP listener, as a customer would", runSend, true},
 		{"seed", "dargo seed [--tickets N] [--messages N] [--customers N] [--big-thread N]", "generate tickets and messages to try and measure the inbox (never on real data)", runSeed, false},
 		{"quarantine", "dargo quarantine list [--json] | release ID...", "list quarantined inbound mail, or release it into the pipeline (prints what ingest prints)", runQuarantine, false},

@@ -96,6 +96,7 @@ func TestCommandsRefuseAWeakSecret(t *testing.T) {
 		{[]string{"erase"}, 1, "--email"},
 		{[]string{"staff", "list"}, 0, ""},
 		{[]string{"broadcast", "--list"}, 0, ""},
+		{[]string{"policy", "list"}, 0, "built-in default"},
 		{[]string{"seed", "--tickets", "2", "--messages", "2", "--customers", "1", "--big-thread", "1"}, 0, ""},
 		{[]string{"quarantine", "list"}, 0, ""},
 		{[]string{"suppression", "list"}, 0, ""},

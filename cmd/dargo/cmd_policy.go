@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// runPolicy publishes and lists versions of the privacy policy and terms.
+//
+//	dargo policy publish --kind privacy|terms FILE [--significant] [--effective YYYY-MM-DD] [--summary TEXT]
+//	dargo policy list
+//
+// A significant version is announced in this process: its broadcast is
+// started and queued here (the workers send the mails), every open or
+// pending ticket gets a notice, and signed-in people see a banner. Killed
+// at any point, the same command again continues where it stopped.
+func runPolicy(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: dargo policy publish --kind privacy|terms FILE [--significant] [--effective YYYY-MM-DD] [--summary TEXT] | list")
+	}
+	switch args[0] {
+	case "publish":
+		return publishPolicy(ctx, env, args[1:])
+	case "list":
+		if len(args) > 1 {
+			return fmt.Errorf("unexpected arguments %q", args[1:])
+		}
+		return listPolicies(ctx, env)
+	}
+	return fmt.Errorf("unknown policy command %q: publish or list", args[0])
+}
+
+func publishPolicy(ctx context.Context, env *Env, args []string) error {
+	fs := flag.NewFlagSet("policy publish", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	kind := fs.String("kind", "", "privacy or terms")
+	significant := fs.Bool("significant", false, "announce it: mail everyone active, a notice on open tickets, a banner")
+	effective := fs.String("effective", "", "the day it takes effect, YYYY-MM-DD (default today, UTC)")
+	summary := fs.String("summary", "", "what changed, in a sentence or two (required with --significant)")
+	batch := fs.Int("batch", store.DefaultBroadcastBatch, "recipients of the announcement queued per transaction")
+	pause := fs.Duration("pause", 0, "wait between batches")
+	files, err := parseInterleaved(fs, args)
+	switch {
+	case err != nil:
+		return err
+	case len(files) != 1:
+		return errors.New("usage: dargo policy publish --kind privacy|terms FILE (- reads stdin)")
+	case !store.IsPolicyKind(*kind):
+		return errors.New("--kind: privacy or terms")
+	case *batch < 1 || *batch > store.MaxBroadcastBatch:
+		return fmt.Errorf("--batch: want 1 to %d", store.MaxBroadcastBatch)
+	}
+	np := store.NewPolicy{Kind: *kind, Summary: *summary, Significant: *significant}
+	if *effective != "" {
+		day, err := time.Parse(time.DateOnly, *effective)
+		if err != nil {
+			return fmt.Errorf("--effective: want YYYY-MM-DD, got %q", *effective)
+		}
+		np.Effective = day
+	}
+	if np.Text, err = readText(env, files[0]); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, env, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, resumed, err := db.PublishPolicy(ctx, np)
+	var same *store.PolicyUnchangedError
+	switch {
+	case errors.As(err, &same):
+		return fmt.Errorf("version %d of the %s has this text already (published %s); nothing to do",
+			same.Version.Version, store.PolicyTitle(same.Version.Kind), same.Version.PublishedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	case err != nil:
+		return err
+	}
+	title := store.PolicyTitle(v.Kind)
+	if resumed {
+		fmt.Fprintf(env.Stdout, "%s version %d has this text and an unfinished announcement: continuing it\n", title, v.Version)
+	} else {
+		sig := ""
+		if v.Significant {
+			sig = ", significant"
+		}
+		fmt.Fprintf(env.Stdout, "published %s version %d, effective %s%s: %s%s\n", title, v.Version, v.EffectiveAt.Format(time.DateOnly),
+			sig, strings.TrimRight(env.Config.BaseURL, "/"), store.PolicyVersionPath(v.Kind, v.Version))
+	}
+	if !v.Significant {
+		return nil
+	}
+	b, n, err := db.ContinuePolicyPublish(ctx, v.ID, env.Config.BaseURL)
+	if err != nil {
+		return fmt.Errorf("%w (run the same command again to continue)", err)
+	}
+	fmt.Fprintf(env.Stdout, "ticket notices: %d open or pending tickets got one now (each ticket gets one once)\n", n)
+	fmt.Fprintln(env.Stdout, "banner: shown to people signed in whose accounts are older than this version, until they dismiss it")
+	if b.Queued() {
+		fmt.Fprintf(env.Stdout, "mail: broadcast %d was queued already: %d mails\n", b.ID, b.QueuedCount)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "mail: broadcast %d to %d recipients, queueing from %d\n", b.ID, b.Total, b.QueuedCount)
+	if err := queueBroadcast(ctx, env, db, b, *batch, *pause); err != nil {
+		return fmt.Errorf("%w; or run the same dargo policy publish again", err)
+	}
+	return nil
+}
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments, which it returns.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// readText reads a policy from a file, or stdin for "-".
+func readText(env *Env, name string) (string, error) {
+	if name == "-" {
+		return readAll(env.Stdin)
+	}
+	b, err := os.ReadFile(name) // #nosec G304 -- the operator names the file
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// listPolicies prints every version of both documents.
+func listPolicies(ctx context.Context, env *Env) error {
+	db, err := openDB(ctx, env, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w := tabwriter.NewWriter(env.Stdout, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(w, "KIND\tVERSION\tEFFECTIVE\tPUBLISHED\tBY\tSIGNIFICANT\tSTATE\tSUMMARY")
+	for _, kind := range store.PolicyKinds {
+		s, err := db.Policy(ctx, kind)
+		if err != nil {
+			return err
+		}
+		if len(s.Versions) == 0 {
+			fmt.Fprintf(w, "%s\t0\t%s\t-\t-\tno\tcurrent (built-in default)\t\n", kind, s.Current.EffectiveAt.Format(time.DateOnly))
+		}
+		for _, v := range s.Versions {
+			by := "command line"
+			if v.PublishedBy != nil {
+				by = fmt.Sprintf("user %d", *v.PublishedBy)
+			}
+			state := "earlier"
+			switch {
+			case v.Version == s.Current.Version:
+				state = "current"
+			case v.Version > s.Current.Version:
+				state = "upcoming"
+			}
+			switch {
+			case !v.Significant:
+			case v.BroadcastID == nil || v.NoticesDoneAt == nil:
+				state += ", announcement unfinished (publish the same text again)"
+			case !v.Announced():
+				state += fmt.Sprintf(", mail queueing (broadcast %d: dargo broadcast --resume %d if it stalls)", *v.BroadcastID, *v.BroadcastID)
+			default:
+				state += ", announced"
+			}
+			sig := "no"
+			if v.Significant {
+				sig = "yes"
+			}
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", kind, v.Version, v.EffectiveAt.Format(time.DateOnly),
+				v.PublishedAt.UTC().Format("2006-01-02 15:04"), by, sig, state, strings.Join(strings.Fields(v.Summary), " "))
+		}
+	}
+	return w.Flush()
+}
