@@ -13,6 +13,8 @@ type Export struct {
 	Emails   []ExportEmail  `json:"emails"`
 	Sessions []ExportAccess `json:"sessions"`
 	Logins   []ExportAccess `json:"logins"`
+	// UsageEvents are the person's raw usage events while they are kept.
+	UsageEvents []UsageEvent `json:"usage_events"`
 }
 
 // ExportUser is the person.
@@ -111,6 +113,9 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 	err = db.X.SelectContext(ctx, &out.Logins, db.q(`SELECT created_at, ip, user_agent FROM logins WHERE user_id = ? ORDER BY id`), u.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: export logins: %w", err)
+	}
+	if out.UsageEvents, err = db.UsageEvents(ctx, u.ID); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
