@@ -75,6 +75,7 @@ func (h *privacyHandler) sendExport(w http.ResponseWriter, r *http.Request, u *s
 		h.pages.fail(w, r, err)
 		return
 	}
+	used(r, exportFeatures[format])
 	noStore(w)
 	if !zipped {
 		w.Header().Set("Content-Type", "application/json")
