@@ -54,6 +54,7 @@ type privacyHandler struct {
 // as a download, and audits who took it.
 func (h *privacyHandler) sendExport(w http.ResponseWriter, r *http.Request, u *store.User, zipped bool) {
 	ctx := r.Context()
+	used(r, exportFeature(zipped)) // first, so the download shows itself
 	doc, err := h.store.Export(ctx, u.Email, h.replyTo)
 	if err != nil {
 		h.pages.failOr404(w, r, err)
@@ -75,7 +76,6 @@ func (h *privacyHandler) sendExport(w http.ResponseWriter, r *http.Request, u *s
 		h.pages.fail(w, r, err)
 		return
 	}
-	used(r, exportFeatures[format])
 	noStore(w)
 	if !zipped {
 		w.Header().Set("Content-Type", "application/json")

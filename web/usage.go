@@ -20,17 +20,12 @@ type UsageStore interface {
 
 var _ UsageStore = (*store.DB)(nil)
 
-// usage is what one request used: whether it rendered a page, and which
-// features. Handlers note it with used and usedBy; the recorder writes it
-// once the handler has returned.
+// usage is a request's link to the recorder: handlers record features
+// with used and usedBy as they happen; the page view is recorded once the
+// handler has returned, if pages.render wrote a page.
 type usage struct {
+	rec        *usageRecorder
 	pageStatus int // the status of the page pages.render wrote; 0: none
-	features   []usedFeature
-}
-
-type usedFeature struct {
-	userID int64
-	name   string
 }
 
 type usageKey struct{}
@@ -58,7 +53,7 @@ func usedWhen(r *http.Request, cond bool, feature string) {
 // person who has just signed in.
 func usedBy(r *http.Request, userID int64, feature string) {
 	if u := usageFrom(r); u != nil {
-		u.features = append(u.features, usedFeature{userID: userID, name: feature})
+		u.rec.record(r.Context(), userID, store.UsageFeature, feature)
 	}
 }
 
@@ -70,8 +65,13 @@ func replyFeature(note bool) string {
 	return store.FeatureReplySent
 }
 
-// exportFeatures are the export downloads by format.
-var exportFeatures = map[string]string{"json": store.FeatureExportJSON, "zip": store.FeatureExportZIP}
+// exportFeature is the feature an export download used.
+func exportFeature(zipped bool) string {
+	if zipped {
+		return store.FeatureExportZIP
+	}
+	return store.FeatureExportJSON
+}
 
 // renderedPage notes the status of the page being rendered.
 func renderedPage(r *http.Request, status int) {
@@ -95,21 +95,18 @@ const recordTimeout = 2 * time.Second
 // middleware sits between the session middleware and the mux: after the
 // mux has served the request, r.Pattern holds the route it matched. A
 // signed-in viewer's successful GET of a page counts as a view of that
-// pattern, never of the URL; features the handler noted count as used.
+// pattern, never of the URL.
 func (rec *usageRecorder) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sessionless(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u := &usage{}
+		u := &usage{rec: rec}
 		r = r.WithContext(context.WithValue(r.Context(), usageKey{}, u))
 		next.ServeHTTP(w, r) // the mux sets r.Pattern on this very request
 		if v := viewerFrom(r.Context()); v != nil && r.Method == http.MethodGet && u.pageStatus == http.StatusOK && r.Pattern != "" && r.Pattern != "/" {
 			rec.record(r.Context(), v.User.ID, store.UsagePage, r.Pattern)
-		}
-		for _, f := range u.features {
-			rec.record(r.Context(), f.userID, store.UsageFeature, f.name)
 		}
 	})
 }
