@@ -38,6 +38,7 @@ type usageRow struct {
 // day, bars stacked bottom up.
 type chart struct {
 	Label string
+	From  string // the first day, at the left
 	Max   int64
 	Bars  []chartBar
 }
@@ -63,6 +64,7 @@ func dayChart(label string, days []store.UsageDay, series []string, value func(d
 	if len(days) == 0 {
 		return c
 	}
+	c.From = days[0].Day
 	slot := chartW / len(days)
 	for n, d := range days {
 		y := chartH
