@@ -156,14 +156,20 @@ func usagePseudonyms(ctx context.Context, q sqlx.QueryerContext, rebind func(str
 func (db *DB) UsageEvents(ctx context.Context, userID int64) ([]UsageEvent, error) {
 	out := []UsageEvent{}
 	names, err := usagePseudonyms(ctx, db.X, db.q, userID)
-	if err != nil || len(names) == 0 {
-		return out, wrapErr("store: usage events", err)
+	if err != nil {
+		return nil, fmt.Errorf("store: usage events: %w", err)
+	}
+	if len(names) == 0 {
+		return out, nil
 	}
 	q, args, err := sqlx.In(`SELECT at, kind, name, pseudonym FROM usage_events WHERE pseudonym IN (?) ORDER BY at, id`, names)
 	if err == nil {
 		err = db.X.SelectContext(ctx, &out, db.q(q), args...)
 	}
-	return out, wrapErr("store: usage events", err)
+	if err != nil {
+		return nil, fmt.Errorf("store: usage events: %w", err)
+	}
+	return out, nil
 }
 
 // eraseUsage deletes the user's raw usage events; the day counts stay.
@@ -181,14 +187,6 @@ func (tx *Tx) eraseUsage(ctx context.Context, userID int64) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-// wrapErr wraps err with prefix, and leaves nil nil.
-func wrapErr(prefix string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", prefix, err)
 }
 
 // SweepUsage adds every finished day of raw usage events up into the daily
