@@ -29,6 +29,7 @@ type Store interface {
 	SweepLoginLog(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	SweepErasedTickets(ctx context.Context, batch int) (int64, error)
 	SweepDevMail(ctx context.Context, keep time.Duration, batch int) (int64, error)
+	SweepUsage(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	RecordSweepRun(ctx context.Context, r store.SweepRun) error
 }
 
@@ -66,7 +67,10 @@ type Opts struct {
 	// LoginLogRetention is how long sign-in records and IP addresses are
 	// kept (DARGO_LOGIN_LOG_DAYS); 0 is DefaultLoginLogRetention.
 	LoginLogRetention time.Duration
-	Logger            *slog.Logger
+	// UsageRetention is how long raw usage events are kept
+	// (DARGO_USAGE_DAYS); 0 is DefaultUsageRetention.
+	UsageRetention time.Duration
+	Logger         *slog.Logger
 }
 
 // Handlers are the asynq task handlers.
@@ -79,6 +83,7 @@ type Handlers struct {
 	lagThreshold      time.Duration
 	rawMailRetention  time.Duration
 	loginLogRetention time.Duration
+	usageRetention    time.Duration
 	log               *slog.Logger
 }
 
@@ -93,6 +98,7 @@ func NewHandlers(opts Opts) *Handlers {
 		lagThreshold:      opts.LagThreshold,
 		rawMailRetention:  opts.RawMailRetention,
 		loginLogRetention: opts.LoginLogRetention,
+		usageRetention:    opts.UsageRetention,
 		log:               opts.Logger,
 	}
 	if h.rawMailRetention <= 0 {
@@ -100,6 +106,9 @@ func NewHandlers(opts Opts) *Handlers {
 	}
 	if h.loginLogRetention <= 0 {
 		h.loginLogRetention = DefaultLoginLogRetention
+	}
+	if h.usageRetention <= 0 {
+		h.usageRetention = DefaultUsageRetention
 	}
 	if h.lagThreshold <= 0 {
 		h.lagThreshold = DefaultLagThreshold

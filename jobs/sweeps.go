@@ -32,6 +32,7 @@ const sweepBatch = 1000
 const (
 	DefaultRawMailRetention  = 30 * 24 * time.Hour // DARGO_RAW_MAIL_DAYS
 	DefaultLoginLogRetention = 90 * 24 * time.Hour // DARGO_LOGIN_LOG_DAYS
+	DefaultUsageRetention    = 30 * 24 * time.Hour // DARGO_USAGE_DAYS
 	DevMailRetention         = 24 * time.Hour
 )
 
@@ -51,8 +52,9 @@ func (h *Handlers) HandleSweepSessions(ctx context.Context, t *asynq.Task) error
 }
 
 // HandleSweepRetention runs the daily retention sweeps: the sign-in log and
-// IP addresses, the dev outbox, the closed tickets of erased customers, and
-// raw inbound mail. One failing does not stop the others. Raw mail goes last:
+// IP addresses, the dev outbox, raw usage events (added up into daily
+// counts first), the closed tickets of erased customers, and raw inbound
+// mail. One failing does not stop the others. Raw mail goes last:
 // a first run over a large backlog may use up the task's deadline, and the
 // next day's run carries on where it stopped.
 func (h *Handlers) HandleSweepRetention(ctx context.Context, t *asynq.Task) error {
@@ -62,6 +64,9 @@ func (h *Handlers) HandleSweepRetention(ctx context.Context, t *asynq.Task) erro
 		}),
 		h.sweep(ctx, t, store.SweepDevMail, func(ctx context.Context) (int64, error) {
 			return h.store.SweepDevMail(ctx, DevMailRetention, sweepBatch)
+		}),
+		h.sweep(ctx, t, store.SweepUsage, func(ctx context.Context) (int64, error) {
+			return h.store.SweepUsage(ctx, h.usageRetention, sweepBatch)
 		}),
 		h.sweep(ctx, t, store.SweepErasedTickets, func(ctx context.Context) (int64, error) {
 			return h.store.SweepErasedTickets(ctx, sweepBatch)

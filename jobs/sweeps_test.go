@@ -178,6 +178,7 @@ func TestRetentionSweepRemovesWhatIsDue(t *testing.T) {
 		}
 		wantRuns(t, e.db, map[string][]int64{
 			store.SweepRawMail: {0, 0}, store.SweepLoginLog: {0, 3}, store.SweepErasedTickets: {2, 0}, store.SweepDevMail: {1, 0},
+			store.SweepUsage: {0, 0},
 		})
 
 		// Day 92: a rerun removes nothing.
@@ -186,8 +187,8 @@ func TestRetentionSweepRemovesWhatIsDue(t *testing.T) {
 		if err := h.HandleSweepRetention(ctx, jobs.NewSweepRetentionTask()); err != nil {
 			t.Fatal(err)
 		}
-		if n := strings.Count(logs.String(), "removed=0"); n != 4 {
-			t.Errorf("rerun logged %d sweeps with removed=0, want 4:\n%s", n, logs.String())
+		if n := strings.Count(logs.String(), "removed=0"); n != 5 {
+			t.Errorf("rerun logged %d sweeps with removed=0, want 5:\n%s", n, logs.String())
 		}
 	})
 }
@@ -219,6 +220,43 @@ func TestRetentionRawMailAfterItsDays(t *testing.T) {
 		}
 		if _, err := e.db.Blobs.Get(ctx, raw.BlobKey); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("quarantined raw bytes after 31 days: err = %v", err)
+		}
+	})
+}
+
+// TestRetentionUsageEventsAfterTheirDays: raw usage events go after
+// UsageRetention, their day counts stay, and so does the sweep's record.
+func TestRetentionUsageEventsAfterTheirDays(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		base := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		at := base
+		e.db.Now = func() time.Time { return at }
+		var logs bytes.Buffer
+		h := jobs.NewHandlers(jobs.Opts{Store: e.db, UsageRetention: 10 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		u, err := e.db.EnsureUser(ctx, "ada@example.com", "Ada", "customer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"GET /tickets", "GET /tickets/{number}"} {
+			if err := e.db.RecordUsage(ctx, u.ID, store.UsagePage, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, d := range []int{9, 11} {
+			at = base.Add(time.Duration(d) * 24 * time.Hour)
+			if err := h.HandleSweepRetention(ctx, jobs.NewSweepRetentionTask()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, want := range []string{"sweep=usage_events removed=0", "sweep=usage_events removed=2"} { // March's key stays: it is this month's
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("logs lack %q:\n%s", want, logs.String())
+			}
+		}
+		var kept int
+		if err := e.db.X.Get(&kept, `SELECT SUM(count) FROM usage_daily WHERE day = '2026-03-01'`); err != nil || kept != 2 {
+			t.Errorf("day counts kept: %d, %v", kept, err)
 		}
 	})
 }
@@ -257,8 +295,8 @@ func TestRetentionSweepFailureIsRecorded(t *testing.T) {
 				t.Errorf("raw_mail stats = %+v", s)
 			}
 		}
-		if len(stats) != 4 {
-			t.Errorf("stats for %d sweeps, want 4", len(stats))
+		if len(stats) != 5 {
+			t.Errorf("stats for %d sweeps, want 5", len(stats))
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,6 +32,8 @@ type DB struct {
 	Blobs   Blobs
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	lastUsageKey atomic.Pointer[monthKey] // the latest usage key read (usage.go)
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") or "sqlite:PATH".

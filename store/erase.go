@@ -222,6 +222,9 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		}
 	}
 	out.RawMails = len(rawIDs)
+	if _, err := tx.eraseUsage(ctx, u.ID); err != nil {
+		return err
+	}
 	// Mail to them: the record stays (kind, status, when), not the address
 	// or subject; what has not gone out yet never will.
 	steps := []struct {

@@ -14,6 +14,8 @@ type Export struct {
 	Sessions []ExportSession `json:"sessions"`
 	Logins   []ExportLogin   `json:"logins"`
 	Choices  []ExportChoice  `json:"choices"`
+	// UsageEvents are the person's raw usage events while they are kept.
+	UsageEvents []UsageEvent `json:"usage_events"`
 }
 
 // ExportUser is the person.
@@ -154,6 +156,9 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 	}
 	for _, c := range choices {
 		out.Choices = append(out.Choices, ExportChoice{Kind: c.Kind, Objected: c.Objected, ChangedAt: c.ChangedAt, RecordedByStaff: c.ChangedBy != nil})
+	}
+	if out.UsageEvents, err = db.UsageEvents(ctx, u.ID); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -16,6 +16,7 @@ const (
 	SweepLoginLog      = "login_log"
 	SweepErasedTickets = "erased_tickets"
 	SweepDevMail       = "dev_mail"
+	SweepUsage         = "usage_events"
 )
 
 // sweepRunsKept is how long sweep_runs remembers a run; sweep_totals keeps

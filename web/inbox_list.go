@@ -83,5 +83,6 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		next.Set("after", page.Next.String())
 		data.Next = "/inbox?" + next.Encode()
 	}
+	usedWhen(r, q.Search != "" && after == nil, store.FeatureSearchRun) // a new search, not its next page
 	h.pages.render(w, r, http.StatusOK, "inbox.html", "Inbox", data)
 }

@@ -138,11 +138,13 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
+	used(r, replyFeature(note))
 	if status != "" && !note {
 		if err := h.store.ChangeTicket(r.Context(), store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: status}); err != nil {
 			h.pages.failOr404(w, r, err)
 			return
 		}
+		used(r, store.FeatureStatusChanged)
 	}
 	h.presence.leave(r.Context(), t.ID, v.User.ID)
 	http.Redirect(w, r, "/inbox/tickets/"+itoa(t.Number)+"#latest", http.StatusSeeOther)
@@ -194,6 +196,7 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
+	usedWhen(r, c.Status != "", store.FeatureStatusChanged)
 	back := "/inbox/tickets/" + itoa(t.Number)
 	if r.PostFormValue("next") == "inbox" {
 		back = "/inbox"

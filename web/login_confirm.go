@@ -84,6 +84,7 @@ func (h *loginHandler) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.sessions.set(w, secret, in.ExpiresAt)
+	usedBy(r, in.User.ID, store.FeatureSignedIn)
 	h.log.InfoContext(r.Context(), "signed in", "user", in.User.ID, "role", in.User.Role)
 	http.Redirect(w, r, safeNext(in.Next), http.StatusSeeOther)
 }

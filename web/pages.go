@@ -66,6 +66,7 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name,
 		http.Error(w, "Something went wrong; see the log.", http.StatusInternalServerError)
 		return
 	}
+	renderedPage(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())

@@ -132,5 +132,6 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
+	used(r, store.FeatureTicketCreated)
 	http.Redirect(w, r, "/tickets/"+itoa(got.TicketNumber), http.StatusSeeOther)
 }

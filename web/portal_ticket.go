@@ -77,6 +77,7 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
+	used(r, store.FeatureReplySent)
 	http.Redirect(w, r, "/tickets/"+itoa(t.Number)+"#latest", http.StatusSeeOther)
 }
 

@@ -55,6 +55,7 @@ type privacyHandler struct {
 // as a download, and audits who took it.
 func (h *privacyHandler) sendExport(w http.ResponseWriter, r *http.Request, u *store.User, zipped bool) {
 	ctx := r.Context()
+	used(r, exportFeature(zipped)) // first, so the download shows itself
 	doc, err := h.store.Export(ctx, u.Email, h.replyTo)
 	if err != nil {
 		h.pages.failOr404(w, r, err)

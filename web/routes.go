@@ -86,6 +86,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/accept", staff(inbox.acceptCc))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))
 	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
+	mux.Handle("GET /admin/usage", requireRole(p, roleAdmin, http.HandlerFunc((&adminUsage{store: o.Usage, pages: p}).show)))
 	suppressions := newAdminSuppressions(o, p)
 	mux.Handle("GET /admin/suppressions", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.list)))
 	mux.Handle("POST /admin/suppressions/remove", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.remove)))
@@ -115,6 +116,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.HandleFunc("/", p.notFound)
 
 	var h http.Handler = mux
+	h = (&usageRecorder{store: o.Usage, log: o.Logger}).middleware(h)
 	h = s.middleware(h)
 	h = crossOrigin(p, base, h)
 	h = withClientIP(o.TrustedProxies, o.BehindCloudflare, h)

@@ -56,6 +56,8 @@ type Opts struct {
 	Tickets TicketStore
 	// Privacy serves export, correction and erasure; nil means Store.
 	Privacy PrivacyStore
+	// Usage records usage events and reports them; nil means Store.
+	Usage UsageStore
 	// ReplyTo gives a ticket's reply address, for exports.
 	ReplyTo func(number int64) string
 	// Categories a ticket may have (DARGO_CATEGORIES' names and "general").
@@ -116,6 +118,13 @@ func New(o Opts) (http.Handler, error) {
 			return nil, errors.New("web: Privacy is required")
 		}
 		o.Privacy = p
+	}
+	if o.Usage == nil {
+		u, ok := o.Store.(UsageStore)
+		if !ok {
+			return nil, errors.New("web: Usage is required")
+		}
+		o.Usage = u
 	}
 	if o.ReplyTo == nil {
 		o.ReplyTo = func(int64) string { return "" }

@@ -55,6 +55,7 @@ type Config struct {
 
 	RawMailDays  int
 	LoginLogDays int
+	UsageDays    int
 	MetricsToken string
 }
 
@@ -101,6 +102,7 @@ var settings = []setting{
 	{"DARGO_LOGIN_CONFIRMS_PER_IP", "30", "sign-in confirmations from one IP per hour"},
 	{"DARGO_RAW_MAIL_DAYS", "30", "days raw inbound mail (quarantined too) is kept; then its bytes go, the parsed message stays"},
 	{"DARGO_LOGIN_LOG_DAYS", "90", "days sign-in records, ended sessions, IP addresses and user agents are kept"},
+	{"DARGO_USAGE_DAYS", "30", "days raw usage events (pseudonymous page views and feature use) are kept; daily counts stay"},
 	{"DARGO_METRICS_TOKEN", "", "bearer token /metrics asks of every request, loopback too; unset: /metrics is not served"},
 	{"DARGO_DEV_ADMIN", "admin@localhost", "admin account dargo dev creates at start (sign in at /login; the link lands in /dev/mail)"},
 }
@@ -195,6 +197,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		{"DARGO_LOGIN_CONFIRMS_PER_IP", &c.Limits.ConfirmsPerIP},
 		{"DARGO_RAW_MAIL_DAYS", &c.RawMailDays},
 		{"DARGO_LOGIN_LOG_DAYS", &c.LoginLogDays},
+		{"DARGO_USAGE_DAYS", &c.UsageDays},
 	} {
 		if *l.to, err = strconv.Atoi(get(l.name)); err != nil || *l.to < 1 {
 			errs = append(errs, fmt.Errorf("%s: want a number ≥ 1, got %q", l.name, get(l.name)))

@@ -58,6 +58,7 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 		Limiter:           jobs.NewLimiter(ctx, lim),
 		RawMailRetention:  time.Duration(c.RawMailDays) * 24 * time.Hour,
 		LoginLogRetention: time.Duration(c.LoginLogDays) * 24 * time.Hour,
+		UsageRetention:    time.Duration(c.UsageDays) * 24 * time.Hour,
 		Logger:            env.Log,
 	})
 	w := &worker{srv: jobs.NewServer(redis, concurrency, queues, env.Log), client: asynq.NewClient(redis)}
