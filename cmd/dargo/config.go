@@ -94,6 +94,7 @@ var settings = []setting{
 	{"DARGO_SQS_FEEDBACK_QUEUE_URL", "", "a second queue for bounce and complaint notifications, if separate"},
 	{"DARGO_BLOB_BUCKET", "", "S3 bucket for raw mail and attachments; unset: they stay in the database"},
 	{"DARGO_BLOB_KMS_KEY", "", "KMS key (id or ARN) every blob object is encrypted with (SSE-KMS); unset: SSE-S3 (AES256)"},
+	{"DARGO_ALLOW_PLAINTEXT", "false", "true: dargo web, worker, inbound and scheduler accept PostgreSQL without sslmode=require, redis:// and http:// AWS endpoints on other hosts"},
 	{"DARGO_SNS_VERIFY", "false", "verify SNS message signatures (true when SNS wraps the notifications)"},
 	{"DARGO_SNS_TOPIC_ARNS", "", "comma-separated SNS topic ARNs whose messages are accepted (required with DARGO_SNS_VERIFY)"},
 	{"DARGO_SPAM_POLICY", "quarantine", "what a spam verdict FAIL does: quarantine or flag"},
@@ -112,7 +113,6 @@ var settings = []setting{
 	{"DARGO_RAW_MAIL_DAYS", "30", "days raw inbound mail (quarantined too) is kept; then its bytes go, the parsed message stays"},
 	{"DARGO_LOGIN_LOG_DAYS", "90", "days sign-in records, IP addresses and user agents are kept"},
 	{"DARGO_METRICS_TOKEN", "", "bearer token /metrics asks of every request, loopback too; unset: /metrics is not served"},
-	{"DARGO_ALLOW_PLAINTEXT", "false", "true: dargo web, worker, inbound and scheduler accept PostgreSQL without sslmode=require, redis:// and http:// AWS endpoints on other hosts"},
 	{"DARGO_DEV_ADMIN", "admin@localhost", "admin account dargo dev creates at start (sign in at /login; the link lands in /dev/mail)"},
 }
 

@@ -147,3 +147,40 @@ func TestPGSSLMODEApplies(t *testing.T) {
 		t.Errorf("PGSSLMODE=disable: %v", p)
 	}
 }
+
+// TestProcessesRefusePlaintext runs the production processes with settings
+// that would cross the network unencrypted: each exits before connecting
+// (the hosts are .invalid, so a connection attempt would fail with another
+// error) and says why and how to fix it, without the password.
+func TestProcessesRefusePlaintext(t *testing.T) {
+	const pw = "s3cr3t-pw"
+	plainDB := "DARGO_DATABASE_URL=postgres://dargo:" + pw + "@db.invalid:5432/dargo?sslmode=disable"
+	plainRedis := "DARGO_REDIS_URL=redis://:" + pw + "@cache.invalid:6379/0"
+	const allow = ", or set DARGO_ALLOW_PLAINTEXT=true if the network is private and encrypted\n"
+	dbErr := "DARGO_DATABASE_URL connects to db.invalid without TLS (sslmode=disable); use sslmode=require (or verify-full)" + allow
+	redisErr := "DARGO_REDIS_URL connects to cache.invalid without TLS (redis://); use rediss:// (or rediss-cluster://)" + allow
+	for _, tc := range []struct {
+		command string
+		env     []string
+		want    string
+	}{
+		{"web", []string{plainDB, "DARGO_REDIS_URL=rediss://cache.invalid:6379/0"}, "dargo web: " + dbErr},
+		{"web", []string{"DARGO_DATABASE_URL=postgres://dargo@db.invalid/dargo?sslmode=verify-full", plainRedis}, "dargo web: " + redisErr},
+		{"worker", []string{plainDB, "DARGO_REDIS_URL=redis://127.0.0.1:6379/0"}, "dargo worker: " + dbErr},
+		{"inbound", []string{plainDB, "DARGO_SQS_QUEUE_URL=https://sqs.invalid/123456789012/dargo-inbound"}, "dargo inbound: " + dbErr},
+		{"inbound", []string{"DARGO_DATABASE_URL=postgres://dargo@127.0.0.1/dargo?sslmode=disable", "DARGO_SQS_QUEUE_URL=https://sqs.invalid/1/q",
+			"AWS_ENDPOINT_URL=http://moto.invalid:5000"}, "dargo inbound: AWS_ENDPOINT_URL connects to moto.invalid without TLS (http://); use https://" + allow},
+		{"scheduler", []string{plainRedis}, "dargo scheduler: " + redisErr},
+	} {
+		t.Run(tc.command, func(t *testing.T) {
+			env := append([]string{"DARGO_SECRET=" + testSecret, "DARGO_LOG_LEVEL=warn"}, tc.env...)
+			out, errOut, code := dargo(t, env, nil, tc.command)
+			if code != 1 || errOut != tc.want {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and\n%s", code, errOut, tc.want)
+			}
+			if strings.Contains(out+errOut, pw) {
+				t.Errorf("printed the password: %s%s", out, errOut)
+			}
+		})
+	}
+}
