@@ -2,8 +2,10 @@
 # ses-setup.sh creates (or brings up to date) everything Dargo needs in AWS
 # for a support domain: the SES identity with DKIM, the receipt rule that
 # stores mail in S3 and notifies SNS, the SNS topics, the SQS queues with
-# dead-letter queues, the bucket policies, the configuration set for bounce
-# and complaint feedback, and the IAM policies of the three processes.
+# dead-letter queues, the buckets (encrypted, with policies that deny
+# plain-text requests and unencrypted writes; see s3-bucket.sh), the
+# configuration set for bounce and complaint feedback, and the IAM policies
+# of the three processes.
 #
 # Every step looks before it creates, so running it again is safe and
 # applies changed settings. See deploy/README.md for what each piece is for.
@@ -20,6 +22,11 @@
 #   RECEIPT_DAYS     days before stored receipts expire default: 30
 #   BLOB_BUCKET      raw mail and attachments (DARGO_BLOB_BUCKET)
 #                                                      default: $NAME-blobs-$ACCOUNT-$REGION
+#   BLOB_KMS_KEY     a KMS key ARN: BLOB_BUCKET is encrypted under it (SSE-KMS,
+#                    DARGO_BLOB_KMS_KEY) and the process policies may use it;
+#                    the key's policy must let the account's IAM policies
+#                    grant it (the default key policy does)
+#                                                      default: SSE-S3 (AES256)
 #   RULE_SET         receipt rule set                  default: the active one, else $NAME
 #   RECEIPT_ACTION   s3: SES stores each mail in RECEIPT_BUCKET and notifies
 #                    the topic (any size up to 40 MB; the default)
@@ -60,6 +67,11 @@ RECEIPT_BUCKET=${RECEIPT_BUCKET:-$NAME-receipts-$ACCOUNT-$REGION}
 RECEIPT_PREFIX=${RECEIPT_PREFIX:-inbound/}
 RECEIPT_DAYS=${RECEIPT_DAYS:-30}
 BLOB_BUCKET=${BLOB_BUCKET:-$NAME-blobs-$ACCOUNT-$REGION}
+BLOB_KMS_KEY=${BLOB_KMS_KEY:-}
+case "$BLOB_KMS_KEY" in
+"" | arn:*:kms:*:key/*) ;;
+*) die "BLOB_KMS_KEY: want a key ARN (arn:$PARTITION:kms:$REGION:$ACCOUNT:key/ID), got $BLOB_KMS_KEY" ;;
+esac
 RAW_DELIVERY=${RAW_DELIVERY:-false}
 case "$RAW_DELIVERY" in true|false) ;; *) die "RAW_DELIVERY: want true or false, got $RAW_DELIVERY" ;; esac
 RECEIPT_ACTION=${RECEIPT_ACTION:-s3}
@@ -153,51 +165,27 @@ subscribe "$INBOUND_TOPIC_ARN" "$INBOUND_QUEUE_ARN"
 subscribe "$FEEDBACK_TOPIC_ARN" "$FEEDBACK_QUEUE_ARN"
 
 # ------------------------------------------------------------------ S3 buckets
-ensure_bucket() {
-	if ! aws s3api head-bucket --bucket "$1" >/dev/null 2>&1; then
-		if [ "$REGION" = us-east-1 ]; then
-			aws s3api create-bucket --bucket "$1" >/dev/null
-		else
-			aws s3api create-bucket --bucket "$1" --create-bucket-configuration "LocationConstraint=$REGION" >/dev/null
-		fi
-	fi
-	aws s3api put-public-access-block --bucket "$1" --public-access-block-configuration \
-		BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
-	aws s3api put-bucket-encryption --bucket "$1" --server-side-encryption-configuration \
-		'{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'
+# s3-bucket.sh BUCKET: public access blocked, default encryption, and a
+# policy denying requests without TLS and writes without encryption.
+s3_bucket() {
+	REGION=$REGION PARTITION=$PARTITION ACCOUNT=$ACCOUNT ENDPOINT_URL=${ENDPOINT_URL:-} \
+		"$(dirname "${BASH_SOURCE[0]}")/s3-bucket.sh" "$@"
 }
 
-step "S3 bucket $RECEIPT_BUCKET (SES writes mail under $RECEIPT_PREFIX; expires after $RECEIPT_DAYS days)"
-ensure_bucket "$RECEIPT_BUCKET"
 RULE_SET=${RULE_SET:-$(aws ses describe-active-receipt-rule-set --query Metadata.Name --output text 2>/dev/null || true)}
 case "$RULE_SET" in ""|None) RULE_SET=$NAME ;; esac
-cat >"$tmp/receipt-bucket-policy.json" <<JSON
-{
-  "Version": "2012-10-17",
-  "Statement": [{
-    "Sid": "AllowSESPuts",
-    "Effect": "Allow",
-    "Principal": {"Service": "ses.amazonaws.com"},
-    "Action": "s3:PutObject",
-    "Resource": "arn:$PARTITION:s3:::$RECEIPT_BUCKET/*",
-    "Condition": {
-      "StringEquals": {
-        "aws:SourceAccount": "$ACCOUNT",
-        "aws:SourceArn": "arn:$PARTITION:ses:$REGION:$ACCOUNT:receipt-rule-set/$RULE_SET:receipt-rule/$RULE_NAME"
-      }
-    }
-  }]
-}
-JSON
-aws s3api put-bucket-policy --bucket "$RECEIPT_BUCKET" --policy "file://$tmp/receipt-bucket-policy.json"
+# The receipt bucket stays on SSE-S3: under a KMS key SES would need a
+# grant in the key's policy, and the receipts expire after RECEIPT_DAYS.
+step "S3 bucket $RECEIPT_BUCKET (SSE-S3; SES writes mail under $RECEIPT_PREFIX; expires after $RECEIPT_DAYS days)"
+SES_RULE_ARN="arn:$PARTITION:ses:$REGION:$ACCOUNT:receipt-rule-set/$RULE_SET:receipt-rule/$RULE_NAME" s3_bucket "$RECEIPT_BUCKET"
 cat >"$tmp/lifecycle.json" <<JSON
 {"Rules": [{"ID": "expire-receipts", "Status": "Enabled", "Filter": {"Prefix": "$RECEIPT_PREFIX"},
   "Expiration": {"Days": $RECEIPT_DAYS}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]}
 JSON
 aws s3api put-bucket-lifecycle-configuration --bucket "$RECEIPT_BUCKET" --lifecycle-configuration "file://$tmp/lifecycle.json"
 
-step "S3 bucket $BLOB_BUCKET (DARGO_BLOB_BUCKET: raw mail and attachments, kept until erased)"
-ensure_bucket "$BLOB_BUCKET"
+step "S3 bucket $BLOB_BUCKET (DARGO_BLOB_BUCKET: raw mail and attachments, kept until erased; ${BLOB_KMS_KEY:+SSE-KMS under }${BLOB_KMS_KEY:-SSE-S3})"
+KMS_KEY=$BLOB_KMS_KEY s3_bucket "$BLOB_BUCKET"
 
 # --------------------------------------------------------- SES receipt rule
 if [ "$RECEIPT_ACTION" = s3 ]; then
@@ -253,6 +241,14 @@ aws sesv2 put-email-identity-configuration-set-attributes --email-identity "$DOM
 
 # ---------------------------------------------------------------------- IAM
 s3obj() { printf '"arn:%s:s3:::%s/%s*"' "$PARTITION" "$1" "$2"; }
+# kms ACTION... prints a statement that lets a process use BLOB_KMS_KEY for
+# its blobs (a leading comma included), or nothing without one.
+kms() {
+	[ -n "$BLOB_KMS_KEY" ] || return 0
+	local actions
+	actions=$(printf '"kms:%s", ' "$@")
+	printf ',\n    {"Sid": "BlobKey", "Effect": "Allow", "Action": [%s], "Resource": "%s"}' "${actions%, }" "$BLOB_KMS_KEY"
+}
 s3bucket() { printf '"arn:%s:s3:::%s"' "$PARTITION" "$1"; }
 cat >"$tmp/iam-inbound.json" <<JSON
 {
@@ -265,7 +261,7 @@ cat >"$tmp/iam-inbound.json" <<JSON
     {"Sid": "ListReceipts", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": $(s3bucket "$RECEIPT_BUCKET"),
      "Condition": {"StringLike": {"s3:prefix": "$RECEIPT_PREFIX*"}}},
     {"Sid": "Blobs", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "Resource": $(s3obj "$BLOB_BUCKET" "")},
-    {"Sid": "ListBlobs", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": $(s3bucket "$BLOB_BUCKET")}
+    {"Sid": "ListBlobs", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": $(s3bucket "$BLOB_BUCKET")}$(kms GenerateDataKey Decrypt)
   ]
 }
 JSON
@@ -278,7 +274,7 @@ cat >"$tmp/iam-worker.json" <<JSON
                   "arn:$PARTITION:ses:$REGION:$ACCOUNT:configuration-set/$CONFIG_SET"]},
     {"Sid": "Quota", "Effect": "Allow", "Action": "ses:GetAccount", "Resource": "*"},
     {"Sid": "Attachments", "Effect": "Allow", "Action": "s3:GetObject", "Resource": $(s3obj "$BLOB_BUCKET" "")},
-    {"Sid": "ListBlobs", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": $(s3bucket "$BLOB_BUCKET")}
+    {"Sid": "ListBlobs", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": $(s3bucket "$BLOB_BUCKET")}$(kms Decrypt)
   ]
 }
 JSON
@@ -287,7 +283,7 @@ cat >"$tmp/iam-web.json" <<JSON
   "Version": "2012-10-17",
   "Statement": [
     {"Sid": "Blobs", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": $(s3obj "$BLOB_BUCKET" "")},
-    {"Sid": "ListBlobs", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": $(s3bucket "$BLOB_BUCKET")}
+    {"Sid": "ListBlobs", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": $(s3bucket "$BLOB_BUCKET")}$(kms GenerateDataKey Decrypt)
   ]
 }
 JSON
@@ -359,3 +355,4 @@ DARGO_SNS_TOPIC_ARNS=$INBOUND_TOPIC_ARN,$FEEDBACK_TOPIC_ARN
 DARGO_SPAM_POLICY=quarantine
 DARGO_MAILER=ses
 ENV
+[ -z "$BLOB_KMS_KEY" ] || echo "DARGO_BLOB_KMS_KEY=$BLOB_KMS_KEY"

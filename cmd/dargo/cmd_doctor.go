@@ -62,6 +62,7 @@ func diagnose(c *Config) []finding {
 
 	out = append(out, diagnoseDatabase(c.DatabaseURL))
 	out = append(out, diagnoseRedis(c.RedisURL))
+	out = diagnosePlaintext(c, out)
 
 	switch base, err := url.Parse(c.BaseURL); {
 	case err != nil || base.Scheme != "https":
@@ -214,6 +215,35 @@ func diagnoseRedis(raw string) finding {
 	default:
 		return finding{verdictBlocker, name, "Redis at " + remote + " in plain text (" + scheme + "://): sealed sign-in links and task payloads cross the network readable", "use rediss://, or rediss-cluster://"}
 	}
+}
+
+// diagnosePlaintext applies the check the production processes make at
+// start (requireTLS): with DARGO_ALLOW_PLAINTEXT=true a plain-text
+// PostgreSQL or Redis is a warning instead of a blocker, since the
+// processes start; an AWS endpoint override in plain http to another host
+// gets a line of its own.
+func diagnosePlaintext(c *Config, out []finding) []finding {
+	for _, p := range plaintextLinks(c, usesDatabase|usesRedis|usesAWS) {
+		what := fmt.Sprintf("%s at %s without TLS (%s)", p.setting, p.host, p.how)
+		if !c.AllowPlaintext {
+			if strings.HasPrefix(p.setting, "AWS_") {
+				out = append(out, finding{verdictBlocker, p.setting, what + ": dargo web, worker and inbound refuse to start", p.fix})
+			}
+			continue
+		}
+		f := finding{verdictWarn, p.setting, what + ", allowed by DARGO_ALLOW_PLAINTEXT=true: safe only on a private, encrypted network",
+			p.fix + " and unset DARGO_ALLOW_PLAINTEXT"}
+		replaced := false
+		for i := range out {
+			if out[i].setting == p.setting {
+				out[i], replaced = f, true
+			}
+		}
+		if !replaced {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // hostOnly drops the port from host:port (or [v6]:port).

@@ -104,3 +104,47 @@ func TestDoctorFindsWhatIsMissing(t *testing.T) {
 		})
 	}
 }
+
+// TestDoctorOnPlaintext: dargo doctor says what dargo web, worker, inbound
+// and scheduler refuse at start, and what DARGO_ALLOW_PLAINTEXT lets
+// through.
+func TestDoctorOnPlaintext(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		set   []string
+		code  int
+		lines []string
+	}{
+		{"plain http AWS endpoint", []string{"AWS_ENDPOINT_URL_S3=http://minio.internal:9000"}, 1,
+			[]string{"BLOCKER AWS_ENDPOINT_URL_S3: AWS_ENDPOINT_URL_S3 at minio.internal without TLS (http://): dargo web, worker and inbound refuse to start (fix: use https://)"}},
+		{"AWS endpoint on loopback", []string{"AWS_ENDPOINT_URL=http://127.0.0.1:5000"}, 0, nil},
+		{"allowed plain text", []string{
+			"DARGO_DATABASE_URL=postgres://dargo:pw@db.internal/dargo?sslmode=disable",
+			"DARGO_REDIS_URL=redis://:pw@cache.internal:6379/0",
+			"AWS_ENDPOINT_URL_SQS=http://sqs.internal",
+			"DARGO_ALLOW_PLAINTEXT=true",
+		}, 0, []string{
+			"warn    DARGO_DATABASE_URL: DARGO_DATABASE_URL at db.internal without TLS (sslmode=disable), allowed by DARGO_ALLOW_PLAINTEXT=true",
+			"warn    DARGO_REDIS_URL: DARGO_REDIS_URL at cache.internal without TLS (redis://), allowed by DARGO_ALLOW_PLAINTEXT=true",
+			"warn    AWS_ENDPOINT_URL_SQS: AWS_ENDPOINT_URL_SQS at sqs.internal without TLS (http://), allowed by DARGO_ALLOW_PLAINTEXT=true",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := dargo(t, append(productionEnv(), tc.set...), nil, "doctor")
+			if code != tc.code {
+				t.Errorf("exit %d, want %d: %s%s", code, tc.code, out, errOut)
+			}
+			for _, want := range tc.lines {
+				if !strings.Contains(out, "\n"+want) {
+					t.Errorf("no line starting %q in:\n%s", want, out)
+				}
+			}
+			if tc.lines == nil && strings.Contains(out, "AWS_ENDPOINT") {
+				t.Errorf("a loopback endpoint is reported:\n%s", out)
+			}
+			if strings.Contains(out+errOut, ":pw@") {
+				t.Errorf("doctor printed a password: %s", out)
+			}
+		})
+	}
+}

@@ -20,6 +20,9 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 	if c.SQSQueueURL == "" {
 		return errors.New("DARGO_SQS_QUEUE_URL is not set")
 	}
+	if err := requireTLS(env, usesDatabase|usesAWS); err != nil {
+		return err
+	}
 	db, err := openDB(ctx, env, false)
 	if err != nil {
 		return err

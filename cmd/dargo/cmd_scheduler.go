@@ -10,6 +10,9 @@ import (
 // runScheduler enqueues the periodic tasks until interrupted. Its tasks are
 // unique, so a second scheduler (a deploy overlap) enqueues nothing twice.
 func runScheduler(ctx context.Context, env *Env, args []string) error {
+	if err := requireTLS(env, usesRedis); err != nil {
+		return err
+	}
 	redis, err := redisOpt(env.Config)
 	if err != nil {
 		return err

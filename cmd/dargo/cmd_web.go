@@ -18,6 +18,9 @@ import (
 
 // runWeb serves the customer portal, the staff inbox and sign-in.
 func runWeb(ctx context.Context, env *Env, args []string) error {
+	if err := requireTLS(env, usesDatabase|usesRedis|usesAWS); err != nil {
+		return err
+	}
 	if env.Config.RedisURL == "" {
 		return errors.New("DARGO_REDIS_URL must be set: rate limits are shared through Redis")
 	}

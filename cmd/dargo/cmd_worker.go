@@ -22,6 +22,9 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
+	if err := requireTLS(env, usesDatabase|usesRedis|usesAWS); err != nil {
+		return err
+	}
 	redis, err := redisOpt(c)
 	if err != nil {
 		return err

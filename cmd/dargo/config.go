@@ -37,6 +37,7 @@ type Config struct {
 	SQSQueueURL         string
 	SQSFeedbackQueueURL string
 	BlobBucket          string
+	BlobKMSKey          string
 	SNSVerify           bool
 	SNSTopicARNs        []string
 	SpamPolicy          string
@@ -57,6 +58,14 @@ type Config struct {
 	LoginLogDays int
 	UsageDays    int
 	MetricsToken string
+
+	// AllowPlaintext lets the production processes connect to PostgreSQL,
+	// Redis and AWS endpoints on other machines without TLS.
+	AllowPlaintext bool
+	// AWSEndpoints are the AWS SDK's endpoint overrides that are set
+	// (AWS_ENDPOINT_URL and its per-service forms), by variable name; read
+	// here only to refuse plain http to another machine.
+	AWSEndpoints map[string]string
 }
 
 // setting documents one environment variable; help prints them in order.
@@ -85,6 +94,8 @@ var settings = []setting{
 	{"DARGO_SQS_QUEUE_URL", "", "the SQS queue SES receipts arrive on (dargo inbound)"},
 	{"DARGO_SQS_FEEDBACK_QUEUE_URL", "", "a second queue for bounce and complaint notifications, if separate"},
 	{"DARGO_BLOB_BUCKET", "", "S3 bucket for raw mail and attachments; unset: they stay in the database"},
+	{"DARGO_BLOB_KMS_KEY", "", "KMS key (id or ARN) every blob object is encrypted with (SSE-KMS); unset: SSE-S3 (AES256)"},
+	{"DARGO_ALLOW_PLAINTEXT", "false", "true: dargo web, worker, inbound and scheduler accept PostgreSQL without sslmode=require, redis:// and http:// AWS endpoints on other hosts"},
 	{"DARGO_SNS_VERIFY", "false", "verify SNS message signatures (true when SNS wraps the notifications)"},
 	{"DARGO_SNS_TOPIC_ARNS", "", "comma-separated SNS topic ARNs whose messages are accepted (required with DARGO_SNS_VERIFY)"},
 	{"DARGO_SPAM_POLICY", "quarantine", "what a spam verdict FAIL does: quarantine or flag"},
@@ -152,6 +163,16 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.SQSQueueURL = get("DARGO_SQS_QUEUE_URL")
 	c.SQSFeedbackQueueURL = get("DARGO_SQS_FEEDBACK_QUEUE_URL")
 	c.BlobBucket = get("DARGO_BLOB_BUCKET")
+	c.BlobKMSKey = get("DARGO_BLOB_KMS_KEY")
+	if c.AllowPlaintext, err = strconv.ParseBool(get("DARGO_ALLOW_PLAINTEXT")); err != nil {
+		errs = append(errs, fmt.Errorf("DARGO_ALLOW_PLAINTEXT: want true or false, got %q", get("DARGO_ALLOW_PLAINTEXT")))
+	}
+	c.AWSEndpoints = map[string]string{}
+	for _, name := range awsEndpointVars {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			c.AWSEndpoints[name] = v
+		}
+	}
 	for _, arn := range strings.Split(get("DARGO_SNS_TOPIC_ARNS"), ",") {
 		if arn = strings.TrimSpace(arn); arn != "" {
 			c.SNSTopicARNs = append(c.SNSTopicARNs, arn)

@@ -19,7 +19,7 @@ func openDB(ctx context.Context, env *Env, migrate bool) (*store.DB, error) {
 		return nil, err
 	}
 	if bucket := env.Config.BlobBucket; bucket != "" {
-		blobs, err := s3blob.FromEnv(ctx, bucket)
+		blobs, err := s3blob.FromEnv(ctx, bucket, env.Config.BlobKMSKey)
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("DARGO_BLOB_BUCKET: %w", err)

@@ -8,6 +8,11 @@
 // package itself never imports AWS; the process wiring sets db.Blobs to a
 // Store when DARGO_BLOB_BUCKET is set.
 //
+// Every object Put writes asks S3 to encrypt it at rest: SSE-S3 (AES256)
+// by default, SSE-KMS under DARGO_BLOB_KMS_KEY when that is set. The
+// request carries the header even when the bucket encrypts by default, so a
+// bucket policy may deny writes without it.
+//
 // Mails are at most 40 MB, so an object is written with one PutObject and
 // read with one GetObject into a buffer sized from its ContentLength; no
 // multipart transfer manager is needed below S3's 5 GB single-PUT limit.

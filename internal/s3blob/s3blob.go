@@ -18,29 +18,34 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// Store keeps blobs as objects in one bucket, under a key prefix.
+// Store keeps blobs as objects in one bucket, under a key prefix, each
+// encrypted at rest by S3.
 type Store struct {
 	client *s3.Client
 	bucket string
 	prefix string
+	kmsKey string
 }
 
 var _ store.Blobs = (*Store)(nil)
 
 // New returns a blob store in bucket. A non-empty prefix is a folder for
 // Dargo's objects ("dargo" and "dargo/" both give "dargo/raw/<sha256>").
-func New(client *s3.Client, bucket, prefix string) *Store {
+// Every object it writes asks for server-side encryption: SSE-KMS under
+// kmsKey (a key id, key ARN or alias ARN) when kmsKey is set, else SSE-S3
+// (AES256).
+func New(client *s3.Client, bucket, prefix, kmsKey string) *Store {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	return &Store{client: client, bucket: bucket, prefix: prefix}
+	return &Store{client: client, bucket: bucket, prefix: prefix, kmsKey: kmsKey}
 }
 
 // FromEnv returns a blob store in bucket with a client from the
 // environment (see LoadClient). bucket may name a prefix after a slash
 // ("my-bucket/dargo"), as DARGO_BLOB_BUCKET may; bucket names never
-// contain one.
-func FromEnv(ctx context.Context, bucket string) (*Store, error) {
+// contain one. kmsKey is as for New.
+func FromEnv(ctx context.Context, bucket, kmsKey string) (*Store, error) {
 	bucket, prefix, _ := strings.Cut(bucket, "/")
 	if bucket == "" {
 		return nil, errors.New("s3blob: no bucket")
@@ -49,7 +54,7 @@ func FromEnv(ctx context.Context, bucket string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(client, bucket, prefix), nil
+	return New(client, bucket, prefix, kmsKey), nil
 }
 
 // LoadClient builds an S3 client from the SDK's standard configuration
@@ -70,16 +75,26 @@ func LoadClient(ctx context.Context) (*s3.Client, error) {
 	}), nil
 }
 
-// Put stores data under key. Keys are content addresses, so writing a key
-// again writes the same bytes and changes nothing.
+// Put stores data under key, encrypted at rest. Keys are content
+// addresses, so writing a key again writes the same bytes and changes
+// nothing.
 func (s *Store) Put(ctx context.Context, key string, data []byte) error {
-	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(s.bucket),
-		Key:           aws.String(s.prefix + key),
-		Body:          bytes.NewReader(data),
-		ContentLength: aws.Int64(int64(len(data))),
-		ContentType:   aws.String("application/octet-stream"),
-	})
+	in := &s3.PutObjectInput{
+		Bucket:               aws.String(s.bucket),
+		Key:                  aws.String(s.prefix + key),
+		Body:                 bytes.NewReader(data),
+		ContentLength:        aws.Int64(int64(len(data))),
+		ContentType:          aws.String("application/octet-stream"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256,
+	}
+	// The header is sent even when the bucket encrypts by default: a bucket
+	// policy that denies writes without it (deploy/ses-setup.sh sets one)
+	// then holds, and no object depends on how the bucket was configured.
+	if s.kmsKey != "" {
+		in.ServerSideEncryption = types.ServerSideEncryptionAwsKms
+		in.SSEKMSKeyId = aws.String(s.kmsKey)
+	}
+	_, err := s.client.PutObject(ctx, in)
 	if err != nil {
 		return fmt.Errorf("s3blob: put %s: %w", key, err)
 	}

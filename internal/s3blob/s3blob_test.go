@@ -62,7 +62,7 @@ func listKeys(t *testing.T, client *s3.Client, bucket string) []string {
 func TestS3RoundTrip(t *testing.T) {
 	client, bucket := motoClient(t)
 	ctx := context.Background()
-	bs := s3blob.New(client, bucket, "dargo")
+	bs := s3blob.New(client, bucket, "dargo", "")
 
 	big := make([]byte, 5<<20)
 	rand.Read(big)
@@ -108,12 +108,12 @@ func TestS3RoundTrip(t *testing.T) {
 
 func TestS3GetMissing(t *testing.T) {
 	client, bucket := motoClient(t)
-	_, err := s3blob.New(client, bucket, "").Get(context.Background(), "att/"+strings.Repeat("0", 64))
+	_, err := s3blob.New(client, bucket, "", "").Get(context.Background(), "att/"+strings.Repeat("0", 64))
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("get missing: %v, want store.ErrNotFound", err)
 	}
 	// A missing bucket is a configuration error, not a missing blob.
-	_, err = s3blob.New(client, bucket+"-gone", "").Get(context.Background(), "raw/x")
+	_, err = s3blob.New(client, bucket+"-gone", "", "").Get(context.Background(), "raw/x")
 	if err == nil || errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("get from a missing bucket: %v, want an error that is not ErrNotFound", err)
 	}
@@ -133,7 +133,7 @@ func TestS3Fetch(t *testing.T) {
 		t.Fatalf("fetch: %q, %v", got, err)
 	}
 	// Store.Fetch reads other buckets than its own.
-	if got, err := s3blob.New(client, "elsewhere", "").Fetch(ctx, bucket, "inbound/o3vljh5t0ndq"); err != nil || !bytes.Equal(got, raw) {
+	if got, err := s3blob.New(client, "elsewhere", "", "").Fetch(ctx, bucket, "inbound/o3vljh5t0ndq"); err != nil || !bytes.Equal(got, raw) {
 		t.Fatalf("store fetch: %q, %v", got, err)
 	}
 	for _, c := range []struct{ bucket, key, want string }{
@@ -150,7 +150,7 @@ func TestS3Fetch(t *testing.T) {
 func TestS3FromEnv(t *testing.T) {
 	client, bucket := motoClient(t)
 	ctx := context.Background()
-	bs, err := s3blob.FromEnv(ctx, bucket)
+	bs, err := s3blob.FromEnv(ctx, bucket, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestS3FromEnv(t *testing.T) {
 	if keys := listKeys(t, client, bucket); !slices.Equal(keys, []string{"att/abc"}) {
 		t.Errorf("objects %v, want [att/abc] (no prefix)", keys)
 	}
-	prefixed, err := s3blob.FromEnv(ctx, bucket+"/dargo")
+	prefixed, err := s3blob.FromEnv(ctx, bucket+"/dargo", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestS3FromEnv(t *testing.T) {
 	if keys := listKeys(t, client, bucket); !slices.Equal(keys, []string{"att/abc", "dargo/att/abc"}) {
 		t.Errorf("objects %v, want [att/abc dargo/att/abc] (bucket/prefix form)", keys)
 	}
-	if _, err := s3blob.FromEnv(ctx, ""); err == nil {
+	if _, err := s3blob.FromEnv(ctx, "", ""); err == nil {
 		t.Error("FromEnv without a bucket must fail")
 	}
 }
@@ -207,7 +207,7 @@ func TestS3BlobsUnderThePipeline(t *testing.T) {
 	}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		bucket := newBucket(t, client)
-		db.Blobs = s3blob.New(client, bucket, "blobs/")
+		db.Blobs = s3blob.New(client, bucket, "blobs/", "")
 		raw := []byte(mailWithAttachment)
 		p := inbound.NewPipeline(db, inbound.Opts{MailDomain: "help.example.com", Secret: "s", MaxMailBytes: 40 << 20})
 		res, err := p.Ingest(ctx, raw, inbound.Envelope{})
@@ -278,7 +278,7 @@ func TestS3ErasureDeletesObjects(t *testing.T) {
 	}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		bucket := newBucket(t, client)
-		db.Blobs = s3blob.New(client, bucket, "blobs/")
+		db.Blobs = s3blob.New(client, bucket, "blobs/", "")
 		p := inbound.NewPipeline(db, inbound.Opts{MailDomain: "help.example.com", Secret: "s", MaxMailBytes: 40 << 20})
 		if _, err := p.Ingest(ctx, []byte(mailWithAttachment), inbound.Envelope{}); err != nil {
 			t.Fatal(err)
