@@ -16,6 +16,8 @@ type Export struct {
 	Choices  []ExportChoice  `json:"choices"`
 	// UsageEvents are the person's raw usage events while they are kept.
 	UsageEvents []UsageEvent `json:"usage_events"`
+	// PolicyDismissals are the policy-change banners they dismissed, and when.
+	PolicyDismissals []PolicyDismissal `json:"policy_dismissals"`
 }
 
 // ExportUser is the person.
@@ -158,6 +160,9 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 		out.Choices = append(out.Choices, ExportChoice{Kind: c.Kind, Objected: c.Objected, ChangedAt: c.ChangedAt, RecordedByStaff: c.ChangedBy != nil})
 	}
 	if out.UsageEvents, err = db.UsageEvents(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	if out.PolicyDismissals, err = db.PolicyDismissals(ctx, u.ID); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -255,6 +255,9 @@ func TestSignificantPolicyPublishResumes(t *testing.T) {
 			!dismissed[0].DismissedAt.Equal(clock.Now().Add(-2*time.Minute)) {
 			t.Errorf("dismissals: %+v, %v", dismissed, err)
 		}
+		if exp, err := db.Export(ctx, alice.Email, func(int64) string { return "" }); err != nil || len(exp.PolicyDismissals) != 1 || exp.PolicyDismissals[0].Version != 1 {
+			t.Errorf("the export's policy_dismissals: %+v, %v", exp, err)
+		}
 		// Erasing alice forgets when she dismissed it.
 		defer func() {
 			if _, err := db.Erase(ctx, alice.ID, store.EraseOpts{}); err != nil {

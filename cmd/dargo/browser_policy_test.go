@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,12 @@ I cannot find it.
 	screenshot(t, ctx, "policy-admin-published-1280.png")
 	// The admin's account is older than the version: the banner is there too.
 	expectPage(t, ctx, "", "Our privacy policy changed on")
+	inBrowser(t, ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/admin/policies"))
+	if w := fromBrowser(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Errorf("/admin/policies is %d px wide at 390 px", w)
+	}
+	screenshot(t, ctx, "policy-admin-390.png")
+	inBrowser(t, ctx, chromedp.EmulateViewport(1280, 900))
 	clickAndLoad(t, ctx, chromedp.CSS(`form[action="/logout"] button`))
 
 	// Ada gets the mail, and signs in.
@@ -89,4 +96,49 @@ I cannot find it.
 		t.Errorf("/privacy is %d px wide at 390 px", w)
 	}
 	screenshot(t, ctx, "policy-page-390.png")
+
+	// Ada objects to analytics, and her JSON export shows that choice and
+	// when she dismissed the banner.
+	inBrowser(t, ctx, chromedp.Navigate(base+"/account"))
+	inBrowser(t, ctx, chromedp.Click(chromedp.CSS(`input[name=analytics]`)))
+	clickAndLoad(t, ctx, chromedp.CSS(`form[action="/account/choices"] button`))
+	expectPage(t, ctx, base+"/account?notice=analytics-objected#choices", "Saved: we no longer record how you use Dargo.", "You objected on ")
+	export := fromBrowser(t, ctx, chromedp.Evaluate[string](`fetch("/account/export").then(r => r.text())`, chromedp.EvalAwaitPromise))
+	var doc struct {
+		Choices []struct {
+			Kind     string     `json:"kind"`
+			Objected bool       `json:"objected"`
+			Changed  *time.Time `json:"changed_at"`
+		} `json:"choices"`
+		Dismissals []struct {
+			Kind    string `json:"kind"`
+			Version int    `json:"version"`
+		} `json:"policy_dismissals"`
+		Usage []struct {
+			Name string `json:"name"`
+		} `json:"usage_events"`
+	}
+	if err := json.Unmarshal([]byte(export), &doc); err != nil {
+		t.Fatalf("export: %v\n%s", err, export)
+	}
+	objected := false
+	for _, c := range doc.Choices {
+		objected = objected || (c.Kind == "analytics" && c.Objected && c.Changed != nil)
+	}
+	if !objected {
+		t.Errorf("the export's choices %+v do not show the objection to analytics", doc.Choices)
+	}
+	if len(doc.Dismissals) != 1 || doc.Dismissals[0].Kind != "privacy" || doc.Dismissals[0].Version != 1 {
+		t.Errorf("the export's policy_dismissals = %+v, want privacy version 1", doc.Dismissals)
+	}
+	// Her page views before the objection are hers to see; none after it.
+	before := len(doc.Usage)
+	inBrowser(t, ctx, chromedp.Navigate(base+"/tickets"))
+	export = fromBrowser(t, ctx, chromedp.Evaluate[string](`fetch("/account/export").then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err := json.Unmarshal([]byte(export), &doc); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	if before == 0 || len(doc.Usage) != before {
+		t.Errorf("usage events: %d before the objection, %d after more pages (want >0, unchanged)", before, len(doc.Usage))
+	}
 }
