@@ -90,33 +90,7 @@ func TestBroadcastKilledAndResumed(t *testing.T) {
 		recipients := bcMailable + bcSuppressed
 
 		// Small batches with a pause, so that half way is a moment to catch.
-		cmd := exec.Command(binary, append(args, "--batch", "100", "--pause", "5ms")...)
-		cmd.Env = append(os.Environ(), env...)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			var n []int
-			if err := db.X.Select(&n, `SELECT queued_count FROM broadcasts`); err != nil {
-				t.Fatal(err)
-			}
-			if len(n) == 1 && n[0] >= recipients/2 {
-				break
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatalf("never half way; stdout %s stderr %s", stdout.String(), stderr.String())
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		cmd.Wait()
+		stdout := killWhenQueued(t, db, env, recipients/2, append(args, "--batch", "100", "--pause", "5ms")...)
 		b, err := db.Broadcast(context.Background(), 1)
 		if err != nil {
 			t.Fatal(err)
@@ -125,8 +99,8 @@ func TestBroadcastKilledAndResumed(t *testing.T) {
 		if b.Queued() || b.QueuedCount >= recipients || b.Total != recipients {
 			t.Fatalf("not killed half way: %+v", b)
 		}
-		if !strings.Contains(stdout.String(), fmt.Sprintf("broadcast 1 started: %d recipients", recipients)) {
-			t.Errorf("stdout: %q", stdout.String())
+		if !strings.Contains(stdout, fmt.Sprintf("broadcast 1 started: %d recipients", recipients)) {
+			t.Errorf("stdout: %q", stdout)
 		}
 		if n := bcCount(t, db, `SELECT COUNT(*) FROM emails WHERE broadcast_id = 1`); n != b.QueuedCount {
 			t.Errorf("%d emails rows, but the broadcast counts %d", n, b.QueuedCount)
@@ -164,7 +138,7 @@ func TestBroadcastKilledAndResumed(t *testing.T) {
 
 		// The real worker relays and sends them all, into the dev outbox.
 		worker := startProcess(t, env, "worker", "--concurrency", "16")
-		deadline = time.Now().Add(3 * time.Minute)
+		deadline := time.Now().Add(3 * time.Minute)
 		for bcCount(t, db, `SELECT COUNT(*) FROM emails WHERE broadcast_id = 1 AND status = 'queued'`) > 0 {
 			if time.Now().After(deadline) {
 				t.Fatalf("worker still sending: %d sent", bcCount(t, db, `SELECT COUNT(*) FROM emails WHERE status = 'sent'`))
@@ -282,4 +256,40 @@ func TestProgress(t *testing.T) {
 	if b.String() != "queued 0/300\nqueued 300/300\n" {
 		t.Errorf("plain: %q", b.String())
 	}
+}
+
+// killWhenQueued runs the dargo binary with args and env and kills it
+// (SIGKILL) as soon as the broadcasts table says at least n mails of its
+// only broadcast are queued: a crash in the middle of queueing. It returns
+// what the process printed before it died.
+func killWhenQueued(t *testing.T, db *store.DB, env []string, n int, args ...string) (stdout string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var queued []int
+		if err := db.X.Select(&queued, `SELECT queued_count FROM broadcasts`); err != nil {
+			t.Fatal(err)
+		}
+		if len(queued) == 1 && queued[0] >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("never %d queued; stdout %s stderr %s", n, out.String(), stderr.String())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	return out.String()
 }

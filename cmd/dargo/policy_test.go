@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,33 +84,7 @@ func TestPolicyPublishCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		args := []string{"policy", "publish", "--kind", "privacy", file, "--significant", "--summary", "We keep sign-in records for 30 days."}
-		cmd := exec.Command(binary, append(args, "--batch", "50", "--pause", "5ms")...)
-		cmd.Env = append(os.Environ(), env...)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			var n []int
-			if err := db.X.Select(&n, `SELECT queued_count FROM broadcasts`); err != nil {
-				t.Fatal(err)
-			}
-			if len(n) == 1 && n[0] >= people/3 {
-				break
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatalf("never a third of the way; stdout %s stderr %s", stdout.String(), stderr.String())
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		cmd.Wait()
+		stdout := killWhenQueued(t, db, env, people/3, append(args, "--batch", "50", "--pause", "5ms")...)
 		b, err := db.Broadcast(ctx, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -121,9 +93,9 @@ func TestPolicyPublishCommand(t *testing.T) {
 		if b.Queued() || b.Kind != store.EmailPolicyNotice {
 			t.Fatalf("not killed while queueing: %+v", b)
 		}
-		if !strings.Contains(stdout.String(), "published privacy policy version 2, effective "+today+", significant") ||
-			!strings.Contains(stdout.String(), "ticket notices: 3 open or pending tickets got one now") {
-			t.Errorf("first run's stdout:\n%s", stdout.String())
+		if !strings.Contains(stdout, "published privacy policy version 2, effective "+today+", significant") ||
+			!strings.Contains(stdout, "ticket notices: 3 open or pending tickets got one now") {
+			t.Errorf("first run's stdout:\n%s", stdout)
 		}
 
 		// The same command again continues, and tells nobody twice.
