@@ -135,7 +135,7 @@ func readText(env *Env, name string) (string, error) {
 	if name == "-" {
 		return readAll(env.Stdin)
 	}
-	b, err := os.ReadFile(name) // #nosec G304 -- the operator names the file
+	b, err := os.ReadFile(name) // #nosec G304 G703 -- the operator names the file on the command line
 	if err != nil {
 		return "", err
 	}
