@@ -228,11 +228,11 @@ func normalizeBreaks(s string) string {
 }
 
 // PublishPolicy records the next version of the kind and audits it, and
-// returns it with resumed false. A text that is already the latest
-// version's is refused with a *PolicyUnchangedError, except when that
-// version is significant and its announcement unfinished (a publish that
-// was killed): then that version is returned with resumed true, for the
-// caller to finish with ContinuePolicyPublish. Two publishes at once take
+// returns it with resumed false. A text that is a significant version's
+// whose announcement is unfinished (a publish that was killed), latest or
+// not, returns that version with resumed true, for the caller to finish
+// with ContinuePolicyPublish; any other text that is the latest version's
+// is refused with a *PolicyUnchangedError. Two publishes at once take
 // turns.
 func (db *DB) PublishPolicy(ctx context.Context, np NewPolicy) (v *PolicyVersion, resumed bool, err error) {
 	np, err = CleanPolicy(np, db.Now())
@@ -246,6 +246,20 @@ func (db *DB) PublishPolicy(ctx context.Context, np NewPolicy) (v *PolicyVersion
 				return err
 			}
 		}
+		// A version with this text whose announcement is unfinished is
+		// continued, even when a newer version was published since: the
+		// pages tell the operator to publish its text again to finish it.
+		var same []PolicyVersion
+		if err := tx.SelectContext(ctx, &same, tx.q(policySelect+` WHERE v.kind = ? AND v.text = ? AND v.significant ORDER BY v.version DESC`),
+			np.Kind, np.Text); err != nil {
+			return err
+		}
+		for _, v := range same {
+			if !v.Announced() {
+				out, resumed = v, true
+				return nil
+			}
+		}
 		var latest []PolicyVersion
 		if err := tx.SelectContext(ctx, &latest, tx.q(policySelect+` WHERE v.kind = ? ORDER BY v.version DESC LIMIT 1`), np.Kind); err != nil {
 			return err
@@ -253,10 +267,6 @@ func (db *DB) PublishPolicy(ctx context.Context, np NewPolicy) (v *PolicyVersion
 		next := 1
 		if len(latest) > 0 {
 			if latest[0].Text == np.Text {
-				if !latest[0].Announced() {
-					out, resumed = latest[0], true
-					return nil
-				}
 				return &PolicyUnchangedError{Version: latest[0]}
 			}
 			next = latest[0].Version + 1

@@ -74,9 +74,16 @@ func (h *adminPolicies) render(w http.ResponseWriter, r *http.Request, status in
 	}
 	for _, kind := range store.PolicyKinds {
 		s, err := h.store.Policy(r.Context(), kind)
-		if err != nil {
+		if err != nil && r.Method != http.MethodPost {
 			h.pages.fail(w, r, err)
 			return
+		}
+		if err != nil {
+			// The form still comes back with what was typed; only the
+			// lists of versions are missing.
+			h.log.ErrorContext(r.Context(), "policy versions", "kind", kind, "err", err)
+			page.Kinds = nil
+			break
 		}
 		page.Kinds = append(page.Kinds, adminPolicyKind{Kind: kind, Title: policyHeading(kind), State: s})
 	}
@@ -130,7 +137,9 @@ func (h *adminPolicies) post(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusConflict, page)
 		return
 	case err != nil:
-		h.pages.fail(w, r, err)
+		h.log.ErrorContext(r.Context(), "publish policy", "kind", form.Kind, "err", err)
+		page.Error = "Not published: Dargo could not reach its database. Your text is kept below; try again in a minute."
+		h.render(w, r, http.StatusServiceUnavailable, page)
 		return
 	}
 	q := url.Values{"notice": {"published"}, "kind": {v.Kind}, "version": {strconv.Itoa(v.Version)}}

@@ -91,7 +91,7 @@ func publishPolicy(ctx context.Context, env *Env, args []string) error {
 		if v.Significant {
 			sig = ", significant"
 		}
-		fmt.Fprintf(env.Stdout, "published %s version %d, effective %s%s: %s%s\n", title, v.Version, v.EffectiveAt.Format(time.DateOnly),
+		fmt.Fprintf(env.Stdout, "published %s version %d, effective %s%s: %s%s\n", title, v.Version, v.EffectiveAt.UTC().Format(time.DateOnly),
 			sig, strings.TrimRight(env.Config.BaseURL, "/"), store.PolicyVersionPath(v.Kind, v.Version))
 	}
 	if !v.Significant {
@@ -157,7 +157,7 @@ func listPolicies(ctx context.Context, env *Env) error {
 			return err
 		}
 		if len(s.Versions) == 0 {
-			fmt.Fprintf(w, "%s\t0\t%s\t-\t-\tno\tcurrent (built-in default)\t\n", kind, s.Current.EffectiveAt.Format(time.DateOnly))
+			fmt.Fprintf(w, "%s\t0\t%s\t-\t-\tno\tcurrent (built-in default)\t\n", kind, s.Current.EffectiveAt.UTC().Format(time.DateOnly))
 		}
 		for _, v := range s.Versions {
 			by := "command line"
@@ -184,7 +184,7 @@ func listPolicies(ctx context.Context, env *Env) error {
 			if v.Significant {
 				sig = "yes"
 			}
-			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", kind, v.Version, v.EffectiveAt.Format(time.DateOnly),
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", kind, v.Version, v.EffectiveAt.UTC().Format(time.DateOnly),
 				v.PublishedAt.UTC().Format("2006-01-02 15:04"), by, sig, state, strings.Join(strings.Fields(v.Summary), " "))
 		}
 	}
