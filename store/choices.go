@@ -62,12 +62,22 @@ func (db *DB) SetChoice(ctx context.Context, userID int64, kind string, objected
 		if err != nil {
 			return err
 		}
+		detail := map[string]any{"kind": kind, "objected": objected, "via": via}
+		if kind == ChoiceAnalytics && objected {
+			// An objection to analytics also takes back what was recorded
+			// before it: the person's raw events go now (the day counts
+			// already made from them hold no one).
+			n, err := tx.eraseUsage(ctx, userID)
+			if err != nil {
+				return err
+			}
+			detail["usage_events_deleted"] = n
+		}
 		actor := actorID
 		if actor == 0 {
 			actor = userID
 		}
-		return tx.Audit(ctx, Audit{ActorID: actor, Action: AuditChoice, UserID: userID,
-			Detail: map[string]any{"kind": kind, "objected": objected, "via": via}})
+		return tx.Audit(ctx, Audit{ActorID: actor, Action: AuditChoice, UserID: userID, Detail: detail})
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: set choice: %w", err)

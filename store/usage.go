@@ -52,7 +52,9 @@ func (db *DB) RecordUsage(ctx context.Context, userID int64, kind, name string) 
 	if (kind != UsagePage && kind != UsageFeature) || name == "" || len(name) > maxUsageName {
 		return fmt.Errorf("store: record usage: bad event %q %q", kind, name)
 	}
-	now := db.Now().UTC()
+	// The hour, not the moment: a page view's time would otherwise match
+	// the sign-in record (which names the person) to the microsecond.
+	now := db.Now().UTC().Truncate(time.Hour)
 	key, err := db.usageKey(ctx, now)
 	if err != nil {
 		return fmt.Errorf("store: record usage: %w", err)

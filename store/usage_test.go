@@ -47,8 +47,9 @@ func pseudonyms(t *testing.T, db *store.DB) []string {
 
 func object(t *testing.T, db *store.DB, userID int64, objected bool) {
 	t.Helper()
-	exec(t, db, `INSERT INTO user_choices (user_id, kind, objected, changed_at) VALUES (?, 'analytics', ?, ?)
-		ON CONFLICT (user_id, kind) DO UPDATE SET objected = excluded.objected`, userID, objected, db.Now())
+	if _, err := db.SetChoice(context.Background(), userID, store.ChoiceAnalytics, objected, 0, store.ChoiceViaAccount); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestUsageEventsArePseudonymous(t *testing.T) {
@@ -98,7 +99,21 @@ func TestUsageEventsArePseudonymous(t *testing.T) {
 func TestUsageObjectionRecordsNothing(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		alice := user(t, db, "alice@example.com", "customer")
+		bob := user(t, db, "bob@example.com", "customer")
+		record(t, db, alice.ID, store.UsagePage, ticketPage) // before she objects
+		record(t, db, bob.ID, store.UsagePage, ticketPage)
 		object(t, db, alice.ID, true)
+		// Objecting takes back her earlier events too; bob's stay.
+		if n := count(t, db, `SELECT COUNT(*) FROM usage_events`); n != 1 {
+			t.Fatalf("%d events after alice objected, want bob's 1", n)
+		}
+		if ev, err := db.UsageEvents(context.Background(), alice.ID); err != nil || len(ev) != 0 {
+			t.Fatalf("alice's events after objecting: %v, %v", ev, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'choice_changed' AND detail LIKE '%"usage_events_deleted":1%'`); n != 1 {
+			t.Errorf("audit rows counting the deleted events: %d, want 1", n)
+		}
+		db.X.MustExec(`DELETE FROM usage_events`)
 		record(t, db, alice.ID, store.UsagePage, ticketPage)
 		record(t, db, alice.ID, store.UsageFeature, store.FeatureSignedIn)
 		if n := count(t, db, `SELECT COUNT(*) FROM usage_events`); n != 0 {

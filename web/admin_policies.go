@@ -60,8 +60,11 @@ type adminPolicyKind struct {
 	State *store.PolicyState
 }
 
-// maxPolicyForm bounds the form: the longest text and summary, and room.
-const maxPolicyForm = store.MaxPolicyText + 4*store.MaxPolicySummary + 8192
+// maxPolicyForm bounds the form: the longest text and summary, URL-encoded
+// (up to 3 bytes for each byte of non-ASCII text), with room to spare, so a
+// text somewhat over the limit comes back in the form with the error rather
+// than as a bare "Too long" page.
+const maxPolicyForm = 4*store.MaxPolicyText + 12*store.MaxPolicySummary + 8192
 
 func (h *adminPolicies) list(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, adminPoliciesPage{Form: policyForm{Kind: store.PolicyPrivacy}, Notice: policyNotice(r.URL.Query())})

@@ -61,3 +61,30 @@ func TestAdminPolicyFormSurvivesADatabaseError(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminPolicyTooLongKeepsTheText: a text over the limit comes back in
+// the form with the error, not as a bare page that loses it.
+func TestAdminPolicyTooLongKeepsTheText(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		boss, err := db.SetRole(context.Background(), "boss@example.com", roleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		h := &adminPolicies{store: db, pages: &pages{log: log}, log: log}
+		text := "# Privacy\n\n" + strings.Repeat("Ünïcode words the admin typed. ", store.MaxPolicyText/30)
+		form := url.Values{"kind": {"privacy"}, "text": {text}, "summary": {""}, "action": {"publish"}}
+		r := httptest.NewRequest("POST", "/admin/policies", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r = r.WithContext(context.WithValue(r.Context(), viewerKey{}, &viewer{User: boss}))
+		w := httptest.NewRecorder()
+		h.post(w, r)
+		body := w.Body.String()
+		if w.Code == http.StatusOK || !strings.Contains(body, "longer than") || !strings.Contains(body, strings.Repeat("Ünïcode words the admin typed. ", 50)) {
+			t.Errorf("status %d; the page lacks the error or the text (%d bytes)", w.Code, len(body))
+		}
+		if versions, err := db.PolicyVersions(context.Background(), store.PolicyPrivacy); err != nil || len(versions) != 0 {
+			t.Errorf("published: %v, %v", versions, err)
+		}
+	})
+}

@@ -116,8 +116,10 @@ func plaintextPostgres(dsn string) (plaintext, bool) {
 
 // sslmode is the sslmode a postgres URL asks for, as pgx reads it.
 func sslmode(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Query().Get("sslmode") != "" {
-		return u.Query().Get("sslmode")
+	// pgx takes the last of repeated parameters.
+	if u, err := url.Parse(dsn); err == nil && len(u.Query()["sslmode"]) > 0 {
+		modes := u.Query()["sslmode"]
+		return modes[len(modes)-1]
 	}
 	if m := os.Getenv("PGSSLMODE"); m != "" {
 		return m + " from PGSSLMODE"

@@ -31,6 +31,8 @@ func TestRequireTLS(t *testing.T) {
 		{"postgres sslmode=require", map[string]string{"DARGO_DATABASE_URL": "postgres://dargo@db.internal/dargo?sslmode=require"}, ""},
 		{"postgres sslmode=verify-ca", map[string]string{"DARGO_DATABASE_URL": "postgres://dargo@db.internal/dargo?sslmode=verify-ca"}, ""},
 		{"postgres sslmode=verify-full", map[string]string{"DARGO_DATABASE_URL": "postgres://dargo@db.internal/dargo?sslmode=verify-full"}, ""},
+		{"postgres sslmode repeated, the last wins", map[string]string{"DARGO_DATABASE_URL": "postgres://dargo@db.internal:5432/dargo?sslmode=require&sslmode=disable"},
+			"DARGO_DATABASE_URL connects to db.internal without TLS (sslmode=disable)"},
 		{"postgres second host in plain text", map[string]string{"DARGO_DATABASE_URL": "postgres://dargo@127.0.0.1:5432,db2.internal:5432/dargo?sslmode=disable"},
 			"DARGO_DATABASE_URL connects to db2.internal without TLS (sslmode=disable)"},
 		// This machine: the traffic never leaves it.
