@@ -33,7 +33,8 @@ type DB struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	lastUsageKey atomic.Pointer[monthKey] // the latest usage key read (usage.go)
+	lastUsageKey atomic.Pointer[monthKey]      // the latest usage key read (usage.go)
+	banners      atomic.Pointer[latestBanners] // the newest significant policy versions (policy_announce.go)
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") or "sqlite:PATH".

@@ -284,5 +284,6 @@ func (db *DB) PublishPolicy(ctx context.Context, np NewPolicy) (v *PolicyVersion
 	if err != nil {
 		return nil, false, fmt.Errorf("store: publish %s policy: %w", np.Kind, err)
 	}
+	db.banners.Store(nil) // this process shows the new version's banner at once
 	return &out, resumed, nil
 }

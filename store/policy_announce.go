@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // A significant version is announced three ways, each once:
@@ -225,27 +228,70 @@ func (b *PolicyBanner) Title() string { return PolicyTitle(b.Kind) }
 // PolicyBanners returns the banners the user has to see: of each kind, the
 // newest significant version, when it was published after the account was
 // made and the user has not dismissed it. (An older significant version
-// is superseded by a newer one: one banner per kind is enough.)
+// is superseded by a newer one: one banner per kind is enough.) Every
+// signed-in page asks, so the newest versions are kept in memory for a few
+// seconds, and the dismissals are read only when there is a banner the
+// user could see.
 func (db *DB) PolicyBanners(ctx context.Context, user *User) ([]PolicyBanner, error) {
-	var list []struct {
-		PolicyBanner
-		Dismissed bool `db:"dismissed"`
+	latest, err := db.latestSignificant(ctx)
+	if err != nil {
+		return nil, err
 	}
-	err := db.X.SelectContext(ctx, &list, db.q(`SELECT v.id, v.kind, v.version, v.summary, v.effective_at, v.published_at,
-			EXISTS (SELECT 1 FROM policy_dismissals d WHERE d.user_id = ? AND d.policy_version_id = v.id) AS dismissed
-		FROM policy_versions v WHERE v.significant AND v.version = (SELECT MAX(w.version) FROM policy_versions w WHERE w.kind = v.kind AND w.significant)
-		ORDER BY v.kind`), user.ID)
+	var candidates []PolicyBanner
+	var ids []int64
+	for _, b := range latest {
+		// In Go, not SQL: SQLite compares timestamps as text.
+		if b.PublishedAt.After(user.CreatedAt) {
+			candidates = append(candidates, b)
+			ids = append(ids, b.ID)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	q, args, err := sqlx.In(`SELECT policy_version_id FROM policy_dismissals WHERE user_id = ? AND policy_version_id IN (?)`, user.ID, ids)
 	if err != nil {
 		return nil, fmt.Errorf("store: policy banners: %w", err)
 	}
+	var dismissed []int64
+	if err := db.X.SelectContext(ctx, &dismissed, db.q(q), args...); err != nil {
+		return nil, fmt.Errorf("store: policy banners: %w", err)
+	}
 	var out []PolicyBanner
-	for _, b := range list {
-		// In Go, not SQL: SQLite compares timestamps as text.
-		if !b.Dismissed && b.PublishedAt.After(user.CreatedAt) {
-			out = append(out, b.PolicyBanner)
+	for _, b := range candidates {
+		if !slices.Contains(dismissed, b.ID) {
+			out = append(out, b)
 		}
 	}
 	return out, nil
+}
+
+// bannerTTL is how long a process trusts its list of the newest
+// significant versions: a version published by another process (the
+// command line, another web replica) shows its banner within this time;
+// one published by this process at once.
+const bannerTTL = 5 * time.Second
+
+// latestBanners is the newest significant version of each kind, as read at.
+type latestBanners struct {
+	at   time.Time
+	list []PolicyBanner
+}
+
+// latestSignificant returns the newest significant version of each kind.
+func (db *DB) latestSignificant(ctx context.Context) ([]PolicyBanner, error) {
+	if c := db.banners.Load(); c != nil && time.Since(c.at) < bannerTTL {
+		return c.list, nil
+	}
+	var list []PolicyBanner
+	err := db.X.SelectContext(ctx, &list, `SELECT v.id, v.kind, v.version, v.summary, v.effective_at, v.published_at
+		FROM policy_versions v WHERE v.significant AND v.version = (SELECT MAX(w.version) FROM policy_versions w WHERE w.kind = v.kind AND w.significant)
+		ORDER BY v.kind`)
+	if err != nil {
+		return nil, fmt.Errorf("store: policy banners: %w", err)
+	}
+	db.banners.Store(&latestBanners{at: time.Now(), list: list})
+	return list, nil
 }
 
 // DismissPolicyBanner records that the user closed the version's banner,
