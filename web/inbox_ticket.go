@@ -90,8 +90,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 }
 
 // reply sends a staff reply (mailed to the customer, threaded) or adds an
-// internal note, and may set the status in the same step. A reply whose form
-// was opened before another reply arrived is held back once, with a notice.
+// internal note; a reply may set the status in the same step, a note never
+// does (a status posted with it is ignored). A reply whose form was opened
+// before another reply arrived is held back once, with a notice.
 func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 	t, err := ticketFromPath(r, h.store)
 	if err != nil {
@@ -104,7 +105,9 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.renderTicket(w, r, http.StatusRequestEntityTooLarge, t, staffTicketPage{Error: "The files are too large: at most 25 MB in all."})
 		return
 	}
-	note = note || r.PostFormValue("kind") == "note"
+	// Either the mode or the button pressed makes it a note: without the
+	// stylesheet both buttons show, and a mail must never go out by mistake.
+	note = note || r.PostFormValue("kind") == "note" || r.PostFormValue("send") == "note"
 	text, err := formText(r, "text", maxTextBytes)
 	if err == nil && text == "" {
 		err = errEmptyReply

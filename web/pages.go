@@ -33,8 +33,9 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"byCustomer": func(m store.ThreadMessage, t *store.Ticket) bool {
 		return m.AuthorID != nil && t != nil && *m.AuthorID == t.CustomerID
 	},
-	"ccReason": func(reason string) string { return ccReasons[reason] },
-	"add":      func(a, b int) int { return a + b },
+	"ccReason":       func(reason string) string { return ccReasons[reason] },
+	"add":            func(a, b int) int { return a + b },
+	"customerStatus": customerStatus,
 }).ParseFS(templateFS, "templates/*.html"))
 
 // pages renders templates inside the layout.

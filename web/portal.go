@@ -62,7 +62,7 @@ func (h *portalHandler) newForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *portalHandler) renderNew(w http.ResponseWriter, r *http.Request, status int, f newTicketForm) {
-	f.Categories, f.Priorities = h.categories, store.Priorities
+	f.Categories, f.Priorities = h.categories, customerPriorities
 	h.pages.render(w, r, status, "ticket_new.html", "New ticket", f)
 }
 
@@ -89,7 +89,7 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 		f.Error = "Give the ticket a subject."
 	case f.Text == "":
 		f.Error = "Describe what you need."
-	case !slices.Contains(store.Priorities, f.Priority):
+	case !slices.Contains(customerPriorities, f.Priority):
 		f.Error = "Choose a priority from the list."
 	case !slices.Contains(h.categories, f.Category):
 		f.Error = "Choose a category from the list."

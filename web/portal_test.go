@@ -311,13 +311,13 @@ func TestPortalNewTicket(t *testing.T) {
 		srv := deskServer(t, db)
 		ada := customer(t, srv, db, "ada@example.com")
 		res, _ := postMultipart(t, ada, srv.URL+"/tickets",
-			url.Values{"subject": {"Broken login"}, "description": {"  It says no.\r\nTwice.  "}, "priority": {"urgent"}, "category": {"billing"}},
+			url.Values{"subject": {"Broken login"}, "description": {"  It says no.\r\nTwice.  "}, "priority": {"high"}, "category": {"billing"}},
 			upload{"evil.png", evil}, upload{"photo.jpg", pngBytes(t)}, upload{"invoice.pdf", pdf}, upload{`..\..\notes.txt`, []byte("plain words\n")})
 		if res.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/tickets/\d+$`).MatchString(res.Header.Get("Location")) {
 			t.Fatalf("POST /tickets: %s → %q", res.Status, res.Header.Get("Location"))
 		}
 		tk := ticket(t, db, 1)
-		if res.Header.Get("Location") != "/tickets/1" || tk.Subject != "Broken login" || tk.Priority != "urgent" || tk.Category != "billing" || tk.Status != "open" {
+		if res.Header.Get("Location") != "/tickets/1" || tk.Subject != "Broken login" || tk.Priority != "high" || tk.Category != "billing" || tk.Status != "open" {
 			t.Errorf("ticket %+v at %q", tk, res.Header.Get("Location"))
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE kind = 'confirmation' AND ticket_id = ? AND to_email = 'ada@example.com'`, tk.ID); n != 1 {
@@ -340,7 +340,7 @@ func TestPortalNewTicket(t *testing.T) {
 		}
 
 		res, body := get(t, ada, srv, "/tickets/1")
-		if res.StatusCode != 200 || !strings.Contains(body, "#1 Broken login") || !strings.Contains(body, "urgent priority · billing") ||
+		if res.StatusCode != 200 || !strings.Contains(body, "#1 Broken login") || !strings.Contains(body, "high priority · billing") ||
 			!strings.Contains(body, ">invoice.pdf</a>") {
 			t.Errorf("GET /tickets/1: %s\n%s", res.Status, body)
 		}

@@ -1,6 +1,6 @@
-// Dargo's only script: keyboard shortcuts in the inbox and on a ticket, and
-// the notice that another staff member is on the same ticket. Every page
-// works without it.
+// Dargo's only script: keyboard shortcuts in the inbox and on a ticket, the
+// notice that another staff member is on the same ticket, and leaving the
+// status out of a note. Every page works without it.
 (function () {
   "use strict";
   function typing(e) {
@@ -39,6 +39,13 @@
       else if (e.key === "e") { document.getElementById("resolve-form").submit(); }
       else if (e.key === "u") { window.location.href = "/inbox"; }
     });
+    // A note sets no status: its control is hidden by CSS and, here, also
+    // left out of the form (the server ignores it from a note anyway).
+    var form = document.getElementById("reply-form");
+    var then = document.getElementById("then");
+    var mode = function () { then.disabled = document.getElementById("kind-note").checked; };
+    form.addEventListener("change", function (e) { if (e.target.name === "kind") mode(); });
+    mode();
     text.addEventListener("input", function () {
       if (state !== "replying") { state = "replying"; beat(); }
     });
