@@ -96,8 +96,8 @@ func TestBrowserWholeLoop(t *testing.T) {
 	expectThread(t, ctx, "inbound", first, "outbound", reply)
 	expectStatus(t, ctx, "pending")
 
-	inBrowser(t, ctx, chromedp.Click(chromedp.CSS(`input[name=kind][value=note]`)), chromedp.SendKeys(chromedp.ID("text"), note))
-	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[type=submit]`))
+	inBrowser(t, ctx, chromedp.Click(chromedp.CSS(`label[for=kind-note]`)), chromedp.SendKeys(chromedp.ID("text"), note))
+	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[value=note]`))
 	expectThread(t, ctx, "inbound", first, "outbound", reply, "note", note)
 
 	// Priority, from the side form, lands in the history.
