@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -85,4 +86,28 @@ Please help.
 			screenshot(t, ctx, "note-added-"+w+".png")
 		})
 	}
+
+	// Without JavaScript the stylesheet alone switches the modes; the status
+	// control is then posted with the note, and the server ignores it.
+	t.Run("no JavaScript", func(t *testing.T) {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatalf("browser: disable scripts: %v", err)
+		}
+		inBrowser(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/inbox/tickets/1"))
+		text := "Written without a script"
+		inBrowser(t, ctx, chromedp.SendKeys(chromedp.ID("text"), text), chromedp.Click(chromedp.CSS(`label[for=kind-note]`)))
+		if fromBrowser(t, ctx, chromedp.Evaluate[bool](`document.getElementById("then").disabled`)) {
+			t.Fatal("the page's script ran although scripts are off")
+		}
+		if visible("#then") || visible(`button[value=reply]`) || !visible(`button[value=note]`) || !visible(".note-label") {
+			t.Error("without JavaScript note mode still shows the status control or Send reply, or lacks its label")
+		}
+		clickAndLoad(t, ctx, chromedp.CSS(`button[value=note]`))
+		if c := fromBrowser(t, ctx, chromedp.Evaluate[string](`document.querySelector("ol.thread > li.msg:last-child").className`)); c != "msg msg-note" {
+			t.Errorf("the last message is %q, want the note", c)
+		}
+		if st := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS(`main .ticket h1 + p .status`))); st != "open" {
+			t.Errorf("a note posted with the status control set the ticket %q", st)
+		}
+	})
 }
