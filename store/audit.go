@@ -28,7 +28,9 @@ const (
 	AuditErasureAsk     = "erase_requested"
 	AuditEmailChangeAsk = "email_change_requested"
 	AuditEmailUndo      = "email_change_undone"
-	AuditChoice         = "choice_changed" // detail: kind, objected, via
+	AuditChoice         = "choice_changed"     // detail: kind, objected, via
+	AuditHeldRelease    = "held_mail_released" // detail: inbound_mail, action; ticket_id when it made or joined one
+	AuditHeldDelete     = "held_mail_deleted"  // detail: inbound_mail
 )
 
 // AuditEntry is one line of the audit log. People are named by id only.

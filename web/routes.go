@@ -90,6 +90,10 @@ func routes(o Opts, base *url.URL) http.Handler {
 	suppressions := newAdminSuppressions(o, p)
 	mux.Handle("GET /admin/suppressions", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.list)))
 	mux.Handle("POST /admin/suppressions/remove", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.remove)))
+	held := newAdminHeld(o, p)
+	mux.Handle("GET /admin/held", requireRole(p, roleAdmin, http.HandlerFunc(held.list)))
+	mux.Handle("POST /admin/held/{id}/release", requireRole(p, roleAdmin, http.HandlerFunc(held.release)))
+	mux.Handle("POST /admin/held/{id}/delete", requireRole(p, roleAdmin, http.HandlerFunc(held.delete)))
 	mux.Handle("GET /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).list)))
 	mux.Handle("POST /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).start)))
 

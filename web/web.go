@@ -78,6 +78,9 @@ type Opts struct {
 	// TurnstileSiteKey shows the widget on the public forms when set.
 	TurnstileSiteKey string
 	Limits           Limits
+	// Held releases held (quarantined) mail from /admin/held: the inbound
+	// pipeline. nil: the page lists and deletes held mail but cannot release it.
+	Held HeldReleaser
 	// DevMail serves the dev outbox at /dev/mail (dargo dev only).
 	DevMail DevMailStore
 	// MetricsToken opens /metrics with "Authorization: Bearer <token>"

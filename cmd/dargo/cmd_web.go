@@ -68,6 +68,7 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		Categories:       c.categoryNames(),
 		ReplyTo:          c.replyTo,
 		DevMail:          devMail,
+		Held:             newPipeline(db, env),
 		MetricsToken:     c.MetricsToken,
 		Logger:           env.Log,
 	})
