@@ -20,7 +20,7 @@ const (
 
 // StaffProfile is how customers see a staff member: the name their
 // replies carry ("Mia" in "Mia from Dargo Support") and the signature
-// appended to them. ” is not set. A profile never saved is empty.
+// appended to them; empty fields are not set, as in a profile never saved.
 type StaffProfile struct {
 	UserID      int64      `db:"user_id" json:"-"`
 	DisplayName string     `db:"display_name" json:"display_name"`
