@@ -86,3 +86,29 @@ func TestCustomersHaveNoStaffProfile(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalShowsTheAgentsDisplayName: in the customer's thread a staff
+// reply is signed with the writer's display name, never their address;
+// staff still see who wrote it.
+func TestPortalShowsTheAgentsDisplayName(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		srv := deskServer(t, db)
+		ada := customer(t, srv, db, "ada@example.com")
+		mia, miaU := staffMember(t, srv, db, "mia.private@support.example")
+		if _, err := db.SaveStaffProfile(ctx, miaU.ID, "Mia", ""); err != nil {
+			t.Fatal(err)
+		}
+		got := deliver(t, db, newMail("ada@example.com", "Refund", "I want my money back."))
+		if _, err := db.AddStaffReply(ctx, store.StaffReply{TicketID: got.TicketID, AuthorID: miaU.ID, Text: "We are looking into it."}); err != nil {
+			t.Fatal(err)
+		}
+		_, body := get(t, ada, srv, "/tickets/"+itoa(got.TicketNumber))
+		if !strings.Contains(body, "<strong>Mia</strong>") || strings.Contains(body, "mia.private") {
+			t.Errorf("the customer's thread does not name the agent by display name only:\n%s", body)
+		}
+		if _, body = get(t, mia, srv, "/inbox/tickets/"+itoa(got.TicketNumber)); !strings.Contains(body, "We are looking into it.") {
+			t.Errorf("the staff thread lacks the reply:\n%s", body)
+		}
+	})
+}
