@@ -25,6 +25,7 @@ type view struct {
 	TicketURL string
 	Status    string
 	Reply     string
+	Signature string // the replying staff member's, plain text
 	Body      string // a broadcast's text
 	Files     []string
 	History   []quoted
@@ -76,6 +77,11 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 		}
 		m.Subject = "Re: " + subject
 		v.Reply = o.Message.Text
+		v.Signature = o.Author.Signature
+		if name := cleanHeaderText(o.Author.DisplayName, maxName); name != "" {
+			// Only the name is the agent's: the address stays the desk's.
+			m.From.Name = name + " from " + team(opts)
+		}
 		for _, f := range o.Attachments {
 			m.Attachments = append(m.Attachments, Attachment{Filename: f.Filename, ContentType: f.ContentType, Data: f.Data})
 			v.Files = append(v.Files, cleanFilename(f.Filename))

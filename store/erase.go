@@ -241,6 +241,7 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		{`DELETE FROM login_tokens WHERE email = ? OR user_id = ?`, []any{u.Email, u.ID}},
 		{`DELETE FROM suppressions WHERE email = ?`, []any{u.Email}},
 		{`DELETE FROM policy_dismissals WHERE user_id = ?`, []any{u.ID}},
+		{`DELETE FROM staff_profiles WHERE user_id = ?`, []any{u.ID}},
 		{`UPDATE users SET email = ?, name = '', role = 'customer', erased_at = ?, updated_at = ? WHERE id = ?`,
 			[]any{fmt.Sprintf("erased-%d@erased.invalid", u.ID), now, now, u.ID}},
 	}

@@ -18,6 +18,8 @@ type Export struct {
 	UsageEvents []UsageEvent `json:"usage_events"`
 	// PolicyDismissals are the policy-change banners they dismissed, and when.
 	PolicyDismissals []PolicyDismissal `json:"policy_dismissals"`
+	// StaffProfile is how customers see a staff member, when they saved one.
+	StaffProfile *StaffProfile `json:"staff_profile,omitempty"`
 }
 
 // ExportUser is the person.
@@ -164,6 +166,13 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 	}
 	if out.PolicyDismissals, err = db.PolicyDismissals(ctx, u.ID); err != nil {
 		return nil, err
+	}
+	profile, err := db.StaffProfile(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if profile.UpdatedAt != nil {
+		out.StaffProfile = profile
 	}
 	return out, nil
 }

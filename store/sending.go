@@ -20,10 +20,11 @@ func (db *DB) Email(ctx context.Context, id int64) (*Email, error) {
 // Outgoing is everything needed to compose one mail.
 type Outgoing struct {
 	Email       Email
-	User        *User    // the recipient, when known
-	Ticket      *Ticket  // nil for mails about no ticket (magic links)
-	Message     *Message // the staff reply a reply notification carries
-	Attachments []File   // the reply's files
+	User        *User        // the recipient, when known
+	Ticket      *Ticket      // nil for mails about no ticket (magic links)
+	Message     *Message     // the staff reply a reply notification carries
+	Author      StaffProfile // how the reply's writer signs (empty: as the team)
+	Attachments []File       // the reply's files
 	History     []Message
 	ThreadIDs   []string // the ticket's Message-IDs, oldest first (References)
 	InReplyTo   string   // the newest Message-ID the customer sent, else the newest of the thread
@@ -77,6 +78,11 @@ func (db *DB) Outgoing(ctx context.Context, emailID int64) (*Outgoing, error) {
 			return nil, notFound(err, "outgoing message")
 		}
 		o.Message = &m
+		if m.Kind == "outbound" && m.AuthorID != nil {
+			if o.Author, err = db.replyAuthor(ctx, *m.AuthorID); err != nil {
+				return nil, err
+			}
+		}
 		atts, err := db.Attachments(ctx, m.ID)
 		if err != nil {
 			return nil, err

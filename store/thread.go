@@ -12,7 +12,9 @@ type ThreadMessage struct {
 	AuthorEmail string `db:"author_email"`
 	AuthorName  string `db:"author_name"`
 	AuthorRole  string `db:"author_role"`
-	Attachments []Attachment
+	// AuthorDisplayName is a staff author's name for customers ('' unset).
+	AuthorDisplayName string `db:"author_display_name"`
+	Attachments       []Attachment
 	// Policy is set on a significant policy change's notice, which the
 	// thread shows among the messages (Kind "policy"; not a message).
 	Policy *PolicyNotice `db:"-"`
@@ -28,8 +30,8 @@ func (db *DB) Thread(ctx context.Context, ticketID int64, withNotes bool) ([]Thr
 	}
 	var out []ThreadMessage
 	err := db.X.SelectContext(ctx, &out, db.q(`SELECT m.*, COALESCE(u.email, '') AS author_email, COALESCE(u.name, '') AS author_name,
-			COALESCE(u.role, '') AS author_role
-		FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.ticket_id = ?`+notes+` ORDER BY m.created_at, m.id`), ticketID)
+			COALESCE(u.role, '') AS author_role, COALESCE(sp.display_name, '') AS author_display_name
+		FROM messages m LEFT JOIN users u ON u.id = m.author_id LEFT JOIN staff_profiles sp ON sp.user_id = m.author_id WHERE m.ticket_id = ?`+notes+` ORDER BY m.created_at, m.id`), ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: thread: %w", err)
 	}

@@ -15,6 +15,7 @@ type accountHandler struct {
 	pages    *pages
 	sessions *sessions
 	choices  ChoiceStore
+	profiles ProfileStore // nil: no "How customers see you" section
 }
 
 // accountPage is the account page's data.
@@ -23,7 +24,8 @@ type accountPage struct {
 	Ended    []sessionRow // recently ended, newest end first
 	Logins   []loginRow
 	Choices  []choiceView
-	Notices  []string // what the last action changed
+	Notices  []string     // what the last action changed
+	Profile  *profileForm // staff only
 }
 
 // sessionRow is a session as the account page shows it.
@@ -45,6 +47,12 @@ type loginRow struct {
 const endedSessionsShown = 10
 
 func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
+	h.showWith(w, r, http.StatusOK, nil)
+}
+
+// showWith renders the account page; a refused profile form comes back
+// as typed, with its error.
+func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status int, profile *profileForm) {
 	v := viewerFrom(r.Context())
 	live, err := h.store.Sessions(r.Context(), v.User.ID)
 	if err != nil {
@@ -67,7 +75,16 @@ func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices)}
+	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices), Profile: profile}
+	if data.Profile == nil && h.profiles != nil && hasRole(v.User, roleStaff) {
+		p, err := h.profiles.StaffProfile(r.Context(), v.User.ID)
+		if err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+		data.Profile = newProfileForm(p.DisplayName, p.Signature)
+		data.Profile.Notices = notices(r, profileNotices)
+	}
 	for _, s := range live {
 		data.Sessions = append(data.Sessions, sessionRow{Session: s, Agent: describeAgent(s.Browser, s.OS, s.Device, s.UserAgent),
 			Lasted: humanDuration(s.Duration(now)), ThisOne: s.ID == v.Session.ID})
@@ -79,7 +96,7 @@ func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
 	for _, l := range logins {
 		data.Logins = append(data.Logins, loginRow{LoginRecord: l, Agent: describeAgent(l.Browser, l.OS, l.Device, l.UserAgent)})
 	}
-	h.pages.render(w, r, http.StatusOK, "account.html", "Your account", data)
+	h.pages.render(w, r, status, "account.html", "Your account", data)
 }
 
 // endReasons says how a session ended, by store's end reason.

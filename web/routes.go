@@ -20,7 +20,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 	lim := &limiter{redis: o.Redis, limits: o.Limits}
 	login := &loginHandler{store: o.Store, pages: p, sessions: s, limiter: lim,
 		secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/"), log: o.Logger}
-	account := &accountHandler{store: o.Store, pages: p, sessions: s, choices: o.Privacy}
+	profiles, _ := o.Store.(ProfileStore)
+	account := &accountHandler{store: o.Store, pages: p, sessions: s, choices: o.Privacy, profiles: profiles}
 	admin := &adminHandler{store: o.Store, pages: p}
 	health := &healthHandler{store: o.Store, redis: o.Redis, log: o.Logger}
 	human := &humanCheck{verifier: &o.Turnstile, log: o.Logger}
@@ -64,6 +65,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /account/email", user(privacy.changeEmail))
 	mux.Handle("POST /account/erase", user(privacy.askErase))
 	mux.Handle("POST /account/choices", user(account.setChoices))
+	mux.Handle("POST /account/profile", staff(account.saveProfile))
 	mux.HandleFunc("GET /account/email/confirm", privacy.emailConfirmForm)
 	mux.HandleFunc("POST /account/email/confirm", privacy.emailConfirm)
 	mux.HandleFunc("GET /account/email/undo", privacy.emailUndoForm)
