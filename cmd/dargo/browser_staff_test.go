@@ -10,7 +10,7 @@ import (
 // TestBrowserStaffInvite in Chromium at 390 px: the admin invites Mia as
 // staff on /admin/staff, sees it said on the page, which fits the phone;
 // Mia's invitation mail signs her in to the inbox; the admin makes her an
-// admin.
+// admin, and the audit log says so.
 func TestBrowserStaffInvite(t *testing.T) {
 	chromium := findChromium(t)
 	dev := startDevWeb(t)
@@ -51,4 +51,10 @@ func TestBrowserStaffInvite(t *testing.T) {
 	expectPage(t, ctx, "", "mia@example.com is now an admin.")
 	fits("/admin/staff after a role change")
 	screenshot(t, ctx, "admin-staff-role-390.png")
+
+	// The audit log says it in words.
+	clickAndLoad(t, ctx, chromedp.CSS(`main a[href="/admin/audit?action=role_change"]`))
+	expectPage(t, ctx, "", "admin@localhost made mia@example.com staff.", "admin@localhost made mia@example.com an admin.")
+	fits("/admin/audit")
+	screenshot(t, ctx, "admin-audit-390.png")
 }
