@@ -34,6 +34,7 @@ type view struct {
 	Button    string
 	Expires   string // how long a link works: "15 minutes"
 	Changed   string // an address change notice: the new address, masked
+	Invited   bool   // a sign-in link that invites staff
 	Site      string // BaseURL without its trailing slash: the footer's links
 }
 
@@ -118,6 +119,10 @@ func BuildLinkMail(to Address, link, account string, opts Opts) (*Mail, error) {
 	v := view{Greet: true, Name: cleanHeaderText(to.Name, maxName), Team: team(opts), Link: link,
 		Action: "sign in", Button: "Sign in", Expires: "15 minutes"}
 	switch u.Path {
+	case "/login/confirm":
+		if u.Query().Get("invited") != "" {
+			m.Subject, v.Invited = "You are invited to "+team(opts), true
+		}
 	case "/account/email/confirm":
 		m.Subject, v.Action, v.Button = "Confirm your new email address", "make this your address for Dargo Support", "Confirm this address"
 	case "/account/erase/confirm":

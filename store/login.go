@@ -50,38 +50,40 @@ const (
 // critical queue) in one transaction. Known and unknown addresses take the
 // same path: the user is created only when the link is confirmed.
 func (db *DB) RequestLogin(ctx context.Context, r LoginRequest) error {
-	now := db.Now()
-	email := NormalizeEmail(r.Email)
-	if blocked, err := db.IsBlocked(ctx, email); err != nil || blocked {
+	if blocked, err := db.IsBlocked(ctx, NormalizeEmail(r.Email)); err != nil || blocked {
 		return err // erased and not to be recreated: no link, same answer
 	}
-	err := db.InTx(ctx, func(tx *Tx) error {
-		purpose, subject := r.Purpose, r.Subject
-		if purpose == "" {
-			purpose = PurposeLogin
-		}
-		if subject == "" {
-			subject = "Your sign-in link"
-		}
-		if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO login_tokens (token_hash, email, next, ip, user_agent, created_at, expires_at, purpose, user_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.TokenHash, email, r.Next, r.IP, r.UserAgent, now, now.Add(r.TTL), purpose, nullID(r.UserID)); err != nil {
-			return err
-		}
-		var userID *int64
-		if err := tx.GetContext(ctx, &userID, tx.q(`SELECT id FROM users WHERE email = ?`), email); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if userID == nil && r.UserID != 0 {
-			userID = &r.UserID // a link about an account, to another address, is that account's mail
-		}
-		_, _, err := tx.queueEmail(ctx, QueuedEmail{UserID: userID, To: email, Kind: EmailMagicLink,
-			Subject: subject, Auto: true, Sealed: r.SealedLink})
-		return err
-	})
-	if err != nil {
+	if err := db.InTx(ctx, func(tx *Tx) error { return tx.requestLogin(ctx, r) }); err != nil {
 		return fmt.Errorf("store: request login: %w", err)
 	}
 	return nil
+}
+
+// requestLogin stores the token and queues the mail carrying its link.
+func (tx *Tx) requestLogin(ctx context.Context, r LoginRequest) error {
+	now := tx.db.Now()
+	email := NormalizeEmail(r.Email)
+	purpose, subject := r.Purpose, r.Subject
+	if purpose == "" {
+		purpose = PurposeLogin
+	}
+	if subject == "" {
+		subject = "Your sign-in link"
+	}
+	if _, err := tx.ExecContext(ctx, tx.q(`INSERT INTO login_tokens (token_hash, email, next, ip, user_agent, created_at, expires_at, purpose, user_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.TokenHash, email, r.Next, r.IP, r.UserAgent, now, now.Add(r.TTL), purpose, nullID(r.UserID)); err != nil {
+		return err
+	}
+	var userID *int64
+	if err := tx.GetContext(ctx, &userID, tx.q(`SELECT id FROM users WHERE email = ?`), email); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if userID == nil && r.UserID != 0 {
+		userID = &r.UserID // a link about an account, to another address, is that account's mail
+	}
+	_, _, err := tx.queueEmail(ctx, QueuedEmail{UserID: userID, To: email, Kind: EmailMagicLink,
+		Subject: subject, Auto: true, Sealed: r.SealedLink})
+	return err
 }
 
 // Login is a confirmed magic link about to become a session.

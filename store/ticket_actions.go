@@ -56,11 +56,12 @@ func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
 		}
 		now := db.Now()
 		changed := false
+		was := map[string]string{} // what the changed fields were, for the audit log's sentences
 		set := func(kind, col, old, new string) error {
 			if new == "" || new == old {
 				return nil
 			}
-			changed = true
+			changed, was[kind] = true, old
 			if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET `+col+` = ? WHERE id = ?`), new, t.ID); err != nil {
 				return err
 			}
@@ -82,7 +83,7 @@ func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
 			return nil
 		}
 		if err := tx.Audit(ctx, Audit{ActorID: c.ActorID, Action: AuditTicketChange, TicketID: t.ID, Detail: map[string]any{
-			"status": c.Status, "priority": c.Priority, "category": c.Category, "assignee": c.Assignee, "unassign": c.Unassign}}); err != nil {
+			"status": c.Status, "priority": c.Priority, "category": c.Category, "assignee": c.Assignee, "unassign": c.Unassign, "was": was}}); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ? WHERE id = ?`), now, t.ID); err != nil {

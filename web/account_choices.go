@@ -46,6 +46,8 @@ var choiceNotices = map[string]string{
 	store.ChoiceAnalytics + "-objected": "Saved: we no longer record how you use Dargo.",
 	store.ChoiceAnalytics + "-allowed":  "Saved: we may record how you use Dargo again.",
 	"unchanged":                         "Nothing changed: your choices were already as sent.",
+	"now-staff":                         "You are now staff: the admin pages are closed to you.",
+	"now-customer":                      "You are no longer staff: you sign in as a customer now, with your tickets.",
 }
 
 // staffChoiceNotices say what the form on a customer's page changed.

@@ -11,7 +11,7 @@ import (
 
 // auditPage is the audit log page's data.
 type auditPage struct {
-	Entries []store.AuditEntry
+	Entries []auditLine
 	Action  string
 	Next    string
 }
@@ -25,7 +25,13 @@ func (h *privacyHandler) audit(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := auditPage{Entries: entries, Action: q.Action}
+	ns, _ := h.store.(AuditNameStore)
+	lines, err := auditLines(r.Context(), ns, entries)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	data := auditPage{Entries: lines, Action: q.Action}
 	if len(entries) == q.Limit {
 		data.Next = "/admin/audit?action=" + url.QueryEscape(q.Action) + "&before=" + itoa(entries[len(entries)-1].ID)
 	}

@@ -28,14 +28,14 @@ func admin(t *testing.T, srv *httptest.Server, db *store.DB, addr string) (*http
 	return c, u
 }
 
-var auditRowRE = regexp.MustCompile(`<tr><td>[^<]*</td><td>[^<]*</td><td>([a-z_]+)</td><td>[^<]*</td><td>[^<]*</td><td><code>([^<]*)</code></td></tr>`)
+var auditRowRE = regexp.MustCompile(`<tr id="audit-[0-9]+"><td data-label="When">[^<]*</td><td>([^<]*)</td><td data-label="Action"><a [^>]*><code>([a-z_]+)</code></a></td></tr>`)
 
-// auditRows returns the action and detail of each row of an audit page.
-func auditRows(body string) (actions, details []string) {
+// auditRows returns the action and sentence of each row of an audit page.
+func auditRows(body string) (actions, sentences []string) {
 	for _, m := range auditRowRE.FindAllStringSubmatch(body, -1) {
-		actions, details = append(actions, m[1]), append(details, html.UnescapeString(m[2]))
+		actions, sentences = append(actions, m[2]), append(sentences, html.UnescapeString(m[1]))
 	}
-	return actions, details
+	return actions, sentences
 }
 
 // TestAdminAudit: admins read the audit log, filtered and in pages, and
@@ -92,7 +92,7 @@ func TestAdminAudit(t *testing.T) {
 		if len(actions) != 3 || strings.Count(strings.Join(actions, " "), "login") != 3 || nextLink(body) != "" {
 			t.Errorf("action=login lists %q, want 3 logins and no next page", actions)
 		}
-		if _, body := get(t, boss, srv, "/admin/audit?action=nothing_like_this"); strings.Contains(body, "<tr><td>") {
+		if _, body := get(t, boss, srv, "/admin/audit?action=nothing_like_this"); strings.Contains(body, `<tr id="audit-`) {
 			t.Error("an unknown action lists entries")
 		}
 
@@ -136,7 +136,8 @@ func TestAdminAudit(t *testing.T) {
 			})
 		}
 		_, body = get(t, boss, srv, "/admin/audit?action=test_page")
-		if _, details := auditRows(body); len(details) != 100 || details[0] != `{"n":1049}` || details[99] != `{"n":950}` {
+		if _, details := auditRows(body); len(details) != 100 || details[0] != `boss@support.example: test page, boss@support.example (n 1049).` ||
+			details[99] != `boss@support.example: test page, boss@support.example (n 950).` {
 			t.Errorf("first page is not the newest hundred: %q … %q", details[0], details[len(details)-1])
 		}
 

@@ -22,7 +22,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 		secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/"), log: o.Logger}
 	profiles, _ := o.Store.(ProfileStore)
 	account := &accountHandler{store: o.Store, pages: p, sessions: s, choices: o.Privacy, profiles: profiles}
-	admin := &adminHandler{store: o.Store, pages: p}
+	admin := &adminHandler{store: o.Store, pages: p, secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/")}
+	admin.roles, _ = o.Store.(StaffStore)
 	health := &healthHandler{store: o.Store, redis: o.Redis, log: o.Logger}
 	human := &humanCheck{verifier: &o.Turnstile, log: o.Logger}
 	login.human = human
@@ -88,6 +89,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/accept", staff(inbox.acceptCc))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))
 	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
+	mux.Handle("POST /admin/staff/invite", requireRole(p, roleAdmin, http.HandlerFunc(admin.invite)))
+	mux.Handle("POST /admin/staff/{id}/role", requireRole(p, roleAdmin, http.HandlerFunc(admin.changeRole)))
 	mux.Handle("GET /admin/usage", requireRole(p, roleAdmin, http.HandlerFunc((&adminUsage{store: o.Usage, pages: p}).show)))
 	suppressions := newAdminSuppressions(o, p)
 	mux.Handle("GET /admin/suppressions", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.list)))
