@@ -162,6 +162,12 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		return actor + " added " + user + " to " + ticket
 	case store.AuditCcDismiss:
 		return actor + " dismissed " + either(str("count") != "", str("count")+" ", "") + "suggested people on " + ticket
+	case store.AuditHeldRelease:
+		return actor + " released held mail " + str("inbound_mail") + either(ticket != "", " into "+ticket)
+	case store.AuditHeldDelete:
+		return actor + " deleted held mail " + str("inbound_mail")
+	case store.AuditStaffProfile:
+		return actor + " changed how customers see them"
 	case store.AuditPolicyPublish:
 		return actor + " published version " + str("version") + " of the " + strings.ReplaceAll(str("kind"), "_", " ") +
 			either(str("significant") == "true", " (significant)", "")

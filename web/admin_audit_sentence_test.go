@@ -38,6 +38,14 @@ func TestAuditSentences(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		if err := db.Audit(ctx, store.Audit{ActorID: bossU.ID, Action: store.AuditHeldRelease, TicketID: got.TicketID,
+			Detail: map[string]any{"inbound_mail": 7, "action": "new_ticket"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Audit(ctx, store.Audit{ActorID: bossU.ID, Action: store.AuditHeldDelete, Detail: map[string]any{"inbound_mail": 8}}); err != nil {
+			t.Fatal(err)
+		}
+
 		_, body := get(t, boss, srv, "/admin/audit")
 		_, sentences := auditRows(body)
 		n := itoa(got.TicketNumber)
@@ -49,6 +57,8 @@ func TestAuditSentences(t *testing.T) {
 			"Bea made Mia an admin.",
 			"Bea: held release, #" + n + " (size 12).",
 			"Bea changed their name.",
+			"Bea released held mail 7 into #" + n + ".",
+			"Bea deleted held mail 8.",
 			"Bea was made an admin on the command line.",
 		} {
 			if !strings.Contains(strings.Join(sentences, "\n"), want) {
