@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -73,10 +74,13 @@ func TestSearchFindsTheCustomer(t *testing.T) {
 			{"example.com", []string{"Paper jam"}},              // a domain
 			{"one", []string{}},                                 // inside a word, not at its start
 			{"bo", []string{}},                                  // a short word is whole
-			{"b_b", []string{}},                                 // LIKE's wildcards are text
-			{"b%", []string{}},
-			{`b\`, []string{}},
-			{"stone alice", []string{}}, // every word, one customer
+			{"stone alice", []string{}},                         // every word, one customer
+		}
+		if db.Dialect == store.SQLite { // LIKE's wildcards are text
+			tests = append(tests, []struct {
+				search string
+				want   []string
+			}{{"b_b", []string{}}, {"b%", []string{}}, {`b\`, []string{}}}...)
 		}
 		for _, tt := range tests {
 			p := mustInbox(t, db, store.InboxQuery{Queue: store.QueueOpen, Search: tt.search})
@@ -114,6 +118,59 @@ func TestQueueCounts(t *testing.T) {
 		}
 		if want := (store.QueueCounts{Open: 2, Pending: 2, Mine: 2, Unassigned: 2}); counts != want {
 			t.Errorf("counts for sam = %+v, want %+v", counts, want)
+		}
+	})
+}
+
+// TestSearchPagesAlike: small pages of a search list the same tickets in the
+// same order whether the newest tickets are walked (a word in most of them,
+// on PostgreSQL) or the index is searched (a rarer word, the last pages).
+func TestSearchPagesAlike(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		c := withClock(db)
+		var common, rare, pending []string // newest first
+		for i := range 40 {
+			c.Add(time.Minute)
+			subject := fmt.Sprintf("Ticket %02d", i)
+			got := deliver(t, db, newTicket(subject))
+			r := reply(got.TicketID, "alice@example.com")
+			r.Message.VisibleText = "still broken"
+			if i%4 != 0 {
+				r.Message.VisibleText += ", the gadget again"
+				common = append([]string{subject}, common...)
+				if i%3 == 0 {
+					exec(t, db, `UPDATE tickets SET status = 'pending' WHERE id = ?`, got.TicketID)
+					pending = append([]string{subject}, pending...)
+				}
+			}
+			if i%13 == 0 {
+				r.Message.VisibleText += ", seldom seen"
+				rare = append([]string{subject}, rare...)
+			}
+			deliver(t, db, r)
+		}
+		for _, tc := range []struct {
+			q    store.InboxQuery
+			want []string
+		}{
+			{store.InboxQuery{Search: "gadget"}, common},
+			{store.InboxQuery{Search: "seldom"}, rare},
+			{store.InboxQuery{Search: "gadget", Status: "pending"}, pending},
+		} {
+			var got []string
+			q := tc.q
+			q.Limit = 2
+			for {
+				p := mustInbox(t, db, q)
+				got = append(got, pageSubjects(p)...)
+				if p.Next == nil {
+					break
+				}
+				q.After = p.Next
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("%+v pages through %v, want %v", tc.q, got, tc.want)
+			}
 		}
 	})
 }
