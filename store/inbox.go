@@ -122,7 +122,7 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 		if !ok { // nothing searchable in it, such as only punctuation
 			return &InboxPage{}, nil
 		}
-		if s.walk != "" {
+		if s.walk != "" && !strings.Contains(q.Search, "@") { // an address: few tickets, found by index
 			page, err := db.searchNewest(ctx, where, args, s, q.After, q.Limit)
 			if err != nil {
 				return nil, fmt.Errorf("store: inbox: %w", err)
@@ -256,8 +256,10 @@ func (db *DB) newSearch(text string) (search, bool) {
 }
 
 // searchWindow is how many of the newest tickets searchNewest tests, in
-// pages: enough to fill a page when most tickets match.
-const searchWindow = 10
+// pages: enough to fill a page when a third of the tickets match, and little
+// wasted when fewer do (at 20k tickets, 200k messages: a rare word took 12 ms
+// by the index alone, 58 ms after a walk of 10 pages, 21 ms after 3).
+const searchWindow = 3
 
 // searchNewest looks for a page of matches by testing the newest tickets of
 // the queue one at a time, each stopping at its first matching message, and
