@@ -39,9 +39,12 @@ type InboxQuery struct {
 	Priority   string // "" is any
 	Category   string // "" is any
 	AssigneeID *int64
-	Search     string  // words to find in subjects and messages (notes included); "" is none
-	After      *Cursor // the page after this cursor; nil is the first page
-	Limit      int     // page size; 0 is DefaultPageSize, more than MaxPageSize is MaxPageSize
+	// Search is words to find in subjects, messages (notes included) and
+	// the customer's name and address; "" is none. A search looks through
+	// every ticket: Queue is ignored, and only the filters narrow it.
+	Search string
+	After  *Cursor // the page after this cursor; nil is the first page
+	Limit  int     // page size; 0 is DefaultPageSize, more than MaxPageSize is MaxPageSize
 }
 
 // Cursor is where a page of tickets ends, in the order newest activity first.
@@ -86,23 +89,15 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("%w: negative limit", ErrInvalidQuery)
 	}
-	var where []string
-	var args []any
-	switch q.Queue {
-	case "", QueueOpen:
-		where = append(where, `t.status = 'open'`)
-	case QueuePending:
-		where = append(where, `t.status = 'pending'`)
-	case QueueMine:
-		if q.ViewerID == 0 {
-			return nil, fmt.Errorf("%w: queue mine needs a viewer", ErrInvalidQuery)
-		}
-		where, args = append(where, `t.assignee_id = ? AND t.status <> 'closed'`), append(args, q.ViewerID)
-	case QueueUnassigned:
-		where = append(where, `t.assignee_id IS NULL AND t.status IN ('open', 'pending')`)
-	case QueueAll:
-	default:
-		return nil, fmt.Errorf("%w: unknown queue %q", ErrInvalidQuery, q.Queue)
+	if q.Queue == QueueMine && q.ViewerID == 0 {
+		return nil, fmt.Errorf("%w: queue mine needs a viewer", ErrInvalidQuery)
+	}
+	where, args, err := queueCond(q.Queue, q.ViewerID)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(q.Search) != "" {
+		where, args = nil, nil // a search looks in every queue
 	}
 	if q.Status != "" {
 		if !slices.Contains(Statuses, q.Status) {
@@ -123,17 +118,43 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 		where, args = append(where, `t.assignee_id = ?`), append(args, *q.AssigneeID)
 	}
 	if strings.TrimSpace(q.Search) != "" {
-		cond, searchArgs, ok := db.searchCond(q.Search)
+		s, ok := db.newSearch(q.Search)
 		if !ok { // nothing searchable in it, such as only punctuation
 			return &InboxPage{}, nil
 		}
-		where, args = append(where, cond), append(args, searchArgs...)
+		if s.walk != "" && !strings.Contains(q.Search, "@") { // an address: few tickets, found by index
+			page, err := db.searchNewest(ctx, where, args, s, q.After, q.Limit)
+			if err != nil {
+				return nil, fmt.Errorf("store: inbox: %w", err)
+			}
+			if page != nil {
+				return page, nil
+			}
+		}
+		where, args = append(where, s.cond), append(args, s.args...)
 	}
-	page, err := db.ticketPage(ctx, where, args, q.After, q.Limit)
+	page, err := db.ticketPage(ctx, "tickets t", where, args, q.After, q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
 	return page, nil
+}
+
+// queueCond is the condition for the tickets of a queue, over tickets t.
+func queueCond(queue string, viewerID int64) ([]string, []any, error) {
+	switch queue {
+	case "", QueueOpen:
+		return []string{`t.status = 'open'`}, nil, nil
+	case QueuePending:
+		return []string{`t.status = 'pending'`}, nil, nil
+	case QueueMine:
+		return []string{`t.assignee_id = ? AND t.status <> 'closed'`}, []any{viewerID}, nil
+	case QueueUnassigned:
+		return []string{`t.assignee_id IS NULL AND t.status IN ('open', 'pending')`}, nil, nil
+	case QueueAll:
+		return nil, nil, nil
+	}
+	return nil, nil, fmt.Errorf("%w: unknown queue %q", ErrInvalidQuery, queue)
 }
 
 // CustomerTickets returns a page of the tickets the user takes part in (as
@@ -142,7 +163,7 @@ func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, 
 	if limit < 0 {
 		return nil, fmt.Errorf("store: customer tickets: %w: negative limit", ErrInvalidQuery)
 	}
-	page, err := db.ticketPage(ctx, []string{`t.id IN (SELECT ticket_id FROM participants WHERE user_id = ?)`},
+	page, err := db.ticketPage(ctx, "tickets t", []string{`t.id IN (SELECT ticket_id FROM participants WHERE user_id = ?)`},
 		[]any{userID}, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: customer tickets: %w", err)
@@ -150,15 +171,12 @@ func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, 
 	return page, nil
 }
 
-// ticketPage selects the page of tickets matching every condition in where
-// (SQL over tickets t, with '?' placeholders for args) after the cursor. The
-// page is picked first and only its rows are joined and their messages
-// counted.
-func (db *DB) ticketPage(ctx context.Context, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
-	if limit == 0 {
-		limit = DefaultPageSize
-	}
-	limit = min(limit, MaxPageSize)
+// ticketPage selects the page of tickets from (tickets t, or a subquery
+// named t) matching every condition in where (SQL over t, with '?'
+// placeholders for args) after the cursor. The page is picked first and only
+// its rows are joined and their messages counted.
+func (db *DB) ticketPage(ctx context.Context, from string, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
+	limit = pageSize(limit)
 	if after != nil {
 		// A row comparison, which both PostgreSQL and SQLite (3.15+) run
 		// as a range on the (…, last_activity_at, id) indexes. Times compare
@@ -172,7 +190,7 @@ func (db *DB) ticketPage(ctx context.Context, where []string, args []any, after 
 	}
 	query := `SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
 			(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note') AS messages
-		FROM (SELECT t.* FROM tickets t ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) p
+		FROM (SELECT t.* FROM ` + from + ` ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) p
 		JOIN users c ON c.id = p.customer_id
 		LEFT JOIN users a ON a.id = p.assignee_id
 		ORDER BY p.last_activity_at DESC, p.id DESC`
@@ -189,28 +207,120 @@ func (db *DB) ticketPage(ctx context.Context, where []string, args []any, after 
 	return page, nil
 }
 
-// searchCond is the condition for tickets whose subject, or one of whose
-// messages, matches the words of search, and its arguments; false when
-// search has no word to look for.
-func (db *DB) searchCond(search string) (string, []any, bool) {
-	search = cleanSearch(search)
-	words := searchWords(search)
+// search is a search as conditions over tickets t: cond finds the tickets
+// through the text indexes; walk, on PostgreSQL, tests one ticket at a time
+// (see searchNewest). Each has its arguments.
+type search struct {
+	cond, walk     string
+	args, walkArgs []any
+}
+
+// newSearch makes the conditions for tickets whose subject, one of whose
+// messages, or whose customer's name or address matches the words of text;
+// false when text has no word to look for.
+func (db *DB) newSearch(text string) (search, bool) {
+	text = cleanSearch(text)
+	words := searchWords(text)
 	if len(words) == 0 {
-		return "", nil, false
+		return search{}, false
 	}
 	if db.Dialect == Postgres {
-		fn, arg := pgTSQuery(search, words)
+		fn, arg := pgTSQuery(text, words)
 		tsq := fn + `('simple', ?)`
+		customers, customerArgs := `SELECT u.id FROM users u WHERE `+pgCustomerSearch+` @@ `+tsq, []any{arg}
 		// The expressions match the GIN indexes of 0006_search.sql.
 		// = ANY(ARRAY(…)) runs the search first and fetches its tickets by
 		// key: with IN, the planner's guess of thousands of matches chose a
 		// scan of every ticket even for a rare word (28 ms → 9 ms at 100k).
-		return `t.id = ANY(ARRAY(SELECT m.ticket_id FROM messages m WHERE to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + `
-			UNION SELECT s.id FROM tickets s WHERE to_tsvector('simple', s.subject) @@ ` + tsq + `))`, []any{arg, arg}, true
+		return search{
+			cond: `t.id = ANY(ARRAY(SELECT m.ticket_id FROM messages m WHERE to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + `
+			UNION SELECT s.id FROM tickets s WHERE to_tsvector('simple', s.subject) @@ ` + tsq + `
+			UNION SELECT c.id FROM tickets c WHERE c.customer_id IN (` + customers + `)))`,
+			args: append([]any{arg, arg}, customerArgs...),
+			// The message test is a scalar subquery, run per ticket and
+			// stopping at its first match: PostgreSQL turned an EXISTS into
+			// a hash of every matching message, the cost walking avoids.
+			walk: `(to_tsvector('simple', t.subject) @@ ` + tsq + ` OR t.customer_id IN (` + customers + `)
+			OR (SELECT true FROM messages m WHERE m.ticket_id = t.id AND to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + ` LIMIT 1))`,
+			walkArgs: append(append([]any{arg}, customerArgs...), arg),
+		}, true
 	}
+	customers, customerArgs := customerSearch(words)
 	match := ftsQuery(words)
-	return `t.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)
-		UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)`, []any{match, match}, true
+	return search{
+		cond: `t.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)
+		UNION SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?
+		UNION SELECT c.id FROM tickets c WHERE c.customer_id IN (` + customers + `))`,
+		args: append([]any{match, match}, customerArgs...),
+	}, true
+}
+
+// searchWindow is how many of the newest tickets searchNewest tests, in
+// pages: enough to fill a page when a third of the tickets match, and little
+// wasted when fewer do (at 20k tickets, 200k messages: a rare word took 12 ms
+// by the index alone, 58 ms after a walk of 10 pages, 21 ms after 3).
+const searchWindow = 3
+
+// searchNewest looks for a page of matches by testing the newest tickets of
+// the queue one at a time, each stopping at its first matching message, and
+// gives up (nil, nil) when searchWindow pages of tickets hold less than a
+// page of matches. A word in most tickets fills a page after a few dozen
+// tickets, where the index search would collect every message that has the
+// word (at 100k tickets, 231k of them: 473 ms, against 3.7 ms); a rarer word
+// gives up after a bounded walk and the index search, fast for it, runs.
+func (db *DB) searchNewest(ctx context.Context, where []string, args []any, s search, after *Cursor, limit int) (*InboxPage, error) {
+	limit = pageSize(limit)
+	if after != nil {
+		where, args = append(where, `(t.last_activity_at, t.id) < (?, ?)`), append(args, after.LastActivityAt.UTC(), after.ID)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	newest := `(SELECT t.* FROM tickets t ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) t`
+	args = append(append(args, searchWindow*(limit+1)), s.walkArgs...)
+	page, err := db.ticketPage(ctx, newest, []string{s.walk}, args, nil, limit)
+	if err != nil || page.Next == nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// pageSize is the page size for a limit: 0 is DefaultPageSize, and at most
+// MaxPageSize.
+func pageSize(limit int) int {
+	if limit == 0 {
+		limit = DefaultPageSize
+	}
+	return min(limit, MaxPageSize)
+}
+
+// pgCustomerSearch is the expression of the users_search index
+// (0016_customer_search.sql): a customer's name and address as words.
+const pgCustomerSearch = `to_tsvector('simple', u.name || ' ' || u.email || ' ' || replace(u.email, '@', ' ') || ' ' || translate(u.email, '@.', '  '))`
+
+// customerSearch, on SQLite, selects the ids of users whose name or address
+// holds every word, each at the start of a word of the name, of the address,
+// of its domain, or of its parts split at '@' and '.' ("jo" finds
+// jo.lee@mail.example; "lee", "mail.example" and the whole address do
+// too). Like the text search, only a last word long enough is a prefix;
+// others must match whole. Every user is scanned: no SQLite index serves
+// LIKE '% word%', and a desk on SQLite is small.
+func customerSearch(words []string) (string, []any) {
+	const hay = `(' ' || lower(u.name) || ' ' || lower(u.email) || ' ' || replace(lower(u.email), '@', ' ') || ' ' || replace(replace(lower(u.email), '@', ' '), '.', ' ') || ' ')`
+	escape := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	conds := make([]string, len(words))
+	args := make([]any, len(words))
+	for i, w := range words {
+		conds[i] = hay + ` LIKE ? ESCAPE '\'`
+		pattern := "% " + escape.Replace(strings.ToLower(w))
+		if i == len(words)-1 && utf8.RuneCountInString(w) >= minPrefix {
+			args[i] = pattern + "%"
+		} else {
+			args[i] = pattern + " %"
+		}
+	}
+	return `SELECT u.id FROM users u WHERE ` + strings.Join(conds, " AND "), args
 }
 
 // Bounds on the work one search can ask for.
@@ -291,4 +401,49 @@ func pgTSQuery(search string, words []string) (fn, arg string) {
 		}
 	}
 	return "to_tsquery", b.String()
+}
+
+// QueueCounts is how many tickets each inbox queue holds.
+type QueueCounts struct {
+	Open       int `db:"open"`
+	Pending    int `db:"pending"`
+	Mine       int `db:"mine"`
+	Unassigned int `db:"unassigned"`
+}
+
+// Of returns the count of a queue, and false for a queue not counted (all).
+func (c QueueCounts) Of(queue string) (int, bool) {
+	switch queue {
+	case QueueOpen:
+		return c.Open, true
+	case QueuePending:
+		return c.Pending, true
+	case QueueMine:
+		return c.Mine, true
+	case QueueUnassigned:
+		return c.Unassigned, true
+	}
+	return 0, false
+}
+
+// QueueCounts counts the tickets of every queue but "all", for the viewer,
+// in one statement. Each count walks only its own queue on the status and
+// assignee indexes; "all" is not counted, as that would read every ticket.
+func (db *DB) QueueCounts(ctx context.Context, viewerID int64) (QueueCounts, error) {
+	var cols []string
+	var args []any
+	for _, queue := range []string{QueueOpen, QueuePending, QueueMine, QueueUnassigned} {
+		where, a, err := queueCond(queue, viewerID)
+		if err != nil {
+			return QueueCounts{}, err
+		}
+		cols = append(cols, `(SELECT COUNT(*) FROM tickets t WHERE `+strings.Join(where, " AND ")+`) AS `+queue)
+		args = append(args, a...)
+	}
+	var c QueueCounts
+	err := db.X.GetContext(ctx, &c, db.q(`SELECT `+strings.Join(cols, ", ")), args...)
+	if err != nil {
+		return QueueCounts{}, fmt.Errorf("store: queue counts: %w", err)
+	}
+	return c, nil
 }

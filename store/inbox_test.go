@@ -217,7 +217,7 @@ func TestInboxSearch(t *testing.T) {
 			{"earlier words are whole", "prin fire", "", []string{}},
 			{"quoted text is not searched", "zebra", "", []string{}},
 			{"no match", "kangaroo", "", []string{}},
-			{"with a queue", "printer", store.QueuePending, []string{}},
+			{"a queue does not narrow a search", "printer", store.QueuePending, []string{"Printer on fire"}},
 			{"accented word", "münchen", "", []string{"Trip"}},
 			{"upper-case accents", "ÜNÏCÖDÉ", "", []string{"Ünïcödé subject"}},
 			{"only punctuation", "!!! ???", "", []string{}},

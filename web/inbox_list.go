@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/dargo-support/dargo/store"
 )
@@ -26,11 +27,18 @@ type inboxPage struct {
 	Assignee   string
 	Rows       []store.InboxRow
 	Next       string
-	Queues     []string
+	Queues     []queueTab
 	Statuses   []string
 	Priorities []string
 	Categories []string
 	Staff      []store.User
+}
+
+// queueTab is a queue's tab: its name and, unless it is "all", its count.
+type queueTab struct {
+	Name    string
+	Count   int
+	Counted bool
 }
 
 var queues = []string{store.QueueOpen, store.QueuePending, store.QueueMine, store.QueueUnassigned, store.QueueAll}
@@ -57,6 +65,18 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.After = after
+	if n, ok := ticketNumber(q.Search); ok && after == nil {
+		t, err := h.store.TicketByNumber(r.Context(), n)
+		if err == nil {
+			http.Redirect(w, r, "/inbox/tickets/"+strconv.FormatInt(t.Number, 10), http.StatusSeeOther)
+			return
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			h.pages.fail(w, r, err)
+			return
+		}
+		// No such ticket: search for the number as text.
+	}
 	page, err := h.store.Inbox(r.Context(), q)
 	if errors.Is(err, store.ErrInvalidQuery) {
 		h.pages.message(w, r, http.StatusBadRequest, "Bad filter", "One of the filters is not valid: "+err.Error())
@@ -71,8 +91,17 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: page.Rows, Queues: queues, Statuses: store.Statuses,
+	counts, err := h.store.QueueCounts(r.Context(), v.User.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: page.Rows, Statuses: store.Statuses,
 		Priorities: store.Priorities, Categories: h.categories, Staff: staff}
+	for _, name := range queues {
+		n, ok := counts.Of(name)
+		data.Queues = append(data.Queues, queueTab{Name: name, Count: n, Counted: ok})
+	}
 	if page.Next != nil {
 		next := url.Values{}
 		for k, vs := range p {
@@ -85,4 +114,14 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	usedWhen(r, q.Search != "" && after == nil, store.FeatureSearchRun) // a new search, not its next page
 	h.pages.render(w, r, http.StatusOK, "inbox.html", "Inbox", data)
+}
+
+// ticketNumber reads a search that is only a ticket number, "123" or "#123".
+func ticketNumber(search string) (int64, bool) {
+	s := strings.TrimPrefix(strings.TrimSpace(search), "#")
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
 }

@@ -125,7 +125,8 @@ func TestInboxQueuesFiltersAndSearch(t *testing.T) {
 			{"queue=all&q=invoice", []string{"t2 invoice missing"}},
 			{"queue=all&q=INVOI", []string{"t2 invoice missing"}},
 			{"queue=all&q=refund", []string{"t5 money"}},
-			{"queue=open&q=refund", nil},
+			{"queue=open&q=refund", []string{"t5 money"}}, // a search looks in every queue
+			{"queue=open&status=open&q=refund", nil},
 			{"queue=all&q=" + url.QueryEscape(`"); DROP TABLE tickets; --`), nil},
 		}
 		for _, tc := range tests {
@@ -142,7 +143,8 @@ func TestInboxQueuesFiltersAndSearch(t *testing.T) {
 		// The page shows the filters it applies.
 		_, body := get(t, c, srv, "/inbox?queue=all&priority=high&assignee="+itoa(sam.ID)+"&q=invoice")
 		for _, want := range []string{`<option selected>high</option>`, `value="` + itoa(sam.ID) + `" selected>sam@support.example`,
-			`value="invoice"`, `<a href="/inbox?queue=all" aria-current="page">all</a>`, "sam@support.example</td>"} {
+			`value="invoice"`, `<a href="/inbox?queue=all">all</a>`, "sam@support.example</td>",
+			"Results for “invoice” from every queue, narrowed by the filters."} {
 			if !strings.Contains(body, want) {
 				t.Errorf("inbox page lacks %q", want)
 			}

@@ -22,6 +22,7 @@ type TicketStore interface {
 	LastMessageID(ctx context.Context, ticketID int64) (int64, error)
 	UserByID(ctx context.Context, id int64) (*store.User, error)
 	Inbox(ctx context.Context, q store.InboxQuery) (*store.InboxPage, error)
+	QueueCounts(ctx context.Context, viewerID int64) (store.QueueCounts, error)
 	CustomerTickets(ctx context.Context, userID int64, after *store.Cursor, limit int) (*store.InboxPage, error)
 	CcSuggestions(ctx context.Context, ticketID int64) ([]store.CcSuggestion, error)
 	AcceptCc(ctx context.Context, ticketID, id, staffID int64) (*store.CcSuggestion, error)

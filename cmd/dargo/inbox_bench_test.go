@@ -66,7 +66,9 @@ func BenchmarkInbox(b *testing.B) {
 		{"inbox_first", "/inbox?queue=all", "Next page"},
 		{"inbox_filtered", "/inbox?queue=open&priority=high&category=billing", "Next page"},
 		{"search_common", "/inbox?queue=all&q=printer+rechnung", "printer"},
-		{"search_rare", "/inbox?queue=all&q=4242", "problem 4242"},
+		{"search_word", "/inbox?queue=open&q=printer", "printer"},
+		{"search_address", "/inbox?queue=open&q=seed42-", "problem"},
+		{"search_rare", "/inbox?queue=all&q=problem+4242", "problem 4242"}, // "4242" alone opens ticket 4242
 		{"ticket_200", "/inbox/tickets/" + strconv.FormatInt(big, 10), "Message 200 "},
 	}
 	for _, p := range pages {
