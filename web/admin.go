@@ -145,8 +145,8 @@ func (h *adminHandler) changeRole(w http.ResponseWriter, r *http.Request) {
 		h.pages.notFound(w, r)
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := pathID(r, "id")
+	if !ok {
 		h.pages.notFound(w, r)
 		return
 	}

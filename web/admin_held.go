@@ -161,12 +161,12 @@ func (h *adminHeld) delete(w http.ResponseWriter, r *http.Request) {
 		h.pages.notFound(w, r)
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := pathID(r, "id")
+	if !ok {
 		h.pages.notFound(w, r)
 		return
 	}
-	err = h.store.DeleteHeldMail(r.Context(), id, viewerFrom(r.Context()).User.ID)
+	err := h.store.DeleteHeldMail(r.Context(), id, viewerFrom(r.Context()).User.ID)
 	notice := "deleted"
 	if errors.Is(err, store.ErrNotFound) {
 		notice, err = "gone", nil
@@ -181,8 +181,8 @@ func (h *adminHeld) delete(w http.ResponseWriter, r *http.Request) {
 // held loads the held mail {id} and its bytes; when it is no longer held
 // it redirects with the "gone" notice and reports false.
 func (h *adminHeld) held(w http.ResponseWriter, r *http.Request) (*store.InboundMail, []byte, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := pathID(r, "id")
+	if !ok {
 		h.pages.notFound(w, r)
 		return nil, nil, false
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/dargo-support/dargo/store"
@@ -46,8 +45,8 @@ func (p *pages) policyBanners(r *http.Request, v *viewer) policyBanners {
 // (POST /policy/banners/{id}/dismiss) and goes back to the page it was on,
 // which then says so.
 func (p *pages) dismissBanner(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 || p.banners == nil {
+	id, ok := pathID(r, "id")
+	if !ok || p.banners == nil {
 		p.notFound(w, r)
 		return
 	}

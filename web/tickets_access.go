@@ -69,3 +69,9 @@ func parseID(s string) (int64, error) {
 	}
 	return id, nil
 }
+
+// pathID is the route's {name} as a positive number; false when it is not one.
+func pathID(r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	return id, err == nil && id > 0
+}
