@@ -51,12 +51,9 @@ func policyBroadcastBody(v *PolicyVersion, baseURL string) string {
 func (db *DB) StartPolicyBroadcast(ctx context.Context, versionID int64, baseURL string) (*Broadcast, error) {
 	var b *Broadcast
 	err := db.InTx(ctx, func(tx *Tx) error {
-		v, err := tx.lockPolicyVersion(ctx, versionID)
+		v, err := tx.lockSignificant(ctx, versionID)
 		if err != nil {
 			return err
-		}
-		if !v.Significant {
-			return fmt.Errorf("%s version %d is not significant: nothing to announce", v.Kind, v.Version)
 		}
 		if v.BroadcastID != nil {
 			var started Broadcast
@@ -86,10 +83,11 @@ func (db *DB) StartPolicyBroadcast(ctx context.Context, versionID int64, baseURL
 	return b, nil
 }
 
-// lockPolicyVersion reads the version for an update: on PostgreSQL the row
-// stays locked until the transaction ends (SQLite's transaction holds the
-// write lock already).
-func (tx *Tx) lockPolicyVersion(ctx context.Context, id int64) (*PolicyVersion, error) {
+// lockSignificant reads a significant version for announcing it: on
+// PostgreSQL the row stays locked until the transaction ends (SQLite's
+// transaction holds the write lock already). A version that is not
+// significant is an error: it has nothing to announce.
+func (tx *Tx) lockSignificant(ctx context.Context, id int64) (*PolicyVersion, error) {
 	query := `SELECT * FROM policy_versions WHERE id = ?`
 	if tx.db.Dialect == Postgres {
 		query += ` FOR UPDATE`
@@ -97,6 +95,9 @@ func (tx *Tx) lockPolicyVersion(ctx context.Context, id int64) (*PolicyVersion, 
 	var v PolicyVersion
 	if err := tx.GetContext(ctx, &v, tx.q(query), id); err != nil {
 		return nil, notFound(err, fmt.Sprintf("policy version %d", id))
+	}
+	if !v.Significant {
+		return nil, fmt.Errorf("%s version %d is not significant: nothing to announce", v.Kind, v.Version)
 	}
 	return &v, nil
 }
@@ -109,12 +110,9 @@ func (tx *Tx) lockPolicyVersion(ctx context.Context, id int64) (*PolicyVersion, 
 func (db *DB) AddPolicyNotices(ctx context.Context, versionID int64) (int, error) {
 	var added int
 	err := db.InTx(ctx, func(tx *Tx) error {
-		v, err := tx.lockPolicyVersion(ctx, versionID)
+		v, err := tx.lockSignificant(ctx, versionID)
 		if err != nil {
 			return err
-		}
-		if !v.Significant {
-			return fmt.Errorf("%s version %d is not significant: nothing to announce", v.Kind, v.Version)
 		}
 		if v.NoticesDoneAt != nil {
 			return nil
