@@ -7,16 +7,11 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dargo-support/dargo/internal/testdb"
-	"github.com/dargo-support/dargo/internal/testredis"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -49,25 +44,10 @@ func BenchmarkInlineCID30000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	secret, hash := newSecret()
-	if err := db.RequestLogin(ctx, store.LoginRequest{TokenHash: "t", Email: "ada@example.com", TTL: time.Hour}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.ConfirmLogin(ctx, store.Login{TokenHash: "t", SessionHash: hash, SessionTTL: time.Hour}); err != nil {
-		b.Fatal(err)
-	}
-	h, err := New(Opts{Store: db, Redis: testredis.Open(b, redisDB).Client(b), BaseURL: "http://127.0.0.1", Secret: testSecret,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
+	h, secret := benchDesk(b, db, "ada@example.com", "")
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest("GET", "/messages/"+itoa(got.MessageID)+"/html", nil)
-		req.RemoteAddr = "127.0.0.1:1"
-		req.AddCookie(&http.Cookie{Name: "dargo_session", Value: secret})
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
+		w := benchGet(h, "/messages/"+itoa(got.MessageID)+"/html", secret)
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "data:image/png;base64,") {
 			b.Fatalf("status %d", w.Code)
 		}
