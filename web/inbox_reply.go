@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/dargo-support/dargo/store"
+)
+
+// reply sends a staff reply (mailed to the customer, threaded) or adds an
+// internal note; a reply may set the status in the same step, a note never
+// does (a status posted with it is ignored). A reply whose form was opened
+// before another reply arrived is held back once, with a notice.
+func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
+	t, err := ticketFromPath(r, h.store)
+	if err != nil {
+		h.pages.failOr404(w, r, err)
+		return
+	}
+	v := viewerFrom(r.Context())
+	note := r.URL.Query().Get("note") == "1"
+	if err := parseForm(w, r); err != nil {
+		h.renderTicket(w, r, http.StatusRequestEntityTooLarge, t, staffTicketPage{Error: "The files are too large: at most 25 MB in all."})
+		return
+	}
+	// Either the mode or the button pressed makes it a note: without the
+	// stylesheet both buttons show, and a mail must never go out by mistake.
+	note = note || r.PostFormValue("kind") == "note" || r.PostFormValue("send") == "note"
+	text, err := formText(r, "text", maxTextBytes)
+	if err == nil && text == "" {
+		err = errEmptyReply
+	}
+	files, ferr := formFiles(r)
+	if err == nil {
+		err = ferr
+	}
+	if err != nil {
+		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Draft: text, DraftNote: note, Error: err.Error()})
+		return
+	}
+	status := r.PostFormValue("status")
+	if status != "" && !note && !slices.Contains(store.Statuses, status) {
+		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Draft: text, Error: "Choose a status from the list."})
+		return
+	}
+	seen, _ := strconv.ParseInt(r.PostFormValue("last_message"), 10, 64)
+	last, err := h.store.LastMessageID(r.Context(), t.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	if !note && last > seen && r.PostFormValue("send_anyway") != "1" {
+		h.renderTicket(w, r, http.StatusConflict, t, staffTicketPage{Draft: text, Collision: true,
+			Error: "A new message arrived while you were writing. Read it, then send your reply again."})
+		return
+	}
+	if _, err := h.store.AddStaffReply(r.Context(), store.StaffReply{TicketID: t.ID, AuthorID: v.User.ID, Text: text, Note: note,
+		Attachments: files}); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	used(r, replyFeature(note))
+	if status != "" && !note {
+		if err := h.store.ChangeTicket(r.Context(), store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: status}); err != nil {
+			h.pages.failOr404(w, r, err)
+			return
+		}
+		used(r, store.FeatureStatusChanged)
+	}
+	h.presence.leave(r.Context(), t.ID, v.User.ID)
+	http.Redirect(w, r, "/inbox/tickets/"+itoa(t.Number)+"#latest", http.StatusSeeOther)
+}
