@@ -39,7 +39,10 @@ func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *
 		return nil
 	}
 	var known []string
-	err := tx.SelectContext(ctx, &known, tx.q(`SELECT u.email FROM participants p JOIN users u ON u.id = p.user_id WHERE p.ticket_id = ?`), t.ID)
+	// People on the ticket, and people staff removed from it (who come
+	// back only when staff add them), are neither added nor suggested.
+	err := tx.SelectContext(ctx, &known, tx.q(`SELECT u.email FROM participants p JOIN users u ON u.id = p.user_id WHERE p.ticket_id = ?
+		UNION SELECT u.email FROM participant_removals r JOIN users u ON u.id = r.user_id WHERE r.ticket_id = ?`), t.ID, t.ID)
 	if err != nil {
 		return fmt.Errorf("store: add cc: %w", err)
 	}

@@ -138,7 +138,12 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 	out.TicketID, out.TicketNumber = t.ID, t.Number
 	// Only a verified sender joins a ticket by writing to it (a reply
 	// address can leak); anyone else is suggested to staff below.
-	joins := out.Created || d.Message.SenderAuth == SenderVerified
+	// Someone staff removed stays out until staff add them again.
+	removed, err := tx.removedFrom(ctx, t.ID, author)
+	if err != nil {
+		return err
+	}
+	joins := (out.Created || d.Message.SenderAuth == SenderVerified) && !removed[author]
 	if joins {
 		if err := tx.addParticipant(ctx, t.ID, author, roleFor(t, author), now); err != nil {
 			return err
@@ -159,7 +164,7 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 	if err := tx.addFiles(ctx, out.MessageID, d.Attachments, keys, now); err != nil {
 		return err
 	}
-	if !joins {
+	if !joins && !removed[author] {
 		if err := tx.suggestAuthor(ctx, t.ID, author, out.MessageID, d.From, now); err != nil {
 			return err
 		}

@@ -58,17 +58,21 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 	return msgID, err
 }
 
-// notifyParticipants queues one mail of kind to each participant of the ticket.
+// notifyParticipants queues one mail of kind to each participant of the
+// ticket, as Recipients lists them (what the composer shows above Send). An
+// erased participant gets nothing; a suppressed address gets an emails row
+// that says so (QueueEmail applies the same gate again).
 func (tx *Tx) notifyParticipants(ctx context.Context, t Ticket, kind string, msgID *int64) error {
-	var people []User
-	err := tx.SelectContext(ctx, &people, tx.q(`SELECT u.* FROM users u JOIN participants p ON p.user_id = u.id
-		WHERE p.ticket_id = ? AND u.erased_at IS NULL ORDER BY p.role DESC, u.id`), t.ID)
+	people, err := tx.db.recipients(ctx, tx, t.ID, kind)
 	if err != nil {
-		return fmt.Errorf("store: participants: %w", err)
+		return err
 	}
-	for _, u := range people {
-		id := u.ID
-		_, err := tx.QueueEmail(ctx, QueuedEmail{UserID: &id, To: u.Email, Kind: kind, TicketID: &t.ID, MessageID: msgID, Subject: t.Subject})
+	for _, p := range people {
+		if p.Skip == SkipErased {
+			continue
+		}
+		id := p.UserID
+		_, err := tx.QueueEmail(ctx, QueuedEmail{UserID: &id, To: p.Email, Kind: kind, TicketID: &t.ID, MessageID: msgID, Subject: t.Subject})
 		if err != nil {
 			return err
 		}
