@@ -33,6 +33,8 @@ type staffTicketPage struct {
 	// shownSuggestions of them); MoreSuggestions counts the rest.
 	Suggestions     []store.CcSuggestion
 	MoreSuggestions int
+	// People are the ticket's participants and who gets a reply (inbox_people.go).
+	People peopleView
 }
 
 func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -78,8 +80,14 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 			data.Suggestions, data.MoreSuggestions = data.Suggestions[:shownSuggestions], n-shownSuggestions
 		}
 	}
+	if err == nil {
+		err = h.loadPeople(ctx, t, &data.People)
+	}
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]
+	}
+	if data.Notice == "" && data.Error == "" && data.People.Error == "" {
+		data.Notice = h.personNotice(r)
 	}
 	if err != nil {
 		h.pages.fail(w, r, err)

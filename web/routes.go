@@ -88,6 +88,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /inbox/tickets/{number}/presence", staff(inbox.heartbeat))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/accept", staff(inbox.acceptCc))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))
+	mux.Handle("POST /inbox/tickets/{number}/people", staff(inbox.addPerson))
+	mux.Handle("POST /inbox/tickets/{number}/people/{user}/remove", staff(inbox.removePerson))
 	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
 	mux.Handle("POST /admin/staff/invite", requireRole(p, roleAdmin, http.HandlerFunc(admin.invite)))
 	mux.Handle("POST /admin/staff/{id}/role", requireRole(p, roleAdmin, http.HandlerFunc(admin.changeRole)))

@@ -27,6 +27,7 @@ type TicketStore interface {
 	CcSuggestions(ctx context.Context, ticketID int64) ([]store.CcSuggestion, error)
 	AcceptCc(ctx context.Context, ticketID, id, staffID int64) (*store.CcSuggestion, error)
 	DismissCc(ctx context.Context, ticketID, id, staffID int64) (int, error)
+	PeopleStore
 }
 
 var _ TicketStore = (*store.DB)(nil)

@@ -27,7 +27,7 @@ Please help.
 `))
 	signIn(t, ctx, base, "admin@localhost")
 	texts := func(sel string) []string {
-		return fromBrowser(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("`+sel+`"), e => e.innerText.trim().replace(/\s+/g, " "))`))
+		return fromBrowser(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(`+strconv.Quote(sel)+`), e => e.innerText.trim().replace(/\s+/g, " "))`))
 	}
 	for _, width := range []int{1280, 390} {
 		w := strconv.Itoa(width)
