@@ -160,6 +160,10 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		return actor + " recorded that " + user + verb + what
 	case store.AuditCcAccept:
 		return actor + " added " + user + " to " + ticket
+	case store.AuditParticipantAdd:
+		return actor + " added " + user + " to " + ticket
+	case store.AuditParticipantRemove:
+		return actor + " removed " + user + " from " + ticket
 	case store.AuditCcDismiss:
 		return actor + " dismissed " + either(str("count") != "", str("count")+" ", "") + "suggested people on " + ticket
 	case store.AuditHeldRelease:

@@ -186,3 +186,37 @@ func (h *inboxHandler) removePerson(w http.ResponseWriter, r *http.Request) {
 func (h *inboxHandler) peopleDone(w http.ResponseWriter, r *http.Request, t *store.Ticket, notice string, userID int64) {
 	http.Redirect(w, r, "/inbox/tickets/"+itoa(t.Number)+"?notice="+notice+"&person="+itoa(userID)+"#people-h", http.StatusSeeOther) // #nosec G710 -- our own path; notice is one of our codes, the rest numbers
 }
+
+// portalPerson is someone on a ticket as its customer and Cc see them.
+type portalPerson struct {
+	Label    string
+	You      bool
+	Customer bool
+}
+
+// portalPeople lists who is on the ticket for a participant's portal page:
+// each person's name, else their address masked ("a***@example.com"), and
+// the viewer in full. Replies go to each person as a mail of their own
+// (no Cc header), so the page does not hand out others' addresses; erased
+// people are left out.
+func portalPeople(ctx context.Context, s PeopleStore, t *store.Ticket, viewerID int64) ([]portalPerson, error) {
+	rs, err := s.Recipients(ctx, t.ID, store.EmailReply)
+	if err != nil {
+		return nil, err
+	}
+	var out []portalPerson
+	for _, r := range rs {
+		if r.ErasedAt != nil {
+			continue
+		}
+		p := portalPerson{You: r.UserID == viewerID, Customer: r.Role == "customer", Label: r.Name}
+		switch {
+		case p.You:
+			p.Label = personView{Recipient: r}.Label()
+		case p.Label == "":
+			p.Label = store.MaskEmail(r.Email)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -12,8 +12,9 @@ type ticketPage struct {
 	Messages []store.ThreadMessage
 	Draft    string
 	Error    string
-	Images   int64 // the message whose remote images the viewer asked for
-	ForStaff bool  // false: the customer's view
+	Images   int64          // the message whose remote images the viewer asked for
+	ForStaff bool           // false: the customer's view
+	People   []portalPerson // who is on the ticket (inbox_people.go)
 }
 
 func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -31,12 +32,16 @@ func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
 
 func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, status int, t *store.Ticket, draft, problem string) {
 	msgs, err := h.store.Thread(r.Context(), t.ID, false)
+	var people []portalPerson
+	if err == nil {
+		people, err = portalPeople(r.Context(), h.store, t, viewerFrom(r.Context()).User.ID)
+	}
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
 	h.pages.render(w, r, status, "ticket.html", "#"+itoa(t.Number)+" "+t.Subject,
-		ticketPage{Ticket: t, Messages: msgs, Draft: draft, Error: problem, Images: imagesParam(r)})
+		ticketPage{Ticket: t, Messages: msgs, Draft: draft, Error: problem, Images: imagesParam(r), People: people})
 }
 
 // reply adds the customer's answer, as a mail to the ticket would, and
