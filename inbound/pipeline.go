@@ -28,6 +28,7 @@ type Store interface {
 	InboundMail(ctx context.Context, id int64) (*store.InboundMail, error)
 	IsBlocked(ctx context.Context, email string) (bool, error)
 	ForgetInboundMail(ctx context.Context, id int64) error
+	QueueTooLargeNotice(ctx context.Context, to store.Person, subject string) (bool, error)
 }
 
 var _ Store = (*store.DB)(nil)
@@ -181,6 +182,15 @@ func (p *Pipeline) run(ctx context.Context, rec *store.InboundMail, raw []byte, 
 func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []byte, env Envelope, released bool) (Result, error) {
 	if !released {
 		if reason := p.hold(raw, env.Verdicts); reason != "" {
+			if p.tooLarge(raw, env.Verdicts) {
+				// Before finishing: should queueing fail, the redelivered
+				// mail is held again and its notice tried again.
+				why, err := p.noticeTooLarge(ctx, raw, env)
+				if err != nil {
+					return Result{}, err
+				}
+				p.log.InfoContext(ctx, "too-large notice", "inbound_mail", rec.ID, "queued", why == "", "why_not", why)
+			}
 			return p.finish(ctx, rec, ActionQuarantined, reason)
 		}
 	}

@@ -152,6 +152,9 @@ func (h *Handlers) build(ctx context.Context, o *store.Outgoing) (*outbound.Mail
 		return m, permanent(err)
 	case store.EmailBroadcast, store.EmailPolicyNotice:
 		return h.buildBroadcast(ctx, o)
+	case store.EmailTooLarge:
+		m, err := outbound.BuildTooLarge(recipient(o), o.Email.Subject, h.outbound)
+		return m, permanent(err)
 	default:
 		m, err := outbound.Build(o, h.outbound)
 		return m, permanent(err)

@@ -36,6 +36,7 @@ type view struct {
 	Changed   string // an address change notice: the new address, masked
 	Invited   bool   // a sign-in link that invites staff
 	Site      string // BaseURL without its trailing slash: the footer's links
+	Limit     string // the too-large notice: the size limit, "40 MB"
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.

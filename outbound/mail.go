@@ -44,6 +44,8 @@ type Opts struct {
 	BaseURL    string // portal links
 	MailDomain string // for minted Message-IDs
 	ReplyTo    func(number int64) string
+	// MailLimit is DARGO_MAX_MAIL_BYTES, which the too-large notice states.
+	MailLimit int64
 }
 
 // PermanentError marks a failure that retrying will not fix.

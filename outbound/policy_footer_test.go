@@ -23,6 +23,11 @@ func TestEveryMailLinksThePolicies(t *testing.T) {
 		store.EmailPolicyNotice: func() (*Mail, error) {
 			return BuildPolicyNotice(to, "We updated our privacy policy", "Shorter.\n\nRead it: https://help.acme.test/privacy/versions/2", opts)
 		},
+		store.EmailTooLarge: func() (*Mail, error) {
+			o := opts
+			o.MailLimit = 25 << 20
+			return BuildTooLarge(to, "Holiday photos", o)
+		},
 	}
 	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {

@@ -184,6 +184,7 @@ var essential = map[string]bool{
 	store.EmailMagicLink:    true,
 	store.EmailPolicyNotice: true,
 	store.EmailBroadcast:    false,
+	store.EmailTooLarge:     true,
 }
 
 // TestEveryMailKindIsClassified reads the store package's source: every

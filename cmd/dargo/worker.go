@@ -53,6 +53,7 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 			BaseURL:    c.BaseURL,
 			MailDomain: c.MailDomain,
 			ReplyTo:    c.replyTo,
+			MailLimit:  c.MaxMailBytes,
 		},
 		Secret:            c.Secret,
 		Limiter:           jobs.NewLimiter(ctx, lim),
