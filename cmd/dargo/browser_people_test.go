@@ -29,7 +29,7 @@ Please help.
 	texts := func(sel string) []string {
 		return fromBrowser(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(`+strconv.Quote(sel)+`), e => e.innerText.trim().replace(/\s+/g, " "))`))
 	}
-	for _, width := range []int{1280, 390} {
+	for i, width := range []int{1280, 390} {
 		w := strconv.Itoa(width)
 		t.Run(w, func(t *testing.T) {
 			inBrowser(t, ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(base+"/inbox/tickets/1"))
@@ -65,6 +65,19 @@ Please help.
 			screenshot(t, ctx, "people-note-"+w+".png")
 			inBrowser(t, ctx, chromedp.Click(chromedp.CSS(`label[for=kind-reply]`)))
 
+			// The reply goes to exactly the people listed above Send.
+			inBrowser(t, ctx, chromedp.SendKeys(chromedp.ID("text"), "A new printer is on its way "+w))
+			clickAndLoad(t, ctx, chromedp.CSS(`button[value=reply]`))
+			subject := "Re: [#1] My printer is on fire"
+			waitForMail(t, ctx, base, bob, subject)
+			for deadline := time.Now().Add(20 * time.Second); len(waitForMail(t, ctx, base, "ada@example.com", subject)) <= i; {
+				if time.Now().After(deadline) {
+					t.Fatalf("reply %d did not reach ada", i+1)
+				}
+			}
+			inBrowser(t, ctx, chromedp.Navigate(base+"/inbox/tickets/1"))
+			waitForText(t, ctx, "A new printer is on its way "+w)
+
 			clickAndLoad(t, ctx, chromedp.CSS(`#people li:last-child form[action$="/remove"] button`))
 			waitForText(t, ctx, "Removed Bob Builder")
 			if got := texts("#people li .who"); len(got) != 1 {
@@ -75,5 +88,27 @@ Please help.
 			}
 			screenshot(t, ctx, "people-removed-"+w+".png")
 		})
+	}
+
+	// The customer sees who is on the ticket: others by name, or their
+	// address masked.
+	inBrowser(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/inbox/tickets/1"))
+	inBrowser(t, ctx, chromedp.SendKeys(chromedp.ID("person-email"), "carol@example.com"))
+	clickAndLoad(t, ctx, chromedp.CSS(`#people-add button[type=submit]`))
+	waitForText(t, ctx, "Added carol@example.com")
+	customer := newBrowser(t, chromium, "browser-people-portal-failure.png", 60*time.Second)
+	signIn(t, customer, base, "ada@example.com")
+	for _, width := range []int{1280, 390} {
+		w := strconv.Itoa(width)
+		inBrowser(t, customer, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(base+"/tickets/1"))
+		waitForText(t, customer, "On this ticket")
+		got := fromBrowser(t, customer, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".ticket-people li"), e => e.innerText.trim())`))
+		if len(got) != 2 || !strings.HasPrefix(got[0], "Ada Lovelace <ada@example.com> (you)") || got[1] != "c***@example.com" {
+			t.Errorf("the customer's page lists %q", got)
+		}
+		if sw := fromBrowser(t, customer, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); sw > width {
+			t.Errorf("the portal ticket page is %d px wide at %d px", sw, width)
+		}
+		screenshot(t, customer, "people-portal-"+w+".png")
 	}
 }
