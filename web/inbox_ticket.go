@@ -25,7 +25,8 @@ type staffTicketPage struct {
 	Draft       string
 	DraftNote   bool
 	Error       string
-	Collision   bool // a reply came in while this one was written
+	Collision   bool     // a reply came in while this one was written
+	Held        heldWork // staged files, problems by field, colleagues' drafts
 	Images      int64
 	ForStaff    bool // staff see authors' addresses
 	Notice      string
@@ -77,6 +78,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		if n := len(data.Suggestions); n > shownSuggestions {
 			data.Suggestions, data.MoreSuggestions = data.Suggestions[:shownSuggestions], n-shownSuggestions
 		}
+	}
+	if err == nil {
+		err = h.composerState(ctx, v.User.ID, t, &data)
 	}
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]
