@@ -119,6 +119,7 @@ func (c *composing) keep(ctx context.Context, d store.Draft) (heldWork, error) {
 		return c.held, err
 	}
 	c.held.SavedAt = &at
+	c.form.Files = c.notStaged(c.form.Files)
 	if len(c.form.Files) > 0 {
 		staged, err := c.store.StageFiles(ctx, c.userID, c.ticketID, c.form.Files)
 		if err != nil {
@@ -127,6 +128,23 @@ func (c *composing) keep(ctx context.Context, d store.Draft) (heldWork, error) {
 		c.held.Staged, c.form.Files = append(c.held.Staged, staged...), nil
 	}
 	return c.held, nil
+}
+
+// notStaged drops files already kept under the same name with the same
+// bytes: reloading a form shown with a problem posts its files again.
+func (c *composing) notStaged(files []store.NewAttachment) []store.NewAttachment {
+	kept := map[string]bool{}
+	for _, s := range c.held.Staged {
+		kept[s.Filename+"\x00"+s.BlobKey] = true
+	}
+	out := files[:0:0]
+	for _, f := range files {
+		if k := f.Filename + "\x00" + store.BlobKey("stage", f.Data); !kept[k] {
+			kept[k] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // removing is the staged file whose remove button sent the form, if one did.

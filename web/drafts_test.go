@@ -29,8 +29,8 @@ func keptOnPage(t *testing.T, body, text string, files []string, problem, field 
 	if problem == "" {
 		return
 	}
-	top := strings.Index(body, `<div id="compose-top"`)
-	if top < 0 || !strings.Contains(body[top:], `role="alert" tabindex="-1">`) || !strings.Contains(body[top:], html.EscapeString(problem)) {
+	top := strings.Index(body, `<p id="compose-top" class="error" role="alert" tabindex="-1">`)
+	if top < 0 || !strings.Contains(body[top:], html.EscapeString(problem)) {
 		t.Errorf("the problem %q is not at the top of the form", problem)
 	}
 	if field == "" {
