@@ -53,9 +53,10 @@ func (h heldWork) Room() int64 {
 // Slots is how many more files the draft takes.
 func (h heldWork) Slots() int { return max(maxFiles-len(h.Staged), 0) }
 
-// Limit and MaxFiles are the limits for a whole message, for the page.
-func (heldWork) Limit() string { return maxAttachText }
-func (heldWork) MaxFiles() int { return maxFiles }
+// Limit, MaxBytes and MaxFiles are the limits for a whole message, for the page.
+func (heldWork) Limit() string   { return maxAttachText }
+func (heldWork) MaxBytes() int64 { return maxAttachBytes }
+func (heldWork) MaxFiles() int   { return maxFiles }
 
 // OthersText is "Mia has a draft" or "Mia and Bo have drafts".
 func (h heldWork) OthersText() string {

@@ -70,7 +70,7 @@ func TestStaffReplyKeepsEverythingOnEveryError(t *testing.T) {
 		if res.StatusCode != http.StatusBadRequest {
 			t.Fatalf("too large: %s", res.Status)
 		}
-		keptOnPage(t, body, text, []string{"notes.txt"}, "scan.pdf is too large: attachments may be 25 MB in all, and 25.0 MB is left.", "files-error")
+		keptOnPage(t, body, text, []string{"notes.txt"}, "scan.pdf is too large: attachments may be 25 MB in all.", "files-error")
 		if d, err := db.DraftOf(ctx, miaUser.ID, got.TicketID); err != nil || d.Text != text {
 			t.Errorf("the draft after the error: %+v, %v", d, err)
 		}
@@ -82,6 +82,9 @@ func TestStaffReplyKeepsEverythingOnEveryError(t *testing.T) {
 			t.Fatalf("body too large: %s", res.Status)
 		}
 		keptOnPage(t, body, text, []string{"notes.txt"}, "huge.iso is too large", "files-error")
+		if strings.Contains(body, "The files were too large to send") {
+			t.Error("the body limit's problem repeats the file's")
+		}
 
 		// No text: the new file is kept too.
 		res, body = postMultipart(t, mia, srv.URL+path+"/reply", url.Values{"text": {" "}, "last_message": {last}},
@@ -294,4 +297,22 @@ func TestPortalKeepsEverythingOnEveryError(t *testing.T) {
 			t.Errorf("%d draft and staged rows left", c)
 		}
 	})
+}
+
+// TestFileTooLargeSaysWhatIsLeft: the problem names the file and the limit,
+// and what is left once other files take a megabyte or more.
+func TestFileTooLargeSaysWhatIsLeft(t *testing.T) {
+	for _, tc := range []struct {
+		room int64
+		want string
+	}{
+		{maxAttachBytes, "a.pdf is too large: attachments may be 25 MB in all."},
+		{maxAttachBytes - 999_999, "a.pdf is too large: attachments may be 25 MB in all."},
+		{5_000_000, "a.pdf is too large: attachments may be 25 MB in all, and 5.0 MB is left."},
+		{0, "a.pdf is too large: attachments may be 25 MB in all, and 0 B is left."},
+	} {
+		if got := fileTooLarge("a.pdf", tc.room); got != tc.want {
+			t.Errorf("room %d: %q, want %q", tc.room, got, tc.want)
+		}
+	}
 }

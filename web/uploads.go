@@ -58,13 +58,17 @@ func readForm(w http.ResponseWriter, r *http.Request, room int64, slots int) (*p
 	}
 	values := url.Values{}
 	var problems []string
+	refusedLast := false // the file before was too large
 	for {
 		part, err := mr.NextPart()
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			problems = append(problems, fmt.Sprintf("The files were too large to send: attachments may be %s in all.", maxAttachText))
+			if !refusedLast { // else that file's problem says it already
+				problems = append(problems, fmt.Sprintf("The files were too large to send: attachments may be %s in all.", maxAttachText))
+			}
 			break
 		}
+		refusedLast = false
 		if err == io.EOF {
 			break
 		}
@@ -96,6 +100,7 @@ func readForm(w http.ResponseWriter, r *http.Request, room int64, slots int) (*p
 		}
 		if int64(len(data)) > room || err != nil {
 			problems = append(problems, fileTooLarge(filename, room))
+			refusedLast = true
 			if err != nil {
 				break
 			}
@@ -116,9 +121,10 @@ func readForm(w http.ResponseWriter, r *http.Request, room int64, slots int) (*p
 	return out, nil
 }
 
-// fileTooLarge says which file did not fit, and the limit.
+// fileTooLarge says which file did not fit, and the limit; and what is
+// left when the files already taken use a megabyte or more.
 func fileTooLarge(name string, room int64) string {
-	if room >= maxAttachBytes {
+	if room > maxAttachBytes-1000*1000 {
 		return fmt.Sprintf("%s is too large: attachments may be %s in all.", name, maxAttachText)
 	}
 	return fmt.Sprintf("%s is too large: attachments may be %s in all, and %s is left.", name, maxAttachText, byteSize(max(room, 0)))

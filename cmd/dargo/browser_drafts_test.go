@@ -66,7 +66,7 @@ Please help.
 		waitForText(t, ctx, "Please help.")
 		inBrowser(t, ctx, chromedp.SetUploadFiles(chromedp.ID("files"), []string{notes, big}))
 		waitFor("the size check's message", `!document.getElementById("files-error").hidden`)
-		if msg := eval(`document.getElementById("files-error").textContent`); msg != "scan.pdf (26.2 MB) is too large: attachments may be 25 MB in all, and 25.0 MB is left. It was not attached." {
+		if msg := eval(`document.getElementById("files-error").textContent`); msg != "scan.pdf (26.2 MB) is too large: attachments may be 25 MB in all. It was not attached." {
 			t.Errorf("the size check says %q", msg)
 		}
 		if kept := eval(`Array.from(document.getElementById("files").files, f => f.name).join(",")`); kept != "notes.txt" {

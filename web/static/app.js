@@ -135,6 +135,7 @@
     var note = document.getElementById(input.getAttribute("aria-describedby"));
     input.addEventListener("change", function () {
       var room = Number(input.getAttribute("data-max-bytes"));
+      var max = Number(input.getAttribute("data-max-total"));
       var slots = Number(input.getAttribute("data-max-files"));
       var limit = input.getAttribute("data-limit");
       var keep = new DataTransfer(), refused = [];
@@ -142,8 +143,8 @@
         if (slots <= 0) {
           refused.push(f.name + " was not attached: that would be more files than a message may have.");
         } else if (f.size > room) {
-          refused.push(f.name + " (" + size(f.size) + ") is too large: attachments may be " + limit + " in all, and " +
-            size(room) + " is left. It was not attached.");
+          refused.push(f.name + " (" + size(f.size) + ") is too large: attachments may be " + limit + " in all" +
+            (room > max - 1000000 ? "" : ", and " + size(room) + " is left") + ". It was not attached.");
         } else {
           keep.items.add(f);
           room -= f.size;
