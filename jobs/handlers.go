@@ -30,6 +30,7 @@ type Store interface {
 	SweepErasedTickets(ctx context.Context, batch int) (int64, error)
 	SweepDevMail(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	SweepUsage(ctx context.Context, keep time.Duration, batch int) (int64, error)
+	SweepOldDrafts(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	RecordSweepRun(ctx context.Context, r store.SweepRun) error
 }
 

@@ -255,8 +255,8 @@ func (db *DB) dropFiles(ctx context.Context, batch int) (int64, error) {
 	}
 }
 
-// deleteBlobs deletes the blobs that rows of table (inbound_mail or
-// attachments, a constant of ours) point at, except those another row of
+// deleteBlobs deletes the blobs that rows of table (inbound_mail,
+// attachments or staged_files, a constant of ours) point at, except those another row of
 // the table still points at: keys are content addresses, so the same file
 // sent twice is one blob.
 func (db *DB) deleteBlobs(ctx context.Context, table string, rows []blobRow) error {

@@ -11,7 +11,9 @@ import (
 // reply sends a staff reply (mailed to the customer, threaded) or adds an
 // internal note; a reply may set the status in the same step, a note never
 // does (a status posted with it is ignored). A reply whose form was opened
-// before another reply arrived is held back once, with a notice.
+// before another reply arrived is held back once, with a notice. Whatever
+// stops it (a file too large, a missing text, the held-back reply, a chip's
+// remove button) keeps the text as the draft and the files staged.
 func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 	t, err := ticketFromPath(r, h.store)
 	if err != nil {
@@ -20,28 +22,51 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	v := viewerFrom(r.Context())
 	note := r.URL.Query().Get("note") == "1"
-	if err := parseForm(w, r); err != nil {
-		h.renderTicket(w, r, http.StatusRequestEntityTooLarge, t, staffTicketPage{Error: "The files are too large: at most 25 MB in all."})
+	c, err := startComposing(w, r, h.store, v.User.ID, t.ID)
+	if err != nil {
+		h.pages.failForm(w, r, err)
 		return
 	}
 	// Either the mode or the button pressed makes it a note: without the
 	// stylesheet both buttons show, and a mail must never go out by mistake.
 	note = note || r.PostFormValue("kind") == "note" || r.PostFormValue("send") == "note"
 	text, err := formText(r, "text", maxTextBytes)
+	hold := func(status int, page staffTicketPage) {
+		kind := store.DraftReply
+		if note {
+			kind = store.DraftNote
+		}
+		held, kerr := c.keep(r.Context(), store.Draft{Kind: kind, Text: text})
+		if kerr != nil {
+			h.pages.fail(w, r, kerr)
+			return
+		}
+		page.Draft, page.DraftNote, page.Held = text, note, held
+		h.renderTicket(w, r, status, t, page)
+	}
+	if id, ok := c.removing(r); ok {
+		said, err := c.remove(r.Context(), id)
+		if err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+		c.held.Notice = said
+		hold(http.StatusOK, staffTicketPage{})
+		return
+	}
 	if err == nil && text == "" {
 		err = errEmptyReply
 	}
-	files, ferr := formFiles(r)
-	if err == nil {
-		err = ferr
-	}
-	if err != nil {
-		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Draft: text, DraftNote: note, Error: err.Error()})
+	if err != nil || c.held.FileError != "" {
+		if err != nil {
+			c.held.TextError = err.Error()
+		}
+		hold(http.StatusBadRequest, staffTicketPage{Error: problems(c.held.TextError, c.held.FileError)})
 		return
 	}
 	status := r.PostFormValue("status")
 	if status != "" && !note && !slices.Contains(store.Statuses, status) {
-		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Draft: text, Error: "Choose a status from the list."})
+		hold(http.StatusBadRequest, staffTicketPage{Error: "Choose a status from the list."})
 		return
 	}
 	seen, _ := strconv.ParseInt(r.PostFormValue("last_message"), 10, 64)
@@ -51,12 +76,21 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !note && last > seen && r.PostFormValue("send_anyway") != "1" {
-		h.renderTicket(w, r, http.StatusConflict, t, staffTicketPage{Draft: text, Collision: true,
-			Error: "A new message arrived while you were writing. Read it, then send your reply again."})
+		hold(http.StatusConflict, staffTicketPage{Collision: true,
+			Error: "A new message arrived while you were writing. Read it, then send your reply again: your text and files are kept."})
+		return
+	}
+	files, err := c.attachments(r.Context())
+	if err != nil {
+		h.pages.fail(w, r, err)
 		return
 	}
 	if _, err := h.store.AddStaffReply(r.Context(), store.StaffReply{TicketID: t.ID, AuthorID: v.User.ID, Text: text, Note: note,
 		Attachments: files}); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	if err := c.sent(r.Context()); err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}

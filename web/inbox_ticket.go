@@ -25,7 +25,8 @@ type staffTicketPage struct {
 	Draft       string
 	DraftNote   bool
 	Error       string
-	Collision   bool // a reply came in while this one was written
+	Collision   bool     // a reply came in while this one was written
+	Held        heldWork // staged files, problems by field, colleagues' drafts
 	Images      int64
 	ForStaff    bool // staff see authors' addresses
 	Notice      string
@@ -82,6 +83,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		err = h.loadPeople(ctx, t, &data.People)
+	}
+	if err == nil {
+		err = h.composerState(ctx, v.User.ID, t, &data)
 	}
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]

@@ -55,67 +55,111 @@ type newTicketForm struct {
 	Categories                        []string
 	Priorities                        []string
 	Error                             string
+	SubjectError                      string // next to the subject
+	Held                              heldWork
 }
 
+// maxSubject is how long a new ticket's subject may be, in characters.
+const maxSubject = 200
+
 func (h *portalHandler) newForm(w http.ResponseWriter, r *http.Request) {
-	h.renderNew(w, r, http.StatusOK, newTicketForm{Priority: "normal", Category: "general"})
+	d, held, err := loadHeld(r.Context(), h.store, viewerFrom(r.Context()).User.ID, 0)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	f := newTicketForm{Priority: "normal", Category: "general", Held: held}
+	if d != nil {
+		f.Subject, f.Text = d.Subject, d.Text
+	}
+	h.renderNew(w, r, http.StatusOK, f)
 }
 
 func (h *portalHandler) renderNew(w http.ResponseWriter, r *http.Request, status int, f newTicketForm) {
 	f.Categories, f.Priorities = h.categories, customerPriorities
+	f.Held.DraftURL = "/tickets/new/draft"
 	h.pages.render(w, r, status, "ticket_new.html", "New ticket", f)
 }
 
+// saveNewDraft keeps the new-ticket form's subject and description as the
+// customer types.
+func (h *portalHandler) saveNewDraft(w http.ResponseWriter, r *http.Request) {
+	saveDraft(w, r, h.store, store.Draft{UserID: viewerFrom(r.Context()).User.ID, Kind: store.DraftNew}, "description", true)
+}
+
 // create opens a ticket from the form, as a mail would: the customer gets the
-// same confirmation, and can answer it by mail.
+// same confirmation, and can answer it by mail. Whatever stops it keeps the
+// subject and description as the draft and the files staged.
 func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	if err := parseForm(w, r); err != nil {
-		h.renderNew(w, r, http.StatusRequestEntityTooLarge, newTicketForm{Error: "The files are too large: at most 25 MB in all."})
+	c, err := startComposing(w, r, h.store, v.User.ID, 0)
+	if err != nil {
+		h.pages.failForm(w, r, err)
 		return
 	}
 	f := newTicketForm{Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category")}
-	var err, errText error
-	f.Subject, err = formText(r, "subject", 200)
+	var errSubject, errText error
+	f.Subject, errSubject = formText(r, "subject", maxSubject)
 	f.Subject = textsafe.Clean(f.Subject) // no bidi tricks in what staff read
 	f.Text, errText = formText(r, "description", maxTextBytes)
-	if err == nil {
-		err = errText
+	hold := func(status int) {
+		held, err := c.keep(r.Context(), store.Draft{Kind: store.DraftNew, Subject: f.Subject, Text: f.Text})
+		if err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+		f.Held = held
+		h.renderNew(w, r, status, f)
+	}
+	if id, ok := c.removing(r); ok {
+		if c.held.Notice, err = c.remove(r.Context(), id); err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+		hold(http.StatusOK)
+		return
 	}
 	switch {
-	case err != nil:
-		f.Error = err.Error()
+	case errSubject != nil:
+		f.SubjectError = errSubject.Error()
 	case f.Subject == "":
-		f.Error = "Give the ticket a subject."
+		f.SubjectError = "Give the ticket a subject."
+	}
+	switch {
+	case errText != nil:
+		c.held.TextError = errText.Error()
 	case f.Text == "":
-		f.Error = "Describe what you need."
+		c.held.TextError = "Describe what you need."
+	}
+	f.Error = problems(f.SubjectError, c.held.TextError, c.held.FileError)
+	switch {
+	case f.Error != "":
 	case !slices.Contains(customerPriorities, f.Priority):
 		f.Error = "Choose a priority from the list."
 	case !slices.Contains(h.categories, f.Category):
 		f.Error = "Choose a category from the list."
 	}
 	if f.Error != "" {
-		h.renderNew(w, r, http.StatusBadRequest, f)
+		hold(http.StatusBadRequest)
 		return
 	}
 	if _, status, problem := h.human.check(r); problem != "" {
 		f.Error = problem
-		h.renderNew(w, r, status, f)
+		hold(status)
 		return
 	}
 	// New tickets per account are limited like sign-in links: a portal
 	// session must not become a way to flood the inbox.
 	wait, err := h.limiter.allow(r.Context(), "ticket-user", itoa(v.User.ID), ticketsPerHour)
 	if err != nil || wait > 0 {
-		f.Error = "You opened many tickets in a short time. Please wait a while, or reply to an existing ticket."
+		f.Error = "You opened many tickets in a short time. Please wait a while, or reply to an existing ticket. Your ticket is kept here as a draft."
 		w.Header().Set("Retry-After", itoa(int64(wait.Seconds())+1))
-		h.renderNew(w, r, http.StatusTooManyRequests, f)
+		hold(http.StatusTooManyRequests)
 		return
 	}
-	files, err := formFiles(r)
+	files, err := c.attachments(r.Context())
 	if err != nil {
-		f.Error = err.Error()
-		h.renderNew(w, r, http.StatusBadRequest, f)
+		h.pages.fail(w, r, err)
 		return
 	}
 	got, err := h.store.Deliver(r.Context(), &store.Delivery{
@@ -128,6 +172,9 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 		Attachments: files,
 		Confirm:     true,
 	})
+	if err == nil {
+		err = c.sent(r.Context())
+	}
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return

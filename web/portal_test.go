@@ -456,7 +456,8 @@ func TestPortalReply(t *testing.T) {
 			draft   string
 		}{
 			{"empty", "  \r\n ", 0, "Write a reply before sending.", ""},
-			{"too many files", "Here are my receipts", 11, "attach at most 10 files", "Here are my receipts"},
+			// The ten that fit are kept (staged) for the next try; the eleventh is named.
+			{"too many files", "Here are my receipts", 11, "receipt10.txt was not attached: a message may have at most 10 files.", "Here are my receipts"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -475,20 +476,30 @@ func TestPortalReply(t *testing.T) {
 			t.Fatalf("refused replies added messages: %d", n)
 		}
 
-		res, _ := postMultipart(t, ada, srv.URL+path+"/reply", url.Values{"text": {"Still waiting."}}, upload{"receipt.txt", []byte("paid")})
+		// One kept file removed makes room for another.
+		adaID := int64(count(t, db, `SELECT id FROM users WHERE email = 'ada@example.com'`))
+		staged, err := db.StagedFiles(ctx, adaID, got.TicketID)
+		if err != nil || len(staged) != 10 {
+			t.Fatalf("staged after too many files: %d, %v", len(staged), err)
+		}
+		res, body := postMultipart(t, ada, srv.URL+path+"/reply", url.Values{"text": {"Still waiting."}, "remove": {itoa(staged[0].ID)}})
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Removed receipt0.txt.") || strings.Contains(body, ">receipt0.txt<") {
+			t.Fatalf("remove a kept file: %s\n%s", res.Status, body)
+		}
+		res, _ = postMultipart(t, ada, srv.URL+path+"/reply", url.Values{"text": {"Still waiting."}}, upload{"receipt.txt", []byte("paid")})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != path+"#latest" {
 			t.Fatalf("POST reply: %s → %q", res.Status, res.Header.Get("Location"))
 		}
 		msgs := thread(t, db, got.TicketID)
 		last := msgs[len(msgs)-1]
 		if len(msgs) != 2 || last.Kind != "inbound" || last.Source != "web" || last.VisibleText != "Still waiting." ||
-			last.AuthorEmail != "ada@example.com" || last.Subject != "Re: Refund" || len(last.Attachments) != 1 {
+			last.AuthorEmail != "ada@example.com" || last.Subject != "Re: Refund" || len(last.Attachments) != 10 {
 			t.Errorf("messages after reply: %+v", msgs)
 		}
 		if st := ticket(t, db, got.TicketNumber).Status; st != "open" {
 			t.Errorf("status after the customer's reply = %q, want open", st)
 		}
-		_, body := get(t, ada, srv, path)
+		_, body = get(t, ada, srv, path)
 		if !strings.Contains(body, "Still waiting.") || !strings.Contains(body, "receipt.txt") {
 			t.Errorf("the reply is not on the page:\n%s", body)
 		}

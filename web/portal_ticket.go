@@ -12,6 +12,7 @@ type ticketPage struct {
 	Messages []store.ThreadMessage
 	Draft    string
 	Error    string
+	Held     heldWork
 	Images   int64          // the message whose remote images the viewer asked for
 	ForStaff bool           // false: the customer's view
 	People   []portalPerson // who is on the ticket (inbox_people.go)
@@ -23,14 +24,24 @@ func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
 		h.pages.failOr404(w, r, err)
 		return
 	}
-	if hasRole(viewerFrom(r.Context()).User, roleStaff) {
+	v := viewerFrom(r.Context())
+	if hasRole(v.User, roleStaff) {
 		http.Redirect(w, r, "/inbox/tickets/"+itoa(t.Number), http.StatusSeeOther)
 		return
 	}
-	h.renderTicket(w, r, http.StatusOK, t, "", "")
+	d, held, err := loadHeld(r.Context(), h.store, v.User.ID, t.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	data := ticketPage{Held: held}
+	if d != nil {
+		data.Draft = d.Text
+	}
+	h.renderTicket(w, r, http.StatusOK, t, data)
 }
 
-func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, status int, t *store.Ticket, draft, problem string) {
+func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, status int, t *store.Ticket, data ticketPage) {
 	msgs, err := h.store.Thread(r.Context(), t.ID, false)
 	var people []portalPerson
 	if err == nil {
@@ -40,12 +51,14 @@ func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, sta
 		h.pages.fail(w, r, err)
 		return
 	}
-	h.pages.render(w, r, status, "ticket.html", "#"+itoa(t.Number)+" "+t.Subject,
-		ticketPage{Ticket: t, Messages: msgs, Draft: draft, Error: problem, Images: imagesParam(r), People: people})
+	data.Ticket, data.Messages, data.Images, data.People = t, msgs, imagesParam(r), people
+	data.Held.DraftURL = "/tickets/" + itoa(t.Number) + "/draft"
+	h.pages.render(w, r, status, "ticket.html", "#"+itoa(t.Number)+" "+t.Subject, data)
 }
 
 // reply adds the customer's answer, as a mail to the ticket would, and
-// reopens the ticket if it was waiting or done.
+// reopens the ticket if it was waiting or done. Whatever stops it keeps the
+// text as the draft and the files staged.
 func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 	t, err := ticketFromPath(r, h.store)
 	if err != nil {
@@ -53,21 +66,41 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerFrom(r.Context())
-	if err := parseForm(w, r); err != nil {
-		h.renderTicket(w, r, http.StatusRequestEntityTooLarge, t, "", "The files are too large: at most 25 MB in all.")
+	c, err := startComposing(w, r, h.store, v.User.ID, t.ID)
+	if err != nil {
+		h.pages.failForm(w, r, err)
 		return
 	}
 	text, err := formText(r, "text", maxTextBytes)
+	hold := func(status int, problem string) {
+		held, kerr := c.keep(r.Context(), store.Draft{Kind: store.DraftReply, Text: text})
+		if kerr != nil {
+			h.pages.fail(w, r, kerr)
+			return
+		}
+		h.renderTicket(w, r, status, t, ticketPage{Draft: text, Error: problem, Held: held})
+	}
+	if id, ok := c.removing(r); ok {
+		if c.held.Notice, err = c.remove(r.Context(), id); err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+		hold(http.StatusOK, "")
+		return
+	}
 	if err == nil && text == "" {
 		err = errEmptyReply
 	}
-	if err != nil {
-		h.renderTicket(w, r, http.StatusBadRequest, t, text, err.Error())
+	if err != nil || c.held.FileError != "" {
+		if err != nil {
+			c.held.TextError = err.Error()
+		}
+		hold(http.StatusBadRequest, problems(c.held.TextError, c.held.FileError))
 		return
 	}
-	files, err := formFiles(r)
+	files, err := c.attachments(r.Context())
 	if err != nil {
-		h.renderTicket(w, r, http.StatusBadRequest, t, text, err.Error())
+		h.pages.fail(w, r, err)
 		return
 	}
 	_, err = h.store.Deliver(r.Context(), &store.Delivery{
@@ -78,12 +111,25 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 		Attachments: files,
 		Reopen:      true,
 	})
+	if err == nil {
+		err = c.sent(r.Context())
+	}
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
 	used(r, store.FeatureReplySent)
 	http.Redirect(w, r, "/tickets/"+itoa(t.Number)+"#latest", http.StatusSeeOther)
+}
+
+// saveDraft keeps the customer's reply as they type.
+func (h *portalHandler) saveDraft(w http.ResponseWriter, r *http.Request) {
+	t, err := ticketFromPath(r, h.store)
+	if err != nil {
+		h.pages.failOr404(w, r, err)
+		return
+	}
+	saveDraft(w, r, h.store, store.Draft{UserID: viewerFrom(r.Context()).User.ID, TicketID: t.ID, Kind: store.DraftReply}, "text", false)
 }
 
 var errEmptyReply = errorString("Write a reply before sending.")

@@ -57,6 +57,10 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /tickets", user(portal.create))
 	mux.Handle("GET /tickets/{number}", user(portal.show))
 	mux.Handle("POST /tickets/{number}/reply", user(portal.reply))
+	// Drafts (issue 13): the page's script saves what is typed.
+	mux.Handle("POST /tickets/new/draft", user(portal.saveNewDraft))
+	mux.Handle("POST /tickets/{number}/draft", user(portal.saveDraft))
+	mux.Handle("POST /inbox/tickets/{number}/draft", staff(inbox.saveDraft))
 	mux.Handle("GET /attachments/{id}", user(files.attachment))
 	mux.Handle("GET /messages/{id}/html", user(files.messageHTML))
 

@@ -8,6 +8,7 @@ import (
 
 // TicketStore is what the portal and the inbox need from the database.
 type TicketStore interface {
+	DraftStore
 	TicketByNumber(ctx context.Context, number int64) (*store.Ticket, error)
 	IsParticipantUser(ctx context.Context, ticketID, userID int64) (bool, error)
 	Thread(ctx context.Context, ticketID int64, withNotes bool) ([]store.ThreadMessage, error)

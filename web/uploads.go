@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -14,60 +15,119 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// Upload limits for a reply or a new ticket.
+// Upload limits for a reply or a new ticket. Sizes count as people do
+// (1 MB is 1,000,000 bytes), so the limit the page states, the browser's
+// check and the server's agree to the byte.
 const (
-	maxUploadBytes = 25 << 20 // the whole request
+	maxAttachText  = "25 MB"
+	maxAttachBytes = 25 * 1000 * 1000       // a message's files in all, staged ones included
+	maxBodyBytes   = maxAttachBytes + 1<<20 // one request: the files and the text fields
+	maxFieldBytes  = 1 << 20                // one text field, before formText's own limit
 	maxFiles       = 10
 	maxTextBytes   = 64 << 10
 )
 
-var errTooLarge = errors.New("web: upload too large")
-
-// parseForm reads a form that may carry files, within the upload limits.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		err := r.ParseMultipartForm(8 << 20) // #nosec G120 -- the body is capped by MaxBytesReader above
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errTooLarge
-		}
-		return err
-	}
-	err := r.ParseForm()
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return errTooLarge
-	}
-	return err
+// postedFiles is what a form's "files" field brought: the files that fit
+// and, for those that did not, the words to say why.
+type postedFiles struct {
+	Files   []store.NewAttachment
+	Problem string
 }
 
-// formFiles returns the files of the form field "files". The content type
-// is what the bytes are, not what the browser claimed.
-func formFiles(r *http.Request) ([]store.NewAttachment, error) {
-	if r.MultipartForm == nil {
-		return nil, nil
+// readForm reads a form into r.PostForm (so PostFormValue works as ever)
+// and keeps the files that fit in room bytes and slots more files. A
+// multipart body is streamed: the text fields come before the files in our
+// forms, so a file over the limit never costs the text. A file is read no
+// further than the room left; a body over maxBodyBytes ends the reading
+// with what came before it. Only a malformed body is an error.
+func readForm(w http.ResponseWriter, r *http.Request, room int64, slots int) (*postedFiles, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	out := &postedFiles{}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err := r.ParseForm()
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			out.Problem = "The form was too large to send."
+			return out, nil
+		}
+		return out, err
 	}
-	var out []store.NewAttachment
-	for _, fh := range r.MultipartForm.File["files"] {
-		if fh.Size == 0 && fh.Filename == "" {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return out, err
+	}
+	values := url.Values{}
+	var problems []string
+	refusedLast := false // the file before was too large
+	for {
+		part, err := mr.NextPart()
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			if !refusedLast { // else that file's problem says it already
+				problems = append(problems, fmt.Sprintf("The files were too large to send: attachments may be %s in all.", maxAttachText))
+			}
+			break
+		}
+		refusedLast = false
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		name, filename := part.FormName(), part.FileName()
+		if name != "files" {
+			if filename == "" {
+				b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes))
+				if err != nil && !errors.As(err, &tooBig) {
+					return out, err
+				}
+				values.Add(name, string(b))
+			}
+			continue
+		}
+		if filename == "" {
 			continue // the empty input of a form sent without a file
 		}
-		if len(out) == maxFiles {
-			return nil, fmt.Errorf("attach at most %d files", maxFiles)
+		filename = cleanFilename(filename)
+		if len(out.Files) >= slots {
+			problems = append(problems, fmt.Sprintf("%s was not attached: a message may have at most %d files.", filename, maxFiles))
+			continue
 		}
-		f, err := fh.Open()
-		if err != nil {
-			return nil, err
+		data, err := io.ReadAll(io.LimitReader(part, room+1))
+		if err != nil && !errors.As(err, &tooBig) {
+			return out, err
 		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, err
+		if int64(len(data)) > room || err != nil {
+			problems = append(problems, fileTooLarge(filename, room))
+			refusedLast = true
+			if err != nil {
+				break
+			}
+			continue
 		}
-		out = append(out, store.NewAttachment{Filename: cleanFilename(fh.Filename), ContentType: sniff(data, fh.Filename), Data: data})
+		room -= int64(len(data))
+		out.Files = append(out.Files, store.NewAttachment{Filename: filename, ContentType: sniff(data, filename), Data: data})
+	}
+	out.Problem = strings.Join(problems, " ")
+	r.PostForm = values
+	r.Form = url.Values{}
+	for k, vs := range r.URL.Query() {
+		r.Form[k] = vs
+	}
+	for k, vs := range values {
+		r.Form[k] = append(r.Form[k], vs...)
 	}
 	return out, nil
+}
+
+// fileTooLarge says which file did not fit, and the limit; and what is
+// left when the files already taken use a megabyte or more.
+func fileTooLarge(name string, room int64) string {
+	if room > maxAttachBytes-1000*1000 {
+		return fmt.Sprintf("%s is too large: attachments may be %s in all.", name, maxAttachText)
+	}
+	return fmt.Sprintf("%s is too large: attachments may be %s in all, and %s is left.", name, maxAttachText, byteSize(max(room, 0)))
 }
 
 // sniff names the content type from the bytes, falling back to the name's

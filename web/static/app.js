@@ -65,3 +65,97 @@
     setInterval(beat, 15000);
   }
 })();
+
+// Never lose a word (issue 13). A form with data-draft-url saves its text
+// as a draft two seconds after typing stops and when the page is hidden,
+// and says so next to the text. The file input checks sizes and the number
+// of files before anything is uploaded (the limits are in its data-
+// attributes: what the files already kept leave) and says which file did
+// not fit next to the field. A form shown again with a problem opens at it.
+// Without a script the server keeps the text and files on every error.
+(function () {
+  "use strict";
+  var problem = document.querySelector(".compose-top .error");
+  if (problem) {
+    problem.scrollIntoView({ block: "center" });
+    problem.focus({ preventScroll: true });
+  }
+
+  function size(n) {
+    if (n < 1000) return n + " B";
+    if (n < 1000000) return Math.floor((n + 500) / 1000) + " KB";
+    return (n / 1e6).toFixed(1) + " MB";
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-draft-url]"), function (form) {
+    var url = form.getAttribute("data-draft-url");
+    var status = form.querySelector(".draft-status");
+    var fields = function () {
+      var p = new URLSearchParams();
+      ["subject", "text", "description"].forEach(function (n) {
+        var el = form.elements.namedItem(n);
+        if (el && el.value !== undefined) p.set(n, el.value);
+      });
+      var kind = form.querySelector("input[name=kind]:checked");
+      if (kind) p.set("kind", kind.value);
+      return p.toString();
+    };
+    var saved = fields(), timer = null, sending = false;
+    var say = function (t) { if (status) status.textContent = t; };
+    var save = function () {
+      timer = null;
+      var body = fields();
+      if (sending || body === saved) return;
+      say("Saving draft…");
+      fetch(url, { method: "POST", body: new URLSearchParams(body), credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) throw new Error(r.status);
+          saved = body;
+          say("Draft saved");
+        })
+        .catch(function () { say("Draft not saved yet: your text is still here, and is kept when you send."); });
+    };
+    var later = function () { clearTimeout(timer); timer = setTimeout(save, 2000); };
+    form.addEventListener("input", function (e) { if (e.target.type !== "file") later(); });
+    form.addEventListener("change", function (e) { if (e.target.name === "kind") later(); });
+    form.addEventListener("submit", function () { sending = true; clearTimeout(timer); });
+    var flush = function () {
+      var body = fields();
+      if (sending || body === saved) return;
+      clearTimeout(timer);
+      if (navigator.sendBeacon(url, new URLSearchParams(body))) saved = body;
+    };
+    document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
+    window.addEventListener("pagehide", flush);
+    window.addEventListener("pageshow", function (e) { if (e.persisted) sending = false; });
+  });
+
+  var input = document.querySelector("input[type=file][data-max-bytes]");
+  if (input && window.DataTransfer) {
+    var note = document.getElementById(input.getAttribute("aria-describedby"));
+    input.addEventListener("change", function () {
+      var room = Number(input.getAttribute("data-max-bytes"));
+      var max = Number(input.getAttribute("data-max-total"));
+      var slots = Number(input.getAttribute("data-max-files"));
+      var limit = input.getAttribute("data-limit");
+      var keep = new DataTransfer(), refused = [];
+      Array.prototype.forEach.call(input.files, function (f) {
+        if (slots <= 0) {
+          refused.push(f.name + " was not attached: that would be more files than a message may have.");
+        } else if (f.size > room) {
+          refused.push(f.name + " (" + size(f.size) + ") is too large: attachments may be " + limit + " in all" +
+            (room > max - 1000000 ? "" : ", and " + size(room) + " is left") + ". It was not attached.");
+        } else {
+          keep.items.add(f);
+          room -= f.size;
+          slots--;
+        }
+      });
+      if (refused.length) input.files = keep.files;
+      note.textContent = refused.join(" ");
+      note.hidden = refused.length === 0;
+      if (refused.length) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    });
+  }
+})();
