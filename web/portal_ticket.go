@@ -12,8 +12,9 @@ type ticketPage struct {
 	Messages []store.ThreadMessage
 	Draft    string
 	Error    string
-	Images   int64 // the message whose remote images the viewer asked for
-	ForStaff bool  // false: the customer's view
+	Images   int64  // the message whose remote images the viewer asked for
+	ForStaff bool   // false: the customer's view
+	Key      string // the reply form's idempotency key
 }
 
 func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +37,7 @@ func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, sta
 		return
 	}
 	h.pages.render(w, r, status, "ticket.html", "#"+itoa(t.Number)+" "+t.Subject,
-		ticketPage{Ticket: t, Messages: msgs, Draft: draft, Error: problem, Images: imagesParam(r)})
+		ticketPage{Ticket: t, Messages: msgs, Draft: draft, Error: problem, Images: imagesParam(r), Key: formKey()})
 }
 
 // reply adds the customer's answer, as a mail to the ticket would, and
@@ -72,6 +73,7 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 			SenderAuth: store.SenderVerified, SenderAuthReason: "written by a signed-in participant"},
 		Attachments: files,
 		Reopen:      true,
+		Key:         r.PostFormValue("key"),
 	})
 	if err != nil {
 		h.pages.fail(w, r, err)
