@@ -103,11 +103,12 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: page.Rows, Statuses: store.Statuses,
-		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p), Notice: listNotice(p)}
+		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p)}
 	if data.Undos, err = h.undo.pending(r.Context(), v.User.ID, data.Back); err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
+	data.Notice = listNotice(p, data.Undos)
 	for _, name := range queues {
 		n, ok := counts.Of(name)
 		data.Queues = append(data.Queues, queueTab{Name: name, Count: n, Counted: ok})

@@ -156,12 +156,18 @@ var listNotices = map[string]string{
 	"too-late": "Too late to undo on #%d: its mail is on its way.",
 }
 
-// listNotice says the list's ?notice for ?ticket.
-func listNotice(p url.Values) string {
+// listNotice says the list's ?notice for ?ticket, unless the Undo bar
+// says it already.
+func listNotice(p url.Values, undos []undoNote) string {
 	text, ok := listNotices[p.Get("notice")]
 	n, err := strconv.ParseInt(p.Get("ticket"), 10, 64)
 	if !ok || err != nil || n <= 0 {
 		return ""
+	}
+	for _, u := range undos {
+		if u.Number == n && p.Get("notice") != "undone" && p.Get("notice") != "too-late" {
+			return ""
+		}
 	}
 	return strings.Replace(text, "%d", itoa(n), 1)
 }
