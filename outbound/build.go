@@ -79,6 +79,10 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 		}
 		m.Subject = "Re: " + subject
 		v.Reply = o.Message.Text
+		if o.Email.Announces != "" {
+			// The reply set the status too: one mail tells both.
+			v.Status = statusWord(o.Email.Announces)
+		}
 		v.Signature = o.Author.Signature
 		if name := cleanHeaderText(o.Author.DisplayName, maxName); name != "" {
 			// Only the name is the agent's: the address stays the desk's.

@@ -31,6 +31,7 @@ const (
 	AuditChoice         = "choice_changed"     // detail: kind, objected, via
 	AuditHeldRelease    = "held_mail_released" // detail: inbound_mail, action; ticket_id when it made or joined one
 	AuditHeldDelete     = "held_mail_deleted"  // detail: inbound_mail
+	AuditTicketUndo     = "ticket_undo"        // detail: message (a reply taken back), status {from, to} (a change taken back)
 )
 
 // AuditEntry is one line of the audit log. People are named by id only.

@@ -63,6 +63,9 @@ type Delivery struct {
 	Confirm bool
 	// Flag marks the message (and a new ticket) as needing a look: spam, dmarc.
 	Flag string
+	// Key is a web form's idempotency key: a second delivery with the same
+	// key from the same person writes nothing and answers with the first.
+	Key string
 	// AutoCap limits automatic mails to one address within AutoWindow; 0 is no cap.
 	AutoCap    int
 	AutoWindow time.Duration
@@ -126,6 +129,14 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 	if err != nil {
 		return err
 	}
+	if first, err := tx.claimReplyKey(ctx, author, d.Key, now); err != nil || first != 0 {
+		if err == nil {
+			out.MessageID = first
+			err = tx.QueryRowxContext(ctx, tx.q(`SELECT t.id, t.number FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.id = ?`),
+				first).Scan(&out.TicketID, &out.TicketNumber)
+		}
+		return err
+	}
 	var t Ticket
 	if d.TicketID == 0 {
 		if err := tx.createTicket(ctx, &t, author, d, now); err != nil {
@@ -159,6 +170,9 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		}
 	}
 	if out.MessageID, err = tx.insertMessage(ctx, t.ID, author, d, now); err != nil {
+		return err
+	}
+	if err := tx.keyReply(ctx, author, d.Key, out.MessageID); err != nil {
 		return err
 	}
 	if err := tx.addFiles(ctx, out.MessageID, d.Attachments, keys, now); err != nil {

@@ -23,6 +23,12 @@ type QueuedEmail struct {
 	// Sealed is an encrypted secret the mail carries (a magic link), kept in
 	// the outbox row only until the mail is sent or given up.
 	Sealed string
+	// NotBefore holds the mail in the outbox until then (zero: send at
+	// once), on behalf of the undoable action ActionID (0: none).
+	NotBefore time.Time
+	ActionID  int64
+	// Announces is the status change a reply mail also tells of.
+	Announces string
 }
 
 // QueueEmail records an emails row and, unless the address is suppressed,
@@ -61,17 +67,25 @@ func (tx *Tx) queueEmail(ctx context.Context, e QueuedEmail) (int64, string, err
 		status, reason = EmailSuppressed, fmt.Sprintf("loop guard: %d automatic mails within %s", check.Recent, e.Window)
 	}
 	var id int64
-	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO emails (user_id, to_email, kind, ticket_id, message_id, subject, status, auto, reason, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		e.UserID, to, e.Kind, e.TicketID, e.MessageID, e.Subject, status, e.Auto, reason, now).Scan(&id)
+	var action *int64
+	if e.ActionID != 0 {
+		action = &e.ActionID
+	}
+	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO emails (user_id, to_email, kind, ticket_id, message_id, subject, status, auto, reason, created_at, action_id, announces)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		e.UserID, to, e.Kind, e.TicketID, e.MessageID, e.Subject, status, e.Auto, reason, now, action, e.Announces).Scan(&id)
 	if err != nil {
 		return 0, "", fmt.Errorf("store: queue email: %w", err)
 	}
 	if status != EmailQueued {
 		return id, status, nil
 	}
-	_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO outbox (kind, email_id, payload, created_at) VALUES (?, ?, ?, ?)`),
-		e.Kind, id, outboxPayload(id, e.Sealed), now)
+	var notBefore *time.Time
+	if !e.NotBefore.IsZero() {
+		notBefore = &e.NotBefore
+	}
+	_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO outbox (kind, email_id, payload, created_at, not_before) VALUES (?, ?, ?, ?, ?)`),
+		e.Kind, id, outboxPayload(id, e.Sealed), now, notBefore)
 	if err != nil {
 		return 0, "", fmt.Errorf("store: queue email: outbox: %w", err)
 	}

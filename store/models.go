@@ -105,6 +105,8 @@ type Email struct {
 	CreatedAt time.Time  `db:"created_at"`
 	SentAt    *time.Time `db:"sent_at"`
 	Broadcast *int64     `db:"broadcast_id"` // id of the broadcast this mail is part of
+	ActionID  *int64     `db:"action_id"`    // the undoable staff action that queued it
+	Announces string     `db:"announces"`    // a reply mail's status change, "" when none
 }
 
 // Email kinds.

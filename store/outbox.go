@@ -17,12 +17,18 @@ type OutboxRow struct {
 	Payload   string     `db:"payload"`
 	CreatedAt time.Time  `db:"created_at"`
 	RelayedAt *time.Time `db:"relayed_at"`
+	// NotBefore holds the row back until then: its action can be undone until it passes.
+	NotBefore *time.Time `db:"not_before"`
 }
 
-// PendingOutbox returns up to limit rows not yet relayed, oldest first.
+// PendingOutbox returns up to limit rows not yet relayed and due (their
+// not-before time, if any, has passed), oldest first. A row held back is
+// left for a later pass: the database, not a timer in one process, says
+// when it is due, so every relay replica agrees and a restart loses nothing.
 func (db *DB) PendingOutbox(ctx context.Context, limit int) ([]OutboxRow, error) {
 	var out []OutboxRow
-	err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT ?`), limit)
+	err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM outbox WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= ?)
+		ORDER BY id LIMIT ?`), db.Now(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending outbox: %w", err)
 	}
@@ -44,20 +50,27 @@ func (db *DB) MarkRelayed(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// OutboxLag returns how many rows wait and the age of the oldest (0 when none).
+// OutboxLag returns how many due rows wait and how long the oldest has
+// been due (0 when none). Rows held for an Undo are not late.
 func (db *DB) OutboxLag(ctx context.Context) (int, time.Duration, error) {
+	now := db.Now()
+	due := `relayed_at IS NULL AND (not_before IS NULL OR not_before <= ?)`
 	var n int
-	if err := db.X.GetContext(ctx, &n, `SELECT COUNT(*) FROM outbox WHERE relayed_at IS NULL`); err != nil {
+	if err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM outbox WHERE `+due), now); err != nil {
 		return 0, 0, fmt.Errorf("store: outbox lag: %w", err)
 	}
 	if n == 0 {
 		return 0, 0, nil
 	}
 	// Not MIN(created_at): SQLite returns an aggregate of a timestamp as text.
-	var oldest time.Time
-	err := db.X.GetContext(ctx, &oldest, `SELECT created_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT 1`)
+	var oldest OutboxRow
+	err := db.X.GetContext(ctx, &oldest, db.q(`SELECT * FROM outbox WHERE `+due+` ORDER BY id LIMIT 1`), now)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: outbox lag: %w", err)
 	}
-	return n, db.Now().Sub(oldest), nil
+	since := oldest.CreatedAt
+	if oldest.NotBefore != nil && oldest.NotBefore.After(since) {
+		since = *oldest.NotBefore
+	}
+	return n, now.Sub(since), nil
 }

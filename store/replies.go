@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 )
 
 // StaffReply is a staff member's answer (or internal note) on a ticket.
@@ -12,11 +14,23 @@ type StaffReply struct {
 	Text        string
 	Note        bool // internal: never mailed
 	Attachments []NewAttachment
+	// Status, on a reply, changes the ticket's status in the same step:
+	// the reply's mail tells of it, and no separate status mail goes.
+	Status string
+	// Hold keeps the reply's mail in the outbox this long, while its
+	// author may undo it (DARGO_UNDO_SECONDS); 0 sends at once.
+	Hold time.Duration
+	// Key is the form's idempotency key: a second reply with the same key
+	// by the same author writes nothing and returns the first's id.
+	Key string
 }
 
 // AddStaffReply stores a reply and, unless it is a note, queues a reply
 // notification to the customer and every Cc participant, in one transaction.
 func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
+	if r.Status != "" && !r.Note && !slices.Contains(Statuses, r.Status) {
+		return 0, fmt.Errorf("%w: status %q", ErrInvalidChange, r.Status)
+	}
 	keys, err := db.stageFiles(ctx, r.Attachments)
 	if err != nil {
 		return 0, err
@@ -24,6 +38,10 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 	var msgID int64
 	err = db.InTx(ctx, func(tx *Tx) error {
 		now := db.Now()
+		if first, err := tx.claimReplyKey(ctx, r.AuthorID, r.Key, now); err != nil || first != 0 {
+			msgID = first
+			return err
+		}
 		var t Ticket
 		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), r.TicketID); err != nil {
 			return notFound(err, "staff reply")
@@ -36,6 +54,9 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 			VALUES (?, ?, ?, 'web', ?, ?, ?, ?, 'verified', 'written by signed-in staff') RETURNING id`), t.ID, r.AuthorID, kind, t.Subject, r.Text, r.Text, now).Scan(&msgID)
 		if err != nil {
 			return fmt.Errorf("store: staff reply: %w", err)
+		}
+		if err := tx.keyReply(ctx, r.AuthorID, r.Key, msgID); err != nil {
+			return err
 		}
 		if err := tx.addFiles(ctx, msgID, r.Attachments, keys, now); err != nil {
 			return err
@@ -53,17 +74,31 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 		if r.Note {
 			return nil
 		}
-		return tx.notifyParticipants(ctx, t, EmailReply, &msgID)
+		was := t.Status
+		if r.Status != "" {
+			if _, err := tx.applyChange(ctx, &t, Change{TicketID: t.ID, ActorID: r.AuthorID, Status: r.Status}, now); err != nil {
+				return err
+			}
+		}
+		mail := QueuedEmail{Kind: EmailReply, MessageID: &msgID}
+		if t.Status != was && notifyStatuses[t.Status] {
+			mail.Announces = t.Status
+		}
+		if mail.ActionID, mail.NotBefore, err = tx.undoable(ctx, undoAction{ticket: t.ID, actor: r.AuthorID, message: msgID,
+			oldStatus: was, newStatus: t.Status}, r.Hold, now); err != nil {
+			return err
+		}
+		return tx.notifyParticipants(ctx, t, mail)
 	})
 	return msgID, err
 }
 
-// notifyParticipants queues one mail of kind to each participant of the
-// ticket, as Recipients lists them (what the composer shows above Send). An
-// erased participant gets nothing; a suppressed address gets an emails row
-// that says so (QueueEmail applies the same gate again).
-func (tx *Tx) notifyParticipants(ctx context.Context, t Ticket, kind string, msgID *int64) error {
-	people, err := tx.db.recipients(ctx, tx, t.ID, kind)
+// notifyParticipants queues the mail to each participant of the ticket, as
+// Recipients lists them (what the composer shows above Send). An erased
+// participant gets nothing; a suppressed address gets an emails row that
+// says so (QueueEmail applies the same gate again).
+func (tx *Tx) notifyParticipants(ctx context.Context, t Ticket, mail QueuedEmail) error {
+	people, err := tx.db.recipients(ctx, tx, t.ID, mail.Kind)
 	if err != nil {
 		return err
 	}
@@ -72,8 +107,8 @@ func (tx *Tx) notifyParticipants(ctx context.Context, t Ticket, kind string, msg
 			continue
 		}
 		id := p.UserID
-		_, err := tx.QueueEmail(ctx, QueuedEmail{UserID: &id, To: p.Email, Kind: kind, TicketID: &t.ID, MessageID: msgID, Subject: t.Subject})
-		if err != nil {
+		mail.UserID, mail.To, mail.TicketID, mail.Subject = &id, p.Email, &t.ID, t.Subject
+		if _, err := tx.QueueEmail(ctx, mail); err != nil {
 			return err
 		}
 	}
@@ -102,7 +137,7 @@ func (db *DB) SetStatus(ctx context.Context, ticketID int64, status string) erro
 			return nil
 		}
 		t.Status = status
-		return tx.notifyParticipants(ctx, t, EmailStatus, nil)
+		return tx.notifyParticipants(ctx, t, QueuedEmail{Kind: EmailStatus})
 	})
 }
 

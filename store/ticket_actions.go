@@ -27,6 +27,9 @@ type Change struct {
 	// Assignee assigns the ticket to a staff member; Unassign clears it.
 	Assignee *int64
 	Unassign bool
+	// Hold keeps a status mail in the outbox this long, while the change
+	// can be undone (DARGO_UNDO_SECONDS); 0 sends at once.
+	Hold time.Duration
 }
 
 // Activity is one recorded change to a ticket.
@@ -43,7 +46,8 @@ type Activity struct {
 
 // ChangeTicket applies the change and records each changed field in the
 // activity history, in one transaction. Moving to resolved or closed mails
-// the participants, as SetStatus does.
+// the participants, as SetStatus does; that mail waits c.Hold in the
+// outbox, while the change can be undone.
 func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
 	if c.Status != "" && !slices.Contains(Statuses, c.Status) ||
 		c.Priority != "" && !slices.Contains(Priorities, c.Priority) || len(c.Category) > 64 {
@@ -55,46 +59,60 @@ func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
 			return notFound(err, "change ticket")
 		}
 		now := db.Now()
-		changed := false
-		was := map[string]string{} // what the changed fields were, for the audit log's sentences
-		set := func(kind, col, old, new string) error {
-			if new == "" || new == old {
-				return nil
-			}
-			changed, was[kind] = true, old
-			if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET `+col+` = ? WHERE id = ?`), new, t.ID); err != nil {
-				return err
-			}
-			return tx.recordActivity(ctx, t.ID, c.ActorID, kind, old, new, now)
-		}
-		if err := set("status", "status", t.Status, c.Status); err != nil {
-			return fmt.Errorf("store: change ticket: %w", err)
-		}
-		if err := set("priority", "priority", t.Priority, c.Priority); err != nil {
-			return fmt.Errorf("store: change ticket: %w", err)
-		}
-		if err := set("category", "category", t.Category, c.Category); err != nil {
-			return fmt.Errorf("store: change ticket: %w", err)
-		}
-		if err := tx.assign(ctx, &t, c, now, &changed); err != nil {
+		was := t.Status
+		changed, err := tx.applyChange(ctx, &t, c, now)
+		if err != nil || !changed || t.Status == was || !notifyStatuses[t.Status] {
 			return err
 		}
-		if !changed {
+		mail := QueuedEmail{Kind: EmailStatus}
+		if mail.ActionID, mail.NotBefore, err = tx.undoable(ctx, undoAction{ticket: t.ID, actor: c.ActorID,
+			oldStatus: was, newStatus: t.Status}, c.Hold, now); err != nil {
+			return err
+		}
+		return tx.notifyParticipants(ctx, t, mail)
+	})
+}
+
+// applyChange writes the change to t (and *t), its activity and its audit
+// entry, and reports whether anything changed. It mails nobody.
+func (tx *Tx) applyChange(ctx context.Context, t *Ticket, c Change, now time.Time) (bool, error) {
+	changed := false
+	was := map[string]string{} // what the changed fields were, for the audit log's sentences
+	set := func(kind, col string, field *string, new string) error {
+		old := *field
+		if new == "" || new == old {
 			return nil
 		}
-		if err := tx.Audit(ctx, Audit{ActorID: c.ActorID, Action: AuditTicketChange, TicketID: t.ID, Detail: map[string]any{
-			"status": c.Status, "priority": c.Priority, "category": c.Category, "assignee": c.Assignee, "unassign": c.Unassign, "was": was}}); err != nil {
+		changed, was[kind] = true, old
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET `+col+` = ? WHERE id = ?`), new, t.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ? WHERE id = ?`), now, t.ID); err != nil {
-			return fmt.Errorf("store: change ticket: %w", err)
-		}
-		if c.Status != "" && c.Status != t.Status && notifyStatuses[c.Status] {
-			t.Status = c.Status
-			return tx.notifyParticipants(ctx, t, EmailStatus, nil)
-		}
-		return nil
-	})
+		*field = new
+		return tx.recordActivity(ctx, t.ID, c.ActorID, kind, old, new, now)
+	}
+	if err := set("status", "status", &t.Status, c.Status); err != nil {
+		return false, fmt.Errorf("store: change ticket: %w", err)
+	}
+	if err := set("priority", "priority", &t.Priority, c.Priority); err != nil {
+		return false, fmt.Errorf("store: change ticket: %w", err)
+	}
+	if err := set("category", "category", &t.Category, c.Category); err != nil {
+		return false, fmt.Errorf("store: change ticket: %w", err)
+	}
+	if err := tx.assign(ctx, t, c, now, &changed); err != nil {
+		return false, err
+	}
+	if !changed {
+		return false, nil
+	}
+	if err := tx.Audit(ctx, Audit{ActorID: c.ActorID, Action: AuditTicketChange, TicketID: t.ID, Detail: map[string]any{
+		"status": c.Status, "priority": c.Priority, "category": c.Category, "assignee": c.Assignee, "unassign": c.Unassign, "was": was}}); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ? WHERE id = ?`), now, t.ID); err != nil {
+		return false, fmt.Errorf("store: change ticket: %w", err)
+	}
+	return true, nil
 }
 
 // assign applies the assignee part of a change; only staff can be assigned.

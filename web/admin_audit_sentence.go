@@ -132,6 +132,12 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		return actor + " replied on " + ticket
 	case store.AuditTicketNote:
 		return actor + " wrote a note on " + ticket
+	case store.AuditTicketUndo:
+		st, _ := d["status"].(map[string]any)
+		from, _ := st["from"].(string)
+		to, _ := st["to"].(string)
+		what := either(str("message") != "", "took back a reply", "undid a change")
+		return actor + " " + what + " on " + ticket + either(st != nil, " (status "+from+" → "+to+")") + " before its mail went"
 	case store.AuditRoleChange:
 		role := str("role")
 		what := "made " + user + " " + roleWords[role]

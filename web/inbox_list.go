@@ -19,6 +19,7 @@ type inboxHandler struct {
 	presence   *presence
 	categories []string
 	log        *slog.Logger
+	undo       *undoer // nil: every mail goes at once, no Undo
 }
 
 // inboxPage is the inbox list's data.
@@ -32,6 +33,11 @@ type inboxPage struct {
 	Priorities []string
 	Categories []string
 	Staff      []store.User
+	// Back is this list's address, for its ticket links; Notice says what
+	// the last action did; Undos are the viewer's actions still undoable.
+	Back   string
+	Notice string
+	Undos  []undoNote
 }
 
 // queueTab is a queue's tab: its name and, unless it is "all", its count.
@@ -97,7 +103,12 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: page.Rows, Statuses: store.Statuses,
-		Priorities: store.Priorities, Categories: h.categories, Staff: staff}
+		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p)}
+	if data.Undos, err = h.undo.pending(r.Context(), v.User.ID, data.Back); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	data.Notice = listNotice(p, data.Undos)
 	for _, name := range queues {
 		n, ok := counts.Of(name)
 		data.Queues = append(data.Queues, queueTab{Name: name, Count: n, Counted: ok})

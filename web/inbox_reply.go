@@ -75,6 +75,13 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
+	key := r.PostFormValue("key")
+	if h.undo.replied(r.Context(), v.User.ID, key) {
+		// The same form again (a double click, or the loser of two
+		// simultaneous posts, whose "new message" is its twin): done.
+		h.replied(w, r, t)
+		return
+	}
 	if !note && last > seen && r.PostFormValue("send_anyway") != "1" {
 		hold(http.StatusConflict, staffTicketPage{Collision: true,
 			Error: "A new message arrived while you were writing. Read it, then send your reply again: your text and files are kept."})
@@ -85,9 +92,14 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	if _, err := h.store.AddStaffReply(r.Context(), store.StaffReply{TicketID: t.ID, AuthorID: v.User.ID, Text: text, Note: note,
-		Attachments: files}); err != nil {
-		h.pages.fail(w, r, err)
+	reply := store.StaffReply{TicketID: t.ID, AuthorID: v.User.ID, Text: text, Note: note, Attachments: files, Key: key}
+	if !note {
+		// One step, one mail: the reply's mail tells of the status, and
+		// it waits for an Undo.
+		reply.Status, reply.Hold = status, h.undo.window()
+	}
+	if _, err := h.store.AddStaffReply(r.Context(), reply); err != nil {
+		h.pages.failOr404(w, r, err)
 		return
 	}
 	if err := c.sent(r.Context()); err != nil {
@@ -95,13 +107,28 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	used(r, replyFeature(note))
-	if status != "" && !note {
-		if err := h.store.ChangeTicket(r.Context(), store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: status}); err != nil {
-			h.pages.failOr404(w, r, err)
-			return
-		}
-		used(r, store.FeatureStatusChanged)
-	}
+	usedWhen(r, reply.Status != "" && reply.Status != t.Status, store.FeatureStatusChanged)
 	h.presence.leave(r.Context(), t.ID, v.User.ID)
-	http.Redirect(w, r, "/inbox/tickets/"+itoa(t.Number)+"#latest", http.StatusSeeOther)
+	h.replied(w, r, t)
+}
+
+// replied sends staff on after a reply: back to the ticket, or with "Send
+// and next" to the next ticket of the list they came from (as the list was
+// sorted before the reply), or to that list when there is none.
+func (h *inboxHandler) replied(w http.ResponseWriter, r *http.Request, t *store.Ticket) {
+	back := backParam(r)
+	if r.PostFormValue("after") != "next" || h.undo == nil {
+		http.Redirect(w, r, ticketURL(t.Number, back)+"#latest", http.StatusSeeOther) // #nosec G710 -- our own inbox path (backParam checks it)
+		return
+	}
+	next, err := h.undo.nextInList(r.Context(), viewerFrom(r.Context()).User.ID, back, t)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	if next == 0 {
+		http.Redirect(w, r, listURL(back, "last", t.Number, 0), http.StatusSeeOther) // #nosec G710 -- our own inbox path (backParam checks it)
+		return
+	}
+	http.Redirect(w, r, withNotice(ticketURL(next, back), "sent", 0), http.StatusSeeOther) // #nosec G710 -- our own inbox path (backParam checks it)
 }

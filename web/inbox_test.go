@@ -440,7 +440,7 @@ func TestInboxUpdate(t *testing.T) {
 			{"same values", url.Values{"status": {"pending"}, "priority": {"urgent"}, "category": {"billing"}, "assignee": {itoa(kim.ID)}},
 				303, path, state{"pending", "urgent", "billing", "kim"}, ""},
 			{"unassign", url.Values{"assignee": {"none"}}, 303, path, state{"pending", "urgent", "billing", ""}, "assignee kim@support.example → none"},
-			{"resolve from the inbox", url.Values{"status": {"resolved"}, "next": {"inbox"}}, 303, "/inbox", state{"resolved", "urgent", "billing", ""},
+			{"resolve from the inbox", url.Values{"status": {"resolved"}, "next": {"inbox"}}, 303, "/inbox?notice=resolved&ticket=1#t-1", state{"resolved", "urgent", "billing", ""},
 				"status pending → resolved"},
 			{"assign to a customer", url.Values{"assignee": {itoa(ada)}, "status": {"open"}}, 400, "", state{"resolved", "urgent", "billing", ""}, ""},
 			{"assign to nobody known", url.Values{"assignee": {"999999"}}, 400, "", state{"resolved", "urgent", "billing", ""}, ""},

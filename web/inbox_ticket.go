@@ -36,6 +36,12 @@ type staffTicketPage struct {
 	MoreSuggestions int
 	// People are the ticket's participants and who gets a reply (inbox_people.go).
 	People peopleView
+	// Back is the list the ticket was opened from (?back=), for u, e and
+	// every action to return to; Key is the reply form's idempotency key;
+	// Undos are the viewer's actions on this ticket still undoable.
+	Back  string
+	Key   string
+	Undos []undoNote
 }
 
 func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -89,6 +95,16 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]
+		if data.Notice == "" {
+			data.Notice = undoNotices[r.URL.Query().Get("notice")]
+		}
+	}
+	data.Back = backParam(r)
+	if data.Key == "" {
+		data.Key = formKey()
+	}
+	if err == nil {
+		data.Undos, err = h.undo.pending(ctx, v.User.ID, ticketURL(t.Number, data.Back))
 	}
 	if data.Notice == "" && data.Error == "" && data.People.Error == "" {
 		data.Notice = h.personNotice(r)
@@ -119,7 +135,7 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		return v
 	}
 	c := store.Change{TicketID: t.ID, ActorID: v.User.ID, Status: changed("status"), Priority: changed("priority"),
-		Category: changed("category")}
+		Category: changed("category"), Hold: h.undo.window()}
 	switch a := changed("assignee"); a {
 	case "":
 	case "none":
@@ -138,6 +154,15 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Error: "Choose a category from the list."})
 		return
 	}
+	// Where the list goes on after this ticket, as it was sorted before
+	// the change: "e" returns there, with that row selected.
+	var next int64
+	if r.PostFormValue("next") == "inbox" && h.undo != nil {
+		if next, err = h.undo.nextInList(r.Context(), v.User.ID, backParam(r), t); err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+	}
 	err = h.store.ChangeTicket(r.Context(), c)
 	if errors.Is(err, store.ErrInvalidChange) || errors.Is(err, store.ErrNotFound) {
 		h.renderTicket(w, r, http.StatusBadRequest, t, staffTicketPage{Error: "That change is not possible: " + err.Error()})
@@ -148,9 +173,13 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	usedWhen(r, c.Status != "", store.FeatureStatusChanged)
-	back := "/inbox/tickets/" + itoa(t.Number)
+	back := ticketURL(t.Number, backParam(r))
 	if r.PostFormValue("next") == "inbox" {
-		back = "/inbox"
+		notice := "updated"
+		if c.Status == "resolved" {
+			notice = "resolved"
+		}
+		back = listURL(backParam(r), notice, t.Number, next)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, back, http.StatusSeeOther) // #nosec G710 -- our own inbox path (backParam checks it)
 }

@@ -132,7 +132,7 @@ func postMultipart(t *testing.T, c *http.Client, target string, fields url.Value
 	return res, string(b)
 }
 
-var ticketLinkRE = regexp.MustCompile(`<a href="/(?:inbox/)?tickets/\d+">([^<]*)</a>`)
+var ticketLinkRE = regexp.MustCompile(`<a (?:id="t-\d+" )?href="/(?:inbox/)?tickets/\d+(?:\?back=[^"]*)?">([^<]*)</a>`)
 
 // listed returns the subjects a ticket list links to, in page order.
 func listed(body string) []string {

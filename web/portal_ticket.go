@@ -16,6 +16,7 @@ type ticketPage struct {
 	Images   int64          // the message whose remote images the viewer asked for
 	ForStaff bool           // false: the customer's view
 	People   []portalPerson // who is on the ticket (inbox_people.go)
+	Key      string         // the reply form's idempotency key
 }
 
 func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +54,9 @@ func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, sta
 	}
 	data.Ticket, data.Messages, data.Images, data.People = t, msgs, imagesParam(r), people
 	data.Held.DraftURL = "/tickets/" + itoa(t.Number) + "/draft"
+	if data.Key == "" {
+		data.Key = formKey()
+	}
 	h.pages.render(w, r, status, "ticket.html", "#"+itoa(t.Number)+" "+t.Subject, data)
 }
 
@@ -110,6 +114,7 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 			SenderAuth: store.SenderVerified, SenderAuthReason: "written by a signed-in participant"},
 		Attachments: files,
 		Reopen:      true,
+		Key:         r.PostFormValue("key"),
 	})
 	if err == nil {
 		err = c.sent(r.Context())

@@ -30,6 +30,9 @@ func routes(o Opts, base *url.URL) http.Handler {
 	portal := &portalHandler{store: o.Tickets, pages: p, human: human, limiter: lim, categories: o.Categories, log: o.Logger}
 	inbox := &inboxHandler{store: o.Tickets, staff: o.Store, pages: p, categories: o.Categories, log: o.Logger,
 		presence: &presence{redis: o.Redis, log: o.Logger, now: time.Now}}
+	if undo, ok := o.Tickets.(UndoStore); ok {
+		inbox.undo = &undoer{store: undo, hold: o.UndoWindow}
+	}
 	files := &filesHandler{store: o.Tickets, pages: p}
 	privacy := &privacyHandler{store: o.Privacy, tickets: o.Tickets, pages: p, sessions: s, limiter: lim, human: human, secret: o.Secret,
 		baseURL: strings.TrimRight(base.String(), "/"), replyTo: o.ReplyTo, log: o.Logger}
@@ -89,6 +92,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("GET /inbox/tickets/{number}", staff(inbox.show))
 	mux.Handle("POST /inbox/tickets/{number}/reply", staff(inbox.reply))
 	mux.Handle("POST /inbox/tickets/{number}/update", staff(inbox.update))
+	mux.Handle("POST /inbox/undo/{id}", staff(inbox.undoAction))
 	mux.Handle("POST /inbox/tickets/{number}/presence", staff(inbox.heartbeat))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/accept", staff(inbox.acceptCc))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))

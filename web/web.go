@@ -83,6 +83,10 @@ type Opts struct {
 	Held HeldReleaser
 	// DevMail serves the dev outbox at /dev/mail (dargo dev only).
 	DevMail DevMailStore
+	// UndoWindow holds every staff reply's and status change's mail in the
+	// outbox this long, while its author may undo it (DARGO_UNDO_SECONDS);
+	// 0 sends at once and offers no Undo.
+	UndoWindow time.Duration
 	// MetricsToken opens /metrics with "Authorization: Bearer <token>"
 	// (DARGO_METRICS_TOKEN), from every peer, loopback too; "" serves no /metrics.
 	MetricsToken string

@@ -71,7 +71,8 @@ func TestBrowserWholeLoop(t *testing.T) {
 	}
 	screenshot(t, ctx, "inbox.png")
 	keyAndLoad(t, ctx, kb.Enter)
-	expectPage(t, ctx, base+"/inbox/tickets/1", "#1 "+subject, "printer.png")
+	// The ticket's address carries the list it was opened from (issue 13).
+	expectPage(t, ctx, base+"/inbox/tickets/1?back=%2finbox", "#1 "+subject, "printer.png")
 	expectThread(t, ctx, "inbound", first)
 
 	// 5. The formatted mail opens in a sandboxed frame.
@@ -92,7 +93,7 @@ func TestBrowserWholeLoop(t *testing.T) {
 	}
 	inBrowser(t, ctx, chromedp.SendKeys(chromedp.ID("text"), reply))
 	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[type=submit]`))
-	expectPage(t, ctx, base+"/inbox/tickets/1#latest")
+	expectPage(t, ctx, base+"/inbox/tickets/1?back=%2Finbox#latest")
 	expectThread(t, ctx, "inbound", first, "outbound", reply)
 	expectStatus(t, ctx, "pending")
 
@@ -103,7 +104,7 @@ func TestBrowserWholeLoop(t *testing.T) {
 	// Priority, from the side form, lands in the history.
 	inBrowser(t, ctx, chromedp.SetValue(chromedp.ID("priority"), "high"))
 	clickAndLoad(t, ctx, chromedp.CSS(`#update-form button[type=submit]`))
-	expectPage(t, ctx, base+"/inbox/tickets/1")
+	expectPage(t, ctx, base+"/inbox/tickets/1?back=%2Finbox")
 	if h := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("ol.history"))); !strings.Contains(h, "admin@localhost: priority normal → high") {
 		t.Errorf("history does not show the priority change:\n%s", h)
 	}

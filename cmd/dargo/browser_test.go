@@ -197,13 +197,16 @@ func startDev(t *testing.T, env ...string) devServer {
 }
 
 // startDevWeb starts `dargo dev` on a fresh SQLite file and the browser
-// tests' Redis database, its admin admin@localhost, mail domain localhost.
-func startDevWeb(t *testing.T) devServer {
+// tests' Redis database, its admin admin@localhost, mail domain localhost,
+// with env added.
+func startDevWeb(t *testing.T, env ...string) devServer {
 	t.Helper()
 	r := testredis.Open(t, browserRedisDB)
-	return startDev(t, append(baseEnv("sqlite:"+filepath.Join(t.TempDir(), "d.db")),
+	// Staff mail waits a second for an Undo (env may say otherwise): the
+	// hold is exercised, and tests that wait for a reply wait little.
+	return startDev(t, append(append(baseEnv("sqlite:"+filepath.Join(t.TempDir(), "d.db")),
 		fmt.Sprintf("DARGO_REDIS_URL=redis://%s/%d", r.Addr, r.DB), "DARGO_RELAY_INTERVAL=100ms",
-		"DARGO_MAIL_DOMAIN=localhost", "DARGO_DEV_ADMIN=admin@localhost")...)
+		"DARGO_MAIL_DOMAIN=localhost", "DARGO_DEV_ADMIN=admin@localhost", "DARGO_UNDO_SECONDS=1"), env...)...)
 }
 
 // newBrowser starts a headless Chromium with a fresh profile and returns the

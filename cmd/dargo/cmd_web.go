@@ -70,6 +70,7 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		DevMail:          devMail,
 		Held:             newPipeline(db, env),
 		MetricsToken:     c.MetricsToken,
+		UndoWindow:       c.UndoWindow,
 		Logger:           env.Log,
 	})
 	if err != nil {

@@ -24,6 +24,10 @@
       else if (e.key === "k") { select(at - 1); e.preventDefault(); }
       else if (e.key === "/") { document.getElementById("q").focus(); e.preventDefault(); }
     });
+    // Back from a ticket (u, e, Send and next's end) the address names the
+    // row to return to: select it, as j and k would.
+    var back = /^#t-\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1));
+    if (back) select(rows.indexOf(back.closest(".ticket-row")));
   }
 
   var ticket = document.querySelector("[data-keys=ticket]");
@@ -37,7 +41,7 @@
       if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === "r") { text.focus(); e.preventDefault(); }
       else if (e.key === "e") { document.getElementById("resolve-form").submit(); }
-      else if (e.key === "u") { window.location.href = "/inbox"; }
+      else if (e.key === "u") { window.location.href = ticket.getAttribute("data-back") || "/inbox"; }
     });
     // A note sets no status: its control is hidden by CSS and, here, also
     // left out of the form (the server ignores it from a note anyway).
@@ -64,6 +68,27 @@
     };
     setInterval(beat, 15000);
   }
+
+  // Undo (issue 13): count down the seconds an action's mail still waits;
+  // when they are up the mail is on its way and Undo is gone. Without the
+  // script the page says the seconds as they were, and a late Undo says so.
+  Array.prototype.forEach.call(document.querySelectorAll(".undo[data-left]"), function (item) {
+    var left = parseInt(item.getAttribute("data-left"), 10) || 0;
+    var shown = item.querySelector(".undo-left");
+    var tick = function () {
+      if (left <= 0) {
+        clearInterval(timer);
+        item.querySelector(".undo-when").textContent = "The mail is on its way.";
+        var form = item.querySelector("form");
+        if (form) form.remove();
+        return;
+      }
+      shown.textContent = String(left);
+      left--;
+    };
+    var timer = setInterval(tick, 1000);
+    tick();
+  });
 })();
 
 // Never lose a word (issue 13). A form with data-draft-url saves its text

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dargo-support/dargo/internal/testdb"
+	"github.com/dargo-support/dargo/store"
+)
+
+var (
+	undoFormRE = regexp.MustCompile(`<form method="post" action="(/inbox/undo/\d+)"><input type="hidden" name="return" value="([^"]*)">`)
+	formKeyRE  = regexp.MustCompile(`<input type="hidden" name="key" value="([A-Za-z0-9_-]{22})">`)
+)
+
+// TestInboxUndoReply: a reply that resolves waits with an Undo only its
+// author can press; Undo puts the text back in the composer, the status
+// back, and leaves no mail.
+func TestInboxUndoReply(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		srv := newServer(t, db, testRedis(t), Opts{Categories: testCategories, UndoWindow: 10 * time.Second})
+		c, _ := staffMember(t, srv, db, "sam@support.example")
+		other, _ := staffMember(t, srv, db, "kim@support.example")
+		got := deliver(t, db, newMail("ada@example.com", "Broken export", "The CSV is empty."))
+		path := "/inbox/tickets/" + itoa(got.TicketNumber)
+		_, page := get(t, c, srv, path)
+		text := "Fixed in 2.1 — tell me if it's still empty."
+		res, _ := postMultipart(t, c, srv.URL+path+"/reply", url.Values{"text": {text}, "status": {"resolved"},
+			"last_message": {lastMessage(t, page)}, "key": {formKeyRE.FindStringSubmatch(page)[1]}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != path+"#latest" {
+			t.Fatalf("POST reply: %s → %s", res.Status, res.Header.Get("Location"))
+		}
+		mails := func(kind string) int {
+			return count(t, db, `SELECT COUNT(*) FROM emails WHERE ticket_id = ? AND kind = ?`, got.TicketID, kind)
+		}
+		if mails("reply") != 1 || mails("status") != 0 {
+			t.Errorf("mails: %d replies, %d status mails; want one reply, no status mail", mails("reply"), mails("status"))
+		}
+		_, page = get(t, c, srv, path)
+		m := undoFormRE.FindStringSubmatch(page)
+		if m == nil || !strings.Contains(page, "Reply sent on #"+itoa(got.TicketNumber)+", status resolved.") {
+			t.Fatalf("the ticket page offers no Undo:\n%s", page)
+		}
+		if _, otherPage := get(t, other, srv, path); strings.Contains(otherPage, "/inbox/undo/") {
+			t.Error("a colleague is offered the author's Undo")
+		}
+		if res, _ := do(t, other, "POST", srv.URL+m[1], url.Values{"return": {m[2]}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("a colleague's Undo: %s, want 404", res.Status)
+		}
+		res, page = do(t, c, "POST", srv.URL+m[1], url.Values{"return": {m[2]}})
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, "Reply taken back: nothing was sent.") ||
+			!strings.Contains(page, ">Fixed in 2.1 — tell me if it&#39;s still empty.</textarea>") {
+			t.Fatalf("Undo: %s, want the ticket with the text in the composer:\n%s", res.Status, page)
+		}
+		if mails("reply") != 0 || ticket(t, db, got.TicketNumber).Status != "open" {
+			t.Errorf("after Undo: %d reply mails, status %s; want none, open", mails("reply"), ticket(t, db, got.TicketNumber).Status)
+		}
+		res, _ = do(t, c, "POST", srv.URL+m[1], url.Values{"return": {m[2]}})
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "notice=too-late") {
+			t.Errorf("a second Undo: %s → %s, want too late", res.Status, loc)
+		}
+	})
+}
+
+// TestInboxBackToTheList: ticket links carry the list; resolve (e) and
+// Send and next go back to it, at the row that follows; a back that is not
+// our inbox is ignored.
+func TestInboxBackToTheList(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		srv := newServer(t, db, testRedis(t), Opts{Categories: testCategories, UndoWindow: 10 * time.Second})
+		c, _ := staffMember(t, srv, db, "sam@support.example")
+		clk := withClock(db)
+		var numbers []string
+		for _, s := range []string{"printer one", "printer two", "printer three", "scanner"} {
+			numbers = append(numbers, itoa(deliver(t, db, newMail("ada@example.com", s, "help")).TicketNumber))
+			clk.Add(time.Minute)
+		}
+		list := "/inbox?q=printer&status=open"
+		_, page := get(t, c, srv, list)
+		back := "/inbox?q=printer&status=open"
+		link := `<a id="t-` + numbers[1] + `" href="/inbox/tickets/` + numbers[1] + `?back=` + url.QueryEscape(back) + `">`
+		if !strings.Contains(strings.ToLower(page), strings.ToLower(link)) { // html/template writes %2f
+			t.Fatalf("the list's link to #%s does not carry the list:\n%s", numbers[1], page)
+		}
+		// Resolve #2 (e): back to the search, at #1, the row after it.
+		res, _ := do(t, c, "POST", srv.URL+"/inbox/tickets/"+numbers[1]+"/update", url.Values{"status": {"resolved"}, "next": {"inbox"}, "back": {back}})
+		want := "/inbox?notice=resolved&q=printer&status=open&ticket=" + numbers[1] + "#t-" + numbers[0]
+		if res.Header.Get("Location") != want {
+			t.Errorf("resolve: → %q, want %q", res.Header.Get("Location"), want)
+		}
+		_, page = get(t, c, srv, strings.Split(want, "#")[0])
+		if strings.Count(page, "#"+numbers[1]+" resolved.") != 1 || !strings.Contains(page, "/inbox/undo/") {
+			t.Errorf("the list does not say what happened or offer Undo:\n%s", page)
+		}
+		// Send and next from #3: the next of the list is #1 (#2 left it).
+		_, page = get(t, c, srv, "/inbox/tickets/"+numbers[2]+"?back="+url.QueryEscape(back))
+		res, _ = postMultipart(t, c, srv.URL+"/inbox/tickets/"+numbers[2]+"/reply", url.Values{"text": {"On it."}, "status": {"pending"},
+			"last_message": {lastMessage(t, page)}, "after": {"next"}, "back": {back}})
+		if want := "/inbox/tickets/" + numbers[0] + "?back=" + url.QueryEscape(back) + "&notice=sent"; res.Header.Get("Location") != want {
+			t.Errorf("Send and next: → %q, want %q", res.Header.Get("Location"), want)
+		}
+		// From the last ticket of the list: back to the list, saying so.
+		res, _ = postMultipart(t, c, srv.URL+"/inbox/tickets/"+numbers[0]+"/reply", url.Values{"text": {"On it."},
+			"last_message": {"999999"}, "after": {"next"}, "back": {back}})
+		if want := "/inbox?notice=last&q=printer&status=open&ticket=" + numbers[0] + "#t-" + numbers[0]; res.Header.Get("Location") != want {
+			t.Errorf("Send and next from the last: → %q, want %q", res.Header.Get("Location"), want)
+		}
+		// Only our own inbox is a place to go back to.
+		for _, bad := range []string{"https://evil.example/inbox", "//evil.example/inbox", "/account", "/inbox/../admin", "/inbox\\evil"} {
+			res, _ := do(t, c, "POST", srv.URL+"/inbox/tickets/"+numbers[3]+"/update", url.Values{"priority": {"high"}, "next": {"inbox"}, "back": {bad}})
+			if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/inbox?notice=updated&ticket=") {
+				t.Errorf("back %q: → %q, want the open queue", bad, loc)
+			}
+		}
+	})
+}
+
+// TestReplyPostedTwiceAtOnce: the same staff form and the same portal form,
+// each posted twice at the same moment, make one reply each; every post
+// answers as a success.
+func TestReplyPostedTwiceAtOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		srv := deskServer(t, db)
+		staff, _ := staffMember(t, srv, db, "sam@support.example")
+		ada := customer(t, srv, db, "ada@example.com")
+		got := deliver(t, db, newMail("ada@example.com", "Broken export", "The CSV is empty."))
+		n := itoa(got.TicketNumber)
+		for _, tc := range []struct {
+			who  *http.Client
+			page string
+			kind string
+		}{{staff, "/inbox/tickets/" + n, "outbound"}, {ada, "/tickets/" + n, "inbound"}} {
+			_, page := get(t, tc.who, srv, tc.page)
+			key := formKeyRE.FindStringSubmatch(page)
+			if key == nil {
+				t.Fatalf("%s has no idempotency key:\n%s", tc.page, page)
+			}
+			form := url.Values{"text": {"Posted twice by " + tc.kind}, "key": {key[1]}}
+			if tc.kind == "outbound" {
+				form.Set("last_message", lastMessage(t, page))
+			}
+			before := count(t, db, `SELECT COUNT(*) FROM messages WHERE ticket_id = ? AND kind = ?`, got.TicketID, tc.kind)
+			var wg sync.WaitGroup
+			codes := make([]int, 2)
+			for i := range codes {
+				wg.Go(func() {
+					res, _ := postMultipart(t, tc.who, srv.URL+tc.page+"/reply", form)
+					codes[i] = res.StatusCode
+				})
+			}
+			wg.Wait()
+			if codes[0] != http.StatusSeeOther || codes[1] != http.StatusSeeOther {
+				t.Errorf("%s: the two posts answered %v, want 303 twice", tc.page, codes)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE ticket_id = ? AND kind = ?`, got.TicketID, tc.kind) - before; n != 1 {
+				t.Errorf("%s: %d replies, want 1", tc.page, n)
+			}
+		}
+	})
+}
