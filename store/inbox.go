@@ -76,6 +76,7 @@ type InboxRow struct {
 	CustomerName  string  `db:"customer_name"`
 	AssigneeEmail *string `db:"assignee_email"`
 	Messages      int     `db:"messages"` // messages other than internal notes
+	rowDetails
 }
 
 // InboxPage is one page of tickets; Next is nil on the last page.
@@ -123,7 +124,10 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 			return &InboxPage{}, nil
 		}
 		if s.walk != "" && !strings.Contains(q.Search, "@") { // an address: few tickets, found by index
-			page, err := db.searchNewest(ctx, where, args, s, q.After, q.Limit)
+			page, err := db.searchNewest(ctx, q.ViewerID, where, args, s, q.After, q.Limit)
+			if err == nil && page != nil {
+				err = db.addSnippets(ctx, page.Rows, q.Search)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("store: inbox: %w", err)
 			}
@@ -133,8 +137,11 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 		}
 		where, args = append(where, s.cond), append(args, s.args...)
 	}
-	page, err := db.ticketPage(ctx, "tickets t", where, args, q.After, q.Limit)
+	page, err := db.ticketPage(ctx, q.ViewerID, "tickets t", where, args, q.After, q.Limit)
 	if err != nil {
+		return nil, fmt.Errorf("store: inbox: %w", err)
+	}
+	if err := db.addSnippets(ctx, page.Rows, q.Search); err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
 	return page, nil
@@ -163,7 +170,7 @@ func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, 
 	if limit < 0 {
 		return nil, fmt.Errorf("store: customer tickets: %w: negative limit", ErrInvalidQuery)
 	}
-	page, err := db.ticketPage(ctx, "tickets t", []string{`t.id IN (SELECT ticket_id FROM participants WHERE user_id = ?)`},
+	page, err := db.ticketPage(ctx, 0, "tickets t", []string{`t.id IN (SELECT ticket_id FROM participants WHERE user_id = ?)`},
 		[]any{userID}, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: customer tickets: %w", err)
@@ -174,8 +181,9 @@ func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, 
 // ticketPage selects the page of tickets from (tickets t, or a subquery
 // named t) matching every condition in where (SQL over t, with '?'
 // placeholders for args) after the cursor. The page is picked first and only
-// its rows are joined and their messages counted.
-func (db *DB) ticketPage(ctx context.Context, from string, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
+// its rows are joined, their messages counted and their newest messages
+// looked up (rowDetails; unread as the viewer sees them, 0 for none).
+func (db *DB) ticketPage(ctx context.Context, viewerID int64, from string, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
 	limit = pageSize(limit)
 	if after != nil {
 		// A row comparison, which both PostgreSQL and SQLite (3.15+) run
@@ -188,15 +196,26 @@ func (db *DB) ticketPage(ctx context.Context, from string, where []string, args 
 	if len(where) > 0 {
 		cond = "WHERE " + strings.Join(where, " AND ")
 	}
-	query := `SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
-			(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note') AS messages
+	// Each newest-message lookup walks messages_ticket_id (0020) backwards
+	// from the ticket's highest id.
+	query := `SELECT r.*, COALESCE(lm.kind, '') AS last_kind, lm.created_at AS last_at,
+			COALESCE(substr(lm.visible_text, 1, ` + strconv.Itoa(previewScan) + `), '') AS preview
+		FROM (SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
+			(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note') AS messages,
+			(SELECT m.id FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note' ORDER BY m.id DESC LIMIT 1) AS last_id,
+			COALESCE((SELECT m.id FROM messages m WHERE m.ticket_id = p.id AND m.kind = 'inbound' ORDER BY m.id DESC LIMIT 1), 0) AS last_inbound_id,
+			COALESCE((SELECT rd.message_id FROM ticket_reads rd WHERE rd.user_id = ? AND rd.ticket_id = p.id), 0) AS read_id
 		FROM (SELECT t.* FROM ` + from + ` ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) p
 		JOIN users c ON c.id = p.customer_id
-		LEFT JOIN users a ON a.id = p.assignee_id
-		ORDER BY p.last_activity_at DESC, p.id DESC`
+		LEFT JOIN users a ON a.id = p.assignee_id) r
+		LEFT JOIN messages lm ON lm.id = r.last_id
+		ORDER BY r.last_activity_at DESC, r.id DESC`
 	var rows []InboxRow
-	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(args, limit+1)...); err != nil {
+	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(append([]any{viewerID}, args...), limit+1)...); err != nil {
 		return nil, err
+	}
+	for i := range rows {
+		rows[i].Preview = previewLine(rows[i].Preview)
 	}
 	page := &InboxPage{Rows: rows}
 	if len(rows) > limit {
@@ -268,7 +287,7 @@ const searchWindow = 3
 // tickets, where the index search would collect every message that has the
 // word (at 100k tickets, 231k of them: 473 ms, against 3.7 ms); a rarer word
 // gives up after a bounded walk and the index search, fast for it, runs.
-func (db *DB) searchNewest(ctx context.Context, where []string, args []any, s search, after *Cursor, limit int) (*InboxPage, error) {
+func (db *DB) searchNewest(ctx context.Context, viewerID int64, where []string, args []any, s search, after *Cursor, limit int) (*InboxPage, error) {
 	limit = pageSize(limit)
 	if after != nil {
 		where, args = append(where, `(t.last_activity_at, t.id) < (?, ?)`), append(args, after.LastActivityAt.UTC(), after.ID)
@@ -279,7 +298,7 @@ func (db *DB) searchNewest(ctx context.Context, where []string, args []any, s se
 	}
 	newest := `(SELECT t.* FROM tickets t ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) t`
 	args = append(append(args, searchWindow*(limit+1)), s.walkArgs...)
-	page, err := db.ticketPage(ctx, newest, []string{s.walk}, args, nil, limit)
+	page, err := db.ticketPage(ctx, viewerID, newest, []string{s.walk}, args, nil, limit)
 	if err != nil || page.Next == nil {
 		return nil, err
 	}
@@ -426,9 +445,15 @@ func (c QueueCounts) Of(queue string) (int, bool) {
 	return 0, false
 }
 
+// QueueCountCap is the most QueueCounts counts in one queue: a queue
+// holding that many shows as "QueueCountCap+".
+const QueueCountCap = 1000
+
 // QueueCounts counts the tickets of every queue but "all", for the viewer,
-// in one statement. Each count walks only its own queue on the status and
-// assignee indexes; "all" is not counted, as that would read every ticket.
+// in one statement, each up to QueueCountCap. Each count walks only its own
+// queue, and stops at the cap: every inbox page counts, and exact counts of
+// 25,000 open tickets took 40–90 ms of PostgreSQL per page at 100k tickets
+// (1 ms capped). "all" is not counted, as that would read every ticket.
 func (db *DB) QueueCounts(ctx context.Context, viewerID int64) (QueueCounts, error) {
 	var cols []string
 	var args []any
@@ -437,7 +462,8 @@ func (db *DB) QueueCounts(ctx context.Context, viewerID int64) (QueueCounts, err
 		if err != nil {
 			return QueueCounts{}, err
 		}
-		cols = append(cols, `(SELECT COUNT(*) FROM tickets t WHERE `+strings.Join(where, " AND ")+`) AS `+queue)
+		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE `+strings.Join(where, " AND ")+
+			` LIMIT `+strconv.Itoa(QueueCountCap)+`) q) AS `+queue)
 		args = append(args, a...)
 	}
 	var c QueueCounts

@@ -14,6 +14,8 @@ type ticketPage struct {
 	Error    string
 	Images   int64 // the message whose remote images the viewer asked for
 	ForStaff bool  // false: the customer's view
+
+	threadPaging // long threads show their latest messages (thread_paging.go)
 }
 
 func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -30,13 +32,15 @@ func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, status int, t *store.Ticket, draft, problem string) {
-	msgs, err := h.store.Thread(r.Context(), t.ID, false)
+	shown := threadShown(r)
+	msgs, earlier, err := h.store.ThreadLatest(r.Context(), t.ID, false, shown)
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
 	h.pages.render(w, r, status, "ticket.html", "#"+itoa(t.Number)+" "+t.Subject,
-		ticketPage{Ticket: t, Messages: msgs, Draft: draft, Error: problem, Images: imagesParam(r)})
+		ticketPage{Ticket: t, Messages: msgs, Draft: draft, Error: problem, Images: imagesParam(r),
+			threadPaging: pagingFor("/tickets/"+itoa(t.Number), msgs, shown, earlier)})
 }
 
 // reply adds the customer's answer, as a mail to the ticket would, and
