@@ -94,10 +94,11 @@ func (db *DB) matchingMessages(ctx context.Context, ticketIDs []int64, search st
 		// match: a bitmap of every message with a common word would cost
 		// more than the few dozen messages of fifty tickets.
 		fn, arg := pgTSQuery(search, words)
-		query = `SELECT t.id AS ticket_id, (SELECT m.visible_text || ' ' || m.subject FROM messages m WHERE m.ticket_id = t.id
+		pre, preArgs := pgPrecheck(fn, words)
+		query = `SELECT t.id AS ticket_id, (SELECT m.visible_text || ' ' || m.subject FROM messages m WHERE m.ticket_id = t.id` + pre + `
 			AND to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + fn + `('simple', ?) ORDER BY m.id DESC LIMIT 1) AS text
 			FROM tickets t WHERE t.id IN (?)`
-		args = []any{arg, ticketIDs}
+		args = append(append(preArgs, arg), ticketIDs)
 	} else {
 		query = `SELECT m.ticket_id, m.visible_text || ' ' || m.subject AS text FROM messages m
 			WHERE m.ticket_id IN (?) AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)
