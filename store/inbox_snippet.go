@@ -134,8 +134,9 @@ type markWord struct {
 }
 
 // markWords are the words of a search to mark: its words but web search
-// syntax (a leading '-', "or"), lower-cased, the last one a prefix when it
-// is long enough, as in the search itself.
+// syntax (a leading '-', "or"), lower-cased, without punctuation at their
+// ends (which the database's parser drops too: "seed42-" finds seed4299),
+// the last one a prefix when it is long enough, as in the search itself.
 func markWords(search string) []markWord {
 	var out []markWord
 	words := searchWords(search)
@@ -143,7 +144,11 @@ func markWords(search string) []markWord {
 		if strings.HasPrefix(w, "-") || strings.EqualFold(w, "or") {
 			continue
 		}
-		out = append(out, markWord{runes: lowerRunes(w), prefix: i == len(words)-1 && utf8.RuneCountInString(w) >= minPrefix})
+		prefix := i == len(words)-1 && utf8.RuneCountInString(w) >= minPrefix
+		w = strings.TrimFunc(w, func(r rune) bool { return !isWordRune(r) })
+		if w != "" {
+			out = append(out, markWord{runes: lowerRunes(w), prefix: prefix})
+		}
 	}
 	return out
 }

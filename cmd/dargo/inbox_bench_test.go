@@ -78,8 +78,8 @@ func BenchmarkInbox(b *testing.B) {
 		{"inbox_page2", "", "row-line"}, // the first page's next link, filled in below
 		{"search_word", "/inbox?queue=all&q=printer", "<mark>printer</mark>"},
 		{"search_words", "/inbox?queue=all&q=printer+rechnung", "<mark>rechnung</mark>"},
-		{"search_address", "/inbox?queue=open&q=seed42-", "<mark>seed42-"},
-		{"search_rare", "/inbox?queue=all&q=problem+4242", "<mark>4242</mark>"}, // "4242" alone opens ticket 4242
+		{"search_address", "/inbox?queue=open&q=seed42-", "<mark>seed42"},
+		{"search_rare", "/inbox?queue=all&q=problem+4242", "<mark>4242"}, // "4242" alone opens ticket 4242
 		{"ticket_200", "/inbox/tickets/" + strconv.FormatInt(big, 10), "Message 200 "},
 	}
 	pages[6].path = nextPath(b, client, page("/inbox?queue=all")())
