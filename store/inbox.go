@@ -76,6 +76,7 @@ type InboxRow struct {
 	CustomerName  string  `db:"customer_name"`
 	AssigneeEmail *string `db:"assignee_email"`
 	Messages      int     `db:"messages"` // messages other than internal notes
+	rowDetails
 }
 
 // InboxPage is one page of tickets; Next is nil on the last page.
@@ -123,7 +124,10 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 			return &InboxPage{}, nil
 		}
 		if s.walk != "" && !strings.Contains(q.Search, "@") { // an address: few tickets, found by index
-			page, err := db.searchNewest(ctx, where, args, s, q.After, q.Limit)
+			page, err := db.searchNewest(ctx, q.ViewerID, where, args, s, q.After, q.Limit)
+			if err == nil && page != nil {
+				err = db.addSnippets(ctx, page.Rows, q.Search)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("store: inbox: %w", err)
 			}
@@ -133,8 +137,11 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 		}
 		where, args = append(where, s.cond), append(args, s.args...)
 	}
-	page, err := db.ticketPage(ctx, "tickets t", where, args, q.After, q.Limit)
+	page, err := db.ticketPage(ctx, q.ViewerID, "tickets t", where, args, q.After, q.Limit)
 	if err != nil {
+		return nil, fmt.Errorf("store: inbox: %w", err)
+	}
+	if err := db.addSnippets(ctx, page.Rows, q.Search); err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
 	return page, nil
@@ -163,7 +170,7 @@ func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, 
 	if limit < 0 {
 		return nil, fmt.Errorf("store: customer tickets: %w: negative limit", ErrInvalidQuery)
 	}
-	page, err := db.ticketPage(ctx, "tickets t", []string{`t.id IN (SELECT ticket_id FROM participants WHERE user_id = ?)`},
+	page, err := db.ticketPage(ctx, 0, "tickets t", []string{`t.id IN (SELECT ticket_id FROM participants WHERE user_id = ?)`},
 		[]any{userID}, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: customer tickets: %w", err)
@@ -174,8 +181,9 @@ func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, 
 // ticketPage selects the page of tickets from (tickets t, or a subquery
 // named t) matching every condition in where (SQL over t, with '?'
 // placeholders for args) after the cursor. The page is picked first and only
-// its rows are joined and their messages counted.
-func (db *DB) ticketPage(ctx context.Context, from string, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
+// its rows are joined, their messages counted and their newest messages
+// looked up (rowDetails; unread as the viewer sees them, 0 for none).
+func (db *DB) ticketPage(ctx context.Context, viewerID int64, from string, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
 	limit = pageSize(limit)
 	if after != nil {
 		// A row comparison, which both PostgreSQL and SQLite (3.15+) run
@@ -188,15 +196,26 @@ func (db *DB) ticketPage(ctx context.Context, from string, where []string, args 
 	if len(where) > 0 {
 		cond = "WHERE " + strings.Join(where, " AND ")
 	}
-	query := `SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
-			(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note') AS messages
+	// Each newest-message lookup walks messages_ticket_id (0020) backwards
+	// from the ticket's highest id.
+	query := `SELECT r.*, COALESCE(lm.kind, '') AS last_kind, lm.created_at AS last_at,
+			COALESCE(substr(lm.visible_text, 1, ` + strconv.Itoa(previewScan) + `), '') AS preview
+		FROM (SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
+			(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note') AS messages,
+			(SELECT m.id FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note' ORDER BY m.id DESC LIMIT 1) AS last_id,
+			COALESCE((SELECT m.id FROM messages m WHERE m.ticket_id = p.id AND m.kind = 'inbound' ORDER BY m.id DESC LIMIT 1), 0) AS last_inbound_id,
+			COALESCE((SELECT rd.message_id FROM ticket_reads rd WHERE rd.user_id = ? AND rd.ticket_id = p.id), 0) AS read_id
 		FROM (SELECT t.* FROM ` + from + ` ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) p
 		JOIN users c ON c.id = p.customer_id
-		LEFT JOIN users a ON a.id = p.assignee_id
-		ORDER BY p.last_activity_at DESC, p.id DESC`
+		LEFT JOIN users a ON a.id = p.assignee_id) r
+		LEFT JOIN messages lm ON lm.id = r.last_id
+		ORDER BY r.last_activity_at DESC, r.id DESC`
 	var rows []InboxRow
-	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(args, limit+1)...); err != nil {
+	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(append([]any{viewerID}, args...), limit+1)...); err != nil {
 		return nil, err
+	}
+	for i := range rows {
+		rows[i].Preview = previewLine(rows[i].Preview)
 	}
 	page := &InboxPage{Rows: rows}
 	if len(rows) > limit {
@@ -213,6 +232,40 @@ func (db *DB) ticketPage(ctx context.Context, from string, where []string, args 
 type search struct {
 	cond, walk     string
 	args, walkArgs []any
+	// pre is a cheap test a message must pass to match, over messages m
+	// (" AND …", or ""), with its arguments: see pgPrecheck.
+	pre     string
+	preArgs []any
+}
+
+// pgPrecheck is a condition over messages m that every message matching a
+// plain list of words passes, and that costs a fraction of to_tsvector: the
+// longest run of letters and digits of each word is in the lower-cased text.
+// Every lexeme the parser makes of a word holds its runs whole, and is
+// lower-cased text of the message (lower() is the lower-casing to_tsvector
+// does), so a message without the run cannot match. Walking tickets tests
+// most of their messages; parsing each into a tsvector was most of a
+// search's time (a message: ~13 µs parsed, ~1 µs searched). "" for web
+// search syntax, where a word may be negated.
+func pgPrecheck(fn string, words []string) (string, []any) {
+	if fn != "to_tsquery" {
+		return "", nil
+	}
+	var conds []string
+	var args []any
+	for _, w := range words {
+		run := ""
+		for _, r := range strings.FieldsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
+			if len(r) > len(run) {
+				run = r
+			}
+		}
+		if run != "" {
+			conds = append(conds, ` AND strpos(lower(m.subject || ' ' || m.visible_text), lower(?)) > 0`)
+			args = append(args, run)
+		}
+	}
+	return strings.Join(conds, ""), args
 }
 
 // newSearch makes the conditions for tickets whose subject, one of whose
@@ -227,22 +280,26 @@ func (db *DB) newSearch(text string) (search, bool) {
 	if db.Dialect == Postgres {
 		fn, arg := pgTSQuery(text, words)
 		tsq := fn + `('simple', ?)`
+		pre, preArgs := pgPrecheck(fn, words)
 		customers, customerArgs := `SELECT u.id FROM users u WHERE `+pgCustomerSearch+` @@ `+tsq, []any{arg}
 		// The expressions match the GIN indexes of 0006_search.sql.
 		// = ANY(ARRAY(…)) runs the search first and fetches its tickets by
 		// key: with IN, the planner's guess of thousands of matches chose a
 		// scan of every ticket even for a rare word (28 ms → 9 ms at 100k).
+		// The customers' tickets likewise (an address prefix of 111
+		// customers: a scan of every ticket, 176 ms → 21 ms).
 		return search{
 			cond: `t.id = ANY(ARRAY(SELECT m.ticket_id FROM messages m WHERE to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + `
 			UNION SELECT s.id FROM tickets s WHERE to_tsvector('simple', s.subject) @@ ` + tsq + `
-			UNION SELECT c.id FROM tickets c WHERE c.customer_id IN (` + customers + `)))`,
+			UNION SELECT c.id FROM tickets c WHERE c.customer_id = ANY(ARRAY(` + customers + `))))`,
 			args: append([]any{arg, arg}, customerArgs...),
 			// The message test is a scalar subquery, run per ticket and
 			// stopping at its first match: PostgreSQL turned an EXISTS into
 			// a hash of every matching message, the cost walking avoids.
 			walk: `(to_tsvector('simple', t.subject) @@ ` + tsq + ` OR t.customer_id IN (` + customers + `)
-			OR (SELECT true FROM messages m WHERE m.ticket_id = t.id AND to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + ` LIMIT 1))`,
-			walkArgs: append(append([]any{arg}, customerArgs...), arg),
+			OR (SELECT true FROM messages m WHERE m.ticket_id = t.id` + pre + ` AND to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + tsq + ` LIMIT 1))`,
+			walkArgs: append(append(append([]any{arg}, customerArgs...), preArgs...), arg),
+			pre:      pre, preArgs: preArgs,
 		}, true
 	}
 	customers, customerArgs := customerSearch(words)
@@ -255,20 +312,29 @@ func (db *DB) newSearch(text string) (search, bool) {
 	}, true
 }
 
-// searchWindow is how many of the newest tickets searchNewest tests, in
-// pages: enough to fill a page when a third of the tickets match, and little
-// wasted when fewer do (at 20k tickets, 200k messages: a rare word took 12 ms
-// by the index alone, 58 ms after a walk of 10 pages, 21 ms after 3).
+// searchWindow is how many of the newest tickets searchNewest tests first,
+// in pages: enough to fill a page when a third of the tickets match, and
+// little wasted when fewer do (at 20k tickets, 200k messages: a rare word
+// took 12 ms by the index alone, 58 ms after a walk of 10 pages, 21 ms
+// after 3).
 const searchWindow = 3
+
+// maxSearchWalk is the most tickets a second, longer walk tests, in pages:
+// a search found in one ticket in 40 still fills a page by walking (at 100k
+// tickets, "printer rechnung", in 14% of them: 20k matching messages, 400–800
+// ms by the index, 30 ms walking 8 pages).
+const maxSearchWalk = 40
 
 // searchNewest looks for a page of matches by testing the newest tickets of
 // the queue one at a time, each stopping at its first matching message, and
-// gives up (nil, nil) when searchWindow pages of tickets hold less than a
-// page of matches. A word in most tickets fills a page after a few dozen
-// tickets, where the index search would collect every message that has the
-// word (at 100k tickets, 231k of them: 473 ms, against 3.7 ms); a rarer word
-// gives up after a bounded walk and the index search, fast for it, runs.
-func (db *DB) searchNewest(ctx context.Context, where []string, args []any, s search, after *Cursor, limit int) (*InboxPage, error) {
+// gives up (nil, nil) when that holds less than a page of matches. A word in
+// most tickets fills a page after a few dozen tickets, where the index
+// search would collect every message that has the word (at 100k tickets,
+// 231k of them: 473 ms, against 3.7 ms). The first walk is searchWindow
+// pages; when it finds some matches but too few, it walks again as far as
+// their density says a page takes, up to maxSearchWalk pages. A rarer word
+// gives up and the index search, fast for it, runs.
+func (db *DB) searchNewest(ctx context.Context, viewerID int64, where []string, args []any, s search, after *Cursor, limit int) (*InboxPage, error) {
 	limit = pageSize(limit)
 	if after != nil {
 		where, args = append(where, `(t.last_activity_at, t.id) < (?, ?)`), append(args, after.LastActivityAt.UTC(), after.ID)
@@ -278,8 +344,24 @@ func (db *DB) searchNewest(ctx context.Context, where []string, args []any, s se
 		cond = "WHERE " + strings.Join(where, " AND ")
 	}
 	newest := `(SELECT t.* FROM tickets t ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) t`
-	args = append(append(args, searchWindow*(limit+1)), s.walkArgs...)
-	page, err := db.ticketPage(ctx, newest, []string{s.walk}, args, nil, limit)
+	walk := func(tickets int) (*InboxPage, error) {
+		return db.ticketPage(ctx, viewerID, newest, []string{s.walk}, append(append(slices.Clip(args), tickets), s.walkArgs...), nil, limit)
+	}
+	window := searchWindow * (limit + 1)
+	page, err := walk(window)
+	if err != nil || page.Next != nil {
+		return page, err
+	}
+	found := len(page.Rows)
+	if found == 0 {
+		return nil, nil
+	}
+	// Enough tickets for a page at the density found, and a fifth more.
+	need := window * (limit + 1) * 6 / (found * 5)
+	if need > maxSearchWalk*(limit+1) {
+		return nil, nil
+	}
+	page, err = walk(need)
 	if err != nil || page.Next == nil {
 		return nil, err
 	}
@@ -426,9 +508,15 @@ func (c QueueCounts) Of(queue string) (int, bool) {
 	return 0, false
 }
 
+// QueueCountCap is the most QueueCounts counts in one queue: a queue
+// holding that many shows as "QueueCountCap+".
+const QueueCountCap = 1000
+
 // QueueCounts counts the tickets of every queue but "all", for the viewer,
-// in one statement. Each count walks only its own queue on the status and
-// assignee indexes; "all" is not counted, as that would read every ticket.
+// in one statement, each up to QueueCountCap. Each count walks only its own
+// queue, and stops at the cap: every inbox page counts, and exact counts of
+// 25,000 open tickets took 40–90 ms of PostgreSQL per page at 100k tickets
+// (1 ms capped). "all" is not counted, as that would read every ticket.
 func (db *DB) QueueCounts(ctx context.Context, viewerID int64) (QueueCounts, error) {
 	var cols []string
 	var args []any
@@ -437,7 +525,8 @@ func (db *DB) QueueCounts(ctx context.Context, viewerID int64) (QueueCounts, err
 		if err != nil {
 			return QueueCounts{}, err
 		}
-		cols = append(cols, `(SELECT COUNT(*) FROM tickets t WHERE `+strings.Join(where, " AND ")+`) AS `+queue)
+		cols = append(cols, `(SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE `+strings.Join(where, " AND ")+
+			` LIMIT `+strconv.Itoa(QueueCountCap)+`) q) AS `+queue)
 		args = append(args, a...)
 	}
 	var c QueueCounts

@@ -90,7 +90,11 @@ func (db *DB) Seed(ctx context.Context, o SeedOpts) error {
 		if _, err := db.X.ExecContext(ctx, `SELECT setval('ticket_numbers', (SELECT MAX(number) FROM tickets))`); err != nil {
 			return fmt.Errorf("store: seed: %w", err)
 		}
-		if _, err := db.X.ExecContext(ctx, `ANALYZE`); err != nil {
+		// VACUUM as well: it sets the visibility map, which index-only
+		// scans need, as autovacuum would soon after on a real desk.
+		// Measured right after seeding without it, plain inbox pages read
+		// the heap of every ticket they counted.
+		if _, err := db.X.ExecContext(ctx, `VACUUM ANALYZE`); err != nil {
 			return fmt.Errorf("store: seed: %w", err)
 		}
 	}

@@ -3,6 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // ThreadMessage is a message as a ticket page shows it: with its author and
@@ -24,22 +28,51 @@ type ThreadMessage struct {
 // attachments, and the notices of policy changes among them. Internal
 // notes only when withNotes.
 func (db *DB) Thread(ctx context.Context, ticketID int64, withNotes bool) ([]ThreadMessage, error) {
+	msgs, _, err := db.ThreadLatest(ctx, ticketID, withNotes, 0)
+	return msgs, err
+}
+
+// ThreadLatest is Thread cut to its latest n messages (all for n ≤ 0), and
+// how many earlier ones it leaves out. Policy notices older than the first
+// message shown are left out with them.
+func (db *DB) ThreadLatest(ctx context.Context, ticketID int64, withNotes bool, n int) ([]ThreadMessage, int, error) {
 	notes := ` AND m.kind <> 'note'`
 	if withNotes {
 		notes = ""
 	}
+	limit := ""
+	if n > 0 {
+		limit = ` LIMIT ` + strconv.Itoa(n+1) // one more tells whether any are earlier
+	}
 	var out []ThreadMessage
 	err := db.X.SelectContext(ctx, &out, db.q(`SELECT m.*, COALESCE(u.email, '') AS author_email, COALESCE(u.name, '') AS author_name,
 			COALESCE(u.role, '') AS author_role, COALESCE(sp.display_name, '') AS author_display_name
-		FROM messages m LEFT JOIN users u ON u.id = m.author_id LEFT JOIN staff_profiles sp ON sp.user_id = m.author_id WHERE m.ticket_id = ?`+notes+` ORDER BY m.created_at, m.id`), ticketID)
+		FROM messages m LEFT JOIN users u ON u.id = m.author_id LEFT JOIN staff_profiles sp ON sp.user_id = m.author_id WHERE m.ticket_id = ?`+notes+` ORDER BY m.created_at DESC, m.id DESC`+limit), ticketID)
 	if err != nil {
-		return nil, fmt.Errorf("store: thread: %w", err)
+		return nil, 0, fmt.Errorf("store: thread: %w", err)
+	}
+	earlier := 0
+	if n > 0 && len(out) > n {
+		out = out[:n]
+		var all int
+		if err := db.X.GetContext(ctx, &all, db.q(`SELECT COUNT(*) FROM messages m WHERE m.ticket_id = ?`+notes), ticketID); err != nil {
+			return nil, 0, fmt.Errorf("store: thread: %w", err)
+		}
+		earlier = max(all-n, 0)
+	}
+	slices.Reverse(out)
+	if len(out) == 0 {
+		out, err = db.withPolicyNotices(ctx, ticketID, out)
+		return out, earlier, err
+	}
+	// Only the shown messages' files: a long thread has many.
+	query, args, err := sqlx.In(`SELECT a.* FROM attachments a WHERE a.message_id IN (?) ORDER BY a.id`, messageIDs(out))
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: thread attachments: %w", err)
 	}
 	var files []Attachment
-	err = db.X.SelectContext(ctx, &files, db.q(`SELECT a.* FROM attachments a JOIN messages m ON m.id = a.message_id
-		WHERE m.ticket_id = ? ORDER BY a.id`), ticketID)
-	if err != nil {
-		return nil, fmt.Errorf("store: thread attachments: %w", err)
+	if err = db.X.SelectContext(ctx, &files, db.q(query), args...); err != nil {
+		return nil, 0, fmt.Errorf("store: thread attachments: %w", err)
 	}
 	byMsg := map[int64]int{}
 	for i := range out {
@@ -50,7 +83,23 @@ func (db *DB) Thread(ctx context.Context, ticketID int64, withNotes bool) ([]Thr
 			out[i].Attachments = append(out[i].Attachments, f)
 		}
 	}
-	return db.withPolicyNotices(ctx, ticketID, out)
+	first := out[0].CreatedAt
+	out, err = db.withPolicyNotices(ctx, ticketID, out)
+	if err != nil || earlier == 0 {
+		return out, earlier, err
+	}
+	for len(out) > 0 && out[0].Policy != nil && out[0].CreatedAt.Before(first) {
+		out = out[1:]
+	}
+	return out, earlier, nil
+}
+
+func messageIDs(msgs []ThreadMessage) []int64 {
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	return ids
 }
 
 // FileOf is an attachment with what deciding who may read it needs.

@@ -45,6 +45,7 @@ type queueTab struct {
 	Name    string
 	Count   int
 	Counted bool
+	Capped  bool // there are Count or more (store.QueueCountCap)
 }
 
 var queues = []string{store.QueueOpen, store.QueuePending, store.QueueMine, store.QueueUnassigned, store.QueueAll}
@@ -111,7 +112,7 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 	data.Notice = listNotice(p, data.Undos)
 	for _, name := range queues {
 		n, ok := counts.Of(name)
-		data.Queues = append(data.Queues, queueTab{Name: name, Count: n, Counted: ok})
+		data.Queues = append(data.Queues, queueTab{Name: name, Count: n, Counted: ok, Capped: n >= store.QueueCountCap})
 	}
 	if page.Next != nil {
 		next := url.Values{}

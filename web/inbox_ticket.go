@@ -42,6 +42,8 @@ type staffTicketPage struct {
 	Back  string
 	Key   string
 	Undos []undoNote
+
+	threadPaging // long threads show their latest messages (thread_paging.go)
 }
 
 func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +72,12 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		}
 	}
 	if err == nil {
-		data.Messages, err = h.store.Thread(ctx, t.ID, true)
+		shown, earlier := threadShown(r), 0
+		data.Messages, earlier, err = h.store.ThreadLatest(ctx, t.ID, true, shown)
+		data.threadPaging = pagingFor("/inbox/tickets/"+itoa(t.Number), data.Messages, shown, earlier)
+	}
+	if err == nil {
+		err = h.markRead(ctx, t.ID, v.User.ID, data.Messages)
 	}
 	if err == nil {
 		data.Activities, err = h.store.Activities(ctx, t.ID)

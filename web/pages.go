@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -36,6 +38,7 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"ccReason":       func(reason string) string { return ccReasons[reason] },
 	"add":            func(a, b int) int { return a + b },
 	"customerStatus": customerStatus,
+	"waitingFor":     func(since time.Time) string { return waitingFor(time.Since(since)) },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // pages renders templates inside the layout.
@@ -78,12 +81,23 @@ func (p *pages) message(w http.ResponseWriter, r *http.Request, status int, titl
 	p.render(w, r, status, "message.html", title, text)
 }
 
-// fail logs err once and shows a generic error page.
+// fail logs err once and shows a generic error page. A request its client
+// gave up on (closed the tab, clicked on) fails with context.Canceled: that
+// is no fault of ours, so it is logged at INFO, not ERROR.
 func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		p.log.InfoContext(r.Context(), "request cancelled by the client", "path", r.URL.Path)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	p.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	p.message(w, r, http.StatusInternalServerError, "Something went wrong",
 		"Dargo could not finish this request. Try again in a minute.")
 }
+
+// statusClientClosed is nginx's status for a request whose client went
+// away; nobody reads it but the access log and metrics.
+const statusClientClosed = 499
 
 func (p *pages) notFound(w http.ResponseWriter, r *http.Request) {
 	p.message(w, r, http.StatusNotFound, "Not found", "There is no page at this address.")
@@ -124,4 +138,17 @@ func privacyDue(t store.Ticket, now time.Time) string {
 		return "overdue since " + due.UTC().Format("2006-01-02")
 	}
 	return "due " + due.UTC().Format("2006-01-02")
+}
+
+// waitingFor is how long a customer has waited, in the largest unit that
+// fits: "12 min", "3 h", "2 d" ("1 min" at least).
+func waitingFor(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return strconv.Itoa(max(int(d/time.Minute), 1)) + " min"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + " h"
+	default:
+		return strconv.Itoa(int(d/(24*time.Hour))) + " d"
+	}
 }

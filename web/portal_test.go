@@ -132,13 +132,16 @@ func postMultipart(t *testing.T, c *http.Client, target string, fields url.Value
 	return res, string(b)
 }
 
-var ticketLinkRE = regexp.MustCompile(`<a (?:id="t-\d+" )?href="/(?:inbox/)?tickets/\d+(?:\?back=[^"]*)?">([^<]*)</a>`)
+var ticketLinkRE = regexp.MustCompile(`<a (?:id="t-\d+" )?href="/(?:inbox/)?tickets/\d+(?:\?back=[^"]*)?">(.*?)</a>`)
+
+// markRE is a search result's highlighting, which listed leaves out.
+var markRE = regexp.MustCompile(`</?mark>`)
 
 // listed returns the subjects a ticket list links to, in page order.
 func listed(body string) []string {
 	out := []string{}
 	for _, m := range ticketLinkRE.FindAllStringSubmatch(body, -1) {
-		out = append(out, html.UnescapeString(m[1]))
+		out = append(out, html.UnescapeString(markRE.ReplaceAllString(m[1], "")))
 	}
 	return out
 }

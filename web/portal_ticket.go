@@ -17,6 +17,8 @@ type ticketPage struct {
 	ForStaff bool           // false: the customer's view
 	People   []portalPerson // who is on the ticket (inbox_people.go)
 	Key      string         // the reply form's idempotency key
+
+	threadPaging // long threads show their latest messages (thread_paging.go)
 }
 
 func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +45,8 @@ func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, status int, t *store.Ticket, data ticketPage) {
-	msgs, err := h.store.Thread(r.Context(), t.ID, false)
+	shown := threadShown(r)
+	msgs, earlier, err := h.store.ThreadLatest(r.Context(), t.ID, false, shown)
 	var people []portalPerson
 	if err == nil {
 		people, err = portalPeople(r.Context(), h.store, t, viewerFrom(r.Context()).User.ID)
@@ -53,6 +56,7 @@ func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, sta
 		return
 	}
 	data.Ticket, data.Messages, data.Images, data.People = t, msgs, imagesParam(r), people
+	data.threadPaging = pagingFor("/tickets/"+itoa(t.Number), msgs, shown, earlier)
 	data.Held.DraftURL = "/tickets/" + itoa(t.Number) + "/draft"
 	if data.Key == "" {
 		data.Key = formKey()

@@ -12,6 +12,8 @@ type TicketStore interface {
 	TicketByNumber(ctx context.Context, number int64) (*store.Ticket, error)
 	IsParticipantUser(ctx context.Context, ticketID, userID int64) (bool, error)
 	Thread(ctx context.Context, ticketID int64, withNotes bool) ([]store.ThreadMessage, error)
+	ThreadLatest(ctx context.Context, ticketID int64, withNotes bool, n int) ([]store.ThreadMessage, int, error)
+	MarkRead(ctx context.Context, ticketID, userID, messageID int64) error
 	MessageByID(ctx context.Context, id int64) (*store.Message, error)
 	Attachments(ctx context.Context, messageID int64) ([]store.Attachment, error)
 	AttachmentByID(ctx context.Context, id int64) (*store.FileOf, error)
