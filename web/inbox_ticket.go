@@ -81,6 +81,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]
 	}
+	if data.Notice == "" && data.Error == "" {
+		data.Notice = h.savedNotice(r, t, data.Staff)
+	}
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
@@ -136,9 +139,9 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	usedWhen(r, c.Status != "", store.FeatureStatusChanged)
-	back := "/inbox/tickets/" + itoa(t.Number)
+	back := "/inbox/tickets/" + itoa(t.Number) + savedQuery(r, c)
 	if r.PostFormValue("next") == "inbox" {
 		back = "/inbox"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, back, http.StatusSeeOther) // #nosec G710 -- our own path; the query holds field names and codes
 }

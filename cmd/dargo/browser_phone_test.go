@@ -79,7 +79,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	ticketControls(t, ctx, base)
 	clickAndLoad(t, ctx, chromedp.CSS(`header form[action="/logout"] button`))
 
-	signIn(t, ctx, base, ada)
+	signInByClick(t, ctx, base, ada)
 	fitsBothWidths(t, ctx, base, vars, phoneCustomerPages)
 	setWidth(t, ctx, 390)
 	inBrowser(t, ctx, chromedp.Navigate(base+"/account"))
@@ -159,4 +159,22 @@ func ticketControls(t *testing.T, ctx context.Context, base string) {
 	}
 	inBrowser(t, ctx, chromedp.Navigate(base+"/account"))
 	screenshot(t, ctx, "phone-account-staff-1280.png")
+}
+
+// signInByClick signs email in as a person does in dev: the login form,
+// then a click on the link in the mail the dev outbox shows, which opens
+// the confirm page.
+func signInByClick(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	inBrowser(t, ctx, chromedp.Navigate(base+"/login"), chromedp.SendKeys(chromedp.ID("email"), email))
+	clickAndLoad(t, ctx, chromedp.CSS(`main button[type=submit]`))
+	mails := waitForMail(t, ctx, base, email, "Your sign-in link")
+	clickAndLoad(t, ctx, chromedp.CSS(`main a[href="`+mails[0].Href+`"]`))
+	link := signInLink(t, ctx, base)
+	if rel := fromBrowser(t, ctx, chromedp.Evaluate[string](`document.querySelector("main pre a").rel`)); rel != "noopener noreferrer" {
+		t.Errorf("the link in the mail has rel=%q, want noopener noreferrer", rel)
+	}
+	clickAndLoad(t, ctx, chromedp.CSS(`main pre a[href="`+link+`"]`))
+	expectPage(t, ctx, link, "Confirm sign-in", email)
+	clickAndLoad(t, ctx, chromedp.ID("confirm"))
 }
