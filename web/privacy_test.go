@@ -563,6 +563,9 @@ func TestEraseByTheCustomer(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, "Your data is erased") {
 			t.Fatalf("POST erase confirm: %s\n%s", res.Status, body)
 		}
+		if strings.Contains(body, addr) || !strings.Contains(body, `<a href="/login">Sign in</a>`) {
+			t.Errorf("the page after erasure still shows the erased address, or no Sign in, in its header:\n%s", body)
+		}
 		if ck := sessionCookie(t, res); ck.MaxAge >= 0 || ck.Value != "" {
 			t.Errorf("session cookie not cleared: %+v", ck)
 		}
@@ -723,6 +726,9 @@ func TestStaffCustomerPage(t *testing.T) {
 		}
 		if res, _ := get(t, ada, srv, "/account"); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("the erased customer's session survived: %s", res.Status)
+		}
+		if _, body := get(t, ada, srv, "/privacy"); strings.Contains(body, "ada@example.com") || !strings.Contains(body, `<a href="/login">Sign in</a>`) {
+			t.Errorf("after staff erased her, the customer's browser still shows her address in the header:\n%s", body)
 		}
 
 		// Again: harmless.
