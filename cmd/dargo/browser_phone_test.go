@@ -23,6 +23,8 @@ var (
 		{"/terms", "Terms"},
 		{"/dev/mail", "Dev outbox"},
 		{"/dev/mail/{mail}", "Text"},
+		{"/login/confirm?token=spent", "This link cannot sign you in"},
+		{"/no/such/page", "Not found"},
 	}
 	phoneStaffPages = []phonePage{
 		{"/inbox", "Inbox"},
