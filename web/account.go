@@ -26,6 +26,8 @@ type accountPage struct {
 	Choices  []choiceView
 	Notices  []string     // what the last action changed
 	Profile  *profileForm // staff only
+	// NameNotice says what the name form saved.
+	NameNotice string
 }
 
 // sessionRow is a session as the account page shows it.
@@ -75,7 +77,8 @@ func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices), Profile: profile}
+	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices), Profile: profile,
+		NameNotice: nameNotice(r, "your", v.User.Name)}
 	if data.Profile == nil && h.profiles != nil && hasRole(v.User, roleStaff) {
 		p, err := h.profiles.StaffProfile(r.Context(), v.User.ID)
 		if err != nil {

@@ -13,6 +13,8 @@ type customerPage struct {
 	Erased   *store.Erased
 	Choices  []choiceView
 	Notices  []string // what the last action changed
+	// NameNotice says what the name form saved.
+	NameNotice string
 }
 
 // customer loads the customer in the path; staff accounts are not
@@ -49,7 +51,7 @@ func (h *privacyHandler) showCustomer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.pages.render(w, r, http.StatusOK, "customer.html", "Customer", customerPage{Customer: u, Tickets: page.Rows,
-		Choices: viewChoices(choices, true), Notices: notices(r, staffChoiceNotices)})
+		Choices: viewChoices(choices, true), Notices: notices(r, staffChoiceNotices), NameNotice: nameNotice(r, "their", u.Name)})
 }
 
 func (h *privacyHandler) exportCustomer(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +79,7 @@ func (h *privacyHandler) correctCustomerName(w http.ResponseWriter, r *http.Requ
 		h.pages.failOr404(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/inbox/customers/"+itoa(u.ID), http.StatusSeeOther)
+	http.Redirect(w, r, "/inbox/customers/"+itoa(u.ID)+"?notice=name-saved#name", http.StatusSeeOther) // #nosec G710 -- our own path and a number
 }
 
 // eraseCustomer erases a customer on their request received by staff (by

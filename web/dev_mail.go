@@ -3,8 +3,12 @@ package web
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/store"
@@ -37,11 +41,42 @@ func (h *devMail) show(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	parsed, _ := inbound.Parse(m.Raw)
+	parsed, err := inbound.Parse(m.Raw)
+	if err != nil || parsed == nil {
+		parsed = &inbound.Mail{Text: "(Dargo cannot parse this mail: see the raw source.)"}
+	}
 	h.pages.render(w, r, http.StatusOK, "dev_mail_show.html", m.Subject, struct {
 		Mail   *store.DevMail
 		Parsed *inbound.Mail
-	}{m, parsed})
+		Text   template.HTML
+	}{m, parsed, linkify(parsed.Text)})
+}
+
+// webLink finds http and https links in plain text, up to a space or a
+// character a link in text does not contain.
+var webLink = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+`)
+
+// linkify escapes a mail's text part and makes its http and https links
+// clickable, so a sign-in link in the dev outbox is one click. Any host is
+// linked: the outbox holds only mail Dargo wrote, and it is a dev tool.
+// Trailing punctuation stays text ("see https://x.example/a." links /a).
+func linkify(text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range webLink.FindAllStringIndex(text, -1) {
+		start, end := m[0], m[1]
+		end = start + len(strings.TrimRight(text[start:end], ".,;:!?)]}'"))
+		u, err := url.Parse(text[start:end])
+		if err != nil || u.Host == "" {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(text[last:start]))
+		href := template.HTMLEscapeString(text[start:end])
+		b.WriteString(`<a href="` + href + `" rel="noopener noreferrer">` + href + `</a>`)
+		last = end
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String()) // #nosec G203 -- every byte of text is escaped above; links are http(s) only
 }
 
 func (h *devMail) raw(w http.ResponseWriter, r *http.Request) {

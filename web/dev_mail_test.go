@@ -71,3 +71,22 @@ func TestDevMailPages(t *testing.T) {
 		}
 	})
 }
+
+// TestDevMailLinks: the dev outbox makes http and https links in a mail's
+// text clickable and escapes everything else.
+func TestDevMailLinks(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"Sign in: http://127.0.0.1:8080/login/confirm?token=abc_-1&x=2\r\nThanks",
+			`Sign in: <a href="http://127.0.0.1:8080/login/confirm?token=abc_-1&amp;x=2" rel="noopener noreferrer">http://127.0.0.1:8080/login/confirm?token=abc_-1&amp;x=2</a>` + "\r\nThanks"},
+		{"See https://example.com/a.", `See <a href="https://example.com/a" rel="noopener noreferrer">https://example.com/a</a>.`},
+		{"(https://example.com/b)", `(<a href="https://example.com/b" rel="noopener noreferrer">https://example.com/b</a>)`},
+		{`<script>alert(1)</script> javascript:alert(2) "http://x.example/"onmouseover="y"`,
+			`&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(2) &#34;<a href="http://x.example/" rel="noopener noreferrer">http://x.example/</a>&#34;onmouseover=&#34;y&#34;`},
+		{"https://<b>x</b> ftp://files.example/ http:// plain", `https://&lt;b&gt;x&lt;/b&gt; ftp://files.example/ http:// plain`},
+		{"https://example.com/it's", `<a href="https://example.com/it&#39;s" rel="noopener noreferrer">https://example.com/it&#39;s</a>`},
+	} {
+		if got := string(linkify(c.text)); got != c.want {
+			t.Errorf("linkify(%q) =\n%s\nwant\n%s", c.text, got, c.want)
+		}
+	}
+}

@@ -453,7 +453,7 @@ func TestInboxUpdate(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				before := count(t, db, `SELECT COUNT(*) FROM activity`)
 				res, body := do(t, c, "POST", srv.URL+path+"/update", tc.form)
-				if res.StatusCode != tc.status || res.Header.Get("Location") != tc.location {
+				if res.StatusCode != tc.status || strings.Split(res.Header.Get("Location"), "?")[0] != tc.location {
 					t.Fatalf("POST update: %s → %q\n%s", res.Status, res.Header.Get("Location"), body)
 				}
 				if tc.status == 400 && !strings.Contains(body, `class="error"`) {
@@ -545,6 +545,46 @@ func TestInboxPresence(t *testing.T) {
 		}
 		if b := heartbeat(sam, "viewing"); len(b.Others) != 0 {
 			t.Errorf("kim is still there after replying: %+v", b.Others)
+		}
+	})
+}
+
+// TestInboxSavedNotice: after Save on the ticket page the page says what
+// changed, old → new, and says so when nothing did; a forged old value is
+// not repeated.
+func TestInboxSavedNotice(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		srv := deskServer(t, db)
+		c, _ := staffMember(t, srv, db, "sam@support.example")
+		_, kim := staffMember(t, srv, db, "kim@support.example")
+		got := deliver(t, db, newMail("ada@example.com", "Broken export", "?"))
+		path := "/inbox/tickets/" + itoa(got.TicketNumber)
+		form := func(status, priority, assignee string) url.Values {
+			return url.Values{"status": {status}, "priority": {priority}, "category": {"general"}, "assignee": {assignee},
+				"old_status": {"open"}, "old_priority": {"normal"}, "old_category": {"general"}, "old_assignee": {"none"}}
+		}
+		for _, tc := range []struct {
+			name string
+			form url.Values
+			want string
+		}{
+			{"status and assignee", form("pending", "normal", itoa(kim.ID)), "Saved: status open → pending, assignee nobody → kim@support.example."},
+			{"nothing", form("open", "normal", "none"), "Nothing to save: nothing was changed."},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res, body := do(t, c, "POST", srv.URL+path+"/update", tc.form)
+				loc := res.Header.Get("Location")
+				if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, path+"?saved=") {
+					t.Fatalf("POST update: %s → %q\n%s", res.Status, loc, body)
+				}
+				if _, page := get(t, c, srv, loc); !strings.Contains(page, `<p class="notice" role="status">`+tc.want+`</p>`) {
+					t.Errorf("%s does not say %q:\n%s", loc, tc.want, page)
+				}
+			})
+		}
+		if _, page := get(t, c, srv, path+"?saved=status:%3Cb%3Eevil&saved=priority:low"); !strings.Contains(page, "Saved: status pending, priority low → normal.") ||
+			strings.Contains(page, "evil") {
+			t.Errorf("a forged saved query is repeated:\n%s", page)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/dargo-support/dargo/store"
 )
@@ -116,6 +117,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	if data.Notice == "" && data.Error == "" && data.People.Error == "" {
 		data.Notice = h.personNotice(r)
 	}
+	if data.Notice == "" && data.Error == "" {
+		data.Notice = h.savedNotice(r, t, data.Staff)
+	}
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
@@ -181,6 +185,11 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 	}
 	usedWhen(r, c.Status != "", store.FeatureStatusChanged)
 	back := ticketURL(t.Number, backParam(r))
+	if saved := savedQuery(r, c); strings.Contains(back, "?") {
+		back += "&" + saved[1:]
+	} else {
+		back += saved
+	}
 	if r.PostFormValue("next") == "inbox" {
 		notice := "updated"
 		if c.Status == "resolved" {
@@ -188,5 +197,5 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		}
 		back = listURL(backParam(r), notice, t.Number, next)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther) // #nosec G710 -- our own inbox path (backParam checks it)
+	http.Redirect(w, r, back, http.StatusSeeOther) // #nosec G710 -- our own inbox path (backParam checks it); the query holds field names and codes
 }

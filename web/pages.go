@@ -48,6 +48,7 @@ type pages struct {
 	// banners are the policy changes a signed-in person has yet to
 	// dismiss (policy_banner.go); nil shows none.
 	banners bannerSource
+	labels  labels // customer-facing words for codes
 }
 
 // page is what every template gets: the layout's needs and the page's data.
@@ -57,6 +58,7 @@ type page struct {
 	SiteKey string // Turnstile widget, on public forms
 	Data    any
 	Policy  policyBanners // the layout's banners of significant policy changes
+	Labels  labels        // customer-facing words: {{$.Labels.Category .Category}}
 }
 
 // render writes the template with data; the page is built in memory first so
@@ -64,7 +66,7 @@ type page struct {
 func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	var buf bytes.Buffer
 	v := viewerFrom(r.Context())
-	err := templates.ExecuteTemplate(&buf, name, page{Title: title, Viewer: v, SiteKey: p.siteKey, Data: data, Policy: p.policyBanners(r, v)})
+	err := templates.ExecuteTemplate(&buf, name, page{Title: title, Viewer: v, SiteKey: p.siteKey, Data: data, Policy: p.policyBanners(r, v), Labels: p.labels})
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
 		http.Error(w, "Something went wrong; see the log.", http.StatusInternalServerError)

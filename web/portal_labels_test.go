@@ -67,3 +67,44 @@ func TestPortalNoUrgent(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalCategoryNames: customers read a category's configured name, or
+// its code capitalised, on the new-ticket form and their ticket; the form
+// still posts the code, and staff keep the codes.
+func TestPortalCategoryNames(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		srv := newServer(t, db, testRedis(t), Opts{Categories: testCategories,
+			CategoryLabels: map[string]string{"billing": "Billing and invoices"}})
+		ada := customer(t, srv, db, "ada@example.com")
+		staff, _ := staffMember(t, srv, db, "sam@support.example")
+		_, form := get(t, ada, srv, "/tickets/new")
+		for _, want := range []string{`<option value="billing">Billing and invoices</option>`,
+			`<option value="general" selected>General</option>`, `<option value="privacy">Privacy</option>`} {
+			if !strings.Contains(form, want) {
+				t.Errorf("the new-ticket form does not offer %s:\n%s", want, form)
+			}
+		}
+		res, body := postMultipart(t, ada, srv.URL+"/tickets", url.Values{"subject": {"Invoice twice"},
+			"description": {"I was billed twice."}, "priority": {"normal"}, "category": {"billing"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST /tickets: %s\n%s", res.Status, body)
+		}
+		if _, page := get(t, ada, srv, "/tickets/1"); !strings.Contains(page, "normal priority · Billing and invoices</span>") {
+			t.Errorf("the customer's ticket does not name the category:\n%s", page)
+		}
+		if _, page := get(t, staff, srv, "/inbox/tickets/1"); !strings.Contains(page, `<span class="muted">· billing</span>`) {
+			t.Errorf("the staff ticket page does not keep the code:\n%s", page)
+		}
+	})
+}
+
+// TestCategoryLabel: unnamed codes are capitalised, with - and _ as spaces.
+func TestCategoryLabel(t *testing.T) {
+	l := labels{categories: map[string]string{"eu": "Customers in the EU"}}
+	for code, want := range map[string]string{"eu": "Customers in the EU", "general": "General", "billing-eu": "Billing eu",
+		"órdenes_web": "Órdenes web", "": ""} {
+		if got := l.Category(code); got != want {
+			t.Errorf("Category(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

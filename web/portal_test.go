@@ -268,7 +268,7 @@ func TestPortalNewTicketValidation(t *testing.T) {
 		ada := customer(t, srv, db, "ada@example.com")
 		res, body := get(t, ada, srv, "/tickets/new")
 		if res.StatusCode != 200 || !strings.Contains(body, `name="subject"`) || !strings.Contains(body, `<option selected>normal</option>`) ||
-			!strings.Contains(body, `<option>billing</option>`) || !strings.Contains(body, `enctype="multipart/form-data"`) {
+			!strings.Contains(body, `<option value="billing">Billing</option>`) || !strings.Contains(body, `enctype="multipart/form-data"`) {
 			t.Fatalf("GET /tickets/new: %s\n%s", res.Status, body)
 		}
 		for _, tc := range tests {
@@ -343,7 +343,7 @@ func TestPortalNewTicket(t *testing.T) {
 		}
 
 		res, body := get(t, ada, srv, "/tickets/1")
-		if res.StatusCode != 200 || !strings.Contains(body, "#1 Broken login") || !strings.Contains(body, "high priority · billing") ||
+		if res.StatusCode != 200 || !strings.Contains(body, "#1 Broken login") || !strings.Contains(body, "high priority · Billing") ||
 			!strings.Contains(body, ">invoice.pdf</a>") {
 			t.Errorf("GET /tickets/1: %s\n%s", res.Status, body)
 		}

@@ -113,7 +113,7 @@ func (h *privacyHandler) changeName(w http.ResponseWriter, r *http.Request) {
 		h.pages.failOr404(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	http.Redirect(w, r, "/account?notice=name-saved#name", http.StatusSeeOther)
 }
 
 // changeEmail mails a link to the new address; the address changes only

@@ -69,6 +69,9 @@ func TestStolenSessionAddressChange(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, "signed out") {
 			t.Fatalf("POST confirm: %s\n%s", res.Status, body)
 		}
+		if strings.Contains(body, `action="/logout"`) {
+			t.Errorf("the page after the address change still shows a signed-in header:\n%s", body)
+		}
 		if ck := sessionCookie(t, res); ck.MaxAge >= 0 {
 			t.Errorf("the confirming browser kept its cookie: %+v", ck)
 		}
@@ -120,6 +123,9 @@ func TestStolenSessionAddressChange(t *testing.T) {
 		res, body = do(t, adaAgain, "POST", srv.URL+"/account/email/undo", url.Values{"token": {undo[1]}})
 		if res.StatusCode != 200 || !strings.Contains(body, "Change undone") {
 			t.Fatalf("POST undo: %s\n%s", res.Status, body)
+		}
+		if strings.Contains(body, `action="/logout"`) {
+			t.Errorf("the page after the undo still shows a signed-in header:\n%s", body)
 		}
 		if got, _ := db.UserByID(ctx, u.ID); got.Email != "ada@example.com" {
 			t.Errorf("address after the undo: %s", got.Email)

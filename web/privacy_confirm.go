@@ -103,7 +103,7 @@ func (h *privacyHandler) emailConfirm(w http.ResponseWriter, r *http.Request) {
 	// in afresh: confirming proves the mailbox, and signing in is one more
 	// link to it. A person who confirmed for somebody else's account is not
 	// dropped into it.
-	h.sessions.clear(w)
+	r = h.sessions.signedOut(w, r)
 	h.pages.message(w, r, http.StatusOK, "Address changed", "The account's address is now "+u.Email+
 		". Every session of the account was signed out, this one too: sign in again with the new address. "+
 		"The old address was told, and can undo the change for 7 days.")
@@ -144,7 +144,7 @@ func (h *privacyHandler) eraseConfirm(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	h.sessions.clear(w)
+	r = h.sessions.signedOut(w, r)
 	h.pages.message(w, r, http.StatusOK, "Your data is erased",
 		"We removed your address, name, sessions, sign-in records and everything you wrote. Your tickets remain as anonymous records.")
 }

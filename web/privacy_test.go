@@ -278,15 +278,16 @@ func TestAccountName(t *testing.T) {
 		srv := privacyServer(t, db)
 		ada := customer(t, srv, db, "ada@example.com")
 		res, _ := do(t, ada, "POST", srv.URL+"/account/name", url.Values{"name": {"  Ada Lovelace "}})
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account" {
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account?notice=name-saved#name" {
 			t.Fatalf("POST /account/name: %s → %q", res.Status, res.Header.Get("Location"))
 		}
 		u := user(t, db, "ada@example.com")
 		if u.Name != "Ada Lovelace" {
 			t.Errorf("name %q", u.Name)
 		}
-		if _, body := get(t, ada, srv, "/account"); !strings.Contains(body, `value="Ada Lovelace"`) {
-			t.Errorf("account page does not show the name:\n%s", body)
+		if _, body := get(t, ada, srv, "/account?notice=name-saved"); !strings.Contains(body, `value="Ada Lovelace"`) ||
+			!strings.Contains(body, `<p class="notice" role="status">Saved: your name is now “Ada Lovelace”.</p>`) {
+			t.Errorf("account page does not show the name and that it was saved:\n%s", body)
 		}
 		res, body := do(t, ada, "POST", srv.URL+"/account/name", url.Values{"name": {strings.Repeat("é", 101)}})
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "too long") {
@@ -562,6 +563,9 @@ func TestEraseByTheCustomer(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, "Your data is erased") {
 			t.Fatalf("POST erase confirm: %s\n%s", res.Status, body)
 		}
+		if strings.Contains(body, addr) || !strings.Contains(body, `<a href="/login">Sign in</a>`) {
+			t.Errorf("the page after erasure still shows the erased address, or no Sign in, in its header:\n%s", body)
+		}
 		if ck := sessionCookie(t, res); ck.MaxAge >= 0 || ck.Value != "" {
 			t.Errorf("session cookie not cleared: %+v", ck)
 		}
@@ -682,8 +686,11 @@ func TestStaffCustomerPage(t *testing.T) {
 		}
 
 		res, _ = do(t, staff, "POST", srv.URL+page+"/name", url.Values{"name": {"Ada King"}})
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page {
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page+"?notice=name-saved#name" {
 			t.Errorf("POST name: %s → %q", res.Status, res.Header.Get("Location"))
+		}
+		if _, body := get(t, staff, srv, page+"?notice=name-saved"); !strings.Contains(body, "Saved: their name is now “Ada King”.") {
+			t.Errorf("the customer page does not say the name was saved:\n%s", body)
 		}
 		if got := user(t, db, "ada@example.com"); got.Name != "Ada King" {
 			t.Errorf("name %q", got.Name)
@@ -719,6 +726,9 @@ func TestStaffCustomerPage(t *testing.T) {
 		}
 		if res, _ := get(t, ada, srv, "/account"); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("the erased customer's session survived: %s", res.Status)
+		}
+		if _, body := get(t, ada, srv, "/privacy"); strings.Contains(body, "ada@example.com") || !strings.Contains(body, `<a href="/login">Sign in</a>`) {
+			t.Errorf("after staff erased her, the customer's browser still shows her address in the header:\n%s", body)
 		}
 
 		// Again: harmless.
@@ -757,7 +767,7 @@ func TestPrivacyDueDates(t *testing.T) {
 		staff, _ := staffMember(t, srv, db, "sam@support.example")
 		ada := customer(t, srv, db, "ada@example.com")
 		_, body := get(t, ada, srv, "/tickets/new")
-		if !strings.Contains(body, "<option>privacy</option>") {
+		if !strings.Contains(body, `<option value="privacy">Privacy</option>`) {
 			t.Errorf("the new-ticket form does not offer privacy:\n%s", body)
 		}
 		res, _ := postMultipart(t, ada, srv.URL+"/tickets", url.Values{"subject": {"Fresh privacy request"}, "description": {"What do you hold?"},

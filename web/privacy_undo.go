@@ -35,7 +35,7 @@ func (h *privacyHandler) emailUndo(w http.ResponseWriter, r *http.Request) {
 		h.linkProblem(w, r, err)
 		return
 	}
-	h.sessions.clear(w)
+	r = h.sessions.signedOut(w, r)
 	h.pages.message(w, r, http.StatusOK, "Change undone", "The account's address is "+u.Email+
 		" again, and every session of it was signed out. Sign in with this address to use it.")
 }

@@ -11,7 +11,7 @@ import (
 
 // routes lists every URL Dargo serves.
 func routes(o Opts, base *url.URL) http.Handler {
-	p := &pages{log: o.Logger, siteKey: o.TurnstileSiteKey}
+	p := &pages{log: o.Logger, siteKey: o.TurnstileSiteKey, labels: labels{categories: o.CategoryLabels}}
 	policyStore, _ := o.Store.(PolicyStore)
 	if policyStore != nil {
 		p.banners = policyStore

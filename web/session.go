@@ -121,6 +121,14 @@ func (s *sessions) clear(w http.ResponseWriter) {
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
+// signedOut removes the session cookie and returns the request without its
+// viewer, so that the page it renders (an erasure's or an address change's
+// last page) no longer shows the address in the header.
+func (s *sessions) signedOut(w http.ResponseWriter, r *http.Request) *http.Request {
+	s.clear(w)
+	return r.WithContext(context.WithValue(r.Context(), viewerKey{}, (*viewer)(nil)))
+}
+
 // requireUser sends anyone without a session to the login form, with a way
 // back to where they were going.
 func requireUser(next http.Handler) http.Handler {

@@ -62,6 +62,9 @@ type Opts struct {
 	ReplyTo func(number int64) string
 	// Categories a ticket may have (DARGO_CATEGORIES' names and "general").
 	Categories []string
+	// CategoryLabels are what customers read for a category, by code
+	// (DARGO_CATEGORY_NAMES); an unnamed code is capitalised.
+	CategoryLabels map[string]string
 	// Redis holds the rate limits every replica shares.
 	Redis redis.UniversalClient
 	// BaseURL is where people reach Dargo (DARGO_BASE_URL): absolute links,

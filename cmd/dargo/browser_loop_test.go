@@ -104,7 +104,7 @@ func TestBrowserWholeLoop(t *testing.T) {
 	// Priority, from the side form, lands in the history.
 	inBrowser(t, ctx, chromedp.SetValue(chromedp.ID("priority"), "high"))
 	clickAndLoad(t, ctx, chromedp.CSS(`#update-form button[type=submit]`))
-	expectPage(t, ctx, base+"/inbox/tickets/1?back=%2Finbox")
+	expectPage(t, ctx, base+"/inbox/tickets/1?back=%2Finbox&saved=priority%3Anormal", "Saved: priority normal → high.")
 	if h := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("ol.history"))); !strings.Contains(h, "admin@localhost: priority normal → high") {
 		t.Errorf("history does not show the priority change:\n%s", h)
 	}

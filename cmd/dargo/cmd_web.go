@@ -66,6 +66,7 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		TurnstileSiteKey: c.TurnstileSiteKey,
 		Limits:           c.Limits,
 		Categories:       c.categoryNames(),
+		CategoryLabels:   c.CategoryLabels,
 		ReplyTo:          c.replyTo,
 		DevMail:          devMail,
 		Held:             newPipeline(db, env),

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/mail"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,10 @@ type Config struct {
 	MaxMailBytes int64
 	AutoMailCap  int
 	LogLevel     string
+
+	// CategoryLabels are what customers read for a category, by code
+	// (DARGO_CATEGORY_NAMES); Categories maps addresses to codes.
+	CategoryLabels map[string]string
 
 	HTTPAddr      string
 	RedisURL      string
@@ -82,6 +87,7 @@ var settings = []setting{
 	{"DARGO_SECRET", "", "HMAC key for reply addresses and sealed links: at least 32 random bytes (dargo secret makes one); dargo dev alone falls back to a public dev key"},
 	{"DARGO_FROM", "Dargo Support <support@localhost>", "From address of outgoing mail"},
 	{"DARGO_CATEGORIES", "", "category=address pairs, comma-separated, e.g. billing=billing@example.com"},
+	{"DARGO_CATEGORY_NAMES", "", "what customers read for a category: category=Name pairs, comma-separated, e.g. billing=Billing and invoices; an unnamed category is capitalised (general: General)"},
 	{"DARGO_MAX_MAIL_BYTES", "41943040", "larger inbound mail is quarantined unparsed (40 MiB, the SES limit)"},
 	{"DARGO_AUTO_MAIL_CAP", "5", "automatic mails (confirmations) per address per hour; stops robot loops"},
 	{"DARGO_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -250,6 +256,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			c.Categories[strings.ToLower(strings.TrimSpace(addr))] = strings.TrimSpace(name)
 		}
 	}
+	if c.CategoryLabels, err = parseCategoryLabels(get("DARGO_CATEGORY_NAMES"), c.categoryNames()); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := mail.ParseAddress(c.From); err != nil {
 		errs = append(errs, fmt.Errorf("DARGO_FROM: %w", err))
 	}
@@ -279,4 +288,27 @@ func ParseQueues(v string) (map[string]int, error) {
 		out[name] = n
 	}
 	return out, nil
+}
+
+// parseCategoryLabels reads DARGO_CATEGORY_NAMES: category=Name pairs for
+// categories that exist, so that a typo fails at start.
+func parseCategoryLabels(v string, categories []string) (map[string]string, error) {
+	labels := map[string]string{}
+	if strings.TrimSpace(v) == "" {
+		return labels, nil
+	}
+	var errs []error
+	for _, pair := range strings.Split(v, ",") {
+		code, name, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		code, name = strings.TrimSpace(code), strings.TrimSpace(name)
+		switch {
+		case !ok || code == "" || name == "" || len(name) > 60:
+			errs = append(errs, fmt.Errorf("DARGO_CATEGORY_NAMES: want category=Name (a name of at most 60 bytes), got %q", pair))
+		case !slices.Contains(categories, code):
+			errs = append(errs, fmt.Errorf("DARGO_CATEGORY_NAMES: no category %q (categories: %s)", code, strings.Join(categories, ", ")))
+		default:
+			labels[code] = name
+		}
+	}
+	return labels, errors.Join(errs...)
 }

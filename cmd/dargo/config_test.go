@@ -1,0 +1,63 @@
+package main
+
+import (
+	"maps"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestCategoryNames: DARGO_CATEGORY_NAMES names categories that exist,
+// and refuses a category that does not and a pair without a name.
+func TestCategoryNames(t *testing.T) {
+	env := map[string]string{"DARGO_CATEGORIES": "billing=billing@example.com",
+		"DARGO_CATEGORY_NAMES": " billing = Billing and invoices ,general=General question"}
+	c, err := LoadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"billing": "Billing and invoices", "general": "General question"}; !maps.Equal(c.CategoryLabels, want) {
+		t.Errorf("CategoryLabels = %v, want %v", c.CategoryLabels, want)
+	}
+	for _, bad := range []string{"sales=Sales", "billing=", "billing"} {
+		env["DARGO_CATEGORY_NAMES"] = bad
+		if _, err := LoadConfig(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "DARGO_CATEGORY_NAMES") {
+			t.Errorf("DARGO_CATEGORY_NAMES=%q: err = %v, want a DARGO_CATEGORY_NAMES error", bad, err)
+		}
+	}
+}
+
+// TestReadmeGoVersion: the Go version the README asks for is go.mod's.
+func TestReadmeGoVersion(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(mod)
+	got := regexp.MustCompile(`You need Go (\S+) or newer`).FindSubmatch(readme)
+	if want == nil || got == nil {
+		t.Fatalf("no go line in go.mod (%q) or no \"You need Go X or newer\" in README.md (%q)", want, got)
+	}
+	if string(got[1]) != string(want[1]) {
+		t.Errorf("README.md asks for Go %s, go.mod for %s", got[1], want[1])
+	}
+}
+
+// TestReadmeListsEverySetting: the README's Configuration table has a row
+// for every setting.
+func TestReadmeListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if !strings.Contains(string(readme), "| `"+s.name+"` |") {
+			t.Errorf("README.md has no Configuration row for %s", s.name)
+		}
+	}
+}
