@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -183,8 +184,12 @@ func (c *composing) attachments(ctx context.Context) ([]store.NewAttachment, err
 }
 
 // sent clears the draft and the staged files that went with the message.
-func (c *composing) sent(ctx context.Context) error {
-	return c.store.ClearDraft(ctx, c.userID, c.ticketID, c.held.Staged)
+// The message is out by then: a failure is logged, not shown (the person
+// would send it again), and leaves a draft to delete by hand at worst.
+func (c *composing) sent(ctx context.Context, log *slog.Logger) {
+	if err := c.store.ClearDraft(ctx, c.userID, c.ticketID, c.held.Staged); err != nil {
+		log.WarnContext(ctx, "clear sent draft", "ticket", c.ticketID, "user", c.userID, "err", err)
+	}
 }
 
 // problems joins what went wrong for the top of the form.

@@ -102,10 +102,7 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.failOr404(w, r, err)
 		return
 	}
-	if err := c.sent(r.Context()); err != nil {
-		h.pages.fail(w, r, err)
-		return
-	}
+	c.sent(r.Context(), h.log)
 	used(r, replyFeature(note))
 	usedWhen(r, reply.Status != "" && reply.Status != t.Status, store.FeatureStatusChanged)
 	h.presence.leave(r.Context(), t.ID, v.User.ID)

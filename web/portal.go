@@ -172,13 +172,11 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 		Attachments: files,
 		Confirm:     true,
 	})
-	if err == nil {
-		err = c.sent(r.Context())
-	}
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
+	c.sent(r.Context(), h.log)
 	used(r, store.FeatureTicketCreated)
 	http.Redirect(w, r, "/tickets/"+itoa(got.TicketNumber), http.StatusSeeOther)
 }

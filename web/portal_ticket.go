@@ -120,13 +120,11 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 		Reopen:      true,
 		Key:         r.PostFormValue("key"),
 	})
-	if err == nil {
-		err = c.sent(r.Context())
-	}
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
+	c.sent(r.Context(), h.log)
 	used(r, store.FeatureReplySent)
 	http.Redirect(w, r, "/tickets/"+itoa(t.Number)+"#latest", http.StatusSeeOther)
 }
