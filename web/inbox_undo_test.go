@@ -180,3 +180,21 @@ func TestReplyPostedTwiceAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestBackOf: after an undo from a list the ticket keeps that list; from a
+// ticket, the list that ticket came from; nothing else is a list.
+func TestBackOf(t *testing.T) {
+	for ret, want := range map[string]string{
+		"":       "",
+		"/inbox": "/inbox",
+		"/inbox?q=printer&notice=undone&ticket=3":                  "/inbox?q=printer",
+		"/inbox/tickets/3?back=%2Finbox%3Fq%3Dprinter":             "/inbox?q=printer",
+		"/inbox/tickets/3":                                         "",
+		"/inbox/tickets/3?back=https%3A%2F%2Fevil.example%2Finbox": "",
+		"/inbox/tickets/3?back=%2Faccount":                         "",
+	} {
+		if got := backOf(ret); got != want {
+			t.Errorf("backOf(%q) = %q, want %q", ret, got, want)
+		}
+	}
+}
