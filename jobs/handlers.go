@@ -31,6 +31,7 @@ type Store interface {
 	SweepDevMail(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	SweepUsage(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	SweepOldDrafts(ctx context.Context, keep time.Duration, batch int) (int64, error)
+	SweepOldUndos(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	RecordSweepRun(ctx context.Context, r store.SweepRun) error
 }
 

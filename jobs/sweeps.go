@@ -53,7 +53,8 @@ func (h *Handlers) HandleSweepSessions(ctx context.Context, t *asynq.Task) error
 
 // HandleSweepRetention runs the daily retention sweeps: the sign-in log and
 // IP addresses, the dev outbox, raw usage events (added up into daily
-// counts first), drafts and staged files left unsent, the closed tickets of erased customers, and raw inbound
+// counts first), drafts and staged files left unsent, undo records and
+// reply-form keys past a day, the closed tickets of erased customers, and raw inbound
 // mail. One failing does not stop the others. Raw mail goes last:
 // a first run over a large backlog may use up the task's deadline, and the
 // next day's run carries on where it stopped.
@@ -70,6 +71,9 @@ func (h *Handlers) HandleSweepRetention(ctx context.Context, t *asynq.Task) erro
 		}),
 		h.sweep(ctx, t, store.SweepDrafts, func(ctx context.Context) (int64, error) {
 			return h.store.SweepOldDrafts(ctx, store.DraftsKept, sweepBatch)
+		}),
+		h.sweep(ctx, t, store.SweepUndo, func(ctx context.Context) (int64, error) {
+			return h.store.SweepOldUndos(ctx, store.UndoKept, sweepBatch)
 		}),
 		h.sweep(ctx, t, store.SweepErasedTickets, func(ctx context.Context) (int64, error) {
 			return h.store.SweepErasedTickets(ctx, sweepBatch)

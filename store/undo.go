@@ -30,10 +30,15 @@ type UndoAction struct {
 // Undone is what Undo took back.
 type Undone struct {
 	Action UndoAction
-	// Text is the reply's text, for the composer; "" for a status change.
+	// Text is the reply's text, now the author's reply draft on the
+	// ticket; "" for a status change.
 	Text string
-	// Files counts the reply's attachments, which are not kept.
+	// Files counts the reply's attachments, now staged again under that
+	// draft.
 	Files int
+	// DraftKept reports that the author had started another draft on the
+	// ticket since: it stays, after the reply's text.
+	DraftKept bool
 	// Restored reports whether the status went back to Action.OldStatus (it
 	// does not when somebody changed it since).
 	Restored bool
@@ -81,12 +86,18 @@ func (db *DB) PendingUndos(ctx context.Context, actorID int64, limit int) ([]Und
 // Undo takes back the actor's action id while its mails still wait: it
 // deletes those mails (and their outbox rows), the reply it wrote, and puts
 // the status back unless somebody changed it since; the activity history
-// and the audit log record the undo. Another person's action is
-// ErrNotFound; one whose mails are due, or undone already, ErrTooLate (with
-// the action in the answer).
+// and the audit log record the undo. The reply's text becomes the actor's
+// draft on the ticket and its files their staged files, in the same
+// transaction, so a reload or another device shows them. Another person's
+// action is ErrNotFound; one whose mails are due, or undone already,
+// ErrTooLate (with the action in the answer).
 func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 	var out Undone
-	err := db.InTx(ctx, func(tx *Tx) error {
+	files, err := db.undoFiles(ctx, id, actorID)
+	if err != nil {
+		return nil, err
+	}
+	err = db.InTx(ctx, func(tx *Tx) error {
 		now := db.Now()
 		a := &out.Action
 		err := tx.GetContext(ctx, a, tx.q(`SELECT a.*, t.number AS ticket_number, t.subject FROM undo_actions a JOIN tickets t ON t.id = a.ticket_id
@@ -119,9 +130,10 @@ func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 			if err := tx.GetContext(ctx, &out.Text, tx.q(`SELECT text FROM messages WHERE id = ?`), *a.MessageID); err != nil {
 				return notFound(err, "undo reply")
 			}
-			if err := tx.GetContext(ctx, &out.Files, tx.q(`SELECT COUNT(*) FROM attachments WHERE message_id = ?`), *a.MessageID); err != nil {
-				return fmt.Errorf("store: undo: %w", err)
+			if out.DraftKept, err = tx.restoreReply(ctx, actorID, a.TicketID, *a.MessageID, out.Text, files, now); err != nil {
+				return err
 			}
+			out.Files = len(files)
 			// Attachments rows go with the message; their blobs are shared
 			// by content and stay.
 			if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM messages WHERE id = ?`), *a.MessageID); err != nil {
@@ -145,6 +157,9 @@ func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 		}
 		return tx.Audit(ctx, Audit{ActorID: actorID, Action: AuditTicketUndo, TicketID: a.TicketID, Detail: detail})
 	})
+	if err != nil {
+		db.dropUndoFiles(context.WithoutCancel(ctx), files)
+	}
 	if errors.Is(err, ErrTooLate) {
 		return &out, err // which action, for the page to say
 	}

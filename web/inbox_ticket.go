@@ -106,6 +106,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		if data.Notice == "" {
 			data.Notice = undoNotices[r.URL.Query().Get("notice")]
 		}
+		if data.Notice == "" {
+			data.Notice = replyUndone(r.URL.Query().Get("notice"))
+		}
 	}
 	data.Back = backParam(r)
 	if data.Key == "" {

@@ -239,21 +239,58 @@ func (h *inboxHandler) undoAction(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, withNotice(ret, "undone", a.TicketNumber), http.StatusSeeOther) // #nosec G710 -- ret is checked to be our own inbox path
 		return
 	}
-	t, err := h.store.TicketByNumber(r.Context(), a.TicketNumber)
-	if err != nil {
-		h.pages.failOr404(w, r, err)
-		return
-	}
-	notice := "Reply taken back: nothing was sent. Your text is back in the composer."
+	// The reply is the author's draft now, files staged: the ticket page
+	// shows it, on reload and on another device too.
+	code := "reply-undone"
 	if u.Restored {
-		notice += " The status is " + a.OldStatus + " again."
+		code += "-status"
 	}
-	if u.Files == 1 {
-		notice += " Attach the file again if you still want to send it."
-	} else if u.Files > 1 {
-		notice += " Attach the " + strconv.Itoa(u.Files) + " files again if you still want to send them."
+	if u.DraftKept {
+		code += "-draft"
 	}
-	h.renderTicket(w, r, http.StatusOK, t, staffTicketPage{Draft: u.Text, Notice: notice})
+	http.Redirect(w, r, withNotice(ticketURL(a.TicketNumber, backOf(ret)), code, 0), http.StatusSeeOther) // #nosec G710 -- our own inbox path (backOf checks it)
+}
+
+// replyUndone says what Undo of a reply did, for ?notice=reply-undone
+// with the suffixes undoAction adds; "" for any other code.
+func replyUndone(code string) string {
+	rest, ok := strings.CutPrefix(code, "reply-undone")
+	if !ok {
+		return ""
+	}
+	text := "Undone: your reply was not sent; its text and files are back in the composer."
+	if r, ok := strings.CutPrefix(rest, "-status"); ok {
+		text += " The status is back as it was."
+		rest = r
+	}
+	if r, ok := strings.CutPrefix(rest, "-draft"); ok {
+		text += " The draft you started since follows it."
+		rest = r
+	}
+	if rest != "" {
+		return ""
+	}
+	return text
+}
+
+// backOf is the list to keep for a ticket page after an action taken on
+// page ret: ret itself when it is a list, else the list ret came from.
+func backOf(ret string) string {
+	u, err := url.Parse(ret)
+	if ret == "" || err != nil {
+		return ""
+	}
+	if u.Path == "/inbox" {
+		q := u.Query()
+		q.Del("notice")
+		q.Del("ticket")
+		return listBack(q)
+	}
+	b := localInbox(u.Query().Get("back"))
+	if !strings.HasPrefix(b, "/inbox?") && b != "/inbox" {
+		return ""
+	}
+	return b
 }
 
 // withNotice is ret (a ticket or a list; "" is the open queue) with a

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -19,20 +20,24 @@ var (
 )
 
 // TestInboxUndoReply: a reply that resolves waits with an Undo only its
-// author can press; Undo puts the text back in the composer, the status
-// back, and leaves no mail.
+// author can press; Undo makes the text the author's draft and the file a
+// staged chip (a reload and a second device show them), puts the status
+// back, keeps the list the ticket came from, and leaves no mail.
 func TestInboxUndoReply(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		srv := newServer(t, db, testRedis(t), Opts{Categories: testCategories, UndoWindow: 10 * time.Second})
 		c, _ := staffMember(t, srv, db, "sam@support.example")
 		other, _ := staffMember(t, srv, db, "kim@support.example")
 		got := deliver(t, db, newMail("ada@example.com", "Broken export", "The CSV is empty."))
+		back := "/inbox?q=export"
 		path := "/inbox/tickets/" + itoa(got.TicketNumber)
-		_, page := get(t, c, srv, path)
+		_, page := get(t, c, srv, path+"?back="+url.QueryEscape(back))
 		text := "Fixed in 2.1 — tell me if it's still empty."
-		res, _ := postMultipart(t, c, srv.URL+path+"/reply", url.Values{"text": {text}, "status": {"resolved"},
-			"last_message": {lastMessage(t, page)}, "key": {formKeyRE.FindStringSubmatch(page)[1]}})
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != path+"#latest" {
+		res, _ := postMultipart(t, c, srv.URL+path+"/reply", url.Values{"text": {text}, "status": {"resolved"}, "back": {back},
+			"last_message": {lastMessage(t, page)}, "key": {formKeyRE.FindStringSubmatch(page)[1]}},
+			upload{"export.csv", []byte("id,total\n1,42\n")})
+		withBack := path + "?back=" + url.QueryEscape(back)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != withBack+"#latest" {
 			t.Fatalf("POST reply: %s → %s", res.Status, res.Header.Get("Location"))
 		}
 		mails := func(kind string) int {
@@ -41,7 +46,7 @@ func TestInboxUndoReply(t *testing.T) {
 		if mails("reply") != 1 || mails("status") != 0 {
 			t.Errorf("mails: %d replies, %d status mails; want one reply, no status mail", mails("reply"), mails("status"))
 		}
-		_, page = get(t, c, srv, path)
+		_, page = get(t, c, srv, withBack)
 		m := undoFormRE.FindStringSubmatch(page)
 		if m == nil || !strings.Contains(page, "Reply sent on #"+itoa(got.TicketNumber)+", status resolved.") {
 			t.Fatalf("the ticket page offers no Undo:\n%s", page)
@@ -49,18 +54,30 @@ func TestInboxUndoReply(t *testing.T) {
 		if _, otherPage := get(t, other, srv, path); strings.Contains(otherPage, "/inbox/undo/") {
 			t.Error("a colleague is offered the author's Undo")
 		}
-		if res, _ := do(t, other, "POST", srv.URL+m[1], url.Values{"return": {m[2]}}); res.StatusCode != http.StatusNotFound {
+		ret := html.UnescapeString(m[2])
+		if res, _ := do(t, other, "POST", srv.URL+m[1], url.Values{"return": {ret}}); res.StatusCode != http.StatusNotFound {
 			t.Errorf("a colleague's Undo: %s, want 404", res.Status)
 		}
-		res, page = do(t, c, "POST", srv.URL+m[1], url.Values{"return": {m[2]}})
-		if res.StatusCode != http.StatusOK || !strings.Contains(page, "Reply taken back: nothing was sent.") ||
-			!strings.Contains(page, ">Fixed in 2.1 — tell me if it&#39;s still empty.</textarea>") {
-			t.Fatalf("Undo: %s, want the ticket with the text in the composer:\n%s", res.Status, page)
+		res, _ = do(t, c, "POST", srv.URL+m[1], url.Values{"return": {ret}})
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != withBack+"&notice=reply-undone-status" {
+			t.Fatalf("Undo: %s → %q, want the ticket, its list and a notice", res.Status, loc)
+		}
+		second, _ := staffMember(t, srv, db, "sam@support.example")
+		for who, client := range map[string]*http.Client{"after the redirect": c, "on a second device": second} {
+			_, page = get(t, client, srv, res.Header.Get("Location"))
+			if !strings.Contains(page, "Undone: your reply was not sent; its text and files are back in the composer. The status is back as it was.") &&
+				who == "after the redirect" {
+				t.Errorf("%s: the page does not say what Undo did:\n%s", who, page)
+			}
+			if !strings.Contains(page, ">Fixed in 2.1 — tell me if it&#39;s still empty.</textarea>") ||
+				!strings.Contains(page, `<span class="chip-name">export.csv</span>`) {
+				t.Errorf("%s: the composer lacks the text or the file:\n%s", who, page)
+			}
 		}
 		if mails("reply") != 0 || ticket(t, db, got.TicketNumber).Status != "open" {
 			t.Errorf("after Undo: %d reply mails, status %s; want none, open", mails("reply"), ticket(t, db, got.TicketNumber).Status)
 		}
-		res, _ = do(t, c, "POST", srv.URL+m[1], url.Values{"return": {m[2]}})
+		res, _ = do(t, c, "POST", srv.URL+m[1], url.Values{"return": {ret}})
 		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "notice=too-late") {
 			t.Errorf("a second Undo: %s → %s, want too late", res.Status, loc)
 		}
@@ -162,4 +179,22 @@ func TestReplyPostedTwiceAtOnce(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBackOf: after an undo from a list the ticket keeps that list; from a
+// ticket, the list that ticket came from; nothing else is a list.
+func TestBackOf(t *testing.T) {
+	for ret, want := range map[string]string{
+		"":       "",
+		"/inbox": "/inbox",
+		"/inbox?q=printer&notice=undone&ticket=3":                  "/inbox?q=printer",
+		"/inbox/tickets/3?back=%2Finbox%3Fq%3Dprinter":             "/inbox?q=printer",
+		"/inbox/tickets/3":                                         "",
+		"/inbox/tickets/3?back=https%3A%2F%2Fevil.example%2Finbox": "",
+		"/inbox/tickets/3?back=%2Faccount":                         "",
+	} {
+		if got := backOf(ret); got != want {
+			t.Errorf("backOf(%q) = %q, want %q", ret, got, want)
+		}
+	}
 }

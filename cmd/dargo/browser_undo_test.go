@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -41,11 +43,20 @@ Content-Type: text/plain
 
 Please help.
 `))
+	log := filepath.Join(t.TempDir(), "fuser-log.txt")
+	if err := os.WriteFile(log, []byte("E7 fuser overheat at 09:14\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	chips := func() string {
+		return fromBrowser(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".chip-name"), c => c.textContent).join(",")`))
+	}
 	signIn(t, ctx, base, "admin@localhost")
-	inBrowser(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/inbox/tickets/1"))
+	ticket := base + "/inbox/tickets/1?back=" + url.QueryEscape("/inbox?q=printer")
+	inBrowser(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ticket))
 	waitForText(t, ctx, "Please help.")
+	screenshot(t, ctx, "undo-before-reply-1280.png")
 	const text = "Have you tried turning it off and on again?"
-	inBrowser(t, ctx, chromedp.SendKeys(chromedp.ID("text"), text))
+	inBrowser(t, ctx, chromedp.SendKeys(chromedp.ID("text"), text), chromedp.SetUploadFiles(chromedp.ID("files"), []string{log}))
 	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[value=reply]`))
 	expectPage(t, ctx, "", "Reply sent on #1, status pending.")
 	left := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS(".undo .undo-left")))
@@ -59,28 +70,42 @@ Please help.
 		t.Errorf("the ticket page with the Undo bar is %d px wide at 390 px", sw)
 	}
 	screenshot(t, ctx, "undo-bar-390.png")
+
+	// Undo: the text and the file are the draft, on this page, after a
+	// reload and in the list the ticket came from.
 	clickAndLoad(t, ctx, chromedp.CSS(`.undo button`))
-	expectPage(t, ctx, "", "Reply taken back: nothing was sent. Your text is back in the composer.")
-	if got := fromBrowser(t, ctx, chromedp.Value(chromedp.ID("text"))); got != text {
-		t.Errorf("the composer holds %q after Undo, want %q", got, text)
+	expectPage(t, ctx, ticket+"&notice=reply-undone-status",
+		"Undone: your reply was not sent; its text and files are back in the composer. The status is back as it was.")
+	for _, when := range []string{"after Undo", "after a reload"} {
+		if got := fromBrowser(t, ctx, chromedp.Value(chromedp.ID("text"))); got != text {
+			t.Errorf("%s the composer holds %q, want %q", when, got, text)
+		}
+		if got := chips(); got != "fuser-log.txt" {
+			t.Errorf("%s the files are %q, want fuser-log.txt", when, got)
+		}
+		if body := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("ol.thread"))); strings.Contains(body, text) {
+			t.Errorf("%s the undone reply is still in the thread", when)
+		}
+		expectStatus(t, ctx, "open")
+		if when == "after Undo" {
+			screenshot(t, ctx, "undo-done-390.png")
+			inBrowser(t, ctx, chromedp.EmulateViewport(1280, 900))
+			screenshot(t, ctx, "undo-done-1280.png")
+			inBrowser(t, ctx, chromedp.Navigate(ticket))
+			waitForText(t, ctx, "Please help.")
+		}
 	}
-	if body := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("ol.thread"))); strings.Contains(body, text) {
-		t.Error("the undone reply is still in the thread")
-	}
-	expectStatus(t, ctx, "open")
-	screenshot(t, ctx, "undo-done-390.png")
-	inBrowser(t, ctx, chromedp.EmulateViewport(1280, 900))
-	screenshot(t, ctx, "undo-done-1280.png")
-	inBrowser(t, ctx, chromedp.Sleep(7*time.Second)) // past the window, and the relay's next pass
+	screenshot(t, ctx, "undo-reloaded-1280.png")
+	inBrowser(t, ctx, chromedp.Sleep(6*time.Second)) // past the window, and the relay's next pass
 	for _, s := range outboxTo(t, ctx, base, "ada@example.com") {
 		if strings.HasPrefix(s, "Re: ") {
 			t.Errorf("the undone reply reached the outbox: %q", s)
 		}
 	}
 
-	// The same text, sent with "Then set status: resolved": one mail.
-	inBrowser(t, ctx, chromedp.Navigate(base+"/inbox/tickets/1"), chromedp.SendKeys(chromedp.ID("text"), text),
-		chromedp.SetValue(chromedp.ID("then"), "resolved"))
+	// The kept text and file, sent with "Then set status: resolved": one
+	// mail, with the file.
+	inBrowser(t, ctx, chromedp.Navigate(ticket), chromedp.SetValue(chromedp.ID("then"), "resolved"))
 	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[value=reply]`))
 	expectStatus(t, ctx, "resolved")
 	mails := waitForMail(t, ctx, base, "ada@example.com", "Re: [#1] My printer is on fire")
@@ -95,7 +120,7 @@ Please help.
 		t.Errorf("Ada got %q after a reply that resolved, want the reply alone", got)
 	}
 	clickAndLoad(t, ctx, chromedp.CSS(`main a[href="`+mails[0].Href+`"]`))
-	expectPage(t, ctx, "", text, "We've marked this request as resolved.")
+	expectPage(t, ctx, "", text, "We've marked this request as resolved.", "fuser-log.txt (text/plain")
 }
 
 // TestBrowserBackToTheList: from a search, open a ticket, resolve it with
