@@ -158,7 +158,7 @@ func TestBrowserWholeLoop(t *testing.T) {
 	screenshot(t, ctx, "customer-ticket.png")
 
 	inBrowser(t, ctx, chromedp.SendKeys(chromedp.ID("text"), thanks))
-	clickAndLoad(t, ctx, chromedp.CSS(`main form[action="/tickets/1/reply"] button[type=submit]`))
+	clickAndLoad(t, ctx, chromedp.CSS(`main form[action^="/tickets/1/reply"] button[type=submit]`))
 	expectPage(t, ctx, base+"/tickets/1#latest")
 	expectThread(t, ctx, "inbound", first, "outbound", reply, "inbound", answer, "inbound", thanks)
 
