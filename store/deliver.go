@@ -292,6 +292,9 @@ func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Deli
 	if err != nil {
 		return 0, fmt.Errorf("store: insert message: %w", err)
 	}
+	if err := tx.refreshRow(ctx, ticketID); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 

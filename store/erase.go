@@ -182,6 +182,11 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 	if err := tx.scrubMentions(ctx, u, addrs); err != nil {
 		return err
 	}
+	// The rows of every ticket whose text was blanked or scrubbed.
+	if err := tx.db.refreshRows(ctx, tx, `t.id IN (SELECT ticket_id FROM participants WHERE user_id = ?)
+		OR t.id IN (SELECT ticket_id FROM messages WHERE author_id = ?)`, u.ID, u.ID); err != nil {
+		return err
+	}
 	if _, err := exec(`UPDATE tickets SET subject = ?, updated_at = ? WHERE customer_id = ?`, erasedText, now, u.ID); err != nil {
 		return err
 	}

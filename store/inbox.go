@@ -181,8 +181,8 @@ func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, 
 // ticketPage selects the page of tickets from (tickets t, or a subquery
 // named t) matching every condition in where (SQL over t, with '?'
 // placeholders for args) after the cursor. The page is picked first and only
-// its rows are joined, their messages counted and their newest messages
-// looked up (rowDetails; unread as the viewer sees them, 0 for none).
+// its rows are joined to their details (rowDetails; unread as the viewer
+// sees them, 0 for none).
 func (db *DB) ticketPage(ctx context.Context, viewerID int64, from string, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
 	limit = pageSize(limit)
 	if after != nil {
@@ -196,22 +196,20 @@ func (db *DB) ticketPage(ctx context.Context, viewerID int64, from string, where
 	if len(where) > 0 {
 		cond = "WHERE " + strings.Join(where, " AND ")
 	}
-	// Each newest-message lookup walks messages_ticket_id (0020) backwards
-	// from the ticket's highest id.
-	query := `SELECT r.*, COALESCE(lm.kind, '') AS last_kind, lm.created_at AS last_at,
-			COALESCE(substr(lm.visible_text, 1, ` + strconv.Itoa(previewScan) + `), '') AS preview
-		FROM (SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
-			(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note') AS messages,
-			(SELECT m.id FROM messages m WHERE m.ticket_id = p.id AND m.kind <> 'note' ORDER BY m.id DESC LIMIT 1) AS last_id,
-			COALESCE((SELECT m.id FROM messages m WHERE m.ticket_id = p.id AND m.kind = 'inbound' ORDER BY m.id DESC LIMIT 1), 0) AS last_inbound_id,
-			COALESCE((SELECT rd.message_id FROM ticket_reads rd WHERE rd.user_id = ? AND rd.ticket_id = p.id), 0) AS read_id
+	// The row's details are read by key from ticket_rows (0027), kept by
+	// the store beside each ticket, and the viewer's mark from ticket_reads.
+	query := `SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
+			COALESCE(tr.messages, 0) AS messages, tr.last_id, COALESCE(tr.last_kind, '') AS last_kind, tr.last_at,
+			COALESCE(tr.preview, '') AS preview, COALESCE(tr.last_inbound_id, 0) AS last_inbound_id,
+			COALESCE(rd.message_id, 0) AS read_id
 		FROM (SELECT t.* FROM ` + from + ` ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) p
 		JOIN users c ON c.id = p.customer_id
-		LEFT JOIN users a ON a.id = p.assignee_id) r
-		LEFT JOIN messages lm ON lm.id = r.last_id
-		ORDER BY r.last_activity_at DESC, r.id DESC`
+		LEFT JOIN users a ON a.id = p.assignee_id
+		LEFT JOIN ticket_rows tr ON tr.ticket_id = p.id
+		LEFT JOIN ticket_reads rd ON rd.user_id = ? AND rd.ticket_id = p.id
+		ORDER BY p.last_activity_at DESC, p.id DESC`
 	var rows []InboxRow
-	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(append([]any{viewerID}, args...), limit+1)...); err != nil {
+	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(slices.Clip(args), limit+1, viewerID)...); err != nil {
 		return nil, err
 	}
 	for i := range rows {

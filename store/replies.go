@@ -58,6 +58,9 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 		if err := tx.keyReply(ctx, r.AuthorID, r.Key, msgID); err != nil {
 			return err
 		}
+		if err := tx.refreshRow(ctx, t.ID); err != nil {
+			return err
+		}
 		if err := tx.addFiles(ctx, msgID, r.Attachments, keys, now); err != nil {
 			return err
 		}

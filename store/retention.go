@@ -155,6 +155,13 @@ func (db *DB) SweepErasedTickets(ctx context.Context, batch int) (int64, error) 
 	if err != nil {
 		return files + raw + words, fmt.Errorf("store: sweep erased tickets: %w", err)
 	}
+	// Their rows' previews go too. Run after the messages, and again by the
+	// next sweep should this one stop between the two.
+	err = db.refreshRows(ctx, db.X, `t.id IN (`+closedErasedTickets+`)
+		AND t.id IN (SELECT ticket_id FROM ticket_rows WHERE preview <> '')`)
+	if err != nil {
+		return files + raw + words, fmt.Errorf("store: sweep erased tickets: %w", err)
+	}
 	return files + raw + words, nil
 }
 

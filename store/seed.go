@@ -80,6 +80,7 @@ func (db *DB) Seed(ctx context.Context, o SeedOpts) error {
 				` + at("i") + `
 			FROM s CROSS JOIN first JOIN tickets t ON t.id = first.id + CASE WHEN i <= ? THEN 0 ELSE 1 + (i - ? - 1) % ? END`,
 			[]any{o.Messages, o.Tickets, o.BigThread, o.BigThread, o.Tickets - 1, base, o.BigThread, o.BigThread, o.Tickets - 1}},
+		{"rows", ticketRowsUpsert + `t.subject LIKE 'Seeded %'` + ticketRowsConflict, nil},
 	}
 	for _, st := range steps {
 		if _, err := db.X.ExecContext(ctx, db.q(st.query), st.args...); err != nil {

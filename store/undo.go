@@ -139,6 +139,9 @@ func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 			if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM messages WHERE id = ?`), *a.MessageID); err != nil {
 				return fmt.Errorf("store: undo: reply: %w", err)
 			}
+			if err := tx.refreshRow(ctx, a.TicketID); err != nil {
+				return err
+			}
 			detail["message"] = *a.MessageID
 		}
 		if a.OldStatus != a.NewStatus {
