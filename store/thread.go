@@ -36,9 +36,13 @@ func (db *DB) Thread(ctx context.Context, ticketID int64, withNotes bool) ([]Thr
 // how many earlier ones it leaves out. Policy notices older than the first
 // message shown are left out with them.
 func (db *DB) ThreadLatest(ctx context.Context, ticketID int64, withNotes bool, n int) ([]ThreadMessage, int, error) {
-	notes := ` AND m.kind <> 'note'`
+	// Customers see neither notes nor a staff reply still waiting out its
+	// Undo window (it may yet be taken back).
+	notes := ` AND m.kind <> 'note' AND NOT EXISTS (SELECT 1 FROM undo_actions ua WHERE ua.message_id = m.id
+		AND ua.undone_at IS NULL AND ua.not_before > ?)`
+	args := []any{ticketID, db.Now()}
 	if withNotes {
-		notes = ""
+		notes, args = "", args[:1]
 	}
 	limit := ""
 	if n > 0 {
@@ -47,7 +51,7 @@ func (db *DB) ThreadLatest(ctx context.Context, ticketID int64, withNotes bool, 
 	var out []ThreadMessage
 	err := db.X.SelectContext(ctx, &out, db.q(`SELECT m.*, COALESCE(u.email, '') AS author_email, COALESCE(u.name, '') AS author_name,
 			COALESCE(u.role, '') AS author_role, COALESCE(sp.display_name, '') AS author_display_name
-		FROM messages m LEFT JOIN users u ON u.id = m.author_id LEFT JOIN staff_profiles sp ON sp.user_id = m.author_id WHERE m.ticket_id = ?`+notes+` ORDER BY m.created_at DESC, m.id DESC`+limit), ticketID)
+		FROM messages m LEFT JOIN users u ON u.id = m.author_id LEFT JOIN staff_profiles sp ON sp.user_id = m.author_id WHERE m.ticket_id = ?`+notes+` ORDER BY m.created_at DESC, m.id DESC`+limit), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: thread: %w", err)
 	}
@@ -55,7 +59,7 @@ func (db *DB) ThreadLatest(ctx context.Context, ticketID int64, withNotes bool, 
 	if n > 0 && len(out) > n {
 		out = out[:n]
 		var all int
-		if err := db.X.GetContext(ctx, &all, db.q(`SELECT COUNT(*) FROM messages m WHERE m.ticket_id = ?`+notes), ticketID); err != nil {
+		if err := db.X.GetContext(ctx, &all, db.q(`SELECT COUNT(*) FROM messages m WHERE m.ticket_id = ?`+notes), args...); err != nil {
 			return nil, 0, fmt.Errorf("store: thread: %w", err)
 		}
 		earlier = max(all-n, 0)

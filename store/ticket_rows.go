@@ -41,5 +41,15 @@ func (db *DB) refreshRows(ctx context.Context, x sqlx.ExecerContext, cond string
 // refreshRow recomputes one ticket's row, in the transaction that changed
 // its messages.
 func (tx *Tx) refreshRow(ctx context.Context, ticketID int64) error {
+	// Two transactions adding messages to one ticket at once must not
+	// each write a row that misses the other's message: on PostgreSQL the
+	// ticket is locked first, so the second waits and then (READ
+	// COMMITTED: a fresh snapshot per statement) sees the first's
+	// message. SQLite has one writer at a time.
+	if tx.db.Dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM tickets WHERE id = $1 FOR NO KEY UPDATE`, ticketID); err != nil {
+			return fmt.Errorf("store: ticket rows: lock: %w", err)
+		}
+	}
 	return tx.db.refreshRows(ctx, tx, `t.id = ?`, ticketID)
 }

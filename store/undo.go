@@ -11,6 +11,16 @@ import (
 // the action was undone already): nothing was changed.
 var ErrTooLate = errors.New("store: too late to undo")
 
+// ErrAlreadyUndone is returned by Undo for an action undone before (a
+// double click, or a second tab): nothing was sent.
+var ErrAlreadyUndone = errors.New("store: already undone")
+
+// UndoMargin is how long before its mail is due an action stops being
+// undoable. The relay takes a mail once not_before has passed on the
+// worker's clock; Undo must finish before that on the web's clock, so the
+// margin covers the transaction and the clocks' drift (keep them in NTP).
+const UndoMargin = 2 * time.Second
+
 // UndoAction is a staff action whose mail still waits in the outbox: until
 // NotBefore its author may take it back.
 type UndoAction struct {
@@ -76,7 +86,7 @@ func (tx *Tx) undoable(ctx context.Context, a undoAction, hold time.Duration, no
 func (db *DB) PendingUndos(ctx context.Context, actorID int64, limit int) ([]UndoAction, error) {
 	var out []UndoAction
 	err := db.X.SelectContext(ctx, &out, db.q(`SELECT a.*, t.number AS ticket_number, t.subject FROM undo_actions a JOIN tickets t ON t.id = a.ticket_id
-		WHERE a.actor_id = ? AND a.not_before > ? AND a.undone_at IS NULL ORDER BY a.id DESC LIMIT ?`), actorID, db.Now(), limit)
+		WHERE a.actor_id = ? AND a.not_before > ? AND a.undone_at IS NULL ORDER BY a.id DESC LIMIT ?`), actorID, db.Now().Add(UndoMargin), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending undos: %w", err)
 	}
@@ -105,9 +115,13 @@ func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 		if err != nil {
 			return notFound(err, fmt.Sprintf("undo action %d", id))
 		}
+		if a.UndoneAt != nil {
+			return ErrAlreadyUndone
+		}
 		// The claim: a second Undo, or one racing the relay, finds nothing.
-		// The relay takes a row only once not_before <= now.
-		res, err := tx.ExecContext(ctx, tx.q(`UPDATE undo_actions SET undone_at = ? WHERE id = ? AND undone_at IS NULL AND not_before > ?`), now, id, now)
+		// The relay takes a row only once not_before <= now; Undo stops
+		// UndoMargin before that.
+		res, err := tx.ExecContext(ctx, tx.q(`UPDATE undo_actions SET undone_at = ? WHERE id = ? AND undone_at IS NULL AND not_before > ?`), now, id, now.Add(UndoMargin))
 		if err != nil {
 			return fmt.Errorf("store: undo: %w", err)
 		}
@@ -122,8 +136,18 @@ func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 		if gone > 0 {
 			return ErrTooLate
 		}
-		if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM emails WHERE action_id = ?`), id); err != nil {
+		// Only mails still queued and never relayed go; if any other is
+		// left, the relay got there first and nothing is undone.
+		if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM emails WHERE action_id = ? AND status NOT IN ('sent', 'failed')
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.email_id = emails.id AND o.relayed_at IS NOT NULL)`), id); err != nil {
 			return fmt.Errorf("store: undo: mails: %w", err)
+		}
+		var left int
+		if err := tx.GetContext(ctx, &left, tx.q(`SELECT COUNT(*) FROM emails WHERE action_id = ?`), id); err != nil {
+			return fmt.Errorf("store: undo: %w", err)
+		}
+		if left > 0 {
+			return ErrTooLate
 		}
 		detail := map[string]any{"action": id}
 		if a.MessageID != nil {
@@ -163,7 +187,7 @@ func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 	if err != nil {
 		db.dropUndoFiles(context.WithoutCancel(ctx), files)
 	}
-	if errors.Is(err, ErrTooLate) {
+	if errors.Is(err, ErrTooLate) || errors.Is(err, ErrAlreadyUndone) {
 		return &out, err // which action, for the page to say
 	}
 	if err != nil {

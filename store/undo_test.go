@@ -76,6 +76,13 @@ func TestUndoReplyWithStatus(t *testing.T) {
 		if tk, _ := db.Ticket(ctx, got.TicketID); tk.Status != "resolved" {
 			t.Fatalf("status = %s, want resolved", tk.Status)
 		}
+		// While it may still be undone, the customer does not see it.
+		if seen, _ := db.Thread(ctx, got.TicketID, false); len(seen) != 1 {
+			t.Errorf("the customer sees %d messages while the reply waits, want 1 (theirs)", len(seen))
+		}
+		if seen, _ := db.Thread(ctx, got.TicketID, true); len(seen) != 2 {
+			t.Errorf("staff see %d messages, want 2", len(seen))
+		}
 		undos, err := db.PendingUndos(ctx, agent.ID, 5)
 		if err != nil || len(undos) != 1 || undos[0].MessageID == nil || *undos[0].MessageID != msg || undos[0].TicketNumber != got.TicketNumber {
 			t.Fatalf("pending undos = %+v, %v", undos, err)
@@ -112,8 +119,8 @@ func TestUndoReplyWithStatus(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND ticket_id = ?`, store.AuditTicketUndo, got.TicketID); n != 1 {
 			t.Errorf("undo audit entries = %d, want 1", n)
 		}
-		if _, err := db.Undo(ctx, undos[0].ID, agent.ID); !errors.Is(err, store.ErrTooLate) {
-			t.Errorf("a second undo: %v, want ErrTooLate", err)
+		if _, err := db.Undo(ctx, undos[0].ID, agent.ID); !errors.Is(err, store.ErrAlreadyUndone) {
+			t.Errorf("a second undo: %v, want ErrAlreadyUndone", err)
 		}
 	})
 }
@@ -133,7 +140,17 @@ func TestUndoTooLate(t *testing.T) {
 		if len(undos) != 1 || undos[0].MessageID != nil || undos[0].NewStatus != "resolved" {
 			t.Fatalf("pending undos = %+v, want the status change", undos)
 		}
-		now = now.Add(5 * time.Second)
+		// Within UndoMargin of being due it is already too late: the
+		// relay on another machine may be about to take it.
+		start := now
+		now = start.Add(5*time.Second - store.UndoMargin + 500*time.Millisecond)
+		if _, err := db.Undo(ctx, undos[0].ID, agent.ID); !errors.Is(err, store.ErrTooLate) {
+			t.Errorf("undo %s before due: %v, want ErrTooLate", store.UndoMargin-500*time.Millisecond, err)
+		}
+		if left, _ := db.PendingUndos(ctx, agent.ID, 5); len(left) != 0 {
+			t.Errorf("pending undos within the margin = %d, want 0 (no button)", len(left))
+		}
+		now = start.Add(5 * time.Second)
 		u, err := db.Undo(ctx, undos[0].ID, agent.ID)
 		if !errors.Is(err, store.ErrTooLate) || u == nil || u.Action.TicketNumber != got.TicketNumber {
 			t.Fatalf("undo when due: %+v, %v; want ErrTooLate naming the ticket", u, err)

@@ -75,7 +75,7 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	key := r.PostFormValue("key")
+	key := postedKey(r)
 	if h.undo.replied(r.Context(), v.User.ID, key) {
 		// The same form again (a double click, or the loser of two
 		// simultaneous posts, whose "new message" is its twin): done.

@@ -37,7 +37,7 @@ type undoNote struct {
 	ID     int64
 	Number int64
 	What   string // "Reply sent on #12", "#12 resolved"
-	Left   int    // whole seconds until the mail goes
+	Left   int    // whole seconds Undo still works (it stops store.UndoMargin before the mail goes)
 	Return string // the page to come back to after a status undo
 }
 
@@ -58,7 +58,7 @@ func (u *undoer) pending(ctx context.Context, viewerID int64, ret string) ([]und
 	var out []undoNote
 	for _, a := range actions {
 		n := undoNote{ID: a.ID, Number: a.TicketNumber, Return: ret,
-			Left: int(time.Until(a.NotBefore).Round(time.Second) / time.Second)}
+			Left: int(time.Until(a.NotBefore.Add(-store.UndoMargin)) / time.Second)}
 		switch {
 		case a.MessageID != nil && a.NewStatus != a.OldStatus:
 			n.What = "Reply sent on #" + itoa(a.TicketNumber) + ", status " + a.NewStatus
@@ -87,6 +87,15 @@ func formKey() string {
 	b := make([]byte, 16)
 	rand.Read(b) // never fails (crypto/rand)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// postedKey is the reply form's idempotency key; one longer than ours
+// could ever be (a hand-made post) is ignored rather than stored.
+func postedKey(r *http.Request) string {
+	if k := r.PostFormValue("key"); len(k) <= 64 {
+		return k
+	}
+	return ""
 }
 
 // localInbox returns s when it is a path of our own inbox (the list, with
@@ -143,6 +152,7 @@ func listURL(back, notice string, number, at int64) string {
 var undoNotices = map[string]string{
 	"undone":   "Undone: nothing was sent.",
 	"too-late": "Too late to undo: the mail is on its way.",
+	"already":  "Already undone: nothing was sent.",
 	"sent":     "Reply sent. This is the next ticket of your list.",
 }
 
@@ -154,6 +164,7 @@ var listNotices = map[string]string{
 	"last":     "Reply sent on #%d. That was the last ticket of this list.",
 	"undone":   "Undone on #%d: nothing was sent.",
 	"too-late": "Too late to undo on #%d: its mail is on its way.",
+	"already":  "Already undone on #%d: nothing was sent.",
 }
 
 // listNotice says the list's ?notice for ?ticket, unless the Undo bar
@@ -165,7 +176,7 @@ func listNotice(p url.Values, undos []undoNote) string {
 		return ""
 	}
 	for _, u := range undos {
-		if u.Number == n && p.Get("notice") != "undone" && p.Get("notice") != "too-late" {
+		if u.Number == n && p.Get("notice") != "undone" && p.Get("notice") != "too-late" && p.Get("notice") != "already" {
 			return ""
 		}
 	}
@@ -226,6 +237,10 @@ func (h *inboxHandler) undoAction(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
 	ret := localInbox(r.PostFormValue("return"))
 	u, err := h.undo.store.Undo(r.Context(), id, v.User.ID)
+	if errors.Is(err, store.ErrAlreadyUndone) {
+		http.Redirect(w, r, withNotice(ret, "already", u.Action.TicketNumber), http.StatusSeeOther) // #nosec G710 -- ret is checked to be our own inbox path
+		return
+	}
 	if errors.Is(err, store.ErrTooLate) {
 		http.Redirect(w, r, withNotice(ret, "too-late", u.Action.TicketNumber), http.StatusSeeOther) // #nosec G710 -- ret is checked to be our own inbox path
 		return

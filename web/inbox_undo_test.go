@@ -78,8 +78,8 @@ func TestInboxUndoReply(t *testing.T) {
 			t.Errorf("after Undo: %d reply mails, status %s; want none, open", mails("reply"), ticket(t, db, got.TicketNumber).Status)
 		}
 		res, _ = do(t, c, "POST", srv.URL+m[1], url.Values{"return": {ret}})
-		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "notice=too-late") {
-			t.Errorf("a second Undo: %s → %s, want too late", res.Status, loc)
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "notice=already") {
+			t.Errorf("a second Undo: %s → %s, want already undone", res.Status, loc)
 		}
 	})
 }

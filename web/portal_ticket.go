@@ -118,7 +118,7 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 			SenderAuth: store.SenderVerified, SenderAuthReason: "written by a signed-in participant"},
 		Attachments: files,
 		Reopen:      true,
-		Key:         r.PostFormValue("key"),
+		Key:         postedKey(r),
 	})
 	if err != nil {
 		h.pages.fail(w, r, err)

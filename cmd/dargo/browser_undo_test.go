@@ -128,7 +128,7 @@ Please help.
 // another and "Send and next" opens the next of that search; u returns.
 func TestBrowserBackToTheList(t *testing.T) {
 	chromium := findChromium(t)
-	dev := startDevWeb(t)
+	dev := startDevWeb(t, "DARGO_UNDO_SECONDS=8") // long enough for the Undo bar to show (it hides store.UndoMargin before the mail is due)
 	base := dev.web
 	ctx := newBrowser(t, chromium, "browser-back-failure.png", 120*time.Second)
 	for i, s := range []string{"Printer one", "Scanner", "Printer two", "Printer three", "Printer four"} {

@@ -69,8 +69,8 @@
     setInterval(beat, 15000);
   }
 
-  // Undo (issue 13): count down the seconds an action's mail still waits;
-  // when they are up the mail is on its way and Undo is gone. Without the
+  // Undo (issue 13): count down the seconds Undo still works (it closes a
+  // moment before the mail goes); when they are up Undo is gone. Without the
   // script the page says the seconds as they were, and a late Undo says so.
   Array.prototype.forEach.call(document.querySelectorAll(".undo[data-left]"), function (item) {
     var left = parseInt(item.getAttribute("data-left"), 10) || 0;
