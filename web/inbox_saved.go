@@ -11,10 +11,10 @@ import (
 )
 
 // savedQuery tells the ticket page, after the redirect, what an update
-// changed: each changed field with its value before ("?saved=status:open");
+// changed: each changed field with its value before ("saved=status:open");
 // the page reads the new values from the ticket. "saved=none": nothing
 // changed.
-func savedQuery(r *http.Request, c store.Change) string {
+func savedQuery(r *http.Request, c store.Change) url.Values {
 	q := url.Values{}
 	changed := []bool{c.Status != "", c.Priority != "", c.Category != "", c.Unassign || c.Assignee != nil}
 	for i, field := range savedFields {
@@ -25,7 +25,7 @@ func savedQuery(r *http.Request, c store.Change) string {
 	if len(q) == 0 {
 		q.Set("saved", "none")
 	}
-	return "?" + q.Encode()
+	return q
 }
 
 // savedFields are the update form's fields in the order the notice names them.

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/dargo-support/dargo/store"
 )
@@ -187,12 +186,11 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	usedWhen(r, c.Status != "", store.FeatureStatusChanged)
-	back := ticketURL(t.Number, backParam(r))
-	if saved := savedQuery(r, c); strings.Contains(back, "?") {
-		back += "&" + saved[1:]
-	} else {
-		back += saved
+	q := savedQuery(r, c)
+	if b := backParam(r); b != "" {
+		q.Set("back", b)
 	}
+	back := "/inbox/tickets/" + itoa(t.Number) + "?" + q.Encode()
 	if r.PostFormValue("next") == "inbox" {
 		notice := "updated"
 		if c.Status == "resolved" {
