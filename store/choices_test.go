@@ -185,6 +185,7 @@ var essential = map[string]bool{
 	store.EmailPolicyNotice: true,
 	store.EmailBroadcast:    false,
 	store.EmailTooLarge:     true,
+	store.EmailStaffNotice:  true, // staff choose their notices on /account
 }
 
 // TestEveryMailKindIsClassified reads the store package's source: every

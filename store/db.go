@@ -32,6 +32,9 @@ type DB struct {
 	Blobs   Blobs
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// NoticeWait holds a staff notice in the outbox so that more events
+	// about the same ticket join it as one digest (DefaultNoticeWait).
+	NoticeWait time.Duration
 
 	lastUsageKey atomic.Pointer[monthKey]      // the latest usage key read (usage.go)
 	banners      atomic.Pointer[latestBanners] // the newest significant policy versions (policy_announce.go)
@@ -61,7 +64,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	db := &DB{X: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{X: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }, NoticeWait: DefaultNoticeWait}
 	db.Blobs = &dbBlobs{db: db}
 	return db, nil
 }

@@ -198,6 +198,9 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 			return err
 		}
 	}
+	if err := tx.tellStaff(ctx, t, d, author, out); err != nil {
+		return err
+	}
 	if d.InboundMailID != 0 {
 		action := "appended"
 		if out.Created {
@@ -316,4 +319,17 @@ func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, author in
 	}
 	t.Status = status
 	return nil
+}
+
+// tellStaff tells staff of a customer's message: a new ticket to everyone
+// who hears of its category, an answer to the ticket's assignee and
+// followers. Automatic mail and spam tell nobody.
+func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Delivery, author int64, out *Delivered) error {
+	if d.Message.Auto || d.Message.Kind != "inbound" || d.Flag == "spam" {
+		return nil
+	}
+	if out.Created {
+		return tx.tell(ctx, notice{kind: NoticeNewTicket, ticket: t, message: out.MessageID, actor: author}, nil)
+	}
+	return tx.tellCustomerMessage(ctx, t, author, out.MessageID)
 }

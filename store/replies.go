@@ -23,6 +23,14 @@ type StaffReply struct {
 	// Key is the form's idempotency key: a second reply with the same key
 	// by the same author writes nothing and returns the first's id.
 	Key string
+	// Source is where it was written: "" is the web inbox; "email" is an
+	// answer by mail, whose MessageID becomes a thread id (a second copy is
+	// ErrDuplicate), SenderAuthReason says why its sender was believed and
+	// InboundMailID is the raw mail it came in.
+	Source           string
+	MessageID        string
+	SenderAuthReason string
+	InboundMailID    int64
 }
 
 // AddStaffReply stores a reply and, unless it is a note, queues a reply
@@ -37,63 +45,83 @@ func (db *DB) AddStaffReply(ctx context.Context, r StaffReply) (int64, error) {
 	}
 	var msgID int64
 	err = db.InTx(ctx, func(tx *Tx) error {
-		now := db.Now()
-		if first, err := tx.claimReplyKey(ctx, r.AuthorID, r.Key, now); err != nil || first != 0 {
-			msgID = first
-			return err
-		}
-		var t Ticket
-		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), r.TicketID); err != nil {
-			return notFound(err, "staff reply")
-		}
-		kind := "outbound"
-		if r.Note {
-			kind = "note"
-		}
-		err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, subject, text, visible_text, created_at, sender_auth, sender_auth_reason)
-			VALUES (?, ?, ?, 'web', ?, ?, ?, ?, 'verified', 'written by signed-in staff') RETURNING id`), t.ID, r.AuthorID, kind, t.Subject, r.Text, r.Text, now).Scan(&msgID)
-		if err != nil {
-			return fmt.Errorf("store: staff reply: %w", err)
-		}
-		if err := tx.keyReply(ctx, r.AuthorID, r.Key, msgID); err != nil {
-			return err
-		}
-		if err := tx.refreshRow(ctx, t.ID); err != nil {
-			return err
-		}
-		if err := tx.addFiles(ctx, msgID, r.Attachments, keys, now); err != nil {
-			return err
-		}
-		action := AuditTicketReply
-		if r.Note {
-			action = AuditTicketNote
-		}
-		if err := tx.Audit(ctx, Audit{ActorID: r.AuthorID, Action: action, TicketID: t.ID, Detail: map[string]any{"message": msgID}}); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ?, last_activity_at = ? WHERE id = ?`), now, now, t.ID); err != nil {
-			return fmt.Errorf("store: staff reply: %w", err)
-		}
-		if r.Note {
-			return nil
-		}
-		was := t.Status
-		if r.Status != "" {
-			if _, err := tx.applyChange(ctx, &t, Change{TicketID: t.ID, ActorID: r.AuthorID, Status: r.Status}, now); err != nil {
-				return err
-			}
-		}
-		mail := QueuedEmail{Kind: EmailReply, MessageID: &msgID}
-		if t.Status != was && notifyStatuses[t.Status] {
-			mail.Announces = t.Status
-		}
-		if mail.ActionID, mail.NotBefore, err = tx.undoable(ctx, undoAction{ticket: t.ID, actor: r.AuthorID, message: msgID,
-			oldStatus: was, newStatus: t.Status}, r.Hold, now); err != nil {
-			return err
-		}
-		return tx.notifyParticipants(ctx, t, mail)
+		var err error
+		msgID, err = tx.addStaffReply(ctx, r, keys, db.Now())
+		return err
 	})
 	return msgID, err
+}
+
+// addStaffReply is AddStaffReply inside a transaction, with the files' blob keys staged.
+func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, now time.Time) (int64, error) {
+	var msgID int64
+	if first, err := tx.claimReplyKey(ctx, r.AuthorID, r.Key, now); err != nil || first != 0 {
+		return first, err
+	}
+	var t Ticket
+	if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), r.TicketID); err != nil {
+		return 0, notFound(err, "staff reply")
+	}
+	kind := "outbound"
+	if r.Note {
+		kind = "note"
+	}
+	source, why := "web", "written by signed-in staff"
+	if r.Source != "" {
+		source, why = r.Source, r.SenderAuthReason
+	}
+	if r.MessageID != "" {
+		ok, err := tx.addThreadID(ctx, t.ID, r.MessageID, "staff", now)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, ErrDuplicate
+		}
+	}
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, created_at, sender_auth, sender_auth_reason, inbound_mail_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'verified', ?, ?) RETURNING id`), t.ID, r.AuthorID, kind, source, r.MessageID, t.Subject, r.Text, r.Text, now, why, nullID(r.InboundMailID)).Scan(&msgID)
+	if err != nil {
+		return 0, fmt.Errorf("store: staff reply: %w", err)
+	}
+	if err := tx.keyReply(ctx, r.AuthorID, r.Key, msgID); err != nil {
+		return 0, err
+	}
+	if err := tx.refreshRow(ctx, t.ID); err != nil {
+		return 0, err
+	}
+	if err := tx.addFiles(ctx, msgID, r.Attachments, keys, now); err != nil {
+		return 0, err
+	}
+	action := AuditTicketReply
+	if r.Note {
+		action = AuditTicketNote
+	}
+	if err := tx.Audit(ctx, Audit{ActorID: r.AuthorID, Action: action, TicketID: t.ID, Detail: map[string]any{"message": msgID}}); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ?, last_activity_at = ? WHERE id = ?`), now, now, t.ID); err != nil {
+		return 0, fmt.Errorf("store: staff reply: %w", err)
+	}
+	if r.Note {
+		return msgID, tx.tellMentions(ctx, t, r.AuthorID, msgID, r.Text)
+	}
+	was := t.Status
+	if r.Status != "" {
+		if _, err := tx.applyChange(ctx, &t, Change{TicketID: t.ID, ActorID: r.AuthorID, Status: r.Status}, now); err != nil {
+			return 0, err
+		}
+	}
+	mail := QueuedEmail{Kind: EmailReply, MessageID: &msgID}
+	if t.Status != was && notifyStatuses[t.Status] {
+		mail.Announces = t.Status
+	}
+	var err2 error
+	if mail.ActionID, mail.NotBefore, err2 = tx.undoable(ctx, undoAction{ticket: t.ID, actor: r.AuthorID, message: msgID,
+		oldStatus: was, newStatus: t.Status}, r.Hold, now); err2 != nil {
+		return 0, err2
+	}
+	return msgID, tx.notifyParticipants(ctx, t, mail)
 }
 
 // notifyParticipants queues the mail to each participant of the ticket, as

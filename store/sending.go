@@ -149,11 +149,18 @@ func (db *DB) MarkEmailSent(ctx context.Context, id int64, s Sent) error {
 		if err := tx.forgetSealed(ctx, id); err != nil {
 			return err
 		}
-		var ticket *int64
-		if err := tx.GetContext(ctx, &ticket, tx.q(`SELECT ticket_id FROM emails WHERE id = ?`), id); err != nil {
+		var row struct {
+			Ticket *int64 `db:"ticket_id"`
+			Kind   string `db:"kind"`
+		}
+		if err := tx.GetContext(ctx, &row, tx.q(`SELECT ticket_id, kind FROM emails WHERE id = ?`), id); err != nil {
 			return fmt.Errorf("store: mark email sent: %w", err)
 		}
-		if ticket == nil {
+		// A staff notice's ids stay out of the ticket's thread: staff answer
+		// it through their own reply address, and a forwarded notice must
+		// not route anybody's mail into the ticket.
+		ticket := row.Ticket
+		if ticket == nil || row.Kind == EmailStaffNotice {
 			return nil
 		}
 		if s.HeaderID != "" {

@@ -145,7 +145,18 @@ func (tx *Tx) assign(ctx context.Context, t *Ticket, c Change, now time.Time, ch
 	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET assignee_id = ? WHERE id = ?`), to, t.ID); err != nil {
 		return fmt.Errorf("store: assign: %w", err)
 	}
-	return tx.recordActivity(ctx, t.ID, c.ActorID, "assignee", old, newEmail, now)
+	t.AssigneeID = to
+	if err := tx.recordActivity(ctx, t.ID, c.ActorID, "assignee", old, newEmail, now); err != nil {
+		return err
+	}
+	if to == nil {
+		return nil
+	}
+	// The assignee follows the ticket, and is told unless they took it themselves.
+	if err := tx.follow(ctx, t.ID, *to, now); err != nil {
+		return err
+	}
+	return tx.tell(ctx, notice{kind: NoticeAssigned, ticket: *t, actor: c.ActorID}, []int64{*to})
 }
 
 func (tx *Tx) recordActivity(ctx context.Context, ticketID, actorID int64, kind, old, new string, now time.Time) error {

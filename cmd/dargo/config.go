@@ -39,6 +39,7 @@ type Config struct {
 	Queues        map[string]int
 	RelayInterval time.Duration
 	UndoWindow    time.Duration // DARGO_UNDO_SECONDS
+	NoticeWait    time.Duration // DARGO_NOTIFY_DIGEST_SECONDS
 
 	SQSQueueURL         string
 	SQSFeedbackQueueURL string
@@ -99,6 +100,7 @@ var settings = []setting{
 	{"DARGO_QUEUES", "critical=6,default=3,low=1", "queue priorities (or dargo worker --queues)"},
 	{"DARGO_RELAY_INTERVAL", "1s", "how often the worker's outbox relay looks for new rows"},
 	{"DARGO_UNDO_SECONDS", "10", "seconds a staff reply's or status change's mail waits in the outbox while its author may Undo; 0 sends at once"},
+	{"DARGO_NOTIFY_DIGEST_SECONDS", "60", "seconds a staff notice waits in the outbox so that more news about the same ticket joins it as one digest; 0 sends each at once"},
 	{"DARGO_SQS_QUEUE_URL", "", "the SQS queue SES receipts arrive on (dargo inbound)"},
 	{"DARGO_SQS_FEEDBACK_QUEUE_URL", "", "a second queue for bounce and complaint notifications, if separate"},
 	{"DARGO_BLOB_BUCKET", "", "S3 bucket for raw mail and attachments; unset: they stay in the database"},
@@ -239,6 +241,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		errs = append(errs, fmt.Errorf("DARGO_UNDO_SECONDS: want a number of seconds from 0 to 3600, got %q", get("DARGO_UNDO_SECONDS")))
 	} else {
 		c.UndoWindow = time.Duration(undo) * time.Second
+	}
+	if wait, err := strconv.Atoi(get("DARGO_NOTIFY_DIGEST_SECONDS")); err != nil || wait < 0 || wait > 3600 {
+		errs = append(errs, fmt.Errorf("DARGO_NOTIFY_DIGEST_SECONDS: want a number of seconds from 0 to 3600, got %q", get("DARGO_NOTIFY_DIGEST_SECONDS")))
+	} else {
+		c.NoticeWait = time.Duration(wait) * time.Second
 	}
 	if c.MaxMailBytes, err = strconv.ParseInt(get("DARGO_MAX_MAIL_BYTES"), 10, 64); err != nil || c.MaxMailBytes <= 0 {
 		errs = append(errs, fmt.Errorf("DARGO_MAX_MAIL_BYTES: want a positive number of bytes, got %q", get("DARGO_MAX_MAIL_BYTES")))

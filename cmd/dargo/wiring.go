@@ -18,6 +18,7 @@ func openDB(ctx context.Context, env *Env, migrate bool) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.NoticeWait = env.Config.NoticeWait
 	if bucket := env.Config.BlobBucket; bucket != "" {
 		blobs, err := s3blob.FromEnv(ctx, bucket, env.Config.BlobKMSKey)
 		if err != nil {

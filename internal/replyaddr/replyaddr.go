@@ -55,3 +55,45 @@ func mac(secret string, number int64) string {
 	h.Write([]byte("dargo-reply:" + strconv.FormatInt(number, 10)))
 	return hex.EncodeToString(h.Sum(nil))[:macLen]
 }
+
+// StaffAddr builds the reply address of a staff notice about ticket number
+// for staff member staffID: support+<N>-s<staffID>-<mac>@<domain>, where mac
+// signs both numbers, so one staff member's address is no use to another
+// and no customer's address passes for it.
+func StaffAddr(secret, local, domain string, number, staffID int64) string {
+	return local + "+" + strconv.FormatInt(number, 10) + "-s" + strconv.FormatInt(staffID, 10) + "-" + staffMAC(secret, number, staffID) + "@" + domain
+}
+
+// ParseStaff returns the ticket number and staff id in addr when addr is a
+// staff reply address for domain with a valid mac.
+func ParseStaff(secret, domain, addr string) (number, staffID int64, ok bool) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 || addr[at+1:] != strings.ToLower(domain) {
+		return 0, 0, false
+	}
+	local := addr[:at]
+	plus := strings.IndexByte(local, '+')
+	if plus < 0 {
+		return 0, 0, false
+	}
+	parts := strings.Split(local[plus+1:], "-")
+	if len(parts) != 3 || !strings.HasPrefix(parts[1], "s") {
+		return 0, 0, false
+	}
+	n, err1 := strconv.ParseInt(parts[0], 10, 64)
+	id, err2 := strconv.ParseInt(parts[1][1:], 10, 64)
+	if err1 != nil || err2 != nil || n <= 0 || id <= 0 {
+		return 0, 0, false
+	}
+	if !hmac.Equal([]byte(parts[2]), []byte(staffMAC(secret, n, id))) {
+		return 0, 0, false
+	}
+	return n, id, true
+}
+
+func staffMAC(secret string, number, staffID int64) string {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write([]byte("dargo-staff-reply:" + strconv.FormatInt(number, 10) + ":" + strconv.FormatInt(staffID, 10)))
+	return hex.EncodeToString(h.Sum(nil))[:macLen]
+}

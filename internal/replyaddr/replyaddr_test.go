@@ -30,3 +30,30 @@ func TestRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestStaffRoundTrip(t *testing.T) {
+	a := StaffAddr("s3cret", "support", "help.example.com", 42, 7)
+	n, id, ok := ParseStaff("s3cret", "help.example.com", a)
+	if !ok || n != 42 || id != 7 {
+		t.Fatalf("ParseStaff(%q) = %d, %d, %v; want 42, 7, true", a, n, id, ok)
+	}
+	if _, ok := Parse("s3cret", "help.example.com", a); ok {
+		t.Errorf("a staff address %q passed for a customer's reply address", a)
+	}
+	customer := Addr("s3cret", "support", "help.example.com", 42)
+	if _, _, ok := ParseStaff("s3cret", "help.example.com", customer); ok {
+		t.Errorf("a customer's reply address %q passed for a staff address", customer)
+	}
+	for _, bad := range []string{
+		StaffAddr("other", "support", "help.example.com", 42, 7),
+		"support+42-s8" + a[len("support+42-s7"):], // another staff member, mac kept
+		"support+43-s7" + a[len("support+42-s7"):], // another ticket, mac kept
+		StaffAddr("s3cret", "support", "evil.example.com", 42, 7),
+		"support+42-s7@help.example.com",
+		"support+42-x7-abcdefabcdef@help.example.com",
+	} {
+		if n, id, ok := ParseStaff("s3cret", "help.example.com", bad); ok {
+			t.Errorf("ParseStaff(%q) accepted as ticket %d staff %d", bad, n, id)
+		}
+	}
+}
