@@ -35,7 +35,7 @@ func QueueFor(kind string) string {
 	switch kind {
 	case store.EmailMagicLink:
 		return QueueCritical
-	case store.EmailConfirmation, store.EmailReply, store.EmailStatus, store.EmailTooLarge, store.EmailStaffNotice:
+	case store.EmailConfirmation, store.EmailReply, store.EmailStatus, store.EmailTooLarge, store.EmailStaffNotice, store.EmailStaffDigest:
 		return QueueDefault
 	default:
 		return QueueLow

@@ -186,6 +186,7 @@ var essential = map[string]bool{
 	store.EmailBroadcast:    false,
 	store.EmailTooLarge:     true,
 	store.EmailStaffNotice:  true, // staff choose their notices on /account
+	store.EmailStaffDigest:  true,
 }
 
 // TestEveryMailKindIsClassified reads the store package's source: every

@@ -98,7 +98,7 @@ const ReasonObjected = "objected to optional mail"
 
 // MailKinds lists every kind of mail Dargo sends. Each is essential or
 // optional (EssentialMail); a test fails when a kind is missing here.
-var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast, EmailTooLarge, EmailStaffNotice}
+var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast, EmailTooLarge, EmailStaffNotice, EmailStaffDigest}
 
 // EssentialMail reports whether mail of the kind goes even to people who
 // object to optional mail: replies and status changes on their own
@@ -111,7 +111,7 @@ func EssentialMail(kind string) bool {
 	switch kind {
 	case EmailReply, EmailStatus, EmailConfirmation, EmailMagicLink, EmailPolicyNotice, EmailTooLarge:
 		return true
-	case EmailStaffNotice:
+	case EmailStaffNotice, EmailStaffDigest:
 		// Staff choose their notices on /account (StaffPrefs), not by
 		// objecting to optional mail.
 		return true

@@ -9,6 +9,7 @@ import (
 // NoticeItem is one event a staff notice tells of, with what it is about.
 type NoticeItem struct {
 	StaffEvent
+	Ticket  *Ticket  // the ticket it is about (a digest's items differ)
 	Actor   *User    // who caused it, nil for none (the scheduler)
 	Author  *User    // the message's author, when it is about a message
 	Message *Message // the message, nil for none
@@ -44,9 +45,11 @@ type StaffNotice struct {
 // earlierNotices is how many earlier notices a notice's References name.
 const earlierNotices = 10
 
-// StaffNotice gathers what the staff notice emailID tells; o is its Outgoing.
+// StaffNotice gathers what a staff notice or digest tells; o is its
+// Outgoing. Who is on the ticket and earlier notices are a notice's only:
+// a digest (no ticket) lists its items' tickets instead.
 func (db *DB) StaffNotice(ctx context.Context, o *Outgoing) (*StaffNotice, error) {
-	if o.Ticket == nil || o.User == nil {
+	if o.User == nil || o.Ticket == nil && o.Email.Kind != EmailStaffDigest {
 		return nil, fmt.Errorf("store: staff notice %d: no ticket or recipient: %w", o.Email.ID, ErrNotFound)
 	}
 	n := &StaffNotice{}
@@ -72,9 +75,16 @@ func (db *DB) StaffNotice(ctx context.Context, o *Outgoing) (*StaffNotice, error
 		users[*id] = &u
 		return &u, nil
 	}
+	tickets := map[int64]*Ticket{}
 	for _, e := range events {
 		it := NoticeItem{StaffEvent: e}
 		var err error
+		if it.Ticket = tickets[e.TicketID]; it.Ticket == nil {
+			if it.Ticket, err = db.Ticket(ctx, e.TicketID); err != nil {
+				return nil, err
+			}
+			tickets[e.TicketID] = it.Ticket
+		}
 		if it.Actor, err = user(e.ActorID); err != nil {
 			return nil, err
 		}
@@ -92,6 +102,9 @@ func (db *DB) StaffNotice(ctx context.Context, o *Outgoing) (*StaffNotice, error
 			}
 		}
 		n.Items = append(n.Items, it)
+	}
+	if o.Ticket == nil {
+		return n, nil
 	}
 	var err error
 	if n.Customer, err = user(&o.Ticket.CustomerID); err != nil {

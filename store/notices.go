@@ -228,6 +228,10 @@ func (tx *Tx) tellOne(ctx context.Context, u User, n notice, now time.Time) erro
 	var emailID int64
 	if len(held) > 0 {
 		emailID = held[0]
+	} else if id, ok, err := tx.heldDigest(ctx, u, n, now); err != nil {
+		return err
+	} else if ok {
+		emailID = id
 	} else {
 		uid, tid := u.ID, n.ticket.ID
 		mail := QueuedEmail{UserID: &uid, To: u.Email, Kind: EmailStaffNotice, TicketID: &tid, Subject: n.ticket.Subject, Auto: true}
