@@ -329,7 +329,7 @@ func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Delivery, author int64
 		return nil
 	}
 	if out.Created {
-		return tx.tell(ctx, notice{kind: NoticeNewTicket, ticket: t, message: out.MessageID, actor: author}, nil)
+		return tx.tellEveryone(ctx, notice{kind: NoticeNewTicket, ticket: t, message: out.MessageID, actor: author})
 	}
 	return tx.tellCustomerMessage(ctx, t, author, out.MessageID)
 }

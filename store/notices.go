@@ -144,14 +144,24 @@ type notice struct {
 	detail  string
 }
 
-// tell records the notice for each of users (nil: every staff member) who
-// wants it, and puts it in their notice mail for the ticket: the one still
-// held in the outbox, so a burst becomes one digest, or a new one held
-// db.NoticeWait. Only staff and admins are ever told; the actor never is.
+// tell records the notice for each of users who wants it, and puts it in
+// their notice mail for the ticket: the one still held in the outbox, so a
+// burst becomes one digest, or a new one held db.NoticeWait. Only staff
+// and admins are ever told; the actor never is. No users tells nobody.
 func (tx *Tx) tell(ctx context.Context, n notice, users []int64) error {
-	if users != nil && len(users) == 0 {
+	if len(users) == 0 {
 		return nil
 	}
+	return tx.tellStaffOf(ctx, n, users)
+}
+
+// tellEveryone is tell to every staff member.
+func (tx *Tx) tellEveryone(ctx context.Context, n notice) error {
+	return tx.tellStaffOf(ctx, n, nil)
+}
+
+// tellStaffOf is tell to users, or to every staff member when users is nil.
+func (tx *Tx) tellStaffOf(ctx context.Context, n notice, users []int64) error {
 	query := `SELECT u.*, COALESCE(p.new_ticket, TRUE) AS new_ticket, COALESCE(p.customer_reply, TRUE) AS customer_reply,
 		COALESCE(p.assigned, TRUE) AS assigned, COALESCE(p.mention, TRUE) AS mention, COALESCE(p.privacy_due, TRUE) AS privacy_due,
 		COALESCE(p.away, FALSE) AS away, COALESCE(p.categories, '') AS categories
@@ -328,12 +338,11 @@ func (db *DB) TellPrivacyDue(ctx context.Context, within time.Duration) (int, er
 	told := 0
 	for _, t := range due {
 		err := db.InTx(ctx, func(tx *Tx) error {
-			var users []int64
+			n := notice{kind: NoticePrivacyDue, ticket: t, detail: t.CreatedAt.Add(PrivacyDue).UTC().Format(time.RFC3339)}
 			if t.AssigneeID != nil {
-				users = []int64{*t.AssigneeID}
+				return tx.tell(ctx, n, []int64{*t.AssigneeID})
 			}
-			detail := t.CreatedAt.Add(PrivacyDue).UTC().Format(time.RFC3339)
-			return tx.tell(ctx, notice{kind: NoticePrivacyDue, ticket: t, detail: detail}, users)
+			return tx.tellEveryone(ctx, n)
 		})
 		if err != nil {
 			return told, err
