@@ -24,8 +24,9 @@ type StaffReply struct {
 	// by the same author writes nothing and returns the first's id.
 	Key string
 	// Source is where it was written: "" is the web inbox; "email" is an
-	// answer by mail, whose MessageID becomes a thread id (a second copy is
-	// ErrDuplicate), SenderAuthReason says why its sender was believed and
+	// answer by mail, whose MessageID is kept on the message (not among the
+	// ticket's thread ids: the staff member's own mail server's id must not
+	// reach the customer in References), SenderAuthReason says why its sender was believed and
 	// InboundMailID is the raw mail it came in.
 	Source           string
 	MessageID        string
@@ -69,15 +70,6 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 	source, why := "web", "written by signed-in staff"
 	if r.Source != "" {
 		source, why = r.Source, r.SenderAuthReason
-	}
-	if r.MessageID != "" {
-		ok, err := tx.addThreadID(ctx, t.ID, r.MessageID, "inbound", now)
-		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			return 0, ErrDuplicate
-		}
 	}
 	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, created_at, sender_auth, sender_auth_reason, inbound_mail_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'verified', ?, ?) RETURNING id`), t.ID, r.AuthorID, kind, source, r.MessageID, t.Subject, r.Text, r.Text, now, why, nullID(r.InboundMailID)).Scan(&msgID)

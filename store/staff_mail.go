@@ -85,8 +85,11 @@ func (tx *Tx) recordStaffMail(ctx context.Context, m StaffMail, keys []string, o
 	}
 	if m.MessageID != "" {
 		// Before any change: a second copy of the mail must change nothing.
+		// Its id is kept on the message only (see StaffReply.Source).
+		m.MessageID = CanonicalID(m.MessageID)
 		var n int
-		if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), CanonicalID(m.MessageID)); err != nil {
+		if err := tx.GetContext(ctx, &n, tx.q(`SELECT (SELECT COUNT(*) FROM thread_ids WHERE message_id = ?)
+			+ (SELECT COUNT(*) FROM messages WHERE ticket_id = ? AND message_id = ?)`), m.MessageID, m.TicketID, m.MessageID); err != nil {
 			return fmt.Errorf("store: staff mail: %w", err)
 		}
 		if n > 0 {
@@ -98,6 +101,9 @@ func (tx *Tx) recordStaffMail(ctx context.Context, m StaffMail, keys []string, o
 		return notFound(err, "staff mail")
 	}
 	out.TicketID, out.TicketNumber = t.ID, t.Number
+	if m.Held == "" && m.SenderAuth != SenderVerified {
+		m.Held = "the sender is not verified" // fail closed: only verified mail acts for staff
+	}
 	if m.Held != "" {
 		if err := tx.holdStaffMail(ctx, t, m, keys, out); err != nil {
 			return err
@@ -116,15 +122,6 @@ func (tx *Tx) recordStaffMail(ctx context.Context, m StaffMail, keys []string, o
 // names, and tells the staff member whose address it came to.
 func (tx *Tx) holdStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []string, out *Delivered) error {
 	now := tx.db.Now()
-	if m.MessageID != "" {
-		ok, err := tx.addThreadID(ctx, t.ID, m.MessageID, "inbound", now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return ErrDuplicate
-		}
-	}
 	author, err := tx.upsertUser(ctx, m.From, now)
 	if err != nil {
 		return err
@@ -183,11 +180,6 @@ func (tx *Tx) actOnStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []
 		}
 	}
 	if silent {
-		if m.MessageID != "" {
-			if _, err := tx.addThreadID(ctx, t.ID, m.MessageID, "inbound", now); err != nil {
-				return err
-			}
-		}
 		return nil
 	}
 	r := StaffReply{TicketID: t.ID, AuthorID: m.StaffID, Text: m.Reply, Note: m.Note, Attachments: m.Attachments,
