@@ -37,7 +37,12 @@ func mentionHTML(text string, staff []store.Mentionable) template.HTML {
 	return template.HTML(b.String()) // #nosec G203 -- every piece of text above is escaped; the tags are our own
 }
 
-// mentionTitle is what a mention's link says on hover.
+// mentionTitle is what a mention's link says on hover: who it is (display
+// name, else name, else address) and where it leads.
 func mentionTitle(m store.Mentionable) string {
-	return m.Label() + " — tickets assigned to them"
+	who := m.Email
+	if m.DisplayName != "" || m.Name != "" {
+		who = m.Label()
+	}
+	return who + " — tickets assigned to them"
 }
