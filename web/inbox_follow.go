@@ -27,6 +27,7 @@ type notifyView struct {
 var followNotices = map[string]string{
 	"followed":            "You follow #%d: you'll get mail when the customer writes.",
 	"followed-quiet":      "You follow #%d, but your notifications are set to send no mail when a customer writes (see your account).",
+	"followed-away":       "You follow #%d, but you are away: no mail until you switch that off on your account.",
 	"unfollowed":          "You no longer follow #%d: no more mail when the customer writes.",
 	"unfollowed-assignee": "You no longer follow #%d, but as its assignee you still get mail when the customer writes.",
 }
@@ -94,10 +95,8 @@ func (h *inboxHandler) setFollow(w http.ResponseWriter, r *http.Request, on bool
 	if on {
 		code = "followed"
 		err = h.store.Follow(ctx, t.ID, v.User.ID)
-		if p, perr := h.store.StaffPrefs(ctx, v.User.ID); err == nil && perr == nil && !p.Wants(store.NoticeCustomerReply) {
-			code = "followed-quiet"
-		} else if err == nil {
-			err = perr
+		if err == nil {
+			code, err = h.followCode(ctx, v.User.ID)
 		}
 	} else {
 		err = h.store.Unfollow(ctx, t.ID, v.User.ID)
@@ -119,4 +118,19 @@ func (h *inboxHandler) setFollow(w http.ResponseWriter, r *http.Request, on bool
 		sep = "&"
 	}
 	http.Redirect(w, r, to+sep+"notice="+code, http.StatusSeeOther) // #nosec G710 -- our own ticket path (backParam checks the list); code is a constant
+}
+
+// followCode says what following means for the staff member's mail: a
+// notice when a customer writes, unless their choices say otherwise.
+func (h *inboxHandler) followCode(ctx context.Context, userID int64) (string, error) {
+	p, err := h.store.StaffPrefs(ctx, userID)
+	switch {
+	case err != nil:
+		return "", err
+	case p.Away:
+		return "followed-away", nil
+	case !p.Wants(store.NoticeCustomerReply):
+		return "followed-quiet", nil
+	}
+	return "followed", nil
 }
