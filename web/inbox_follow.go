@@ -18,6 +18,7 @@ type notifyView struct {
 	Followers    []string // display names, else names, else addresses
 	Following    bool     // the viewer follows the ticket
 	Mentionables []store.Mentionable
+	Colleagues   []store.Mentionable     // Mentionables but the viewer: whom the composer suggests
 	Notes        map[int64]template.HTML // note id → its text, @mentions linked
 	Held         map[int64]string        // held note id → why it was not acted on
 }
@@ -45,7 +46,12 @@ func (h *inboxHandler) loadNotify(ctx context.Context, r *http.Request, t *store
 		return err
 	}
 	n := &data.Notify
-	n.Mentionables = staff
+	n.Mentionables, n.Colleagues = staff, []store.Mentionable{}
+	for _, m := range staff {
+		if m.ID != v.User.ID {
+			n.Colleagues = append(n.Colleagues, m)
+		}
+	}
 	for _, f := range followers {
 		n.Followers = append(n.Followers, staffLabel(f, staff))
 		n.Following = n.Following || f.ID == v.User.ID
