@@ -150,6 +150,34 @@ I was charged twice for order 1042.
 	if n != 1 {
 		t.Errorf("%d staff notices to Mia hold the mention in note %s, want 1", n, noteID)
 	}
+
+	// An answer by mail that was held shows as such, for staff to check.
+	// (Written through the store: answers by mail arrive by the inbound path.)
+	ctxDB := context.Background()
+	admin, err := db.UserByEmail(ctxDB, "admin@localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := db.TicketByNumber(ctxDB, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _, err := db.SaveInboundMail(ctxDB, &store.InboundMail{Key: "held-answer", Sender: "admin@localhost"}, []byte("Subject: Re: Refund\r\n\r\nRefund <b>her</b> now.\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.RecordStaffMail(ctxDB, store.StaffMail{InboundMailID: in.ID, TicketID: tk.ID, StaffID: admin.ID,
+		From: store.Person{Email: "admin@localhost"}, Subject: "Re: Refund for order 1042", Text: "Refund <b>her</b> now.",
+		Reply: "Refund <b>her</b> now.", Held: "the sender could not be verified (no DKIM or SPF pass for localhost)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inBrowser(t, ctx, chromedp.Navigate(base+"/inbox/tickets/1"))
+	expectPage(t, ctx, "", "Held — answer by mail not sent: the sender could not be verified (no DKIM or SPF pass for localhost)",
+		"Refund <b>her</b> now.")
+	fits("the ticket page with a held answer", 390)
+	inBrowser(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("li[data-held]").scrollIntoView()`))
+	screenshot(t, ctx, "notify-held-390.png")
 }
 
 // press presses a key as a keyboard does: one key-down event carrying its
