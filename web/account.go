@@ -16,6 +16,10 @@ type accountHandler struct {
 	sessions *sessions
 	choices  ChoiceStore
 	profiles ProfileStore // nil: no "How customers see you" section
+	// notices and categories serve staff's "Notifications" section
+	// (account_notices.go); nil notices: no such section.
+	notices    NoticeStore
+	categories []string
 }
 
 // accountPage is the account page's data.
@@ -28,6 +32,8 @@ type accountPage struct {
 	Profile  *profileForm // staff only
 	// NameNotice says what the name form saved.
 	NameNotice string
+	// Notifications are a staff member's notice choices; nil for customers.
+	Notifications *noticeForm
 }
 
 // sessionRow is a session as the account page shows it.
@@ -87,6 +93,10 @@ func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status
 		}
 		data.Profile = newProfileForm(p.DisplayName, p.Signature)
 		data.Profile.Notices = notices(r, profileNotices)
+	}
+	if data.Notifications, err = h.noticeFormFor(r); err != nil {
+		h.pages.fail(w, r, err)
+		return
 	}
 	for _, s := range live {
 		data.Sessions = append(data.Sessions, sessionRow{Session: s, Agent: describeAgent(s.Browser, s.OS, s.Device, s.UserAgent),

@@ -42,6 +42,8 @@ type staffTicketPage struct {
 	Back  string
 	Key   string
 	Undos []undoNote
+	// Notify is who follows the ticket, @mentions and held answers by mail (inbox_follow.go).
+	Notify notifyView
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
 }
@@ -99,6 +101,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		err = h.composerState(ctx, v.User.ID, t, &data)
+	}
+	if err == nil {
+		err = h.loadNotify(ctx, r, t, &data)
 	}
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]

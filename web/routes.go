@@ -21,7 +21,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 	login := &loginHandler{store: o.Store, pages: p, sessions: s, limiter: lim,
 		secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/"), log: o.Logger}
 	profiles, _ := o.Store.(ProfileStore)
-	account := &accountHandler{store: o.Store, pages: p, sessions: s, choices: o.Privacy, profiles: profiles}
+	account := &accountHandler{store: o.Store, pages: p, sessions: s, choices: o.Privacy, profiles: profiles,
+		notices: o.Tickets, categories: o.Categories}
 	admin := &adminHandler{store: o.Store, pages: p, secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/")}
 	admin.roles, _ = o.Store.(StaffStore)
 	health := &healthHandler{store: o.Store, redis: o.Redis, log: o.Logger}
@@ -74,6 +75,7 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /account/erase", user(privacy.askErase))
 	mux.Handle("POST /account/choices", user(account.setChoices))
 	mux.Handle("POST /account/profile", staff(account.saveProfile))
+	mux.Handle("POST /account/notifications", staff(account.saveNotices))
 	mux.HandleFunc("GET /account/email/confirm", privacy.emailConfirmForm)
 	mux.HandleFunc("POST /account/email/confirm", privacy.emailConfirm)
 	mux.HandleFunc("GET /account/email/undo", privacy.emailUndoForm)
@@ -98,6 +100,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))
 	mux.Handle("POST /inbox/tickets/{number}/people", staff(inbox.addPerson))
 	mux.Handle("POST /inbox/tickets/{number}/people/{user}/remove", staff(inbox.removePerson))
+	mux.Handle("POST /inbox/tickets/{number}/follow", staff(inbox.follow))
+	mux.Handle("POST /inbox/tickets/{number}/unfollow", staff(inbox.unfollow))
 	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
 	mux.Handle("POST /admin/staff/invite", requireRole(p, roleAdmin, http.HandlerFunc(admin.invite)))
 	mux.Handle("POST /admin/staff/{id}/role", requireRole(p, roleAdmin, http.HandlerFunc(admin.changeRole)))

@@ -31,6 +31,18 @@ type TicketStore interface {
 	AcceptCc(ctx context.Context, ticketID, id, staffID int64) (*store.CcSuggestion, error)
 	DismissCc(ctx context.Context, ticketID, id, staffID int64) (int, error)
 	PeopleStore
+	NoticeStore
+}
+
+// NoticeStore is what staff notifications need on the web: a staff
+// member's choices, who follows a ticket, and whom a note can @mention.
+type NoticeStore interface {
+	StaffPrefs(ctx context.Context, userID int64) (*store.StaffPrefs, error)
+	SaveStaffPrefs(ctx context.Context, p store.StaffPrefs) error
+	Follow(ctx context.Context, ticketID, userID int64) error
+	Unfollow(ctx context.Context, ticketID, userID int64) error
+	Followers(ctx context.Context, ticketID int64) ([]store.User, error)
+	Mentionables(ctx context.Context) ([]store.Mentionable, error)
 }
 
 var _ TicketStore = (*store.DB)(nil)

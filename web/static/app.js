@@ -184,3 +184,103 @@
     });
   }
 })();
+
+// Staff notifications (issue 14). On a ticket, f follows or unfollows it
+// (the Follow button does the same without a script). In a note, typing @
+// offers colleagues to mention, from the page's own list (no request):
+// arrows move, Enter, Tab or a click insert "@handle ", Esc closes.
+// Without the script @mia typed out mentions Mia all the same.
+(function () {
+  "use strict";
+  if (!document.querySelector("[data-keys=ticket]")) return;
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (e.key !== "f" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var form = document.getElementById("follow-form");
+    if (form) { e.preventDefault(); form.submit(); }
+  });
+
+  var text = document.getElementById("text");
+  var list = document.getElementById("mention-list");
+  var data = document.getElementById("mentionables");
+  var note = document.getElementById("kind-note");
+  if (!text || !list || !data || !note) return;
+  var staff;
+  try { staff = JSON.parse(data.textContent) || []; } catch (err) { return; }
+  staff.forEach(function (s) { s.label = s.display_name || s.name || s.handle; });
+  text.setAttribute("aria-autocomplete", "list");
+  text.setAttribute("aria-controls", "mention-list");
+  text.setAttribute("aria-expanded", "false");
+  var shown = [], at = 0, start = -1;
+
+  // typed is the @word the caret ends, as the server reads mentions: an @
+  // not inside a word (so mail addresses are left alone).
+  var typed = function () {
+    if (!note.checked || text.selectionStart !== text.selectionEnd) return null;
+    var before = text.value.slice(0, text.selectionStart);
+    var m = /(?:^|[^\p{L}\p{N}_.+-])@([\p{L}\p{N}._-]*)$/u.exec(before);
+    return m && { start: before.length - m[1].length - 1, query: m[1].toLowerCase() };
+  };
+  var close = function () {
+    list.hidden = true;
+    shown = [];
+    text.setAttribute("aria-expanded", "false");
+    text.removeAttribute("aria-activedescendant");
+  };
+  var mark = function (i) {
+    at = i;
+    Array.prototype.forEach.call(list.children, function (li, j) { li.setAttribute("aria-selected", String(j === at)); });
+    text.setAttribute("aria-activedescendant", "mention-" + at);
+  };
+  var pick = function (i) {
+    var s = shown[i];
+    if (!s) return;
+    var insert = "@" + s.handle + " ";
+    text.value = text.value.slice(0, start) + insert + text.value.slice(text.selectionStart);
+    text.setSelectionRange(start + insert.length, start + insert.length);
+    close();
+    text.focus();
+    text.dispatchEvent(new Event("input", { bubbles: true })); // the draft saves it
+  };
+  var offer = function () {
+    var w = typed();
+    shown = !w ? [] : staff.filter(function (s) {
+      return s.handle.indexOf(w.query) === 0 ||
+        s.label.toLowerCase().split(/\s+/).some(function (part) { return part.indexOf(w.query) === 0; });
+    }).slice(0, 8);
+    if (!shown.length) { close(); return; }
+    start = w.start;
+    list.textContent = "";
+    shown.forEach(function (s, i) {
+      var li = document.createElement("li");
+      li.id = "mention-" + i;
+      li.setAttribute("role", "option");
+      li.textContent = s.label;
+      if (s.label !== s.handle) {
+        var h = document.createElement("span");
+        h.className = "muted";
+        h.textContent = " @" + s.handle;
+        li.appendChild(h);
+      }
+      // mousedown, not click: the box keeps the focus and the caret.
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i); });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+    text.setAttribute("aria-expanded", "true");
+    mark(0);
+  };
+  text.addEventListener("input", offer);
+  text.addEventListener("blur", close);
+  note.form.addEventListener("change", function (e) { if (e.target.name === "kind") close(); });
+  text.addEventListener("keydown", function (e) {
+    if (list.hidden) return;
+    if (e.key === "ArrowDown") mark((at + 1) % shown.length);
+    else if (e.key === "ArrowUp") mark((at + shown.length - 1) % shown.length);
+    else if (e.key === "Enter" || e.key === "Tab") pick(at);
+    else if (e.key === "Escape") close();
+    else return;
+    e.preventDefault();
+  });
+})();
