@@ -17,7 +17,7 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// staffDesk migrates, opens ticket #1 from Jürgen (testdata/new.eml) with
+// staffE2EDesk migrates, opens ticket #1 from Jürgen (testdata/new.eml) with
 // `dargo ingest`, makes mia@example.org staff with `dargo staff add`, and
 // returns the database and mia's reply address for #1.
 func staffE2EDesk(t *testing.T, env []string, url string) (*store.DB, string) {
