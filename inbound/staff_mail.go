@@ -77,51 +77,43 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 		return Result{}, fmt.Errorf("inbound: staff mail: %w", err)
 	}
 	if recent >= 2*StaffMailCap {
-		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("mail loop: %d answers by mail to %s's reply addresses within %s; stored only", recent, staff.Email, StaffMailWindow))
+		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("mail loop: %d answers by mail to %s's reply addresses within %d minutes; stored only", recent, staff.Email, int(StaffMailWindow.Minutes())))
 	}
 
 	sender, held := p.checkStaff(m, env, staff, released)
 	if held == "" && recent >= StaffMailCap {
-		held = fmt.Sprintf("more than %d answers by mail to %s's reply addresses within %s (a mail loop?)", StaffMailCap, staff.Email, StaffMailWindow)
+		held = fmt.Sprintf("more than %d answers by mail to %s's reply addresses within %d minutes (a mail loop?)", StaffMailCap, staff.Email, int(StaffMailWindow.Minutes()))
 	}
-	cmds, reply, err := ParseCommands(m.VisibleText)
-	var cerr *CommandError
-	switch {
-	case errors.As(err, &cerr):
-		if held == "" {
-			held = cerr.Reason
+	cmds, reply, cerr := ParseCommands(m.VisibleText) // only ever a *CommandError
+	if cerr != nil && held == "" {
+		held = cerr.Error()
+	}
+	prof, err := p.store.StaffProfile(ctx, staffID)
+	if err != nil {
+		return Result{}, fmt.Errorf("inbound: staff mail: %w", err)
+	}
+	var assignee *int64
+	if held == "" {
+		if assignee, held, err = p.assignee(ctx, staffID, cmds.Assign); err != nil {
+			return Result{}, err
 		}
-	case err != nil:
-		return Result{}, fmt.Errorf("inbound: staff mail: %w", err)
-	}
-	own := ""
-	if prof, err := p.store.StaffProfile(ctx, staffID); err != nil {
-		return Result{}, fmt.Errorf("inbound: staff mail: %w", err)
-	} else {
-		own = prof.Signature
 	}
 	sm := store.StaffMail{
 		InboundMailID: rec.ID, TicketID: t.ID, StaffID: staffID,
 		From:      store.Person{Email: from, Name: m.From.Name},
 		MessageID: m.MessageID, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-		Reply:      StripSignature(reply, own),
+		Reply:      StripSignature(reply, prof.Signature),
 		SenderAuth: sender.auth, SenderAuthReason: sender.why,
-		Commands: cmds.Written,
+		Held: held,
 	}
 	for _, a := range m.Attachments {
 		sm.Attachments = append(sm.Attachments, store.NewAttachment{
 			Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID, Inline: a.Inline, Data: a.Data})
 	}
-	if held == "" {
-		if held, err = p.applyCommands(ctx, &sm, cmds); err != nil {
-			return Result{}, err
-		}
-	}
 	if held != "" {
-		sm.Held = held
-		sm.Note, sm.Status, sm.Priority, sm.Assignee, sm.Commands = false, "", "", nil, nil
 		sm.Reason = "held for staff: " + held
 	} else {
+		sm.Note, sm.Status, sm.Priority, sm.Assignee, sm.Commands = cmds.Note, cmds.Status, cmds.Priority, assignee, cmds.Written
 		sm.Reason = "answer by mail from staff " + staff.Email
 		if list := cmds.List(); len(list) > 0 {
 			sm.Reason += " (commands: " + strings.Join(list, ", ") + ")"
@@ -144,26 +136,25 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 	return res, nil
 }
 
-// applyCommands puts the commands into sm, resolving #assign's name; it
-// returns why the mail must be held instead ("" when it need not).
-func (p *Pipeline) applyCommands(ctx context.Context, sm *store.StaffMail, c Commands) (string, error) {
-	sm.Note, sm.Status, sm.Priority = c.Note, c.Status, c.Priority
-	switch c.Assign {
+// assignee resolves #assign's "me" or handle to a staff member's id; it
+// returns why the mail must be held instead when the name fits nobody or
+// several people.
+func (p *Pipeline) assignee(ctx context.Context, staffID int64, who string) (*int64, string, error) {
+	switch who {
 	case "":
+		return nil, "", nil
 	case "me":
-		sm.Assignee = &sm.StaffID
-	default:
-		staff, err := p.store.Mentionables(ctx)
-		if err != nil {
-			return "", fmt.Errorf("inbound: staff mail: %w", err)
-		}
-		named := store.ResolveMentions("@"+c.Assign, staff)
-		if len(named) != 1 {
-			return fmt.Sprintf("#assign @%s names no single staff member: nothing was sent", c.Assign), nil
-		}
-		sm.Assignee = &named[0].ID
+		return &staffID, "", nil
 	}
-	return "", nil
+	staff, err := p.store.Mentionables(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("inbound: staff mail: %w", err)
+	}
+	named := store.ResolveMentions("@"+who, staff)
+	if len(named) != 1 {
+		return nil, fmt.Sprintf("#assign @%s names no single staff member: nothing was sent", who), nil
+	}
+	return &named[0].ID, "", nil
 }
 
 // checkStaff decides whether an answer by mail is the staff member's own:

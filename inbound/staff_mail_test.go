@@ -448,9 +448,9 @@ func TestStaffMailLoopGuard(t *testing.T) {
 			case i <= inbound.StaffMailCap:
 				want = "answer by mail from staff mia@example.org"
 			case i <= 2*inbound.StaffMailCap:
-				want = "held for staff: more than 20 answers by mail to mia@example.org's reply addresses within 10m0s (a mail loop?)"
+				want = "held for staff: more than 20 answers by mail to mia@example.org's reply addresses within 10 minutes (a mail loop?)"
 			default:
-				want = "mail loop: 40 answers by mail to mia@example.org's reply addresses within 10m0s; stored only"
+				want = "mail loop: 40 answers by mail to mia@example.org's reply addresses within 10 minutes; stored only"
 			}
 			if res.Reason != want {
 				t.Fatalf("answer %d: %+v, want %q", i, res, want)
