@@ -29,6 +29,7 @@ type Store interface {
 	IsBlocked(ctx context.Context, email string) (bool, error)
 	ForgetInboundMail(ctx context.Context, id int64) error
 	QueueTooLargeNotice(ctx context.Context, to store.Person, subject string) (bool, error)
+	StaffStore
 }
 
 var _ Store = (*store.DB)(nil)
@@ -238,6 +239,11 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return res, err
 		}
 		return res, p.store.ForgetInboundMail(ctx, rec.ID)
+	}
+	if number, staffID, ok := p.staffAddress(m, env); ok {
+		// A staff member answering a notice: before the customer routes,
+		// and before the own-address check (staff may share our domain).
+		return p.staffMail(ctx, rec, m, env, released, number, staffID)
 	}
 	if p.ours(m.From.Email) {
 		return p.finish(ctx, rec, ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")

@@ -41,6 +41,8 @@ type StaffMail struct {
 	// Held says why the mail is not acted on: it is kept on the ticket as
 	// a note for staff to check, and StaffID is told why. "" acts on it.
 	Held string
+	// Reason is the inbound mail's recorded outcome, in words.
+	Reason string
 	// The commands: Note makes the answer an internal note; Status,
 	// Priority and Assignee apply before it is sent. Commands lists them as
 	// written, for the audit log.
@@ -111,7 +113,7 @@ func (tx *Tx) recordStaffMail(ctx context.Context, m StaffMail, keys []string, o
 	} else if err := tx.actOnStaffMail(ctx, t, m, keys, out); err != nil {
 		return err
 	}
-	o := Outcome{Status: "processed", Action: "appended", TicketID: &t.ID}
+	o := Outcome{Status: "processed", Action: "appended", Reason: m.Reason, TicketID: &t.ID}
 	if out.MessageID != 0 {
 		o.MessageID = &out.MessageID
 	}
