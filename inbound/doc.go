@@ -25,4 +25,11 @@
 // sender's own line breaks survive; otherwise the HTML-derived text wins.
 // Forwards (Fwd:, WG:, TR:… subjects, or a forward marker before any quote)
 // are content and stay whole.
+//
+// Mail to a staff reply address (replyaddr.StaffAddr, the Reply-To of a
+// staff notice) is a staff member answering by mail (staff_mail.go). It is
+// acted on only when SES's verdicts or a trusted Authentication-Results
+// field prove that the From is that staff member; its first lines may hold
+// commands (commands.go) and its signature is cut (signature.go). Anything
+// else is held on the ticket as a note, and automatic replies are ignored.
 package inbound
