@@ -71,7 +71,7 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 		source, why = r.Source, r.SenderAuthReason
 	}
 	if r.MessageID != "" {
-		ok, err := tx.addThreadID(ctx, t.ID, r.MessageID, "staff", now)
+		ok, err := tx.addThreadID(ctx, t.ID, r.MessageID, "inbound", now)
 		if err != nil {
 			return 0, err
 		}

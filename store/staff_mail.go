@@ -117,7 +117,7 @@ func (tx *Tx) recordStaffMail(ctx context.Context, m StaffMail, keys []string, o
 func (tx *Tx) holdStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []string, out *Delivered) error {
 	now := tx.db.Now()
 	if m.MessageID != "" {
-		ok, err := tx.addThreadID(ctx, t.ID, m.MessageID, "staff", now)
+		ok, err := tx.addThreadID(ctx, t.ID, m.MessageID, "inbound", now)
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (tx *Tx) actOnStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []
 	}
 	if silent {
 		if m.MessageID != "" {
-			if _, err := tx.addThreadID(ctx, t.ID, m.MessageID, "staff", now); err != nil {
+			if _, err := tx.addThreadID(ctx, t.ID, m.MessageID, "inbound", now); err != nil {
 				return err
 			}
 		}
