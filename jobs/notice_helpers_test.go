@@ -53,7 +53,7 @@ func noticeOpts() outbound.Opts {
 }
 
 // newNoticeEnv wires the handlers; notices wait a second for company.
-func newNoticeEnv(t *testing.T, db *store.DB) *noticeEnv {
+func newNoticeEnv(t testing.TB, db *store.DB) *noticeEnv {
 	t.Helper()
 	r := testredis.Open(t, redisDB)
 	e := &noticeEnv{db: db, redisOpt: asynq.RedisClientOpt{Addr: r.Addr, DB: r.DB, Password: r.Password}}
@@ -82,8 +82,9 @@ func eachNotice(t *testing.T, fn func(t *testing.T, e *noticeEnv)) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) { fn(t, newNoticeEnv(t, db)) })
 }
 
-// start runs the asynq server and the outbox relay until the test ends.
-func (e *noticeEnv) start(t *testing.T) {
+// start runs the asynq server and the outbox relay, which looks for due
+// rows every relayEvery, until the test ends.
+func (e *noticeEnv) start(t testing.TB, relayEvery time.Duration) {
 	t.Helper()
 	srv := asynq.NewServer(e.redisOpt, asynq.Config{
 		Concurrency:              4,
@@ -102,7 +103,7 @@ func (e *noticeEnv) start(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		jobs.NewRelay(e.db, e.client, quiet).Run(ctx, 50*time.Millisecond)
+		jobs.NewRelay(e.db, e.client, quiet).Run(ctx, relayEvery)
 	}()
 	t.Cleanup(func() {
 		stop()

@@ -57,7 +57,7 @@ func TestStaffNoticePrivacyDue(t *testing.T) {
 		}
 		nobodys := privacyTicket(t, e, bob, 27*24*time.Hour+time.Hour)
 		privacyTicket(t, e, store.Person{Email: "cy@example.org"}, 10*24*time.Hour)
-		e.start(t)
+		e.start(t, 50*time.Millisecond)
 		e.settle(t)
 		before := map[string]int{mia.Email: len(e.mailsTo(t, mia.Email)), tom.Email: len(e.mailsTo(t, tom.Email))}
 
@@ -107,7 +107,7 @@ func TestStaffNoticeHeld(t *testing.T) {
 		ctx := context.Background()
 		db := e.db
 		mia := staff(t, db, "mia@acme.test", "Mia")
-		e.start(t)
+		e.start(t, 50*time.Millisecond)
 		got := customerMail(t, db, 0, ana, nil, "Where is my refund?")
 		e.settle(t)
 		miaBefore, anaBefore := len(e.mailsTo(t, mia.Email)), len(e.mailsTo(t, ana.Email))

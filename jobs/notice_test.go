@@ -27,7 +27,7 @@ func TestStaffNoticeKinds(t *testing.T) {
 		ctx := context.Background()
 		db := e.db
 		mia, tom, lea := staff(t, db, "mia@acme.test", "Mia"), staff(t, db, "tom@acme.test", "Tom"), staff(t, db, "lea@acme.test", "Lea")
-		e.start(t)
+		e.start(t, 50*time.Millisecond)
 
 		// A new ticket: every staff member hears of it.
 		got := customerMail(t, db, 0, ana, []store.Person{bob}, "My printer is on fire.", "photo.pdf")
@@ -174,7 +174,7 @@ func TestStaffNoticeBurstIsOneDigest(t *testing.T) {
 		if err := db.ChangeTicket(ctx, store.Change{TicketID: got.TicketID, ActorID: tom.ID, Assignee: &mia.ID}); err != nil {
 			t.Fatal(err)
 		}
-		e.start(t)
+		e.start(t, 50*time.Millisecond)
 		e.settle(t)
 		before := len(e.mailsTo(t, mia.Email))
 
@@ -220,7 +220,7 @@ func TestStaffNoticeAway(t *testing.T) {
 		if err := db.SaveStaffPrefs(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		e.start(t)
+		e.start(t, 50*time.Millisecond)
 		customerMail(t, db, 0, ana, nil, "Anyone there?")
 		e.settle(t)
 		if n := len(e.mailsTo(t, tom.Email)); n != 1 {
@@ -249,7 +249,7 @@ func TestStaffNoticeDemotedFails(t *testing.T) {
 		if _, err := db.SetRole(ctx, mia.Email, store.RoleCustomer); err != nil {
 			t.Fatal(err)
 		}
-		e.start(t)
+		e.start(t, 50*time.Millisecond)
 		e.settle(t)
 		if n := len(e.mailsTo(t, tom.Email)); n != 1 {
 			t.Fatalf("tom got %d notices, want 1: the worker did not run", n)
