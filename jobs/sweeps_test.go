@@ -296,8 +296,8 @@ func TestRetentionSweepFailureIsRecorded(t *testing.T) {
 				t.Errorf("raw_mail stats = %+v", s)
 			}
 		}
-		if len(stats) != 7 {
-			t.Errorf("stats for %d sweeps, want 7", len(stats))
+		if len(stats) != 8 {
+			t.Errorf("stats for %d sweeps, want 8", len(stats))
 		}
 	})
 }
