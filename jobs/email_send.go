@@ -155,6 +155,8 @@ func (h *Handlers) build(ctx context.Context, o *store.Outgoing) (*outbound.Mail
 	case store.EmailTooLarge:
 		m, err := outbound.BuildTooLarge(recipient(o), o.Email.Subject, h.outbound)
 		return m, permanent(err)
+	case store.EmailStaffNotice:
+		return h.buildStaffNotice(ctx, o)
 	default:
 		m, err := outbound.Build(o, h.outbound)
 		return m, permanent(err)
@@ -200,6 +202,25 @@ func (h *Handlers) buildBroadcast(ctx context.Context, o *store.Outgoing) (*outb
 		build = outbound.BuildPolicyNotice
 	}
 	m, err := build(recipient(o), b.Subject, b.Body, h.outbound)
+	return m, permanent(err)
+}
+
+// buildStaffNotice makes a staff notice. It quotes internal notes, so it
+// is never sent to anyone who is no longer staff: a person demoted (or
+// erased) while it waited gets nothing, and neither does a customer.
+func (h *Handlers) buildStaffNotice(ctx context.Context, o *store.Outgoing) (*outbound.Mail, error) {
+	if o.User == nil || o.User.Role != store.RoleStaff && o.User.Role != store.RoleAdmin {
+		return nil, permanent(fmt.Errorf("jobs: staff notice %d: the recipient is not staff; staff notices are never sent to customers", o.Email.ID))
+	}
+	n, err := h.store.StaffNotice(ctx, o)
+	if errors.Is(err, store.ErrNotFound) {
+		// Its events are gone (swept, or the ticket erased): nothing to tell.
+		return nil, permanent(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := outbound.BuildStaffNotice(o, n, h.outbound)
 	return m, permanent(err)
 }
 

@@ -32,7 +32,10 @@ type Store interface {
 	SweepUsage(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	SweepOldDrafts(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	SweepOldUndos(ctx context.Context, keep time.Duration, batch int) (int64, error)
+	SweepStaffEvents(ctx context.Context, keep time.Duration, batch int) (int64, error)
 	RecordSweepRun(ctx context.Context, r store.SweepRun) error
+	StaffNotice(ctx context.Context, o *store.Outgoing) (*store.StaffNotice, error)
+	TellPrivacyDue(ctx context.Context, within time.Duration) (int, error)
 }
 
 var _ Store = (*store.DB)(nil)

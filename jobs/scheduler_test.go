@@ -42,6 +42,7 @@ func TestTwoSchedulersRegisterUniqueTasks(t *testing.T) {
 		jobs.TypeSweepSessions:  "0 * * * *",
 		jobs.TypeOutboxLag:      "* * * * *",
 		jobs.TypeSweepRetention: "30 3 * * *",
+		jobs.TypePrivacyDue:     "15 * * * *",
 	}
 	for _, e := range entries {
 		if want[e.Task.Type()] != e.Spec {
@@ -74,7 +75,7 @@ func TestTwoSchedulersRegisterUniqueTasks(t *testing.T) {
 			}
 		}
 	}
-	for queue, want := range map[string]int{jobs.QueueLow: 3, jobs.QueueDefault: 1} {
+	for queue, want := range map[string]int{jobs.QueueLow: 4, jobs.QueueDefault: 1} {
 		q, err := insp.GetQueueInfo(queue)
 		if err != nil || q.Pending != want {
 			t.Errorf("queue %s = %+v, %v; want %d pending", queue, q, err, want)

@@ -34,7 +34,17 @@ const (
 	DefaultLoginLogRetention = 90 * 24 * time.Hour // DARGO_LOGIN_LOG_DAYS
 	DefaultUsageRetention    = 30 * 24 * time.Hour // DARGO_USAGE_DAYS
 	DevMailRetention         = 24 * time.Hour
+	// StaffEventRetention is how long the events staff notices told of
+	// are kept (the privacy-due ones stay: they mark a request as told).
+	StaffEventRetention = 90 * 24 * time.Hour
 )
+
+// SweepStaffEvents names the sweep of old staff notice events.
+const SweepStaffEvents = "staff_events"
+
+// PrivacyDueNotice is how long before its due date a privacy request is
+// told of.
+const PrivacyDueNotice = 3 * 24 * time.Hour
 
 // HandleSweepTokens deletes magic-link tokens past their 15 minutes.
 func (h *Handlers) HandleSweepTokens(ctx context.Context, t *asynq.Task) error {
@@ -54,7 +64,7 @@ func (h *Handlers) HandleSweepSessions(ctx context.Context, t *asynq.Task) error
 // HandleSweepRetention runs the daily retention sweeps: the sign-in log and
 // IP addresses, the dev outbox, raw usage events (added up into daily
 // counts first), drafts and staged files left unsent, undo records and
-// reply-form keys past a day, the closed tickets of erased customers, and raw inbound
+// reply-form keys past a day, staff notice events past 90 days, the closed tickets of erased customers, and raw inbound
 // mail. One failing does not stop the others. Raw mail goes last:
 // a first run over a large backlog may use up the task's deadline, and the
 // next day's run carries on where it stopped.
@@ -75,6 +85,9 @@ func (h *Handlers) HandleSweepRetention(ctx context.Context, t *asynq.Task) erro
 		h.sweep(ctx, t, store.SweepUndo, func(ctx context.Context) (int64, error) {
 			return h.store.SweepOldUndos(ctx, store.UndoKept, sweepBatch)
 		}),
+		h.sweep(ctx, t, SweepStaffEvents, func(ctx context.Context) (int64, error) {
+			return h.store.SweepStaffEvents(ctx, StaffEventRetention, sweepBatch)
+		}),
 		h.sweep(ctx, t, store.SweepErasedTickets, func(ctx context.Context) (int64, error) {
 			return h.store.SweepErasedTickets(ctx, sweepBatch)
 		}),
@@ -82,6 +95,20 @@ func (h *Handlers) HandleSweepRetention(ctx context.Context, t *asynq.Task) erro
 			return h.store.SweepRawMail(ctx, h.rawMailRetention, sweepBatch)
 		}),
 	)
+}
+
+// HandlePrivacyDue tells staff of the privacy requests due within
+// PrivacyDueNotice (their assignee, or everyone when nobody is assigned),
+// each once.
+func (h *Handlers) HandlePrivacyDue(ctx context.Context, t *asynq.Task) error {
+	n, err := h.store.TellPrivacyDue(ctx, PrivacyDueNotice)
+	if err != nil {
+		return fmt.Errorf("jobs: privacy due after telling of %d: %w", n, err)
+	}
+	if n > 0 {
+		h.log.Info("privacy requests near their due date told", "task_type", t.Type(), "count", n)
+	}
+	return nil
 }
 
 // sweep runs one sweep, records the run (for /metrics) and logs what it

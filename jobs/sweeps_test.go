@@ -179,6 +179,7 @@ func TestRetentionSweepRemovesWhatIsDue(t *testing.T) {
 		wantRuns(t, e.db, map[string][]int64{
 			store.SweepRawMail: {0, 0}, store.SweepLoginLog: {0, 3}, store.SweepErasedTickets: {2, 0}, store.SweepDevMail: {1, 0},
 			store.SweepUsage: {0, 0}, store.SweepDrafts: {0, 0}, store.SweepUndo: {0, 0},
+			jobs.SweepStaffEvents: {0, 0},
 		})
 
 		// Day 92: a rerun removes nothing.
@@ -187,8 +188,8 @@ func TestRetentionSweepRemovesWhatIsDue(t *testing.T) {
 		if err := h.HandleSweepRetention(ctx, jobs.NewSweepRetentionTask()); err != nil {
 			t.Fatal(err)
 		}
-		if n := strings.Count(logs.String(), "removed=0"); n != 7 {
-			t.Errorf("rerun logged %d sweeps with removed=0, want 7:\n%s", n, logs.String())
+		if n := strings.Count(logs.String(), "removed=0"); n != 8 {
+			t.Errorf("rerun logged %d sweeps with removed=0, want 8:\n%s", n, logs.String())
 		}
 	})
 }
@@ -295,8 +296,8 @@ func TestRetentionSweepFailureIsRecorded(t *testing.T) {
 				t.Errorf("raw_mail stats = %+v", s)
 			}
 		}
-		if len(stats) != 7 {
-			t.Errorf("stats for %d sweeps, want 7", len(stats))
+		if len(stats) != 8 {
+			t.Errorf("stats for %d sweeps, want 8", len(stats))
 		}
 	})
 }

@@ -17,6 +17,7 @@ const (
 	TypeSweepTokens    = "sweep:tokens"
 	TypeSweepSessions  = "sweep:sessions"
 	TypeSweepRetention = "sweep:retention"
+	TypePrivacyDue     = "notify:privacy_due"
 )
 
 // Queues, by urgency.
@@ -70,6 +71,13 @@ func NewSweepSessionsTask() *asynq.Task { return newSweepTask(TypeSweepSessions)
 
 // NewSweepRetentionTask returns the daily retention sweep.
 func NewSweepRetentionTask() *asynq.Task { return newSweepTask(TypeSweepRetention) }
+
+// NewPrivacyDueTask returns the hourly check that tells staff of privacy
+// requests near their due date. A missed run is made up by the next, so
+// it is not retried.
+func NewPrivacyDueTask() *asynq.Task {
+	return asynq.NewTask(TypePrivacyDue, nil, asynq.Queue(QueueLow), asynq.MaxRetry(1), asynq.Timeout(10*time.Minute))
+}
 
 // newSweepTask is a periodic sweep: the next run does what a failed one
 // left, so retries would only pile up.

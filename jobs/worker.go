@@ -81,6 +81,7 @@ func Mux(h *Handlers) *asynq.ServeMux {
 	mux.HandleFunc(TypeSweepTokens, h.HandleSweepTokens)
 	mux.HandleFunc(TypeSweepSessions, h.HandleSweepSessions)
 	mux.HandleFunc(TypeSweepRetention, h.HandleSweepRetention)
+	mux.HandleFunc(TypePrivacyDue, h.HandlePrivacyDue)
 	return mux
 }
 

@@ -44,6 +44,9 @@ type Opts struct {
 	BaseURL    string // portal links
 	MailDomain string // for minted Message-IDs
 	ReplyTo    func(number int64) string
+	// StaffReplyTo is the reply address of a staff notice: signed for the
+	// ticket number and the staff member (internal/replyaddr.StaffAddr).
+	StaffReplyTo func(number, staffID int64) string
 	// MailLimit is DARGO_MAX_MAIL_BYTES, which the too-large notice states.
 	MailLimit int64
 }

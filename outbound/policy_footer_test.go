@@ -28,6 +28,10 @@ func TestEveryMailLinksThePolicies(t *testing.T) {
 			o.MailLimit = 25 << 20
 			return BuildTooLarge(to, "Holiday photos", o)
 		},
+		store.EmailStaffNotice: func() (*Mail, error) {
+			o, n := testNotice()
+			return BuildStaffNotice(o, n, staffOpts())
+		},
 	}
 	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {

@@ -62,6 +62,12 @@ func (c *Config) replyTo(number int64) string {
 	return replyaddr.Addr(c.Secret, "support", c.MailDomain, number)
 }
 
+// staffReplyTo gives the reply address of a staff notice: signed for the
+// ticket number and the staff member it went to.
+func (c *Config) staffReplyTo(number, staffID int64) string {
+	return replyaddr.StaffAddr(c.Secret, "support", c.MailDomain, number, staffID)
+}
+
 // categoryNames are the categories tickets can have: "general", "privacy"
 // (requests about personal data, due in 30 days) and the names in
 // DARGO_CATEGORIES, sorted.
