@@ -54,6 +54,11 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 	if auto := staffAutoReason(m); auto != "" {
 		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("automatic reply from a staff mailbox (%s) to a notice about #%d: not recorded, nothing sent", auto, number))
 	}
+	if number == 0 {
+		// A digest lists several tickets: an answer to it cannot say which
+		// one it is for. The digest says so above its list.
+		return p.finish(ctx, rec, ActionIgnored, "an answer to a digest of several tickets names no ticket: not recorded, nothing sent (answer a ticket's own notice, or in the inbox)")
+	}
 	t, err := p.store.TicketByNumber(ctx, number)
 	if errors.Is(err, store.ErrNotFound) {
 		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("staff reply address names ticket #%d, which does not exist", number))

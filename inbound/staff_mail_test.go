@@ -232,8 +232,13 @@ func TestStaffMailUnknownTicketOrStaff(t *testing.T) {
 		if res.Action != inbound.ActionIgnored || res.Reason != "staff reply address names user 4242, who does not exist" {
 			t.Errorf("unknown staff: %+v", res)
 		}
-		if n := d.count(`SELECT COUNT(*) FROM inbound_mail WHERE action = 'ignored' AND blob_key <> ''`); n != 2 {
-			t.Errorf("%d ignored mails kept raw, want 2", n)
+		// A digest's address (ticket 0) answers no ticket: nothing is written.
+		res = d.ingest(d.mail("mia@example.org", d.addr(0, d.mia), staffTrusted, "Which one?"), inbound.Envelope{})
+		if res.Action != inbound.ActionIgnored || !strings.Contains(res.Reason, "digest of several tickets") {
+			t.Errorf("answer to a digest: %+v", res)
+		}
+		if n := d.count(`SELECT COUNT(*) FROM inbound_mail WHERE action = 'ignored' AND blob_key <> ''`); n != 3 {
+			t.Errorf("%d ignored mails kept raw, want 3", n)
 		}
 	})
 }

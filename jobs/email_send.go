@@ -155,7 +155,7 @@ func (h *Handlers) build(ctx context.Context, o *store.Outgoing) (*outbound.Mail
 	case store.EmailTooLarge:
 		m, err := outbound.BuildTooLarge(recipient(o), o.Email.Subject, h.outbound)
 		return m, permanent(err)
-	case store.EmailStaffNotice:
+	case store.EmailStaffNotice, store.EmailStaffDigest:
 		return h.buildStaffNotice(ctx, o)
 	default:
 		m, err := outbound.Build(o, h.outbound)
@@ -220,7 +220,11 @@ func (h *Handlers) buildStaffNotice(ctx context.Context, o *store.Outgoing) (*ou
 	if err != nil {
 		return nil, err
 	}
-	m, err := outbound.BuildStaffNotice(o, n, h.outbound)
+	build := outbound.BuildStaffNotice
+	if o.Email.Kind == store.EmailStaffDigest {
+		build = outbound.BuildStaffDigest
+	}
+	m, err := build(o, n, h.outbound)
 	return m, permanent(err)
 }
 

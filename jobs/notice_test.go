@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 	"testing"
@@ -273,6 +274,56 @@ func TestStaffNoticeDemotedFails(t *testing.T) {
 		}
 		if failed != 2 {
 			t.Errorf("%d failed notices to mia, want 2 (new ticket, assignment)", failed)
+		}
+	})
+}
+
+// TestStaffNoticeDigestAcrossTickets: twenty new tickets within the
+// window do not make twenty mails per staff member. After
+// store.DigestAfter notices, the rest wait in one digest that lists each
+// ticket with its own answer address.
+func TestStaffNoticeDigestAcrossTickets(t *testing.T) {
+	eachNotice(t, func(t *testing.T, e *noticeEnv) {
+		db := e.db
+		mia := staff(t, db, "mia@acme.test", "Mia")
+		e.start(t, 50*time.Millisecond)
+		db.NoticeWait = 3 * time.Second // past store.UndoMargin, or nothing could join
+		e.freeze()
+		var numbers []int64
+		for i := 1; i <= 20; i++ {
+			got := customerMail(t, db, 0, ana, nil, fmt.Sprintf("New problem number %02d.", i))
+			numbers = append(numbers, got.TicketNumber)
+		}
+		e.thaw()
+		e.settle(t)
+		ms := e.mailsTo(t, mia.Email)
+		if len(ms) != store.DigestAfter+1 {
+			t.Fatalf("20 new tickets made %d mails to mia, want %d notices and one digest", len(ms), store.DigestAfter)
+		}
+		var digest *captured
+		for i := range ms {
+			if strings.HasPrefix(ms[i].header.Get("Subject"), "News on ") {
+				digest = &ms[i]
+			}
+		}
+		if digest == nil {
+			t.Fatal("no digest among mia's mails")
+		}
+		for i, n := range numbers[store.DigestAfter:] {
+			if want := fmt.Sprintf("New problem number %02d.", i+store.DigestAfter+1); !strings.Contains(digest.text, want) {
+				t.Errorf("digest lacks %q", want)
+			}
+			addr := replyaddr.StaffAddr(noticeSecret, "support", noticeDomain, n, mia.ID)
+			if !strings.Contains(digest.text, addr) {
+				t.Errorf("digest lacks #%d's answer address %s", n, addr)
+			}
+		}
+		rt, err := mail.ParseAddress(digest.get("Reply-To"))
+		if err != nil {
+			t.Fatalf("digest Reply-To %q: %v", digest.get("Reply-To"), err)
+		}
+		if num, staffID, ok := replyaddr.ParseStaff(noticeSecret, noticeDomain, rt.Address); !ok || num != 0 || staffID != mia.ID {
+			t.Errorf("digest Reply-To %q: %d %d %v; want the address of no ticket", rt.Address, num, staffID, ok)
 		}
 	})
 }

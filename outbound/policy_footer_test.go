@@ -32,6 +32,10 @@ func TestEveryMailLinksThePolicies(t *testing.T) {
 			o, n := testNotice()
 			return BuildStaffNotice(o, n, staffOpts())
 		},
+		store.EmailStaffDigest: func() (*Mail, error) {
+			o, n := testDigest()
+			return BuildStaffDigest(o, n, staffOpts())
+		},
 	}
 	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {

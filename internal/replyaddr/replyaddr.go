@@ -65,7 +65,8 @@ func StaffAddr(secret, local, domain string, number, staffID int64) string {
 }
 
 // ParseStaff returns the ticket number and staff id in addr when addr is a
-// staff reply address for domain with a valid mac.
+// staff reply address for domain with a valid mac. Number 0 is the
+// address of a digest about several tickets, which answers no ticket.
 func ParseStaff(secret, domain, addr string) (number, staffID int64, ok bool) {
 	addr = strings.ToLower(strings.TrimSpace(addr))
 	at := strings.LastIndexByte(addr, '@')
@@ -83,7 +84,7 @@ func ParseStaff(secret, domain, addr string) (number, staffID int64, ok bool) {
 	}
 	n, err1 := strconv.ParseInt(parts[0], 10, 64)
 	id, err2 := strconv.ParseInt(parts[1][1:], 10, 64)
-	if err1 != nil || err2 != nil || n <= 0 || id <= 0 {
+	if err1 != nil || err2 != nil || n < 0 || id <= 0 {
 		return 0, 0, false
 	}
 	if !hmac.Equal([]byte(parts[2]), []byte(staffMAC(secret, n, id))) {

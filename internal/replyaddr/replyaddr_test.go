@@ -40,6 +40,9 @@ func TestStaffRoundTrip(t *testing.T) {
 	if _, ok := Parse("s3cret", "help.example.com", a); ok {
 		t.Errorf("a staff address %q passed for a customer's reply address", a)
 	}
+	if n, id, ok := ParseStaff("s3cret", "help.example.com", StaffAddr("s3cret", "support", "help.example.com", 0, 7)); !ok || n != 0 || id != 7 {
+		t.Errorf("a digest's address: %d, %d, %v; want 0, 7, true", n, id, ok)
+	}
 	customer := Addr("s3cret", "support", "help.example.com", 42)
 	if _, _, ok := ParseStaff("s3cret", "help.example.com", customer); ok {
 		t.Errorf("a customer's reply address %q passed for a staff address", customer)
