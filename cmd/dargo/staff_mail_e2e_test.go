@@ -46,7 +46,12 @@ func staffE2EDesk(t *testing.T, env []string, url string) (*store.DB, string) {
 
 // staffAnswer is mia's answer to a notice about #1; extra holds header lines.
 func staffAnswer(to, id, extra, body string) []byte {
-	return []byte(extra + "From: Mia Wong <mia@example.org>\r\nTo: " + to + "\r\nSubject: Re: [#1] Invoice\r\n" +
+	return staffAnswerFrom("Mia Wong <mia@example.org>", to, id, extra, body)
+}
+
+// staffAnswerFrom is staffAnswer written by from.
+func staffAnswerFrom(from, to, id, extra, body string) []byte {
+	return []byte(extra + "From: " + from + "\r\nTo: " + to + "\r\nSubject: Re: [#1] Invoice\r\n" +
 		"Message-ID: <" + id + "@example.org>\r\nDate: Mon, 07 Dec 2026 10:00:00 +0000\r\n" +
 		"Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n\r\n-- \r\nMia\r\n")
 }
@@ -102,6 +107,28 @@ func TestStaffMailThroughIngest(t *testing.T) {
 			t.Errorf("%d held notices to mia, want 1", n)
 		}
 
+		// Bob is staff too, and his mail is proven, but it came to mia's
+		// address: nobody may answer as someone else.
+		if _, errOut, code := dargo(t, env, nil, "staff", "add", "bob@example.org"); code != 0 {
+			t.Fatalf("staff add bob: %s", errOut)
+		}
+		bobProof := "Authentication-Results: mx.help.example.com; dkim=pass header.d=example.org; dmarc=pass header.from=example.org\r\n"
+		out, errOut, code = dargo(t, env, staffAnswerFrom("Bob <bob@example.org>", addr, "bob-1", bobProof, "#resolve\r\nClosing this for Mia."), "ingest", "--recipient", addr)
+		if code != 0 {
+			t.Fatalf("ingest: %s", errOut)
+		}
+		r = decodeLines(t, out)[0]
+		if r.Action != "appended" || r.Reason != "held for staff: sent from bob@example.org, not from mia@example.org, whose reply address it came to" {
+			t.Fatalf("another staff member's answer on mia's address: %s", out)
+		}
+		if n := staffCount(t, db, `SELECT COUNT(*) FROM emails WHERE to_email = 'juergen.mueller@example.de' AND kind = 'reply'`); n != 1 {
+			t.Errorf("%d replies to the customer after bob's answer, want 1", n)
+		}
+		// Mia is told of both held answers (in one notice, still waiting for more news).
+		if n := staffCount(t, db, `SELECT COUNT(*) FROM staff_events e JOIN users u ON u.id = e.user_id WHERE u.email = 'mia@example.org' AND e.kind = ?`, store.NoticeHeld); n != 2 {
+			t.Errorf("mia was told of %d held answers, want 2", n)
+		}
+
 		// The same mail again changes nothing.
 		out, _, _ = dargo(t, env, staffAnswer(addr, "mia-1", trusted, "#resolve\r\n\r\nRefunded: the second invoice is cancelled."), "ingest", "--recipient", addr)
 		if r := decodeLines(t, out)[0]; r.Action != "duplicate" || r.Ticket == nil || *r.Ticket != 1 {
@@ -139,17 +166,23 @@ func TestStaffMailThroughSQS(t *testing.T) {
 			"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
 			"AWS_ENDPOINT_URL_SQS="+endpoint, "AWS_ENDPOINT_URL_SESV2="+endpoint)
 		db, addr := staffE2EDesk(t, env, url)
+		if _, errOut, code := dargo(t, env, nil, "staff", "add", "bob@example.org"); code != 0 {
+			t.Fatalf("staff add bob: %s", errOut)
+		}
 		mails := []struct {
 			id       string
+			from     string
 			verdicts map[string]string
 			body     string
 		}{
-			{"verified", nil, "#priority high\r\n\r\nWe are on it."},
-			{"unverified", map[string]string{"spfVerdict": "GRAY", "dkimVerdict": "GRAY", "dmarcVerdict": "GRAY"}, "Unverified words."},
-			{"dmarc-fail", map[string]string{"spfVerdict": "FAIL", "dkimVerdict": "PASS", "dmarcVerdict": "FAIL"}, "Forged words."},
+			{"verified", "mia@example.org", nil, "#priority high\r\n\r\nWe are on it."},
+			{"unverified", "mia@example.org", map[string]string{"spfVerdict": "GRAY", "dkimVerdict": "GRAY", "dmarcVerdict": "GRAY"}, "Unverified words."},
+			{"dmarc-fail", "mia@example.org", map[string]string{"spfVerdict": "FAIL", "dkimVerdict": "PASS", "dmarcVerdict": "FAIL"}, "Forged words."},
+			{"other-staff", "bob@example.org", nil, "#resolve\r\nBob answering as Mia."},
 		}
 		for _, m := range mails {
-			body := sesVerdicts(dialect+"-staff-"+m.id, "mia@example.org", m.verdicts, staffAnswer(addr, dialect+"-"+m.id, "", m.body))
+			raw := staffAnswerFrom(m.from, addr, dialect+"-"+m.id, "", m.body)
+			body := sesVerdicts(dialect+"-staff-"+m.id, m.from, m.verdicts, raw)
 			if _, err := sq.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(body)}); err != nil {
 				t.Fatal(err)
 			}
@@ -176,6 +209,8 @@ func TestStaffMailThroughSQS(t *testing.T) {
 			"verified":   "appended|answer by mail from staff mia@example.org (commands: #priority high)",
 			"unverified": "appended|held for staff: not verified: no DKIM or SPF pass aligned with example.org",
 			"dmarc-fail": "appended|held for staff: not verified: DMARC failed for example.org (SES)",
+			// Proven by SES, and staff, but not the person whose address it came to.
+			"other-staff": "appended|held for staff: sent from bob@example.org, not from mia@example.org, whose reply address it came to",
 		}
 		for id, w := range want {
 			var got string
@@ -186,8 +221,8 @@ func TestStaffMailThroughSQS(t *testing.T) {
 		if n := staffCount(t, db, `SELECT COUNT(*) FROM messages WHERE kind = 'outbound' AND visible_text = 'We are on it.'`); n != 1 {
 			t.Errorf("%d replies written", n)
 		}
-		if n := staffCount(t, db, `SELECT COUNT(*) FROM messages WHERE kind = 'note' AND flag = 'held'`); n != 2 {
-			t.Errorf("%d held notes, want 2", n)
+		if n := staffCount(t, db, `SELECT COUNT(*) FROM messages WHERE kind = 'note' AND flag = 'held'`); n != 3 {
+			t.Errorf("%d held notes, want 3", n)
 		}
 		if p := staffCount(t, db, `SELECT COUNT(*) FROM tickets WHERE number = 1 AND priority = 'high'`); p != 1 {
 			t.Error("#priority high was not applied")
