@@ -243,7 +243,15 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 	if number, staffID, ok := p.staffAddress(m, env); ok {
 		// A staff member answering a notice: before the customer routes,
 		// and before the own-address check (staff may share our domain).
-		return p.staffMail(ctx, rec, m, env, released, number, staffID)
+		// A participant of the ticket who got the address (a reply-all to
+		// a mail that copied it) takes the customer routes instead.
+		cust, err := p.participantOnStaffAddress(ctx, m, number)
+		if err != nil {
+			return Result{}, err
+		}
+		if !cust {
+			return p.staffMail(ctx, rec, m, env, released, number, staffID)
+		}
 	}
 	if p.ours(m.From.Email) {
 		return p.finish(ctx, rec, ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")

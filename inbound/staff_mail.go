@@ -19,7 +19,7 @@ type StaffStore interface {
 	UserByID(ctx context.Context, id int64) (*store.User, error)
 	StaffProfile(ctx context.Context, userID int64) (*store.StaffProfile, error)
 	Mentionables(ctx context.Context) ([]store.Mentionable, error)
-	StaffMailCount(ctx context.Context, staffID int64, within time.Duration) (int, error)
+	StaffMailCounts(ctx context.Context, staffID int64, within time.Duration) (own, held int, err error)
 	RecordStaffMail(ctx context.Context, m store.StaffMail) (*store.Delivered, error)
 }
 
@@ -77,17 +77,20 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 	if p.ours(from) && !strings.EqualFold(from, staff.Email) {
 		return p.finish(ctx, rec, ActionIgnored, "mail from our own address "+from+" to a staff reply address (loop)")
 	}
-	recent, err := p.store.StaffMailCount(ctx, staffID, StaffMailWindow)
+	own, heldRecently, err := p.store.StaffMailCounts(ctx, staffID, StaffMailWindow)
 	if err != nil {
 		return Result{}, fmt.Errorf("inbound: staff mail: %w", err)
 	}
-	if recent >= 2*StaffMailCap {
-		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("mail loop: %d answers by mail to %s's reply addresses within %d minutes; stored only", recent, staff.Email, int(StaffMailWindow.Minutes())))
-	}
-
 	sender, held := p.checkStaff(m, env, staff, released)
-	if held == "" && recent >= StaffMailCap {
-		held = fmt.Sprintf("more than %d answers by mail to %s's reply addresses within %d minutes (a mail loop?)", StaffMailCap, staff.Email, int(StaffMailWindow.Minutes()))
+	proven := held == ""
+	if !proven && heldRecently >= 2*StaffMailCap {
+		// A flood of mail nobody proved: kept raw only, so that the held
+		// notices it would cause cannot feed a loop. The staff member's own
+		// proven answers never end here: junk cannot silence them.
+		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("mail loop: %d unproven answers held for %s within %d minutes; stored only", heldRecently, staff.Email, int(StaffMailWindow.Minutes())))
+	}
+	if proven && own >= StaffMailCap {
+		held = fmt.Sprintf("more than %d answers by mail from %s within %d minutes (a mail loop?)", StaffMailCap, staff.Email, int(StaffMailWindow.Minutes()))
 	}
 	cmds, reply, cerr := ParseCommands(m.VisibleText) // only ever a *CommandError
 	if cerr != nil && held == "" {
@@ -103,11 +106,18 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 			return Result{}, err
 		}
 	}
+	reply = StripSignature(reply, prof.Signature)
+	if q := quotesNotice(reply); q != "" && held == "" {
+		// A notice may quote internal notes and lists who is on the ticket:
+		// none of it may reach the customer. An answer below the quote, or
+		// between its lines, is held for its writer to send from the inbox.
+		held = "the answer " + q + ", which may hold internal notes: nothing was sent; write your answer above the quoted notice"
+	}
 	sm := store.StaffMail{
 		InboundMailID: rec.ID, TicketID: t.ID, StaffID: staffID,
 		From:      store.Person{Email: from, Name: m.From.Name},
 		MessageID: m.MessageID, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-		Reply:      StripSignature(reply, prof.Signature),
+		Reply:      reply,
 		SenderAuth: sender.auth, SenderAuthReason: sender.why,
 		Held: held,
 	}
@@ -238,3 +248,44 @@ func staffAutoReason(m *Mail) string {
 }
 
 var outOfOffice = regexp.MustCompile(`(?i)^\s*(out of (the )?office|automatic reply|auto[- ]?reply|autoreply|abwesenheitsnotiz|automatische antwort|réponse automatique|absence du bureau|respuesta automática|fuera de la oficina|risposta automatica|fuori sede|autosvar|automatisch antwoord|afwezig)\b`)
+
+// noticeMarks are lines of a staff notice that no answer of its own holds.
+var noticeMarks = []string{"Reply to this mail to answer the customer", "Change which notices you get", "On this ticket:",
+	"an answer to this digest is not recorded"}
+
+// quotesNotice says how an answer's text quotes the notice it answers
+// ("quotes lines with >", "holds the notice's text"), or "" when it does not.
+func quotesNotice(text string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimLeft(line, " \t"), ">") {
+			return "quotes lines with >"
+		}
+	}
+	for _, mark := range noticeMarks {
+		if strings.Contains(text, mark) {
+			return "holds the notice's own text"
+		}
+	}
+	return ""
+}
+
+// participantOnStaffAddress reports whether the mail's From takes part in
+// ticket number as a customer or Cc (staff never do): then it is their
+// mail to the ticket, whatever address of ours it went to.
+func (p *Pipeline) participantOnStaffAddress(ctx context.Context, m *Mail, number int64) (bool, error) {
+	if number == 0 || m.FromAmbiguous != "" || m.From.Email == "" {
+		return false, nil
+	}
+	t, err := p.store.TicketByNumber(ctx, number)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("inbound: staff mail: %w", err)
+	}
+	in, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
+	if err != nil {
+		return false, fmt.Errorf("inbound: staff mail: %w", err)
+	}
+	return in, nil
+}

@@ -157,8 +157,8 @@ func TestStaffMailHeld(t *testing.T) {
 			held:  "not verified: no DKIM or SPF pass aligned with example.org"},
 		{name: "another staff member", from: "Bob Stone <bob@example.org>", extra: staffTrusted, told: true,
 			held: "sent from bob@example.org, not from mia@example.org, whose reply address it came to"},
-		{name: "the customer", from: "Ada <ada@example.com>", env: dmarc, told: true,
-			held: "sent from ada@example.com, not from mia@example.org, whose reply address it came to"},
+		{name: "a stranger", from: "Eve <eve@example.com>", env: dmarc, told: true,
+			held: "sent from eve@example.com, not from mia@example.org, whose reply address it came to"},
 		{name: "no longer staff", from: "mia@example.org", extra: staffTrusted,
 			setup: func(d *staffDesk) {
 				if _, err := d.db.SetRole(context.Background(), "mia@example.org", "customer"); err != nil {
@@ -441,21 +441,18 @@ func TestStaffMailAutoReplyIgnored(t *testing.T) {
 }
 
 // An auto-responder that no header gives away answers every notice: after
-// StaffMailCap answers in the window they are held, after twice as many
-// only stored, so the held notices do not keep the loop going.
+// StaffMailCap proven answers in the window the rest are held (and told),
+// never dropped. Unproven mail to an address is held until twice the cap,
+// then only stored, so its held notices cannot keep a loop going; and that
+// flood cannot silence the staff member's own proven answers.
 func TestStaffMailLoopGuard(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		d := newStaffDesk(t, db)
-		for i := 1; i <= 2*inbound.StaffMailCap+1; i++ {
+		for i := 1; i <= inbound.StaffMailCap+3; i++ {
 			res := d.ingest(d.mail("mia@example.org", d.addr(1, d.mia), staffTrusted, "Thank you for your mail. "+strconv.Itoa(i)), inbound.Envelope{})
-			var want string
-			switch {
-			case i <= inbound.StaffMailCap:
-				want = "answer by mail from staff mia@example.org"
-			case i <= 2*inbound.StaffMailCap:
-				want = "held for staff: more than 20 answers by mail to mia@example.org's reply addresses within 10 minutes (a mail loop?)"
-			default:
-				want = "mail loop: 40 answers by mail to mia@example.org's reply addresses within 10 minutes; stored only"
+			want := "answer by mail from staff mia@example.org"
+			if i > inbound.StaffMailCap {
+				want = "held for staff: more than 20 answers by mail from mia@example.org within 10 minutes (a mail loop?)"
 			}
 			if res.Reason != want {
 				t.Fatalf("answer %d: %+v, want %q", i, res, want)
@@ -464,15 +461,72 @@ func TestStaffMailLoopGuard(t *testing.T) {
 		if n := d.customerMails(store.EmailReply); n != inbound.StaffMailCap {
 			t.Errorf("%d replies to ada, want %d", n, inbound.StaffMailCap)
 		}
-		if n := d.count(`SELECT COUNT(*) FROM staff_events WHERE user_id = ? AND kind = 'held'`, d.mia.ID); n != inbound.StaffMailCap {
-			t.Errorf("%d held events, want %d", n, inbound.StaffMailCap)
+		if n := d.count(`SELECT COUNT(*) FROM staff_events WHERE user_id = ? AND kind = 'held'`, d.mia.ID); n != 3 {
+			t.Errorf("%d held events, want 3", n)
 		}
-		// Bob's addresses are not mia's: his answer goes through.
+
+		// Somebody floods Bob's leaked address with mail nobody proved.
+		for i := 1; i <= 2*inbound.StaffMailCap+1; i++ {
+			res := d.ingest(d.mail("eve@example.com", d.addr(1, d.bob), "", "Junk "+strconv.Itoa(i)), inbound.Envelope{})
+			if i <= 2*inbound.StaffMailCap && !strings.HasPrefix(res.Reason, "held for staff: sent from eve@example.com") {
+				t.Fatalf("junk %d: %+v, want held", i, res)
+			}
+			if i > 2*inbound.StaffMailCap && (res.Action != inbound.ActionIgnored || !strings.HasPrefix(res.Reason, "mail loop: 40 unproven answers held for bob@example.org")) {
+				t.Fatalf("junk %d: %+v, want stored only", i, res)
+			}
+		}
+		// Bob's own proven answer still goes through.
 		res := d.ingest(d.mail("bob@example.org", d.addr(1, d.bob), staffTrusted, "Bob here."), inbound.Envelope{})
 		if res.Reason != "answer by mail from staff bob@example.org" {
-			t.Errorf("bob: %+v", res)
+			t.Errorf("bob after the flood: %+v", res)
 		}
 	})
+}
+
+// A customer who got a staff address (a reply-all to a mail that copied
+// it) writes to the ticket as a customer: their message, not a held note.
+func TestStaffAddressFromParticipant(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		d := newStaffDesk(t, db)
+		res := d.ingest(d.mail("Ada <ada@example.com>", d.addr(1, d.mia), "", "Thanks, one more question."), inbound.Envelope{})
+		if res.Action != inbound.ActionAppended || res.Ticket == nil || *res.Ticket != 1 || res.Message == nil {
+			t.Fatalf("ada on mia's address: %+v", res)
+		}
+		if got := d.scalar(`SELECT kind || '|' || flag FROM messages WHERE id = ?`, *res.Message); got != "inbound|" {
+			t.Errorf("ada's message = %q, want her own inbound message", got)
+		}
+	})
+}
+
+// An answer that quotes the notice (written below the quote, between its
+// lines, or with nothing written at all) is held: a notice may quote
+// internal notes and lists who is on the ticket.
+func TestStaffMailQuotingTheNoticeIsHeld(t *testing.T) {
+	notice := "On Mon, 7 Dec 2026 at 10:00, Acme Support notifications <support@example.org> wrote:\n" +
+		"> Bob mentioned you in a note:\n> SECRET: customer is a fraud suspect\n>\n> On this ticket:\n>   Customer: Ada\n>\n" +
+		"> Reply to this mail to answer the customer.\n"
+	for name, body := range map[string]string{
+		"nothing written":      notice,
+		"written below":        notice + "\nThanks, done.",
+		"between the lines":    "> Bob mentioned you in a note:\nnoted\n> SECRET: customer is a fraud suspect\nok",
+		"pasted without marks": "Done.\n\nOn this ticket:\n  Customer: Ada",
+	} {
+		t.Run(name, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *store.DB) {
+				d := newStaffDesk(t, db)
+				res := d.ingest(d.mail("mia@example.org", d.addr(1, d.mia), staffTrusted, body), inbound.Envelope{})
+				if !strings.HasPrefix(res.Reason, "held for staff: the answer ") {
+					t.Fatalf("%+v, want held", res)
+				}
+				if n := d.customerMails(store.EmailReply); n != 0 {
+					t.Errorf("%d replies to ada", n)
+				}
+				if n := d.count(`SELECT COUNT(*) FROM messages WHERE kind = 'outbound'`); n != 0 {
+					t.Errorf("%d outbound messages", n)
+				}
+			})
+		})
+	}
 }
 
 func TestStaffMailDuplicate(t *testing.T) {

@@ -73,9 +73,10 @@ func handleOf(email string) string {
 	return local
 }
 
-// ResolveMentions maps the @handles in text to staff: a handle is a staff
-// member's address local part, or failing that the first word of exactly
-// one staff member's display name or name ("@Mia" for "Mia Wong"). It
+// ResolveMentions maps the @handles in text to staff: a handle is the
+// address local part of exactly one staff member, or failing that the
+// first word of exactly one staff member's display name or name ("@Mia"
+// for "Mia Wong"); a handle that fits several people names nobody. It
 // returns the people named, each once, in order of first mention.
 func ResolveMentions(text string, staff []Mentionable) []Mentionable {
 	var out []Mentionable
@@ -91,10 +92,18 @@ func ResolveMentions(text string, staff []Mentionable) []Mentionable {
 }
 
 func resolveHandle(h string, staff []Mentionable) (Mentionable, bool) {
+	var exact []Mentionable
 	for _, s := range staff {
 		if s.Handle == h {
-			return s, true
+			exact = append(exact, s)
 		}
+	}
+	switch len(exact) {
+	case 1:
+		return exact[0], true
+	case 0:
+	default:
+		return Mentionable{}, false // mia@a.example and mia@b.example: nobody for sure
 	}
 	var found []Mentionable
 	for _, s := range staff {

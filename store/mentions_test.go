@@ -38,6 +38,8 @@ func TestMentionResolve(t *testing.T) {
 		{ID: 4, Email: "sam.a@desk.test", Name: "Sam Able", Handle: "sam.a"},
 		{ID: 5, Email: "sam.b@desk.test", Name: "Sam Baker", Handle: "sam.b"},
 		{ID: 6, Email: "wong@desk.test", Name: "Wong Kar", Handle: "wong"},
+		{ID: 7, Email: "lee@desk.test", Name: "Lee One", Handle: "lee"},
+		{ID: 8, Email: "lee@branch.test", Name: "Lee Two", Handle: "lee"},
 	}
 	for _, tt := range []struct {
 		text string
@@ -58,6 +60,7 @@ func TestMentionResolve(t *testing.T) {
 		{"@b.stone. and more", []int64{2}},   // a sentence's full stop is not the handle's
 		{"x@mia", nil},                       // inside a word
 		{"@Wong-Kar is not a handle", nil},   // unknown
+		{"@lee", nil},                        // two people's handle: nobody for sure
 	} {
 		var got []int64
 		for _, m := range store.ResolveMentions(tt.text, staff) {
