@@ -37,7 +37,7 @@ func (tx *Tx) heldDigest(ctx context.Context, u User, n notice, now time.Time) (
 	var held []int64
 	err = tx.SelectContext(ctx, &held, tx.q(`SELECT e.id FROM emails e JOIN outbox o ON o.email_id = e.id
 		WHERE e.user_id = ? AND e.kind = ? AND e.status = ? AND o.relayed_at IS NULL AND o.not_before > ?
-		ORDER BY e.id DESC LIMIT 1`), u.ID, EmailStaffDigest, EmailQueued, now.Add(UndoMargin))
+		ORDER BY e.id DESC LIMIT 1`+tx.lockOutbox()), u.ID, EmailStaffDigest, EmailQueued, now.Add(UndoMargin))
 	if err != nil {
 		return 0, false, fmt.Errorf("store: staff digest: %w", err)
 	}

@@ -231,7 +231,7 @@ func (tx *Tx) tellOne(ctx context.Context, u User, n notice, now time.Time) erro
 	var held []int64
 	err := tx.SelectContext(ctx, &held, tx.q(`SELECT e.id FROM emails e JOIN outbox o ON o.email_id = e.id
 		WHERE e.user_id = ? AND e.ticket_id = ? AND e.kind = ? AND e.status = ? AND o.relayed_at IS NULL AND o.not_before > ?
-		ORDER BY e.id DESC LIMIT 1`), u.ID, n.ticket.ID, EmailStaffNotice, EmailQueued, now.Add(UndoMargin))
+		ORDER BY e.id DESC LIMIT 1`+tx.lockOutbox()), u.ID, n.ticket.ID, EmailStaffNotice, EmailQueued, now.Add(UndoMargin))
 	if err != nil {
 		return fmt.Errorf("store: tell staff: %w", err)
 	}
@@ -366,3 +366,15 @@ func (db *DB) SweepStaffEvents(ctx context.Context, keep time.Duration, batch in
 // EmailStaffNotice is a notice to a staff member about a ticket: one or
 // more staff_events, mailed as one digest. It never goes to customers.
 const EmailStaffNotice = "staff_notice"
+
+// lockOutbox is the locking clause for a query that picks a held outbox
+// row (o) to add to: on PostgreSQL the row stays locked until the
+// transaction commits, and the relay skips locked rows (PendingOutbox), so
+// a notice is never sent while an event joining it is still uncommitted.
+// SQLite has one writer at a time and needs none.
+func (tx *Tx) lockOutbox() string {
+	if tx.db.Dialect == Postgres {
+		return ` FOR UPDATE OF o`
+	}
+	return ""
+}
