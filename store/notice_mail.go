@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // NoticeItem is one event a staff notice tells of, with what it is about.
@@ -60,63 +63,73 @@ func (db *DB) StaffNotice(ctx context.Context, o *Outgoing) (*StaffNotice, error
 	if len(events) == 0 {
 		return nil, fmt.Errorf("store: staff notice %d: no events: %w", o.Email.ID, ErrNotFound)
 	}
-	users := map[int64]*User{}
-	user := func(id *int64) (*User, error) {
-		if id == nil {
-			return nil, nil
-		}
-		if u, ok := users[*id]; ok {
-			return u, nil
-		}
-		var u User
-		if err := db.X.GetContext(ctx, &u, db.q(`SELECT * FROM users WHERE id = ?`), *id); err != nil {
-			return nil, notFound(err, "staff notice user")
-		}
-		users[*id] = &u
-		return &u, nil
-	}
 	tickets := map[int64]*Ticket{}
+	if o.Ticket != nil {
+		tickets[o.Ticket.ID] = o.Ticket
+	}
+	var ticketIDs, messageIDs, userIDs []int64
 	for _, e := range events {
-		it := NoticeItem{StaffEvent: e}
-		var err error
-		if it.Ticket = tickets[e.TicketID]; it.Ticket == nil {
-			if it.Ticket, err = db.Ticket(ctx, e.TicketID); err != nil {
-				return nil, err
-			}
-			tickets[e.TicketID] = it.Ticket
+		if tickets[e.TicketID] == nil {
+			ticketIDs = addID(ticketIDs, &e.TicketID)
 		}
-		if it.Actor, err = user(e.ActorID); err != nil {
-			return nil, err
+		messageIDs = addID(messageIDs, e.MessageID)
+		userIDs = addID(userIDs, e.ActorID)
+	}
+	if err := loadByID(ctx, db, tickets, `SELECT * FROM tickets WHERE id IN (?)`, ticketIDs, func(t *Ticket) int64 { return t.ID }); err != nil {
+		return nil, fmt.Errorf("store: staff notice tickets: %w", err)
+	}
+	messages := map[int64]*Message{}
+	if err := loadByID(ctx, db, messages, `SELECT * FROM messages WHERE id IN (?)`, messageIDs, func(m *Message) int64 { return m.ID }); err != nil {
+		return nil, fmt.Errorf("store: staff notice messages: %w", err)
+	}
+	files := map[int64][]Attachment{}
+	if len(messageIDs) > 0 {
+		query, args, err := sqlx.In(`SELECT * FROM attachments WHERE message_id IN (?) ORDER BY id`, messageIDs)
+		if err != nil {
+			return nil, fmt.Errorf("store: staff notice attachments: %w", err)
 		}
+		var all []Attachment
+		if err := db.X.SelectContext(ctx, &all, db.q(query), args...); err != nil {
+			return nil, fmt.Errorf("store: staff notice attachments: %w", err)
+		}
+		for _, a := range all {
+			files[a.MessageID] = append(files[a.MessageID], a)
+		}
+	}
+	for _, m := range messages {
+		userIDs = addID(userIDs, m.AuthorID)
+	}
+	if o.Ticket != nil {
+		userIDs = addID(addID(userIDs, &o.Ticket.CustomerID), o.Ticket.AssigneeID)
+	}
+	users := map[int64]*User{}
+	if err := loadByID(ctx, db, users, `SELECT * FROM users WHERE id IN (?)`, userIDs, func(u *User) int64 { return u.ID }); err != nil {
+		return nil, fmt.Errorf("store: staff notice users: %w", err)
+	}
+	user := func(id *int64) *User {
+		if id == nil {
+			return nil
+		}
+		return users[*id]
+	}
+	for _, e := range events {
+		it := NoticeItem{StaffEvent: e, Ticket: tickets[e.TicketID], Actor: user(e.ActorID)}
 		if e.MessageID != nil {
-			var m Message
-			if err := db.X.GetContext(ctx, &m, db.q(`SELECT * FROM messages WHERE id = ?`), *e.MessageID); err != nil {
-				return nil, notFound(err, "staff notice message")
-			}
-			it.Message = &m
-			if it.Author, err = user(m.AuthorID); err != nil {
-				return nil, err
-			}
-			if it.Files, err = db.Attachments(ctx, m.ID); err != nil {
-				return nil, err
-			}
+			it.Message = messages[*e.MessageID]
+			it.Author = user(it.Message.AuthorID)
+			it.Files = files[*e.MessageID]
 		}
 		n.Items = append(n.Items, it)
 	}
 	if o.Ticket == nil {
 		return n, nil
 	}
-	var err error
-	if n.Customer, err = user(&o.Ticket.CustomerID); err != nil {
-		return nil, err
-	}
-	if n.Assignee, err = user(o.Ticket.AssigneeID); err != nil {
-		return nil, err
-	}
+	n.Customer, n.Assignee = user(&o.Ticket.CustomerID), user(o.Ticket.AssigneeID)
 	if err := db.X.SelectContext(ctx, &n.Participants, db.q(`SELECT p.user_id, u.email, u.name, p.role, u.erased_at, p.created_at
 		FROM participants p JOIN users u ON u.id = p.user_id WHERE p.ticket_id = ? ORDER BY p.role = 'customer' DESC, u.email`), o.Ticket.ID); err != nil {
 		return nil, fmt.Errorf("store: staff notice participants: %w", err)
 	}
+	var err error
 	if n.Followers, err = db.Followers(ctx, o.Ticket.ID); err != nil {
 		return nil, err
 	}
@@ -135,4 +148,37 @@ func (db *DB) StaffNotice(ctx context.Context, o *Outgoing) (*StaffNotice, error
 		}
 	}
 	return n, nil
+}
+
+// loadByID reads the rows whose ids are ids with query (one "IN (?)") into
+// into, keyed by id; an id with no row is ErrNotFound.
+func loadByID[T any](ctx context.Context, db *DB, into map[int64]*T, query string, ids []int64, id func(*T) int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	query, args, err := sqlx.In(query, ids)
+	if err != nil {
+		return err
+	}
+	var rows []T
+	if err := db.X.SelectContext(ctx, &rows, db.q(query), args...); err != nil {
+		return err
+	}
+	for i := range rows {
+		into[id(&rows[i])] = &rows[i]
+	}
+	for _, want := range ids {
+		if into[want] == nil {
+			return fmt.Errorf("id %d: %w", want, ErrNotFound)
+		}
+	}
+	return nil
+}
+
+// addID adds *id to ids unless it is nil or there already.
+func addID(ids []int64, id *int64) []int64 {
+	if id == nil || slices.Contains(ids, *id) {
+		return ids
+	}
+	return append(ids, *id)
 }

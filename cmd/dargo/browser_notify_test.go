@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/mail"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/testredis"
 	"github.com/dargo-support/dargo/store"
 )
@@ -20,12 +22,13 @@ import (
 // the admin pauses a kind of notice and goes away on /account, and sees it
 // saved after a reload; follows a ticket with its button and unfollows it
 // with f; writes a note, types @, picks Mia from the suggestions, and Mia
-// is told of the mention. Both widths fit: 390 px and 1280 px.
+// gets a notice mail that quotes the note and answers to her own reply
+// address. Both widths fit: 390 px and 1280 px.
 func TestBrowserNotify(t *testing.T) {
 	chromium := findChromium(t)
 	r := testredis.Open(t, browserRedisDB)
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "d.db")
-	// As startDevWeb, with the database's address kept to read the notice's rows.
+	// As startDevWeb, with the database's address kept to write a held answer.
 	dev := startDev(t, append(baseEnv(dbURL), fmt.Sprintf("DARGO_REDIS_URL=redis://%s/%d", r.Addr, r.DB),
 		"DARGO_RELAY_INTERVAL=100ms", "DARGO_MAIL_DOMAIN=localhost", "DARGO_DEV_ADMIN=admin@localhost",
 		"DARGO_UNDO_SECONDS=1", "DARGO_NOTIFY_DIGEST_SECONDS=1")...)
@@ -111,7 +114,6 @@ I was charged twice for order 1042.
 	if len(link) != 2 || link[0] != "@mia" || !strings.HasPrefix(link[1], "/inbox?queue=all&assignee=") {
 		t.Errorf("the note's mention is %q, want a link @mia to Mia's tickets", link)
 	}
-	noteID := strings.TrimPrefix(fromBrowser(t, ctx, chromedp.Evaluate[string](`document.querySelector("ol.thread > li.msg:last-child").id`)), "m")
 	screenshot(t, ctx, "notify-note-1280.png")
 
 	// At 390 px the suggestions fit too, and Esc closes them.
@@ -132,28 +134,53 @@ I was charged twice for order 1042.
 	fits("the ticket page", 390)
 	screenshot(t, ctx, "notify-ticket-390.png")
 
-	// Mia is told: a staff notice to her, holding the mention of this note.
-	// TODO(lead): once outbound.BuildStaffNotice is merged, wait for the mail itself instead:
-	// waitForMail(t, ctx, base, "mia@localhost", <the notice's subject>) and check its text names the note.
+	// Mia is told: a notice mail quotes the note, and its Reply-To is her
+	// own address for answering #1 by mail.
 	db, err := store.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var n int
-	err = db.X.Get(&n, db.X.Rebind(`SELECT COUNT(*) FROM emails e JOIN staff_events s ON s.email_id = e.id
-		JOIN users u ON u.id = s.user_id WHERE e.kind = ? AND e.to_email = 'mia@localhost' AND u.email = 'mia@localhost'
-		AND s.kind = ? AND s.message_id = ?`), store.EmailStaffNotice, store.NoticeMention, noteID)
+	ctxDB := context.Background()
+	mia, err := db.UserByEmail(ctxDB, "mia@localhost")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 {
-		t.Errorf("%d staff notices to Mia hold the mention in note %s, want 1", n, noteID)
+	notices := waitForMail(t, ctx, base, "mia@localhost", "[#1] Refund for order 1042")
+	if len(notices) != 1 {
+		t.Errorf("the outbox has %d notices to Mia, want 1", len(notices))
 	}
+	setWidth(t, ctx, 1280)
+	clickAndLoad(t, ctx, chromedp.CSS(`main a[href="`+notices[0].Href+`"]`))
+	text := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("main pre")))
+	if !strings.Contains(text, "admin@localhost mentioned you in a note:\n\nCould you check the refund, @mia before Friday?") {
+		t.Errorf("the notice to Mia does not quote the note that mentions her:\n%s", text)
+	}
+	if html := frameText(t, ctx, notices[0].Href+"/html"); !strings.Contains(html, "Could you check the refund, @mia before Friday?") {
+		t.Errorf("the HTML part of the notice to Mia does not quote the note:\n%s", html)
+	}
+	screenshot(t, ctx, "notify-mail-1280.png")
+	// A full-page screenshot leaves the sandboxed frame blank: the HTML part on its own.
+	inBrowser(t, ctx, chromedp.Navigate(base+notices[0].Href+"/html"))
+	screenshot(t, ctx, "notify-mail-html-1280.png")
+	inBrowser(t, ctx, chromedp.Navigate(base+notices[0].Href))
+	clickAndLoad(t, ctx, `//main//a[normalize-space()="Raw source"]`)
+	raw := fromBrowser(t, ctx, chromedp.Evaluate[string](`document.body.textContent`))
+	msg, err := mail.ReadMessage(strings.NewReader(raw))
+	if err != nil {
+		t.Fatalf("the raw source of the notice does not parse: %v\n%s", err, raw)
+	}
+	replyTo, err := mail.ParseAddress(msg.Header.Get("Reply-To"))
+	if err != nil {
+		t.Fatalf("the notice's Reply-To %q: %v", msg.Header.Get("Reply-To"), err)
+	}
+	if n, staffID, ok := replyaddr.ParseStaff(testSecret, "localhost", replyTo.Address); !ok || n != 1 || staffID != mia.ID {
+		t.Errorf("the notice's Reply-To %s is for ticket %d and staff %d (%v), want #1 and Mia (%d)", replyTo.Address, n, staffID, ok, mia.ID)
+	}
+	setWidth(t, ctx, 390)
 
 	// An answer by mail that was held shows as such, for staff to check.
 	// (Written through the store: answers by mail arrive by the inbound path.)
-	ctxDB := context.Background()
 	admin, err := db.UserByEmail(ctxDB, "admin@localhost")
 	if err != nil {
 		t.Fatal(err)
