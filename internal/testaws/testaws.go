@@ -43,6 +43,13 @@ func Moto(t testing.TB) string {
 		t.Fatalf("testaws: free port: %v", err)
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port)) // #nosec G204 -- tests start moto_server from PATH
+	// Not the test's AWS settings (Env): moto's own botocore reads them,
+	// and an empty AWS_PROFILE makes its KMS answer 500.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("testaws: start moto_server: %v", err)
 	}
