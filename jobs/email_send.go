@@ -157,6 +157,9 @@ func (h *Handlers) build(ctx context.Context, o *store.Outgoing) (*outbound.Mail
 		return m, permanent(err)
 	case store.EmailStaffNotice, store.EmailStaffDigest:
 		return h.buildStaffNotice(ctx, o)
+	case store.EmailStaffUnrecorded:
+		m, err := outbound.BuildStaffUnrecorded(o, h.outbound)
+		return m, permanent(err)
 	default:
 		m, err := outbound.Build(o, h.outbound)
 		return m, permanent(err)

@@ -36,6 +36,7 @@ func TestEveryMailLinksThePolicies(t *testing.T) {
 			o, n := testDigest()
 			return BuildStaffDigest(o, n, staffOpts())
 		},
+		store.EmailStaffUnrecorded: func() (*Mail, error) { return BuildStaffUnrecorded(testUnrecorded(), staffOpts()) },
 	}
 	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {

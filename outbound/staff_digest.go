@@ -16,6 +16,7 @@ type digestView struct {
 	Tickets    []digestTicket
 	More       int // events left out past maxNoticeItems
 	AccountURL string
+	Several    bool // more than one ticket: an answer to the digest is recorded nowhere
 }
 
 // digestTicket is one ticket of a digest: its news and where to answer it.
@@ -30,8 +31,10 @@ type digestTicket struct {
 // BuildStaffDigest makes the mail that tells a staff member about several
 // tickets at once (store.EmailStaffDigest): one part per ticket, in the
 // order their news came, each with its link and its own reply address.
-// The digest's Reply-To is the address of no ticket (number 0): an answer
-// to it is recorded nowhere, and the mail says so above the list.
+// A digest about one ticket answers to that ticket's own staff address;
+// one about several answers to the address of no ticket (number 0), since
+// an answer to it cannot say which ticket it is for: it is recorded
+// nowhere, and the mail says so above the list.
 func BuildStaffDigest(o *store.Outgoing, n *store.StaffNotice, opts Opts) (*Mail, error) {
 	if n == nil || len(n.Items) == 0 {
 		return nil, fmt.Errorf("outbound: staff digest %d: no news", o.Email.ID)
@@ -45,7 +48,6 @@ func BuildStaffDigest(o *store.Outgoing, n *store.StaffNotice, opts Opts) (*Mail
 	m := base(Address{Name: cleanHeaderText(o.User.Name, maxName), Email: o.Email.ToEmail}, opts)
 	m.From.Name = team(opts) + " notifications"
 	m.Auto = true
-	m.ReplyTo = opts.StaffReplyTo(0, o.User.ID)
 	site := strings.TrimRight(opts.BaseURL, "/")
 	v := digestView{view: view{Team: team(opts)}, AccountURL: site + "/account"}
 	items := n.Items
@@ -73,8 +75,11 @@ func BuildStaffDigest(o *store.Outgoing, n *store.StaffNotice, opts Opts) (*Mail
 		v.Tickets[i].Items = append(v.Tickets[i].Items, noticeSection(it, it.Ticket.Number))
 	}
 	m.Subject = "News on " + strconv.Itoa(len(v.Tickets)) + " tickets"
-	if len(v.Tickets) == 1 {
+	m.ReplyTo = opts.StaffReplyTo(0, o.User.ID)
+	v.Several = len(v.Tickets) > 1
+	if !v.Several {
 		m.Subject = "News on #" + strconv.FormatInt(v.Tickets[0].Number, 10) + ": " + v.Tickets[0].Subject
+		m.ReplyTo = v.Tickets[0].ReplyTo
 	}
 	v.Subject = m.Subject
 	v.Site = site

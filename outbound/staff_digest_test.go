@@ -72,3 +72,28 @@ func TestBuildStaffDigest(t *testing.T) {
 		t.Error("a digest was built for a customer")
 	}
 }
+
+// TestBuildStaffDigestOneTicket: a digest that covers a single ticket
+// answers to that ticket's own staff address, so an answer is recorded.
+func TestBuildStaffDigestOneTicket(t *testing.T) {
+	o, n := testDigest()
+	n.Items = []store.NoticeItem{n.Items[0], n.Items[2]} // #12 only
+	m, err := BuildStaffDigest(o, n, staffOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if num, staff, ok := replyaddr.ParseStaff("secret", "acme.test", m.ReplyTo); !ok || num != 12 || staff != 3 {
+		t.Errorf("Reply-To %q parses as %d, %d, %v; want ticket 12, mia", m.ReplyTo, num, staff, ok)
+	}
+	if m.Subject != "News on #12: Printer <broken>" {
+		t.Errorf("Subject %q", m.Subject)
+	}
+	for _, body := range []string{m.Text, m.HTML} {
+		if strings.Contains(body, "not recorded") || !strings.Contains(body, "To answer #12 by mail, answer this mail.") {
+			t.Errorf("a one-ticket digest says its answer is lost, or not where to answer:\n%s", body)
+		}
+	}
+	if _, err := Compose(m); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -99,14 +99,20 @@ func noticeSection(it store.NoticeItem, number int64) noticeItem {
 		actor = personName(*it.Actor)
 	}
 	tag := "#" + strconv.FormatInt(number, 10)
+	// An inbound mail whose sender was not proven may be forged: the
+	// heading says so, as the inbox does.
+	unproven := ""
+	if m := it.Message; m != nil && m.Kind == "inbound" && m.SenderAuth != store.SenderVerified {
+		unproven = " (sender not verified)"
+	}
 	var s noticeItem
 	switch it.Kind {
 	case store.NoticeNewTicket:
-		s.Heading = "New ticket from " + personAddr(it.Author)
+		s.Heading = "New ticket from " + personAddr(it.Author) + unproven
 	case store.NoticeCustomerReply:
-		s.Heading = "Someone wrote:"
+		s.Heading = "Someone wrote" + unproven + ":"
 		if it.Author != nil {
-			s.Heading = personName(*it.Author) + " wrote:"
+			s.Heading = personName(*it.Author) + " wrote" + unproven + ":"
 		}
 	case store.NoticeAssigned:
 		s.Heading = actor + " assigned " + tag + " to you"

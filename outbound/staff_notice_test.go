@@ -33,9 +33,9 @@ func testNotice() (*store.Outgoing, *store.StaffNotice) {
 	n := &store.StaffNotice{
 		Items: []store.NoticeItem{
 			{StaffEvent: ev(store.NoticeNewTicket), Actor: &ana, Author: &ana,
-				Message: &store.Message{Kind: "inbound", Text: "It <jams>.\n> old quote", VisibleText: "It <jams>."},
+				Message: &store.Message{Kind: "inbound", Text: "It <jams>.\n> old quote", VisibleText: "It <jams>.", SenderAuth: store.SenderVerified},
 				Files:   []store.Attachment{{Filename: "photo.jpg"}, {Filename: "logo.png", Inline: true}}},
-			{StaffEvent: ev(store.NoticeCustomerReply), Actor: &ana, Author: &ana, Message: &store.Message{Kind: "inbound", Text: "Still jams & smokes."}},
+			{StaffEvent: ev(store.NoticeCustomerReply), Actor: &ana, Author: &ana, Message: &store.Message{Kind: "inbound", Text: "Still jams & smokes.", SenderAuth: store.SenderVerified}},
 			{StaffEvent: ev(store.NoticeAssigned), Actor: &tom},
 			{StaffEvent: ev(store.NoticeMention), Actor: &tom, Author: &tom, Message: &store.Message{Kind: "note", Text: "@mia she is a VIP, refund her"}},
 			{StaffEvent: store.StaffEvent{Kind: store.NoticePrivacyDue, Detail: due}},
@@ -166,5 +166,43 @@ func TestStaffNoticeKeepsTheNewestItems(t *testing.T) {
 	if !strings.Contains(m.Text, "And 5 earlier on the ticket.") || strings.Contains(m.Text, "mail number 4.") ||
 		!strings.Contains(m.Text, fmt.Sprintf("mail number %d.", maxNoticeItems+4)) {
 		t.Errorf("text:\n%s", m.Text)
+	}
+}
+
+// TestBuildStaffNoticeUnverifiedSender: a customer's mail whose sender was
+// not proven says so in its heading, in text and HTML; a proven one and a
+// staff note do not.
+func TestBuildStaffNoticeUnverifiedSender(t *testing.T) {
+	o, n := testNotice()
+	n.Items[0].Message.SenderAuth = store.SenderUnverified
+	n.Items[1].Message.SenderAuth = ""                     // no result at all is not verified either
+	n.Items[3].Message.SenderAuth = store.SenderUnverified // a note: never marked
+	m, err := BuildStaffNotice(o, n, staffOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"New ticket from Ana <Admin> <ana@example.org> (sender not verified)\n", "Ana <Admin> wrote (sender not verified):\n"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, m.Text)
+		}
+	}
+	for _, want := range []string{"New ticket from Ana &lt;Admin&gt; &lt;ana@example.org&gt; (sender not verified)", "Ana &lt;Admin&gt; wrote (sender not verified):"} {
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, m.HTML)
+		}
+	}
+	if c := strings.Count(m.Text, "(sender not verified)"); c != 2 {
+		t.Errorf("%d headings marked, want 2:\n%s", c, m.Text)
+	}
+	// The digest's sections say it too.
+	o, n = testDigest()
+	n.Items[1].Message.SenderAuth = store.SenderVerified
+	d, err := BuildStaffDigest(o, n, staffOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(d.Text, "New ticket from Ana <Admin> <ana@example.org> (sender not verified)") ||
+		!strings.Contains(d.Text, "New ticket from Ana <Admin> <ana@example.org>\n") {
+		t.Errorf("digest does not mark only the unverified mail:\n%s", d.Text)
 	}
 }

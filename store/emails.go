@@ -98,7 +98,7 @@ const ReasonObjected = "objected to optional mail"
 
 // MailKinds lists every kind of mail Dargo sends. Each is essential or
 // optional (EssentialMail); a test fails when a kind is missing here.
-var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast, EmailTooLarge, EmailStaffNotice, EmailStaffDigest}
+var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast, EmailTooLarge, EmailStaffNotice, EmailStaffDigest, EmailStaffUnrecorded}
 
 // EssentialMail reports whether mail of the kind goes even to people who
 // object to optional mail: replies and status changes on their own
@@ -111,9 +111,9 @@ func EssentialMail(kind string) bool {
 	switch kind {
 	case EmailReply, EmailStatus, EmailConfirmation, EmailMagicLink, EmailPolicyNotice, EmailTooLarge:
 		return true
-	case EmailStaffNotice, EmailStaffDigest:
+	case EmailStaffNotice, EmailStaffDigest, EmailStaffUnrecorded:
 		// Staff choose their notices on /account (StaffPrefs), not by
-		// objecting to optional mail.
+		// objecting to optional mail; an unrecorded answer is always told.
 		return true
 	}
 	return false

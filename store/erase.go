@@ -110,13 +110,14 @@ func (db *DB) Erase(ctx context.Context, userID int64, o EraseOpts) (*Erased, er
 }
 
 // eraseBlobKeys lists the blobs that hold the person's data: files of the
-// messages they wrote and of every message on their tickets, and raw mail
+// messages they wrote (their mail, and mail held as a note in their name)
+// and of every message on their tickets, and raw mail
 // from them or on their tickets.
 func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 	var keys []string
 	err := db.X.SelectContext(ctx, &keys, db.q(`
 		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
-			WHERE (m.author_id = ? AND m.kind = 'inbound') OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
+			WHERE (m.author_id = ? AND (m.kind = 'inbound' OR m.kind = 'note' AND m.flag = 'held')) OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
 		UNION SELECT i.blob_key FROM inbound_mail i
 			WHERE LOWER(i.sender) = ? OR i.id IN (SELECT inbound_mail_id FROM messages
 				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`),
@@ -131,7 +132,7 @@ func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 	// mail holds too stay for them.
 	q, args, err := sqlx.In(`
 		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
-			WHERE a.blob_key IN (?) AND NOT ((m.author_id = ? AND m.kind = 'inbound') OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))
+			WHERE a.blob_key IN (?) AND NOT ((m.author_id = ? AND (m.kind = 'inbound' OR m.kind = 'note' AND m.flag = 'held')) OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))
 		UNION SELECT i.blob_key FROM inbound_mail i
 			WHERE i.blob_key IN (?) AND LOWER(i.sender) <> ? AND i.id NOT IN (SELECT inbound_mail_id FROM messages
 				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`,
@@ -167,10 +168,12 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		return err
 	}
 	out.Tickets = len(ticketIDs)
-	// Their own words, wherever they wrote them as a customer. What a former
-	// staff member wrote as staff is the desk's record and stays.
+	// Their own words, wherever they wrote them as a customer: their mail,
+	// and mail to a staff address held as a note in their name (FlagHeld).
+	// What a former staff member wrote as staff is the desk's record and stays.
 	var err error
-	if out.Messages, err = exec(`UPDATE messages SET subject = '', text = '', visible_text = '', html = '' WHERE author_id = ? AND kind = 'inbound'`, u.ID); err != nil {
+	if out.Messages, err = exec(`UPDATE messages SET subject = '', text = '', visible_text = '', html = ''
+		WHERE author_id = ? AND (kind = 'inbound' OR kind = 'note' AND flag = 'held')`, u.ID); err != nil {
 		return err
 	}
 	// Others' messages on their tickets: the subject is theirs, and a reply
@@ -192,11 +195,11 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 	}
 	out.late = nil
 	if err := tx.SelectContext(ctx, &out.late, tx.q(`SELECT blob_key FROM attachments WHERE message_id IN (SELECT id FROM messages
-		WHERE (author_id = ? AND kind = 'inbound') OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`), u.ID, u.ID); err != nil {
+		WHERE (author_id = ? AND (kind = 'inbound' OR kind = 'note' AND flag = 'held')) OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`), u.ID, u.ID); err != nil {
 		return err
 	}
 	if out.Attachments, err = exec(`DELETE FROM attachments WHERE message_id IN (SELECT id FROM messages
-		WHERE (author_id = ? AND kind = 'inbound') OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`, u.ID, u.ID); err != nil {
+		WHERE (author_id = ? AND (kind = 'inbound' OR kind = 'note' AND flag = 'held')) OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`, u.ID, u.ID); err != nil {
 		return err
 	}
 	// Raw mail from them, or on their tickets.
