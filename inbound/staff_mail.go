@@ -21,6 +21,7 @@ type StaffStore interface {
 	Mentionables(ctx context.Context) ([]store.Mentionable, error)
 	StaffMailCounts(ctx context.Context, staffID int64, within time.Duration) (own, held int, err error)
 	RecordStaffMail(ctx context.Context, m store.StaffMail) (*store.Delivered, error)
+	QueueDigestAnswerNotice(ctx context.Context, staffID int64, subject string) (bool, error)
 }
 
 var _ StaffStore = (*store.DB)(nil)
@@ -56,8 +57,16 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 	}
 	if number == 0 {
 		// A digest lists several tickets: an answer to it cannot say which
-		// one it is for. The digest says so above its list.
-		return p.finish(ctx, rec, ActionIgnored, "an answer to a digest of several tickets names no ticket: not recorded, nothing sent (answer a ticket's own notice, or in the inbox)")
+		// one it is for. The digest says so above its list, and the staff
+		// member is told (at most once an hour, so no loop can grow).
+		res, err := p.finish(ctx, rec, ActionIgnored, "an answer to a digest of several tickets names no ticket: not recorded, nothing sent (answer a ticket's own notice, or in the inbox)")
+		if err != nil {
+			return res, err
+		}
+		if _, err := p.store.QueueDigestAnswerNotice(ctx, staffID, CleanSubject(m.Subject)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			p.log.WarnContext(ctx, "digest answer notice not queued", "inbound_mail", rec.ID, "err", err)
+		}
+		return res, nil
 	}
 	t, err := p.store.TicketByNumber(ctx, number)
 	if errors.Is(err, store.ErrNotFound) {

@@ -237,6 +237,9 @@ func TestStaffMailUnknownTicketOrStaff(t *testing.T) {
 		if res.Action != inbound.ActionIgnored || !strings.Contains(res.Reason, "digest of several tickets") {
 			t.Errorf("answer to a digest: %+v", res)
 		}
+		if n := d.count(`SELECT COUNT(*) FROM emails WHERE user_id = ? AND kind = ?`, d.mia.ID, store.EmailStaffUnrecorded); n != 1 {
+			t.Errorf("mia was told of her answer to the digest %d times, want 1", n)
+		}
 		if n := d.count(`SELECT COUNT(*) FROM inbound_mail WHERE action = 'ignored' AND blob_key <> ''`); n != 3 {
 			t.Errorf("%d ignored mails kept raw, want 3", n)
 		}

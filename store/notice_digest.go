@@ -9,7 +9,7 @@ import (
 // EmailStaffDigest is one mail to a staff member about several tickets:
 // what a burst across tickets (twenty new tickets in a minute) becomes
 // once DigestAfter notices went out within NoticeWait. It carries no
-// reply address: staff answer from each ticket's own notice or the inbox.
+// reply address of its own when it covers several tickets.
 const EmailStaffDigest = "staff_digest"
 
 // DigestAfter is how many notice mails a staff member gets within
