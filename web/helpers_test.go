@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/testredis"
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/outbound"
@@ -76,7 +77,8 @@ func deliverMail(t *testing.T, db *store.DB, secret, addr string) *inbound.Mail 
 		Store:  db,
 		Sender: outbound.NewDevOutbox(db),
 		Outbound: outbound.Opts{From: outbound.Address{Name: "Dargo", Email: "support@localhost"}, BaseURL: "http://x",
-			MailDomain: "localhost", ReplyTo: func(n int64) string { return "support@localhost" }},
+			MailDomain: "localhost", ReplyTo: func(n int64) string { return "support@localhost" },
+			StaffReplyTo: func(n, staff int64) string { return replyaddr.StaffAddr(secret, "support", "localhost", n, staff) }},
 		Secret: secret,
 		Logger: slog.New(slog.DiscardHandler),
 	})
