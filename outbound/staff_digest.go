@@ -1,7 +1,6 @@
 package outbound
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,15 +38,10 @@ func BuildStaffDigest(o *store.Outgoing, n *store.StaffNotice, opts Opts) (*Mail
 	if n == nil || len(n.Items) == 0 {
 		return nil, fmt.Errorf("outbound: staff digest %d: no news", o.Email.ID)
 	}
-	if o.User == nil || o.User.Role != store.RoleStaff && o.User.Role != store.RoleAdmin {
-		return nil, fmt.Errorf("outbound: staff digest %d: the recipient is not staff", o.Email.ID)
+	m, err := staffBase(o, "staff digest", opts)
+	if err != nil {
+		return nil, err
 	}
-	if opts.StaffReplyTo == nil {
-		return nil, errors.New("outbound: staff digest: no staff reply address")
-	}
-	m := base(Address{Name: cleanHeaderText(o.User.Name, maxName), Email: o.Email.ToEmail}, opts)
-	m.From.Name = team(opts) + " notifications"
-	m.Auto = true
 	site := strings.TrimRight(opts.BaseURL, "/")
 	v := digestView{view: view{Team: team(opts)}, AccountURL: site + "/account"}
 	items := n.Items

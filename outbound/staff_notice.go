@@ -1,7 +1,6 @@
 package outbound
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -42,16 +41,12 @@ func BuildStaffNotice(o *store.Outgoing, n *store.StaffNotice, opts Opts) (*Mail
 	if o.Ticket == nil || n == nil {
 		return nil, fmt.Errorf("outbound: staff notice %d: no ticket", o.Email.ID)
 	}
-	if o.User == nil || o.User.Role != store.RoleStaff && o.User.Role != store.RoleAdmin {
-		return nil, fmt.Errorf("outbound: staff notice %d: the recipient is not staff", o.Email.ID)
-	}
-	if opts.StaffReplyTo == nil {
-		return nil, errors.New("outbound: staff notice: no staff reply address")
+	m, err := staffBase(o, "staff notice", opts)
+	if err != nil {
+		return nil, err
 	}
 	t := o.Ticket
-	m := base(Address{Name: cleanHeaderText(o.User.Name, maxName), Email: o.Email.ToEmail}, opts)
-	m.From.Name = team(opts) + " notifications"
-	m.Ticket, m.Auto = t.Number, true
+	m.Ticket = t.Number
 	m.ReplyTo = opts.StaffReplyTo(t.Number, o.User.ID)
 	m.Subject = t.Subject
 	if m.Subject == "" {
@@ -234,4 +229,20 @@ func renderNotice(m *Mail, v noticeView, opts Opts) error {
 	}
 	m.Text, m.HTML = text.String(), html.String()
 	return nil
+}
+
+// staffBase is what every mail to staff starts as: refused unless its
+// recipient is staff or admin (it may quote internal notes) and a staff
+// reply address can be made; from the desk's "notifications" name, Auto.
+func staffBase(o *store.Outgoing, what string, opts Opts) (*Mail, error) {
+	if o.User == nil || o.User.Role != store.RoleStaff && o.User.Role != store.RoleAdmin {
+		return nil, fmt.Errorf("outbound: %s %d: the recipient is not staff", what, o.Email.ID)
+	}
+	if opts.StaffReplyTo == nil {
+		return nil, fmt.Errorf("outbound: %s: no staff reply address", what)
+	}
+	m := base(Address{Name: cleanHeaderText(o.User.Name, maxName), Email: o.Email.ToEmail}, opts)
+	m.From.Name = team(opts) + " notifications"
+	m.Auto = true
+	return m, nil
 }

@@ -1,8 +1,6 @@
 package outbound
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/dargo-support/dargo/store"
@@ -16,15 +14,10 @@ import (
 // and the store's hourly cap on these notices ends any loop. It is refused
 // for anyone not staff.
 func BuildStaffUnrecorded(o *store.Outgoing, opts Opts) (*Mail, error) {
-	if o.User == nil || o.User.Role != store.RoleStaff && o.User.Role != store.RoleAdmin {
-		return nil, fmt.Errorf("outbound: unrecorded answer notice %d: the recipient is not staff", o.Email.ID)
+	m, err := staffBase(o, "unrecorded answer notice", opts)
+	if err != nil {
+		return nil, err
 	}
-	if opts.StaffReplyTo == nil {
-		return nil, errors.New("outbound: unrecorded answer notice: no staff reply address")
-	}
-	m := base(Address{Name: cleanHeaderText(o.User.Name, maxName), Email: o.Email.ToEmail}, opts)
-	m.From.Name = team(opts) + " notifications"
-	m.Auto = true
 	m.ReplyTo = opts.StaffReplyTo(0, o.User.ID)
 	m.Subject = "Your answer to a digest was not recorded"
 	subject := cleanHeaderText(o.Email.Subject, maxSubject)
