@@ -89,24 +89,28 @@ type InboundMail struct {
 
 // Email is one mail Dargo sends (or decided not to send) to a person.
 type Email struct {
-	ID        int64      `db:"id"`
-	UserID    *int64     `db:"user_id"`
-	ToEmail   string     `db:"to_email"`
-	Kind      string     `db:"kind"`
-	TicketID  *int64     `db:"ticket_id"`
-	MessageID *int64     `db:"message_id"`
-	Subject   string     `db:"subject"`
-	Status    string     `db:"status"`
-	Auto      bool       `db:"auto"`
-	Reason    string     `db:"reason"`
-	SESID     string     `db:"ses_id"`
-	HeaderID  string     `db:"header_id"` // the Message-ID we minted
-	Attempts  int        `db:"attempts"`
-	CreatedAt time.Time  `db:"created_at"`
-	SentAt    *time.Time `db:"sent_at"`
-	Broadcast *int64     `db:"broadcast_id"` // id of the broadcast this mail is part of
-	ActionID  *int64     `db:"action_id"`    // the undoable staff action that queued it
-	Announces string     `db:"announces"`    // a reply mail's status change, "" when none
+	ID        int64  `db:"id"`
+	UserID    *int64 `db:"user_id"`
+	ToEmail   string `db:"to_email"`
+	Kind      string `db:"kind"`
+	TicketID  *int64 `db:"ticket_id"`
+	MessageID *int64 `db:"message_id"`
+	Subject   string `db:"subject"`
+	Status    string `db:"status"`
+	Auto      bool   `db:"auto"`
+	Reason    string `db:"reason"`
+	SESID     string `db:"ses_id"`
+	HeaderID  string `db:"header_id"` // the Message-ID we minted
+	Attempts  int    `db:"attempts"`  // sends begun (SES calls)
+	// SendingAt is set while a send is under way (ClaimSend); found set
+	// by a later attempt, it means the earlier one was cut off.
+	SendingAt   *time.Time `db:"sending_at"`
+	Interrupted int        `db:"interrupted"` // attempts cut off inside the SES call: the mail may have gone twice
+	CreatedAt   time.Time  `db:"created_at"`
+	SentAt      *time.Time `db:"sent_at"`
+	Broadcast   *int64     `db:"broadcast_id"` // id of the broadcast this mail is part of
+	ActionID    *int64     `db:"action_id"`    // the undoable staff action that queued it
+	Announces   string     `db:"announces"`    // a reply mail's status change, "" when none
 }
 
 // Email kinds.

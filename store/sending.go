@@ -138,7 +138,8 @@ var ErrNotQueued = errors.New("store: email is not queued")
 func (db *DB) MarkEmailSent(ctx context.Context, id int64, s Sent) error {
 	return db.InTx(ctx, func(tx *Tx) error {
 		now := db.Now()
-		res, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET status = 'sent', ses_id = ?, header_id = ?, sent_at = ?, attempts = attempts + 1
+		res, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET status = 'sent', ses_id = ?, header_id = ?, sent_at = ?,
+			attempts = CASE WHEN attempts = 0 THEN 1 ELSE attempts END, sending_at = NULL
 			WHERE id = ? AND status = 'queued'`), s.SESID, s.HeaderID, now, id)
 		if err != nil {
 			return fmt.Errorf("store: mark email sent: %w", err)
@@ -181,7 +182,7 @@ func (db *DB) MarkEmailSent(ctx context.Context, id int64, s Sent) error {
 // suppressed when the address is on the suppression list).
 func (db *DB) MarkEmailFailed(ctx context.Context, id int64, status, reason string) error {
 	err := db.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET status = ?, reason = ?, attempts = attempts + 1 WHERE id = ? AND status = 'queued'`), status, reason, id)
+		_, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET status = ?, reason = ?, sending_at = NULL WHERE id = ? AND status = 'queued'`), status, reason, id)
 		if err != nil {
 			return err
 		}

@@ -52,6 +52,11 @@ type Config struct {
 	TrustedAuthServIDs  []string
 	InboundReceivers    int
 	InboundProcessors   int
+	SQSVisibility       time.Duration // DARGO_SQS_VISIBILITY
+
+	// OpsAddr is where /healthz and /readyz are served (DARGO_OPS_ADDR):
+	// "" means the process's own default (opsDefaults), "off" none.
+	OpsAddr string
 
 	TrustedProxies     []netip.Prefix
 	BehindCloudflare   bool
@@ -113,6 +118,8 @@ var settings = []setting{
 	{"DARGO_TRUSTED_AUTHSERV_IDS", "", "comma-separated authserv-ids (your MTA's host name) whose Authentication-Results headers are believed"},
 	{"DARGO_INBOUND_RECEIVERS", "1", "concurrent SQS long-polls per dargo inbound process"},
 	{"DARGO_INBOUND_PROCESSORS", "4", "mails one dargo inbound process handles at once"},
+	{"DARGO_SQS_VISIBILITY", "60s", "how long a received SQS message stays hidden, renewed every third of it while its mail is processed; a killed consumer's mail comes back after at most this"},
+	{"DARGO_OPS_ADDR", "", "where a process serves /healthz and /readyz; default per process: web 127.0.0.1:9091, inbound :9092, worker :9093, scheduler :9094 (on 127.0.0.1); off: none"},
 	{"DARGO_TRUSTED_PROXIES", "", "addresses or CIDRs of proxies whose X-Forwarded-For (or CF-Connecting-IP) names the client"},
 	{"DARGO_BEHIND_CLOUDFLARE", "false", "true: trusted proxies are Cloudflare's, and CF-Connecting-IP names the client"},
 	{"DARGO_TURNSTILE_SITEKEY", "", "Cloudflare Turnstile site key: shows the widget on public forms"},
@@ -208,6 +215,10 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	if c.InboundProcessors, err = strconv.Atoi(get("DARGO_INBOUND_PROCESSORS")); err != nil || c.InboundProcessors < 1 {
 		errs = append(errs, fmt.Errorf("DARGO_INBOUND_PROCESSORS: want a number ≥ 1, got %q", get("DARGO_INBOUND_PROCESSORS")))
 	}
+	if c.SQSVisibility, err = parseSeconds(get("DARGO_SQS_VISIBILITY")); err != nil || c.SQSVisibility < 3*time.Second || c.SQSVisibility > 12*time.Hour {
+		errs = append(errs, fmt.Errorf("DARGO_SQS_VISIBILITY: want a duration from 3s to 12h (60s, or 60 for seconds), got %q", get("DARGO_SQS_VISIBILITY")))
+	}
+	c.OpsAddr = get("DARGO_OPS_ADDR")
 	if c.TrustedProxies, err = web.ParseProxies(get("DARGO_TRUSTED_PROXIES")); err != nil {
 		errs = append(errs, fmt.Errorf("DARGO_TRUSTED_PROXIES: want addresses or CIDRs, %w", err))
 	}
@@ -318,4 +329,13 @@ func parseCategoryLabels(v string, categories []string) (map[string]string, erro
 		}
 	}
 	return labels, errors.Join(errs...)
+}
+
+// parseSeconds reads a duration written as Go writes one (90s, 2m) or as
+// a plain number of seconds.
+func parseSeconds(s string) (time.Duration, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	return time.ParseDuration(s)
 }
