@@ -48,6 +48,7 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 		Client:     sqs.NewFromConfig(awsCfg),
 		Receivers:  c.InboundReceivers,
 		Processors: c.InboundProcessors,
+		Visibility: c.SQSVisibility,
 		Pipeline:   newPipeline(db, env),
 		Objects:    objects,
 		Feedback:   db,
@@ -62,7 +63,7 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 		queues = append(queues, fb)
 	}
 	env.Log.Info("inbound started", "queue", c.SQSQueueURL, "feedback_queue", c.SQSFeedbackQueueURL,
-		"receivers", c.InboundReceivers, "processors", c.InboundProcessors, "sns_verify", c.SNSVerify)
+		"receivers", c.InboundReceivers, "processors", c.InboundProcessors, "visibility", c.SQSVisibility, "sns_verify", c.SNSVerify)
 	var wg sync.WaitGroup
 	errs := make([]error, len(queues))
 	for i, q := range queues {
