@@ -44,6 +44,8 @@ type staffTicketPage struct {
 	Undos []undoNote
 	// Notify is who follows the ticket, @mentions and held answers by mail (inbox_follow.go).
 	Notify notifyView
+	// MailLog is every mail about the ticket, and how it went (mail_log.go).
+	MailLog mailLog
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
 }
@@ -104,6 +106,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		err = h.loadNotify(ctx, r, t, &data)
+	}
+	if err == nil {
+		data.MailLog, err = loadMailLog(ctx, h.store, t.ID)
 	}
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]

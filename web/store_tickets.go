@@ -32,6 +32,7 @@ type TicketStore interface {
 	DismissCc(ctx context.Context, ticketID, id, staffID int64) (int, error)
 	PeopleStore
 	NoticeStore
+	MailLogStore
 }
 
 // NoticeStore is what staff notifications need on the web: a staff
