@@ -31,7 +31,7 @@ type mailLine struct {
 	// At is when it was sent, else when it was queued; Times says both to
 	// the second, for the hover.
 	At    time.Time
-	Verb  string // "sent" or "queued"
+	Verb  string // "queued", "sent" or "" (the status says sent)
 	Times string
 	// Status is the outcome in words; Detail the stored reason, when it
 	// says more; Tone is its style: ok, waiting or bad.
@@ -91,6 +91,9 @@ func mailLineOf(e store.Email) mailLine {
 		l.Times += ", sent " + exactTime(*e.SentAt)
 	}
 	l.Status, l.Detail, l.Tone = mailStatus(e)
+	if e.Status == store.EmailSent {
+		l.Verb = ""
+	}
 	if e.Interrupted > 0 {
 		cut := "an earlier attempt was cut off while SES had it"
 		if e.Interrupted > 1 {
