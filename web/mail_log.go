@@ -84,7 +84,7 @@ func mailLineOf(e store.Email) mailLine {
 		l.What = e.Kind
 	}
 	if e.Kind == store.EmailReply && e.Announces != "" {
-		l.What += ", and " + e.Announces
+		l.What += " and status change: " + e.Announces
 	}
 	if e.SentAt != nil {
 		l.At, l.Verb = *e.SentAt, "sent"
@@ -94,21 +94,20 @@ func mailLineOf(e store.Email) mailLine {
 	if e.Status == store.EmailSent {
 		l.Verb = ""
 	}
-	if e.Interrupted > 0 {
-		cut := "an earlier attempt was cut off while SES had it"
-		if e.Interrupted > 1 {
-			cut = strconv.Itoa(e.Interrupted) + " earlier attempts were cut off while SES had them"
+	if n := e.Interrupted; n > 0 {
+		earlier := "an earlier attempt was"
+		if n > 1 {
+			earlier = strconv.Itoa(n) + " earlier attempts were"
 		}
+		l.Why = earlier + " cut off while SES had it"
 		switch {
-		case e.SentAt != nil && e.Interrupted == 1:
-			l.Warning = "may have been sent twice"
-		case e.SentAt != nil:
-			l.Warning = "may have been sent up to " + strconv.Itoa(e.Interrupted+1) + " times"
-		default:
+		case e.SentAt == nil:
 			l.Warning = "may have been sent"
-			cut = strings.Replace(cut, "an earlier attempt was", "an attempt was", 1)
+		case n == 1:
+			l.Warning = "may have been sent twice"
+		default:
+			l.Warning = "may have been sent up to " + strconv.Itoa(n+1) + " times"
 		}
-		l.Why = cut
 	}
 	return l
 }
@@ -130,8 +129,11 @@ func mailStatus(e store.Email) (status, detail, tone string) {
 		}
 		return "not sent: " + suppressedWhy(e.Reason), detail, "muted"
 	case store.EmailFailed:
+		if e.SentAt != nil && strings.Contains(e.Reason, "complaint") {
+			return "sent, then complained about", e.Reason, "bad"
+		}
 		if e.SentAt != nil {
-			return "sent, then bounced or complained", e.Reason, "bad"
+			return "sent, then bounced", e.Reason, "bad"
 		}
 		return "not sent: failed", e.Reason, "bad"
 	}

@@ -116,7 +116,7 @@ func TestMailLog(t *testing.T) {
 			{has: []string{"Reply to bob@example.com", "not sent: the address bounced before", "address suppressed: ses bounce: General 550 5.1.1 user unknown"},
 				hasNot: []string{"may have been sent", "attempts"}},
 			{has: []string{"Status change to carol@example.com", "not sent: failed", "gave up retrying: throttled"}, hasNot: []string{"may have been sent", "attempts"}},
-			{has: []string{"Status change to dan@example.com", "not sent: failed", "2 attempts", "may have been sent — an attempt was cut off while SES had it."},
+			{has: []string{"Status change to dan@example.com", "not sent: failed", "2 attempts", "may have been sent — an earlier attempt was cut off while SES had it."},
 				hasNot: []string{"twice"}},
 			{has: []string{"Reply to x<b>y@example.com", "sent · 20"}, hasNot: []string{"may have been sent", "attempts"}},
 		}
