@@ -374,7 +374,9 @@ func TestWebWaitsForItsDependencies(t *testing.T) {
 	rdb.forward()
 	w.waitLog(t, "web ready")
 	for _, base := range []string{ops, public} {
-		waitReady(t, base, func(code int, r map[string]any) bool { return code == 200 && r["database"] == "ok" && r["redis"] == "ok" })
+		waitReady(t, base, func(code int, r map[string]any) bool {
+			return code == 200 && r["database"] == "ok" && r["redis"] == "ok"
+		})
 	}
 	res, err = http.Get(public + "/login")
 	if err != nil {
