@@ -396,4 +396,5 @@ func TestStopWhileWaiting(t *testing.T) {
 	w := startWatched(t, env, "scheduler")
 	w.waitLog(t, "waiting for redis")
 	w.stop(t)
+	w.waitLog(t, "stopped while waiting for redis")
 }

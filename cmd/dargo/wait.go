@@ -77,6 +77,7 @@ func (w waiter) wait(ctx context.Context, dep string, try func(ctx context.Conte
 			return nil
 		}
 		if ctx.Err() != nil {
+			w.log.Info("stopped while waiting for "+dep, "dependency", dep, "attempt", n)
 			return ctx.Err()
 		}
 		d := backoff(n)
@@ -85,6 +86,7 @@ func (w waiter) wait(ctx context.Context, dep string, try func(ctx context.Conte
 			w.log.Warn("waiting for "+dep, "dependency", dep, "err", err, "attempt", n, "retry_in", d.String())
 		}
 		if err := w.sleep(ctx, d); err != nil {
+			w.log.Info("stopped while waiting for "+dep, "dependency", dep, "attempt", n)
 			return err
 		}
 	}
