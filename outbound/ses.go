@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/dargo-support/dargo/internal/awslog"
 )
 
 // SES sends raw mail through Amazon SES v2.
@@ -22,7 +24,7 @@ func NewSES(client *sesv2.Client) *SES { return &SES{client: client} }
 // NewSESFromEnv builds the client from the SDK's standard configuration
 // chain, so AWS_REGION, credentials and AWS_ENDPOINT_URL_SESV2 apply.
 func NewSESFromEnv(ctx context.Context) (*SES, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := config.LoadDefaultConfig(ctx, awslog.Option())
 	if err != nil {
 		return nil, fmt.Errorf("outbound: aws config: %w", err)
 	}

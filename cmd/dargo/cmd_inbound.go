@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/awslog"
 	"github.com/dargo-support/dargo/internal/s3blob"
 )
 
@@ -23,12 +24,20 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 	if err := requireTLS(env, usesDatabase|usesAWS); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, env, false)
+	ready := newReadiness("database")
+	ops, err := newOps(env, "inbound", ready)
 	if err != nil {
 		return err
 	}
+	defer ops.Close()
+	db, err := waitDB(ctx, env, ready.dep("database"))
+	if stopped(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
 	defer db.Close()
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := config.LoadDefaultConfig(ctx, awslog.Option())
 	if err != nil {
 		return fmt.Errorf("aws config: %w", err)
 	}

@@ -6,7 +6,8 @@ import (
 )
 
 func runMigrate(ctx context.Context, env *Env, args []string) error {
-	db, err := openDB(ctx, env, false)
+	// A release step started with the database may run before it answers.
+	db, err := waitDB(ctx, env, nil)
 	if err != nil {
 		return err
 	}

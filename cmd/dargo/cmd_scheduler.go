@@ -17,6 +17,19 @@ func runScheduler(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	ready := newReadiness("redis")
+	ops, err := newOps(env, "scheduler", ready)
+	if err != nil {
+		return err
+	}
+	defer ops.Close()
+	rdb := jobs.RedisClient(redis)
+	defer rdb.Close()
+	if err := waitRedis(ctx, env, rdb, ready.dep("redis")); stopped(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
 	s := jobs.NewScheduler(redis, env.Log)
 	if err := jobs.RegisterSchedule(s); err != nil {
 		return fmt.Errorf("scheduler: %w", err)

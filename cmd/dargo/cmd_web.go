@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,7 +18,9 @@ import (
 	"github.com/dargo-support/dargo/web"
 )
 
-// runWeb serves the customer portal, the staff inbox and sign-in.
+// runWeb serves the customer portal, the staff inbox and sign-in. Its
+// listeners open at once; until the database and Redis answer, the pages
+// say "starting" with a 503.
 func runWeb(ctx context.Context, env *Env, args []string) error {
 	if err := requireTLS(env, usesDatabase|usesRedis|usesAWS); err != nil {
 		return err
@@ -28,34 +32,92 @@ func runWeb(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rdb := jobs.RedisClient(opt)
-	defer rdb.Close()
-	db, err := openDB(ctx, env, false)
+	ready := newReadiness("database", "redis")
+	ops, err := newOps(env, "web", ready)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer ops.Close()
 	l, err := net.Listen("tcp", env.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
 	}
-	srv, err := newWebServer(env, db, rdb, nil)
+	gate := &startGate{ready: ready}
+	srv := newHTTPServer(gate, env.Log)
+	env.Log.Info("web listening", "addr", l.Addr().String(), "base_url", env.Config.BaseURL)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- serveHTTP(ctx, srv, l) }()
+
+	rdb := jobs.RedisClient(opt)
+	defer rdb.Close()
+	db, err := waitDB(ctx, env, ready.dep("database"))
+	if err == nil {
+		defer db.Close()
+		err = waitRedis(ctx, env, rdb, ready.dep("redis"))
+	}
+	var h http.Handler
+	if err == nil {
+		h, err = newWebHandler(env, db, rdb, nil)
+	}
 	if err != nil {
-		l.Close()
+		cancel()
+		<-served
+		if stopped(err) {
+			return nil
+		}
 		return err
 	}
-	env.Log.Info("web listening", "addr", l.Addr().String(), "base_url", env.Config.BaseURL)
-	return serveHTTP(ctx, srv, l)
+	gate.open(h)
+	env.Log.Info("web ready")
+	return <-served
+}
+
+// startGate answers for the web tier while it waits for its dependencies:
+// /readyz with the readiness report, anything else a 503 to try again;
+// once open, the real handler.
+type startGate struct {
+	ready *readiness
+	h     atomic.Pointer[http.Handler]
+}
+
+func (g *startGate) open(h http.Handler) { g.h.Store(&h) }
+
+func (g *startGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := g.h.Load(); h != nil {
+		(*h).ServeHTTP(w, r)
+		return
+	}
+	if r.URL.Path == "/readyz" {
+		g.ready.serveReady(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Retry-After", "5")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	w.Write([]byte("starting, try again\n"))
 }
 
 // newWebServer builds the web tier's server with its timeouts set; dev
 // passes the dev outbox store.
 func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web.DevMailStore) (*http.Server, error) {
+	h, err := newWebHandler(env, db, rdb, devMail)
+	if err != nil {
+		return nil, err
+	}
+	return newHTTPServer(h, env.Log), nil
+}
+
+// newWebHandler builds the web tier's pages.
+func newWebHandler(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web.DevMailStore) (http.Handler, error) {
 	c := env.Config
 	if c.TurnstileSecret == "" {
 		env.Log.Warn("DARGO_TURNSTILE_SECRET is not set: public forms are not checked for bots")
 	}
-	h, err := web.New(web.Opts{
+	return web.New(web.Opts{
 		Store:            db,
 		Redis:            rdb,
 		BaseURL:          c.BaseURL,
@@ -74,9 +136,11 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		UndoWindow:       c.UndoWindow,
 		Logger:           env.Log,
 	})
-	if err != nil {
-		return nil, err
-	}
+}
+
+// newHTTPServer is the web tier's server around h, its timeouts set and
+// its error log on slog.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -84,8 +148,8 @@ func newWebServer(env *Env, db *store.DB, rdb redis.UniversalClient, devMail web
 		WriteTimeout:      2 * time.Minute, // downloads
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
-	}, nil
+		ErrorLog:          httpErrorLog(log),
+	}
 }
 
 // serveHTTP serves until ctx ends, then lets requests in flight finish for

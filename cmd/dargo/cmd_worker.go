@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"flag"
+	"time"
+
+	"github.com/dargo-support/dargo/jobs"
+	"github.com/dargo-support/dargo/store"
 )
 
 // runWorker runs the task server and the outbox relay until interrupted.
@@ -33,11 +37,27 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	if mailer == "" {
 		mailer = "ses"
 	}
-	db, err := openDB(ctx, env, false)
+	ready := newReadiness("database", "redis")
+	ops, err := newOps(env, "worker", ready)
 	if err != nil {
 		return err
 	}
+	defer ops.Close()
+	db, err := waitDB(ctx, env, ready.dep("database"))
+	if stopped(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
 	defer db.Close()
+	ready.addInfo("mail_lag", func(ctx context.Context) (any, error) { return mailLag(ctx, db) })
+	rdb := jobs.RedisClient(redis)
+	defer rdb.Close()
+	if err := waitRedis(ctx, env, rdb, ready.dep("redis")); stopped(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
 	w, err := startWorker(ctx, env, db, redis, mailer, *concurrency, q)
 	if err != nil {
 		return err
@@ -46,4 +66,26 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	<-ctx.Done()
 	env.Log.Info("worker stopping")
 	return w.stop()
+}
+
+// mailLagReport is the worker's /readyz view of late mail; it informs and
+// does not make the worker unready.
+type mailLagReport struct {
+	Queued         int     `json:"queued"`
+	OldestQueued   float64 `json:"oldest_queued_seconds"`
+	QueuedOver2Min int     `json:"queued_over_2m"`
+	Unrelayed      int     `json:"unrelayed"`
+}
+
+func mailLag(ctx context.Context, db *store.DB) (mailLagReport, error) {
+	l, err := db.MailLag(ctx)
+	if err != nil {
+		return mailLagReport{}, err
+	}
+	return mailLagReport{
+		Queued:         l.Queued,
+		OldestQueued:   l.QueuedAge.Round(time.Second).Seconds(),
+		QueuedOver2Min: l.QueuedOver2Min,
+		Unrelayed:      l.Unrelayed,
+	}, nil
 }

@@ -63,8 +63,12 @@ func databases(t *testing.T, fn func(t *testing.T, url string)) {
 // of 32 random bytes, made once by `dargo secret`).
 const testSecret = "m7CbG/NmfrTwgxu+DWyDvQNtGjzw8BOLVk4bvNWaZHE="
 
+// baseEnv is the environment of a test's dargo commands on the database
+// at url. Each process's ops listener takes a free port, so processes of
+// tests running side by side never meet on the default ports.
 func baseEnv(url string) []string {
-	return []string{"DARGO_DATABASE_URL=" + url, "DARGO_MAIL_DOMAIN=help.example.com", "DARGO_SECRET=" + testSecret, "DARGO_LOG_LEVEL=warn"}
+	return []string{"DARGO_DATABASE_URL=" + url, "DARGO_MAIL_DOMAIN=help.example.com", "DARGO_SECRET=" + testSecret, "DARGO_LOG_LEVEL=warn",
+		"DARGO_OPS_ADDR=127.0.0.1:0"}
 }
 
 type result struct {

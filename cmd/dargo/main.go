@@ -84,9 +84,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	env := &Env{Config: cfg, Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: newLogger(stderr, cfg.LogLevel, args[0] == "dev")}
-	// Packages without a logger of their own, and the log package that
-	// libraries write to, go through the same redaction.
+	// Packages without a logger of their own, the log package and the
+	// libraries with loggers of their own go through the same redaction.
 	slog.SetDefault(env.Log)
+	routeLibraryLogs(env.Log)
 	for _, c := range commands {
 		if c.name == args[0] {
 			if err := checkSecret(cfg.Secret); err != nil && !c.noSecret {

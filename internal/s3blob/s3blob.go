@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/dargo-support/dargo/internal/awslog"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -62,7 +63,7 @@ func FromEnv(ctx context.Context, bucket, kmsKey string) (*Store, error) {
 // emulator, it addresses buckets path-style (http://host/bucket/key), since
 // emulators do not serve bucket subdomains.
 func LoadClient(ctx context.Context) (*s3.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := config.LoadDefaultConfig(ctx, awslog.Option())
 	if err != nil {
 		return nil, fmt.Errorf("s3blob: aws config: %w", err)
 	}
