@@ -76,8 +76,9 @@ func runWeb(ctx context.Context, env *Env, args []string) error {
 }
 
 // startGate answers for the web tier while it waits for its dependencies:
-// /readyz with the readiness report, anything else a 503 to try again;
-// once open, the real handler.
+// /healthz says the process lives (a liveness probe must not kill a web
+// process that waits for its database), /readyz gives the readiness
+// report, anything else is a 503 to try again; once open, the real handler.
 type startGate struct {
 	ready *readiness
 	h     atomic.Pointer[http.Handler]
@@ -90,8 +91,13 @@ func (g *startGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		(*h).ServeHTTP(w, r)
 		return
 	}
-	if r.URL.Path == "/readyz" {
+	switch r.URL.Path {
+	case "/readyz":
 		g.ready.serveReady(w, r)
+		return
+	case "/healthz":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -369,6 +369,12 @@ func TestWebWaitsForItsDependencies(t *testing.T) {
 	if res.StatusCode != 503 || res.Header.Get("Retry-After") == "" || string(body) != "starting, try again\n" {
 		t.Errorf("a page while waiting: %s, Retry-After %q, %q", res.Status, res.Header.Get("Retry-After"), body)
 	}
+	// Liveness: a web process waiting for its database is alive.
+	if res, err := http.Get(public + "/healthz"); err != nil || res.StatusCode != 200 {
+		t.Errorf("public healthz while waiting: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 
 	db.forward()
 	rdb.forward()
