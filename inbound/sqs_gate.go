@@ -66,7 +66,7 @@ func (g *gate) fail(err error) time.Duration {
 	g.closed, g.failing = true, true
 	pause := gateBackoff(g.step)
 	g.until = now.Add(pause)
-	if pause < gateMaxPause || now.Sub(g.logged) >= gateLogEvery {
+	if g.step == 0 || pause > gateBackoff(g.step-1) || now.Sub(g.logged) >= gateLogEvery {
 		g.logged = now
 		args := []any{"retry_in", pause, "down_for", now.Sub(g.since).Round(time.Second)}
 		if err != nil {
