@@ -267,9 +267,9 @@ type watchClient struct {
 	polls    chan struct{} // one value per ReceiveMessage started, if there is room
 	mu       sync.Mutex
 	pollsN   int
-	received []string        // message ids, in the order the polls returned them
+	received []string         // message ids, in the order the polls returned them
 	set      map[string]int32 // message id -> last ChangeMessageVisibility
-	released []string        // message ids made visible by ChangeMessageVisibilityBatch (0)
+	released []string         // message ids made visible by ChangeMessageVisibilityBatch (0)
 	handles  map[string]string
 }
 

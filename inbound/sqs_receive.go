@@ -127,8 +127,8 @@ func (c *Consumer) receiveOnce(ctx context.Context, n int) (msgs []types.Message
 	defer cancel()
 	out, err := c.opts.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(c.opts.QueueURL),
-		MaxNumberOfMessages:         int32(n), // #nosec G115 -- at most 10, SQS's batch limit
-		WaitTimeSeconds:             int32(c.opts.PollWait / time.Second), // #nosec G115 -- at most 20
+		MaxNumberOfMessages:         int32(n),                               // #nosec G115 -- at most 10, SQS's batch limit
+		WaitTimeSeconds:             int32(c.opts.PollWait / time.Second),   // #nosec G115 -- at most 20
 		VisibilityTimeout:           int32(c.opts.Visibility / time.Second), // #nosec G115 -- minutes, far below int32
 		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount},
 	})
