@@ -3,6 +3,7 @@ package inbound_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -219,7 +220,8 @@ func TestSQSConsumerDeleteEntriesFail(t *testing.T) {
 // TestSQSConsumerFailedVisibilityIsBackoff: a message the pipeline failed
 // on, and one a processor finds while the gate is closed, stay hidden for
 // the gate's back-off (1 s at first), not Retry; while Ready fails nothing
-// is received (receive counts are kept), and once it answers both mails go in.
+// is received (receive counts are kept); once it answers one message is
+// tried, and when it goes through the rest follow in batches.
 func TestSQSConsumerFailedVisibilityIsBackoff(t *testing.T) {
 	db := testdb.Open(t, store.SQLite)
 	q := sqsSetup(t, 5)
@@ -263,6 +265,10 @@ func TestSQSConsumerFailedVisibilityIsBackoff(t *testing.T) {
 	eventually(t, 30*time.Second, "both mails created and the queue empty", func() bool {
 		return p.count(inbound.ActionCreated) == 2 && q.count(t, q.main) == 0
 	})
+	eventually(t, 10*time.Second, "batches again", func() bool { return slices.Max(w.batchSizes()) > 1 && len(w.batchSizes()) > 2 })
+	if sizes := w.batchSizes(); sizes[0] != 10 || sizes[1] != 1 || slices.Max(sizes[2:]) == 1 {
+		t.Errorf("polls asked for %v messages; want a batch, then one at a time to try the pipeline, then batches again", sizes)
+	}
 }
 
 // TestSQSConsumerPoisonVisibilityIsRetry: a poison message stays hidden for

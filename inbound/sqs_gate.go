@@ -123,6 +123,16 @@ func (g *gate) backoff() time.Duration {
 	return gateBackoff(g.step)
 }
 
+// trying reports whether the gate is open for a try after failures: until
+// a mail goes through the receivers poll for one message at a time, so
+// that a failure Ready does not see (S3, say) uses up the receive counts of
+// a few messages per re-check rather than of whole batches.
+func (g *gate) trying() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.failing
+}
+
 // due reports whether the gate is closed and its re-check is due.
 func (g *gate) due() bool {
 	g.mu.Lock()

@@ -107,7 +107,13 @@ func TestGateSteps(t *testing.T) {
 		t.Errorf("a failure right after Ready answered: pause %v, want the next step (15s)", p)
 	}
 	g.ready()
+	if !g.trying() {
+		t.Errorf("open after Ready answered, but not for a try")
+	}
 	g.ok()
+	if g.trying() {
+		t.Errorf("still trying after a mail went through")
+	}
 	if p := g.fail(nil); p != time.Second {
 		t.Errorf("a failure after a mail went through: pause %v, want 1s", p)
 	}

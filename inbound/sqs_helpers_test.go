@@ -267,6 +267,7 @@ type watchClient struct {
 	polls    chan struct{} // one value per ReceiveMessage started, if there is room
 	mu       sync.Mutex
 	pollsN   int
+	wants    []int32          // MaxNumberOfMessages of each poll
 	received []string         // message ids, in the order the polls returned them
 	set      map[string]int32 // message id -> last ChangeMessageVisibility
 	released []string         // message ids made visible by ChangeMessageVisibilityBatch (0)
@@ -280,6 +281,7 @@ func newWatchClient(c *sqs.Client) *watchClient {
 func (w *watchClient) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
 	w.mu.Lock()
 	w.pollsN++
+	w.wants = append(w.wants, in.MaxNumberOfMessages)
 	w.mu.Unlock()
 	select {
 	case w.polls <- struct{}{}:
@@ -323,6 +325,13 @@ func (w *watchClient) stats() (polls, received, released int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.pollsN, len(w.received), len(w.released)
+}
+
+// batchSizes are the MaxNumberOfMessages of the polls, in order.
+func (w *watchClient) batchSizes() []int32 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.wants)
 }
 
 // receivedIDs are the ids of the messages received, in order.

@@ -42,6 +42,10 @@ func (c *Consumer) receive(ctx, work context.Context, n int, slots chan struct{}
 			freeSlots(slots, want)
 			return
 		}
+		if c.gate.trying() && want > 1 {
+			freeSlots(slots, want-1)
+			want = 1
+		}
 		msgs, err := c.receiveOnce(work, want)
 		freeSlots(slots, want-len(msgs))
 		if err != nil {
