@@ -115,7 +115,8 @@ func BenchmarkSQSThroughput(b *testing.B) {
 				start := time.Now()
 				ctx, cancel := context.WithCancel(context.Background())
 				c := inbound.NewConsumer(inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: p,
-					Receivers: shape.receivers, Processors: shape.processors, Visibility: time.Minute, Logger: quiet})
+					Receivers: shape.receivers, Processors: shape.processors, Visibility: time.Minute, Logger: quiet,
+					PollWait: time.Second}) // the stop after each round waits for the poll in flight
 				done := make(chan error, 1)
 				go func() { done <- c.Run(ctx) }()
 				for p.n.Load() < want {
@@ -220,7 +221,8 @@ func BenchmarkSQSThroughputMemQueue(b *testing.B) {
 				start := time.Now()
 				ctx, cancel := context.WithCancel(context.Background())
 				c := inbound.NewConsumer(inbound.ConsumerOpts{QueueURL: "mem", Client: q, Pipeline: p,
-					Processors: processors, Visibility: time.Minute, Logger: quiet})
+					Processors: processors, Visibility: time.Minute, Logger: quiet,
+					PollWait: time.Second}) // the stop after each round waits for the poll in flight
 				done := make(chan error, 1)
 				go func() { done <- c.Run(ctx) }()
 				for p.n.Load() < want {

@@ -36,19 +36,29 @@ type ObjectFetcher interface {
 type ConsumerOpts struct {
 	QueueURL   string
 	Client     SQSClient
-	Receivers  int           // concurrent long polls; default 1
-	Processors int           // concurrent mails in the pipeline; default 4
-	Visibility time.Duration // visibility per receive, extended every Visibility/3 while processing; default 5m
-	Retry      time.Duration // visibility after a failure (poison or pipeline error), and receive pause after a pipeline error; default 30s
-	Grace      time.Duration // how long shutdown waits for mails in progress; default 30s
+	Receivers  int // concurrent long polls; default 1
+	Processors int // concurrent mails in the pipeline; default 4
+	// Visibility is how long a received message stays hidden; while its
+	// mail is processed it is extended every Visibility/3. It is also the
+	// longest a consumer killed with kill -9 holds its messages. Default 60 s.
+	Visibility time.Duration
+	Retry      time.Duration // visibility after a poison message; default 30 s
+	// PollWait is how long a receive waits for mail (SQS long polling,
+	// 1–20 s); default 20 s. Shutdown lets a poll in flight end, so Grace
+	// should be longer.
+	PollWait time.Duration
+	// Grace is how long shutdown has, after ctx ends, for the poll in
+	// flight and the mails in progress; default 25 s, inside the 30 s that
+	// Heroku and Kubernetes allow after SIGTERM.
+	Grace time.Duration
 
 	Pipeline Ingester      // required when the queue carries Received notifications
 	Objects  ObjectFetcher // S3 action mails; nil makes them poison
 	Feedback Feedback      // Bounce and Complaint; nil makes them poison
 	Verifier *SNSVerifier  // nil: signatures are not checked
-	// Ready, when set, is asked before receiving again after a pipeline
-	// error (for example the database's Ping), so that an outage does not
-	// use up the messages' receive counts.
+	// Ready, when set, is asked whether the pipeline works again after it
+	// failed (for example the database's Ping); receiving waits for it, so
+	// that an outage does not use up the messages' receive counts.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
 }
@@ -57,11 +67,14 @@ type ConsumerOpts struct {
 // pipeline, bounces and complaints into Feedback. A message is deleted only
 // after the database has committed; everything else leaves it on the queue,
 // where it comes back (a redelivery is a harmless duplicate) or, after the
-// queue's maxReceiveCount, moves to the dead-letter queue.
+// queue's maxReceiveCount, moves to the dead-letter queue. When the pipeline
+// fails (the database is down) the consumer stops receiving and re-checks
+// after 1, 2, 4, 8 and then every 15 s; the failed messages come back after
+// the same pause.
 type Consumer struct {
 	opts ConsumerOpts
 	log  *slog.Logger
-	gate gate
+	gate *gate
 }
 
 // NewConsumer returns a consumer; Run starts it.
@@ -73,35 +86,39 @@ func NewConsumer(opts ConsumerOpts) *Consumer {
 		opts.Processors = 4
 	}
 	if opts.Visibility <= 0 {
-		opts.Visibility = 5 * time.Minute
+		opts.Visibility = time.Minute
 	}
-	if opts.Visibility < time.Second {
-		opts.Visibility = time.Second
-	}
+	opts.Visibility = max(opts.Visibility, time.Second) // SQS counts in seconds
 	if opts.Retry <= 0 {
 		opts.Retry = 30 * time.Second
 	}
+	if opts.PollWait <= 0 {
+		opts.PollWait = 20 * time.Second
+	}
+	opts.PollWait = min(max(opts.PollWait.Truncate(time.Second), time.Second), 20*time.Second)
 	if opts.Grace <= 0 {
-		opts.Grace = 30 * time.Second
+		opts.Grace = 25 * time.Second
 	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	log = log.With("queue", opts.QueueURL)
-	return &Consumer{opts: opts, log: log, gate: gate{probe: opts.Ready != nil}}
+	return &Consumer{opts: opts, log: log, gate: &gate{log: log, probe: opts.Ready != nil}}
 }
 
-// Run consumes until ctx is cancelled, then stops receiving, finishes the
-// mails in progress within Grace, releases (visibility 0) what was received
-// but not started, flushes the pending deletes and returns nil. It fails
-// only when the options are unusable.
+// Run consumes until ctx is cancelled, then shuts down within Grace: it
+// starts no new poll but lets the polls in flight end, gives what they bring
+// to free processors and releases (visibility 0) the rest at once, lets the
+// mails in progress finish, releases whatever is still unstarted when Grace
+// ends, flushes the pending deletes and returns nil. Nothing it received is
+// left hidden. It fails only when the options are unusable.
 func (c *Consumer) Run(ctx context.Context) error {
 	if c.opts.QueueURL == "" || c.opts.Client == nil {
 		return errors.New("inbound: consumer needs a queue URL and an SQS client")
 	}
-	// Work that must finish after ctx ends (mails in progress, deletes,
-	// releases) runs on work, which ends Grace after ctx.
+	// Work that must go on after ctx ends (polls in flight, mails in
+	// progress, deletes, releases) runs on work, which ends Grace after ctx.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	stopAfter := context.AfterFunc(ctx, func() {
@@ -113,7 +130,9 @@ func (c *Consumer) Run(ctx context.Context) error {
 	// A slot is held by each message from its receive until it is handled
 	// or released: at most a batch more than the processors can start.
 	slots := make(chan struct{}, max(2*c.opts.Processors, 10))
-	jobs := make(chan job, c.opts.Processors)
+	// Unbuffered: a send succeeds only when a processor is free, which is
+	// what shutdown asks before it hands over a message.
+	jobs := make(chan job)
 	deletes := make(chan job, 10*c.opts.Processors)
 
 	var receivers, processors, deleter sync.WaitGroup
@@ -121,7 +140,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 		receivers.Go(func() { c.receive(ctx, work, i, slots, jobs) })
 	}
 	for range c.opts.Processors {
-		processors.Go(func() { c.processLoop(ctx, work, slots, jobs, deletes) })
+		processors.Go(func() { c.processLoop(work, slots, jobs, deletes) })
 	}
 	deleter.Go(func() { c.deleteLoop(work, deletes) })
 

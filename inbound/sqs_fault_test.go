@@ -3,6 +3,7 @@ package inbound_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -182,43 +183,6 @@ func TestSQSConsumerDatabaseDown(t *testing.T) {
 	})
 }
 
-func TestSQSConsumerShutdownReleasesUnstarted(t *testing.T) {
-	db := testdb.Open(t, store.SQLite)
-	q := sqsSetup(t, 5)
-	for i := range 5 {
-		q.send(t, q.main, snsWrap(sqsReceived("ses-release-"+string(rune('a'+i)), sqsMail(i, "anna@customer.example"), "UTF8", "")))
-	}
-	p := sqsPipeline(t, db)
-	started, proceed := make(chan struct{}), make(chan struct{})
-	var calls atomic.Int32
-	ctx, stop := context.WithCancel(context.Background())
-	wait := sqsRun(t, ctx, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Processors: 1,
-		Visibility: time.Minute, // without a release they would stay hidden for a minute
-		Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
-			if calls.Add(1) == 1 {
-				close(started)
-				<-proceed
-			}
-			return p.Ingest(ctx, raw, env)
-		})})
-	<-started
-	time.Sleep(300 * time.Millisecond) // let the receiver hold the rest of its batch
-	stop()
-	time.Sleep(100 * time.Millisecond)
-	close(proceed) // the mail in progress finishes within the grace period
-	wait()
-	if n := calls.Load(); n != 1 {
-		t.Fatalf("pipeline called %d times, want 1 (nothing new after shutdown)", n)
-	}
-	if n := sqsCount(t, db, `SELECT COUNT(*) FROM tickets`); n != 1 {
-		t.Errorf("%d tickets, want 1 (the mail in progress finished)", n)
-	}
-	got := q.drain(t, q.main, 2*time.Second)
-	if len(got) != 4 {
-		t.Errorf("%d messages receivable right after shutdown, want the 4 unstarted", len(got))
-	}
-}
-
 // staleClient deletes with receipt handles SQS no longer accepts, as after
 // a visibility timeout passed: every batch entry fails.
 type staleClient struct{ *sqs.Client }
@@ -251,4 +215,140 @@ func TestSQSConsumerDeleteEntriesFail(t *testing.T) {
 	if second.count(inbound.ActionDuplicate) != 3 || sqsCount(t, db, `SELECT COUNT(*) FROM tickets`) != 3 {
 		t.Errorf("second run %v, %d tickets; want 3 duplicates and 3 tickets", second.actions, sqsCount(t, db, `SELECT COUNT(*) FROM tickets`))
 	}
+}
+
+// TestSQSConsumerFailedVisibilityIsBackoff: a message the pipeline failed
+// on, and one a processor finds while the gate is closed, stay hidden for
+// the gate's back-off (1 s at first), not Retry; while Ready fails nothing
+// is received (receive counts are kept); once it answers one message is
+// tried, and when it goes through the rest follow in batches.
+func TestSQSConsumerFailedVisibilityIsBackoff(t *testing.T) {
+	db := testdb.Open(t, store.SQLite)
+	q := sqsSetup(t, 5)
+	for i := range 2 {
+		q.send(t, q.main, snsWrap(sqsReceived("ses-backoff-"+string(rune('a'+i)), sqsMail(i, "anna@customer.example"), "UTF8", "")))
+	}
+	w := newWatchClient(q.client)
+	var down atomic.Bool
+	down.Store(true)
+	var failures, checks atomic.Int32
+	p := &recorder{p: sqsPipeline(t, db)}
+	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 1, Visibility: time.Minute, Retry: 30 * time.Second,
+		Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
+			if down.Load() {
+				failures.Add(1)
+				return inbound.Result{}, errDatabaseDown
+			}
+			return p.Ingest(ctx, raw, env)
+		}),
+		Ready: func(ctx context.Context) error {
+			checks.Add(1)
+			if down.Load() {
+				return errDatabaseDown
+			}
+			return nil
+		}})
+	eventually(t, 30*time.Second, "two failed re-checks", func() bool { return checks.Load() >= 2 })
+	polls, received, _ := w.stats()
+	if polls != 1 {
+		t.Errorf("%d polls, want 1 (none while the gate is closed)", polls)
+	}
+	if received != 2 || failures.Load() != 1 {
+		t.Fatalf("%d received, %d failed in the pipeline; want both received in one batch, the first failed", received, failures.Load())
+	}
+	for _, id := range w.receivedIDs() {
+		if v, ok := w.visibility(id); !ok || v != 1 {
+			t.Errorf("message %s: visibility %d (set %v), want 1 s, the first back-off", id, v, ok)
+		}
+	}
+	down.Store(false)
+	eventually(t, 30*time.Second, "both mails created and the queue empty", func() bool {
+		return p.count(inbound.ActionCreated) == 2 && q.count(t, q.main) == 0
+	})
+	eventually(t, 10*time.Second, "batches again", func() bool {
+		sizes := w.batchSizes()
+		return len(sizes) > 2 && slices.Max(sizes[2:]) > 1
+	})
+	if sizes := w.batchSizes(); sizes[0] != 10 || sizes[1] != 1 || slices.Max(sizes[2:]) == 1 {
+		t.Errorf("polls asked for %v messages; want a batch, then one at a time to try the pipeline, then batches again", sizes)
+	}
+}
+
+// TestSQSConsumerPoisonVisibilityIsRetry: a poison message stays hidden for
+// Retry; the pipeline is not failing, so the back-off does not apply.
+func TestSQSConsumerPoisonVisibilityIsRetry(t *testing.T) {
+	q := sqsSetup(t, 5)
+	q.send(t, q.main, `{"Type":"Notification","Message":"{not json`)
+	w := newWatchClient(q.client)
+	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Retry: 30 * time.Second,
+		Pipeline: ingestFunc(func(context.Context, []byte, inbound.Envelope) (inbound.Result, error) {
+			t.Error("the pipeline was called for a poison message")
+			return inbound.Result{}, nil
+		})})
+	eventually(t, 20*time.Second, "the poison message's visibility set", func() bool { return len(w.receivedIDs()) == 1 && w.hasVisibility(w.receivedIDs()[0]) })
+	if v, _ := w.visibility(w.receivedIDs()[0]); v != 30 {
+		t.Errorf("poison visibility %d s, want Retry (30 s)", v)
+	}
+}
+
+// dyingClient is the SQS client of a consumer killed with kill -9 right
+// after it received a message: nothing it asks of SQS afterwards arrives.
+type dyingClient struct {
+	*sqs.Client
+	got atomic.Bool
+}
+
+var errKilled = errors.New("process killed (test)")
+
+func (d *dyingClient) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	if d.got.Load() {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	out, err := d.Client.ReceiveMessage(ctx, in, opts...)
+	if err == nil && len(out.Messages) > 0 {
+		d.got.Store(true)
+	}
+	return out, err
+}
+
+func (*dyingClient) DeleteMessageBatch(context.Context, *sqs.DeleteMessageBatchInput, ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
+	return nil, errKilled
+}
+
+func (*dyingClient) ChangeMessageVisibility(context.Context, *sqs.ChangeMessageVisibilityInput, ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+	return nil, errKilled
+}
+
+func (*dyingClient) ChangeMessageVisibilityBatch(context.Context, *sqs.ChangeMessageVisibilityBatchInput, ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
+	return nil, errKilled
+}
+
+// TestSQSConsumerKilled: a consumer dies holding a message (no heartbeat,
+// delete or release reaches SQS); the message comes back when the
+// visibility it was received with expires, and a second consumer creates
+// the ticket.
+func TestSQSConsumerKilled(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		q := sqsSetup(t, 5)
+		q.send(t, q.main, snsWrap(sqsReceived("ses-killed", sqsMail(1, "anna@customer.example"), "UTF8", "")))
+
+		ctx, kill := context.WithCancel(context.Background())
+		started := make(chan struct{})
+		sqsRun(t, ctx, inbound.ConsumerOpts{QueueURL: q.main, Client: &dyingClient{Client: q.client}, Visibility: 3 * time.Second,
+			Grace: time.Second,
+			Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
+				close(started)
+				<-ctx.Done() // hangs until the test ends
+				return inbound.Result{}, ctx.Err()
+			})})
+		t.Cleanup(kill)
+		<-started
+
+		second := &recorder{p: sqsPipeline(t, db)}
+		sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 3 * time.Second})
+		eventually(t, 60*time.Second, "the mail created by the second consumer and deleted", func() bool {
+			return second.count(inbound.ActionCreated) == 1 && q.count(t, q.main) == 0
+		})
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,10 +197,15 @@ func sqsStart(t testing.TB, opts inbound.ConsumerOpts) (stop func()) {
 }
 
 // sqsRun runs a consumer until ctx ends; wait waits for Run to return.
+// Unless the test says otherwise its long polls wait 1 s, so that a stop
+// does not wait out a 20 s poll in flight.
 func sqsRun(t testing.TB, ctx context.Context, opts inbound.ConsumerOpts) (wait func()) {
 	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = sqsLogger(t)
+	}
+	if opts.PollWait == 0 {
+		opts.PollWait = time.Second
 	}
 	c := inbound.NewConsumer(opts)
 	done := make(chan error, 1)
@@ -252,3 +258,98 @@ func sqsScalar(t testing.TB, db *store.DB, query string, args ...any) string {
 }
 
 var errDatabaseDown = errors.New("database down (test)")
+
+// watchClient is a real SQS client that tells the test what the consumer
+// asks of SQS: the polls it starts, the messages they bring, the
+// visibility it sets and the messages it releases.
+type watchClient struct {
+	*sqs.Client
+	polls    chan struct{} // one value per ReceiveMessage started, if there is room
+	mu       sync.Mutex
+	pollsN   int
+	wants    []int32          // MaxNumberOfMessages of each poll
+	received []string         // message ids, in the order the polls returned them
+	set      map[string]int32 // message id -> last ChangeMessageVisibility
+	released []string         // message ids made visible by ChangeMessageVisibilityBatch (0)
+	handles  map[string]string
+}
+
+func newWatchClient(c *sqs.Client) *watchClient {
+	return &watchClient{Client: c, polls: make(chan struct{}, 100), set: map[string]int32{}, handles: map[string]string{}}
+}
+
+func (w *watchClient) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	w.mu.Lock()
+	w.pollsN++
+	w.wants = append(w.wants, in.MaxNumberOfMessages)
+	w.mu.Unlock()
+	select {
+	case w.polls <- struct{}{}:
+	default:
+	}
+	out, err := w.Client.ReceiveMessage(ctx, in, opts...)
+	if err == nil {
+		w.mu.Lock()
+		for _, m := range out.Messages {
+			w.received = append(w.received, *m.MessageId)
+			w.handles[*m.ReceiptHandle] = *m.MessageId
+		}
+		w.mu.Unlock()
+	}
+	return out, err
+}
+
+func (w *watchClient) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+	w.mu.Lock()
+	w.set[w.handles[*in.ReceiptHandle]] = in.VisibilityTimeout
+	w.mu.Unlock()
+	return w.Client.ChangeMessageVisibility(ctx, in, opts...)
+}
+
+func (w *watchClient) ChangeMessageVisibilityBatch(ctx context.Context, in *sqs.ChangeMessageVisibilityBatchInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
+	out, err := w.Client.ChangeMessageVisibilityBatch(ctx, in, opts...)
+	if err == nil {
+		w.mu.Lock()
+		for _, e := range in.Entries {
+			if e.VisibilityTimeout == 0 {
+				w.released = append(w.released, w.handles[*e.ReceiptHandle])
+			}
+		}
+		w.mu.Unlock()
+	}
+	return out, err
+}
+
+// stats is how many polls were started, messages received and released.
+func (w *watchClient) stats() (polls, received, released int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.pollsN, len(w.received), len(w.released)
+}
+
+// batchSizes are the MaxNumberOfMessages of the polls, in order.
+func (w *watchClient) batchSizes() []int32 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.wants)
+}
+
+// receivedIDs are the ids of the messages received, in order.
+func (w *watchClient) receivedIDs() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.received)
+}
+
+func (w *watchClient) hasVisibility(id string) bool {
+	_, ok := w.visibility(id)
+	return ok
+}
+
+// visibility is the last visibility the consumer set for a message.
+func (w *watchClient) visibility(id string) (int32, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	v, ok := w.set[id]
+	return v, ok
+}

@@ -21,26 +21,25 @@ const (
 	outcomeFailed                // the pipeline could not work: try again later
 )
 
-// processLoop handles jobs until the receivers are gone; after ctx ends it
-// starts nothing new and releases what is left.
-func (c *Consumer) processLoop(ctx, work context.Context, slots chan struct{}, jobs <-chan job, deletes chan<- job) {
-	var unstarted []types.Message
+// processLoop handles jobs until the receivers are gone. After ctx ends the
+// receivers hand it a job only while it is free, and it starts it while
+// grace remains (work lives); after that it releases what it is handed.
+func (c *Consumer) processLoop(work context.Context, slots chan struct{}, jobs <-chan job, deletes chan<- job) {
 	for j := range jobs {
-		if ctx.Err() != nil {
-			unstarted = append(unstarted, j.msg)
-			<-slots
-			continue
+		if work.Err() != nil {
+			c.release(work, []types.Message{j.msg})
+		} else {
+			c.process(work, j, deletes)
 		}
-		c.process(work, j, deletes)
 		<-slots
 	}
-	c.release(work, unstarted)
 }
 
 func (c *Consumer) process(ctx context.Context, j job, deletes chan<- job) {
 	if !c.gate.open() {
-		// The pipeline failed a moment ago: do not hammer it.
-		c.setVisibility(ctx, j, c.opts.Retry)
+		// The pipeline failed a moment ago: do not hammer it, and have the
+		// message back when the gate is re-checked.
+		c.setVisibility(ctx, j, c.gate.backoff())
 		return
 	}
 	stop := c.heartbeat(ctx, j)
@@ -56,8 +55,7 @@ func (c *Consumer) process(ctx context.Context, j job, deletes chan<- job) {
 			c.release(ctx, []types.Message{j.msg})
 			return
 		}
-		c.gate.fail(c.opts.Retry)
-		c.setVisibility(ctx, j, c.opts.Retry)
+		c.setVisibility(ctx, j, c.gate.fail(nil)) // handle logged the error
 	}
 }
 

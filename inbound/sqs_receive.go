@@ -23,7 +23,10 @@ func (j job) receiveCount() string {
 }
 
 // receive long-polls the queue and hands the messages to the processors
-// until ctx ends; what it holds then is released.
+// until ctx ends. It starts no poll after that, but a poll in flight runs on
+// work and is not cancelled (SQS may hand it messages until it ends, which
+// would then stay invisible for the whole visibility timeout): what it
+// brings goes to a free processor, and the rest is released at once.
 func (c *Consumer) receive(ctx, work context.Context, n int, slots chan struct{}, jobs chan<- job) {
 	log := c.log.With("receiver", n)
 	failures := 0
@@ -35,10 +38,16 @@ func (c *Consumer) receive(ctx, work context.Context, n int, slots chan struct{}
 		if want == 0 {
 			return
 		}
-		msgs, err := c.receiveOnce(ctx, want)
-		for range want - len(msgs) {
-			<-slots
+		if ctx.Err() != nil {
+			freeSlots(slots, want)
+			return
 		}
+		if c.gate.trying() && want > 1 {
+			freeSlots(slots, want-1)
+			want = 1
+		}
+		msgs, err := c.receiveOnce(work, want)
+		freeSlots(slots, want-len(msgs))
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -50,17 +59,41 @@ func (c *Consumer) receive(ctx, work context.Context, n int, slots chan struct{}
 			continue
 		}
 		failures = 0
-		for i, m := range msgs {
+		c.handOff(ctx, work, msgs, slots, jobs)
+	}
+}
+
+// handOff gives msgs to the processors, waiting for them while ctx lives.
+// After ctx ends a message waits for nobody: a free processor takes it
+// while grace remains, otherwise it is released.
+func (c *Consumer) handOff(ctx, work context.Context, msgs []types.Message, slots chan struct{}, jobs chan<- job) {
+	var unstarted []types.Message
+	for _, m := range msgs {
+		if ctx.Err() == nil {
 			select {
 			case jobs <- job{msg: m}:
+				continue
 			case <-ctx.Done():
-				c.release(work, msgs[i:])
-				for range msgs[i:] {
-					<-slots
-				}
-				return
 			}
 		}
+		if work.Err() == nil {
+			select {
+			case jobs <- job{msg: m}:
+				continue
+			default:
+			}
+		}
+		unstarted = append(unstarted, m)
+	}
+	if len(unstarted) > 0 {
+		c.release(work, unstarted)
+		freeSlots(slots, len(unstarted))
+	}
+}
+
+func freeSlots(slots chan struct{}, n int) {
+	for range n {
+		<-slots
 	}
 }
 
@@ -93,13 +126,13 @@ func (c *Consumer) receiveOnce(ctx context.Context, n int) (msgs []types.Message
 			c.log.Error("sqs receive panicked", "panic", p, "stack", string(debug.Stack()))
 		}
 	}()
-	// A long poll takes up to 20 s; a connection that hangs must not stop the receiver.
-	ctx, cancel := context.WithTimeout(ctx, 50*time.Second)
+	// A long poll takes up to PollWait; a connection that hangs must not stop the receiver.
+	ctx, cancel := context.WithTimeout(ctx, c.opts.PollWait+30*time.Second)
 	defer cancel()
 	out, err := c.opts.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(c.opts.QueueURL),
-		MaxNumberOfMessages:         int32(n), // #nosec G115 -- at most 10, SQS's batch limit
-		WaitTimeSeconds:             20,
+		MaxNumberOfMessages:         int32(n),                               // #nosec G115 -- at most 10, SQS's batch limit
+		WaitTimeSeconds:             int32(c.opts.PollWait / time.Second),   // #nosec G115 -- at most 20
 		VisibilityTimeout:           int32(c.opts.Visibility / time.Second), // #nosec G115 -- minutes, far below int32
 		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount},
 	})
@@ -109,8 +142,9 @@ func (c *Consumer) receiveOnce(ctx context.Context, n int) (msgs []types.Message
 	return out.Messages, nil
 }
 
-// waitGate holds receiving back after a pipeline error until the pause is
-// over and, when configured, Ready answers. It reports false when ctx ended.
+// waitGate holds receiving back while the gate is closed. When a re-check
+// is due it asks Ready (one receiver at a time) or, without Ready, lets the
+// receiver try. It reports false when ctx ended.
 func (c *Consumer) waitGate(ctx context.Context) bool {
 	for {
 		wait, closed := c.gate.pause()
@@ -121,17 +155,34 @@ func (c *Consumer) waitGate(ctx context.Context) bool {
 			return false
 		}
 		if c.opts.Ready == nil {
-			return true // try again; the next mail closes or opens the gate
+			return true // try: the next mail closes or opens the gate
 		}
-		if err := c.opts.Ready(ctx); err != nil {
-			c.log.Warn("pipeline not ready; not receiving", "err", err, "retry_in", c.opts.Retry)
-			c.gate.fail(c.opts.Retry)
-			continue
-		}
-		c.log.Info("pipeline ready again; receiving")
-		c.gate.ok()
+		c.recheck(ctx)
 	}
 }
+
+// recheck asks Ready whether the pipeline works again, unless another
+// receiver just did.
+func (c *Consumer) recheck(ctx context.Context) {
+	c.gate.probeMu.Lock()
+	defer c.gate.probeMu.Unlock()
+	if !c.gate.due() {
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	if err := c.opts.Ready(rctx); err != nil {
+		if ctx.Err() == nil {
+			c.gate.fail(err)
+		}
+		return
+	}
+	c.gate.ready()
+}
+
+// readyTimeout bounds one Ready call, so that a database that does not
+// answer at all is re-checked like one that refuses.
+const readyTimeout = 5 * time.Second
 
 // sleepCtx waits d and reports whether ctx is still live.
 func sleepCtx(ctx context.Context, d time.Duration) bool {
