@@ -73,12 +73,14 @@ func errorLogger(log *slog.Logger) asynq.ErrorHandlerFunc {
 		attrs := []any{"task_type", t.Type(), "task_id", id, "retried", retried, "max_retry", limit, "err", err}
 		var claimed *SendClaimedError
 		switch {
+		case errors.As(err, &claimed) && errors.Is(err, asynq.RevokeTask):
+			log.Warn("email being sent by another attempt and no retry left: left to the outbox reconciliation", attrs...)
+		case errors.As(err, &claimed):
+			log.Info("email being sent by another attempt, will look again when its claim ends", attrs...)
 		case errors.Is(err, asynq.RevokeTask):
 			log.Error("task failed, not retried: its next scheduled run takes over", attrs...)
 		case errors.Is(err, asynq.SkipRetry) || retried >= limit:
 			log.Error("task failed", attrs...)
-		case errors.As(err, &claimed):
-			log.Info("email being sent by another attempt, will look again when its claim ends", attrs...)
 		default:
 			log.Warn("task failed, will retry", attrs...)
 		}
