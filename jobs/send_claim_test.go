@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/hibiken/asynq"
 
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/outbound"
@@ -186,5 +187,53 @@ func TestEmailSendCountsOnlyAnUnknownOutcomeAsInterrupted(t *testing.T) {
 				}
 			})
 		}
+	})
+}
+
+// TestClaimedMailOutOfRetriesIsLeftToReconciliation: a task that finds the
+// mail claimed on its last retry is dropped, not archived, so that once
+// the claim has run out (its attempt was killed) the reconciliation can
+// enqueue the mail again under its outbox TaskID.
+func TestClaimedMailOutOfRetriesIsLeftToReconciliation(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		skew := skewClock(e.db)
+		id := queueConfirmation(t, e.db, "claimed@customer.test")
+		rows, err := e.db.PendingOutbox(ctx, 10)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("pending = %v, %v", rows, err)
+		}
+		// Another worker is inside the SES call (and will die there).
+		if _, err := e.db.ClaimSend(ctx, id, jobs.ClaimTTL); err != nil {
+			t.Fatal(err)
+		}
+		info, err := e.client.Enqueue(sendTask(t, id), asynq.TaskID(jobs.OutboxTaskID(rows[0].ID)), asynq.MaxRetry(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.MarkRelayed(ctx, []int64{rows[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+		e.startWorker(t)
+		waitFor(t, "the task dropped", func() bool {
+			_, err := e.inspector.GetTaskInfo(info.Queue, info.ID)
+			return errors.Is(err, asynq.ErrTaskNotFound)
+		})
+		if q, err := e.inspector.GetQueueInfo(info.Queue); err != nil || q.Archived != 0 {
+			t.Fatalf("queue = %+v, %v; want nothing archived", q, err)
+		}
+		if got := email(t, e.db, id); got.Status != store.EmailQueued || e.sender.count() != 0 {
+			t.Fatalf("email %s after %d sends; want queued, unsent", got.Status, e.sender.count())
+		}
+
+		skew.Add(int64(jobs.StaleAfter + jobs.ClaimTTL))
+		if n, err := e.relay.Reconcile(ctx, e.db.Now().Add(-jobs.StaleAfter)); err != nil || n != 1 {
+			t.Fatalf("Reconcile = %d, %v; want the mail enqueued again", n, err)
+		}
+		waitFor(t, "email sent", allStatus(t, e.db, []int64{id}, store.EmailSent))
+		if got := email(t, e.db, id); got.Attempts != 2 || got.Interrupted != 1 {
+			t.Errorf("attempts %d interrupted %d; want 2, 1", got.Attempts, got.Interrupted)
+		}
+		assertOncePerRecipient(t, e, 1)
 	})
 }
