@@ -8,7 +8,18 @@
 // emails row is still queued, never to a suppressed address nor optional
 // mail to someone who objected to it (store.StopReason), at the send
 // rate kept in Redis for all worker replicas, and classifies failures as
-// temporary (retried with backoff) or permanent (asynq.SkipRetry). The
-// scheduler enqueues the periodic sweeps as unique tasks, so a second
-// scheduler is harmless.
+// temporary (retried with backoff) or permanent (asynq.SkipRetry).
+//
+// Redis is a cache of work, never its only copy. The relay enqueues again,
+// under the same TaskID, mail still queued two minutes after it was handed
+// over (Reconcile), and each worker re-enqueues at once the mail of an
+// email:send task whose worker stopped (Orphans), instead of waiting for
+// asynq's recoverer. A send is claimed on its row right before the SES
+// call (store.ClaimSend), so of all these copies one sends; only a worker
+// killed inside the SES call can leave a mail that goes twice, and the
+// row counts that (interrupted).
+//
+// The scheduler enqueues the periodic sweeps and checks as unique tasks,
+// so a second scheduler is harmless; a run that fails on its last retry is
+// revoked, not archived, and the next run takes over.
 package jobs

@@ -1,25 +1,27 @@
 package jobs
 
 import (
-	"github.com/dargo-support/dargo/internal/mailtag"
-
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/dargo-support/dargo/internal/mailtag"
 	"github.com/dargo-support/dargo/internal/seal"
 	"github.com/dargo-support/dargo/outbound"
 	"github.com/dargo-support/dargo/store"
 )
 
 // HandleEmailSend sends one emails row. It is idempotent: a row that is no
-// longer queued (sent, failed, suppressed) is left alone, so a second
-// delivery of the task never sends twice.
+// longer queued (sent, failed, suppressed) is left alone, and a row another
+// attempt is sending waits for it, so a second delivery of the task never
+// sends twice; only a worker killed inside the SES call may leave a mail
+// that goes twice, and the row then counts it (interrupted).
 func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 	var p EmailPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.EmailID <= 0 {
@@ -56,8 +58,19 @@ func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 		log.Info("email not sent", "kind", o.Email.Kind, "objected", stop == store.ReasonObjected)
 		return h.store.MarkEmailFailed(ctx, p.EmailID, store.EmailSuppressed, stop)
 	}
-	id, headerID, err := h.send(ctx, o)
-	if err != nil {
+	id, headerID, err := h.send(ctx, log, o)
+	var claimed *SendClaimedError
+	switch {
+	case errors.Is(err, store.ErrNotQueued):
+		log.Debug("email handled by another attempt")
+		return nil
+	case errors.As(err, &claimed) && lastAttempt(ctx):
+		// Revoked, not archived: should the claim's attempt have been cut
+		// off, the outbox reconciliation can enqueue the mail again.
+		return fmt.Errorf("%w: %w", asynq.RevokeTask, err)
+	case errors.As(err, &claimed):
+		return err // retried when the claim runs out (RetryDelay)
+	case err != nil:
 		return h.failed(ctx, p.EmailID, err)
 	}
 	sent := store.Sent{HeaderID: headerID, SESID: id}
@@ -74,7 +87,7 @@ func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 
 // send builds, composes and sends the mail; it returns the sender's id and
 // the Message-ID we minted.
-func (h *Handlers) send(ctx context.Context, o *store.Outgoing) (id, headerID string, err error) {
+func (h *Handlers) send(ctx context.Context, log *slog.Logger, o *store.Outgoing) (id, headerID string, err error) {
 	// Build says which of its failures are permanent; Compose depends on
 	// nothing but the mail: what fails now fails on every retry.
 	m, err := h.build(ctx, o)
@@ -89,7 +102,7 @@ func (h *Handlers) send(ctx context.Context, o *store.Outgoing) (id, headerID st
 	if err := h.limiter.Wait(ctx); err != nil {
 		return "", "", err
 	}
-	id, err = h.sender.Send(ctx, m.From.Email, []string{m.To.Email}, raw)
+	id, err = h.deliver(ctx, log, o.Email.ID, m.From.Email, []string{m.To.Email}, raw)
 	if err != nil {
 		return "", "", err
 	}

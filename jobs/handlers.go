@@ -13,16 +13,26 @@ import (
 type RelayStore interface {
 	PendingOutbox(ctx context.Context, limit int) ([]store.OutboxRow, error)
 	MarkRelayed(ctx context.Context, ids []int64) error
+	StaleRelayed(ctx context.Context, cutoff time.Time, claimTTL time.Duration, limit int) ([]store.OutboxRow, error)
 }
+
+// OrphanStore is what the orphan check needs from the database.
+type OrphanStore interface {
+	QueuedOutbox(ctx context.Context, emailID int64) (*store.OutboxRow, *store.Email, error)
+}
+
+var _ OrphanStore = (*store.DB)(nil)
 
 // Store is what the task handlers need from the database.
 type Store interface {
 	RelayStore
 	Outgoing(ctx context.Context, emailID int64) (*store.Outgoing, error)
 	StopReason(ctx context.Context, e *store.Email) (string, error)
+	ClaimSend(ctx context.Context, id int64, ttl time.Duration) (store.SendClaim, error)
+	EndAttempt(ctx context.Context, id int64, unsure bool) error
 	MarkEmailSent(ctx context.Context, id int64, s store.Sent) error
 	MarkEmailFailed(ctx context.Context, id int64, status, reason string) error
-	OutboxLag(ctx context.Context) (int, time.Duration, error)
+	MailLag(ctx context.Context) (store.MailLag, error)
 	SweepLoginTokens(ctx context.Context, batch int) (int64, error)
 	SweepSessions(ctx context.Context, batch int) (int64, error)
 	SweepRawMail(ctx context.Context, keep time.Duration, batch int) (int64, error)

@@ -83,6 +83,13 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
+	return newEnvOn(t, db, redisDB)
+}
+
+// newEnvOn is newEnv on another Redis database, for a test whose dialects
+// run in parallel.
+func newEnvOn(t *testing.T, db *store.DB, redisDB int) *env {
+	t.Helper()
 	r := testredis.Open(t, redisDB)
 	e := &env{db: db, redis: r, sender: &fakeSender{}}
 	e.redisOpt = asynq.RedisClientOpt{Addr: r.Addr, DB: r.DB, Password: r.Password}
@@ -142,12 +149,19 @@ func (quietAsynq) Fatal(...any) {}
 // deadline; it asserts an outcome, not a duration.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	waitLong(t, what, 30*time.Second, 10*time.Millisecond, cond)
+}
+
+// waitLong is waitFor for what takes its time (an asynq lease running
+// out), polling every poll and giving up after limit.
+func waitLong(t *testing.T, what string, limit, poll time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(poll)
 	}
 }
 

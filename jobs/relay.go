@@ -71,7 +71,7 @@ func (r *Relay) RunOnce(ctx context.Context) (int, error) {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if err := r.safeEnqueue(enqCtx, row); err != nil {
+			if _, err := r.safeEnqueue(enqCtx, row); err != nil {
 				mu.Lock()
 				if enqErr == nil {
 					enqErr = err
@@ -97,7 +97,7 @@ func (r *Relay) RunOnce(ctx context.Context) (int, error) {
 }
 
 // safeEnqueue is enqueue with a panic turned into an error.
-func (r *Relay) safeEnqueue(ctx context.Context, row store.OutboxRow) (err error) {
+func (r *Relay) safeEnqueue(ctx context.Context, row store.OutboxRow) (created bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("jobs: relay outbox %d: panic: %v", row.ID, p)
@@ -109,35 +109,50 @@ func (r *Relay) safeEnqueue(ctx context.Context, row store.OutboxRow) (err error
 // relayParallel is how many enqueues one relay pass has in flight.
 const relayParallel = 8
 
-// enqueue puts an outbox row's task on the queue; a TaskID conflict means
-// it is there already.
-func (r *Relay) enqueue(ctx context.Context, row store.OutboxRow) error {
+// enqueue puts an outbox row's task on the queue and reports whether it
+// created it; a TaskID conflict means it is there already.
+func (r *Relay) enqueue(ctx context.Context, row store.OutboxRow) (created bool, err error) {
 	if row.EmailID == nil {
 		// Every outbox row so far is a mail; one without is a bug, and
 		// holding it back would only block the rows behind it.
 		r.log.Error("outbox row without email skipped", "outbox", row.ID, "kind", row.Kind)
-		return nil
+		return false, nil
 	}
-	task, err := NewEmailSendTask(*row.EmailID, row.Kind)
+	return enqueueEmail(ctx, r.client, *row.EmailID, row.Kind, OutboxTaskID(row.ID))
+}
+
+// enqueueEmail enqueues the send of an email under taskID and reports
+// whether it created the task; a TaskID conflict means it exists already.
+func enqueueEmail(ctx context.Context, c *asynq.Client, emailID int64, kind, taskID string) (bool, error) {
+	task, err := NewEmailSendTask(emailID, kind)
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = r.client.EnqueueContext(ctx, task, asynq.TaskID(OutboxTaskID(row.ID)), asynq.Retention(relayRetention))
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return fmt.Errorf("jobs: relay outbox %d: %w", row.ID, err)
+	_, err = c.EnqueueContext(ctx, task, asynq.TaskID(taskID), asynq.Retention(relayRetention))
+	switch {
+	case errors.Is(err, asynq.ErrTaskIDConflict):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("jobs: enqueue %s: %w", taskID, err)
 	}
-	return nil
+	return true, nil
 }
 
 // Run relays until ctx is done: a pass every interval, at once while rows
-// keep coming in full batches, backing off while passes fail. A failure is
-// logged when it starts and when it ends, not on every pass.
+// keep coming in full batches, backing off while passes fail. Every
+// ReconcileInterval a pass also enqueues again the mail handed over more
+// than StaleAfter ago and still queued; the first pass does so for all
+// mail handed over before Run started, since a worker starting is often a
+// Redis that restarted. A failure is logged when it starts and when it
+// ends, not on every pass.
 func (r *Relay) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = time.Second
 	}
 	wait := interval
 	var failing error
+	started := time.Now()
+	var reconciled time.Time // zero until the first reconciliation
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -147,6 +162,17 @@ func (r *Relay) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 		n, err := r.safeRunOnce(ctx)
+		if now := time.Now(); now.Sub(reconciled) >= ReconcileInterval {
+			cutoff := now.Add(-StaleAfter)
+			if reconciled.IsZero() {
+				cutoff = started
+			}
+			_, rerr := r.safeReconcile(ctx, cutoff)
+			if rerr == nil {
+				reconciled = now
+			}
+			err = errors.Join(err, rerr)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return

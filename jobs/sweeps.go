@@ -12,14 +12,19 @@ import (
 )
 
 // HandleOutboxLag warns when the oldest outbox row waits longer than the
-// threshold: the relay is down or cannot reach Redis.
+// threshold (the relay is down or cannot reach Redis), and when mail has
+// been queued, due and unsent for over two minutes (no worker sends it:
+// its task is lost, or SES keeps failing).
 func (h *Handlers) HandleOutboxLag(ctx context.Context, t *asynq.Task) error {
-	n, age, err := h.store.OutboxLag(ctx)
+	l, err := h.store.MailLag(ctx)
 	if err != nil {
 		return err
 	}
-	if n > 0 && age > h.lagThreshold {
-		h.log.Warn("outbox relay lagging", "task_type", t.Type(), "count", n, "age", age.Round(1e9).String())
+	if l.Unrelayed > 0 && l.UnrelayedAge > h.lagThreshold {
+		h.log.Warn("outbox relay lagging", "task_type", t.Type(), "count", l.Unrelayed, "age", l.UnrelayedAge.Round(time.Second).String())
+	}
+	if l.QueuedOver2Min > 0 {
+		h.log.Warn("queued mail not sent for over 2 minutes", "task_type", t.Type(), "count", l.QueuedOver2Min, "oldest_age", l.QueuedAge.Round(time.Second).String())
 	}
 	return nil
 }

@@ -38,7 +38,8 @@ func TestOutboxLagWarnsPastThreshold(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := logs.String()
-		for _, want := range []string{"level=WARN", "outbox relay lagging", "task_type=outbox:lag", "count=2", "age=5m"} {
+		for _, want := range []string{"level=WARN", "outbox relay lagging", "task_type=outbox:lag", "count=2", "age=5m",
+			"queued mail not sent for over 2 minutes", "oldest_age=5m"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("log %q lacks %q", out, want)
 			}

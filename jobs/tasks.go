@@ -58,9 +58,14 @@ func NewEmailSendTask(emailID int64, kind string) (*asynq.Task, error) {
 	return asynq.NewTask(TypeEmailSend, payload, asynq.Queue(QueueFor(kind)), asynq.MaxRetry(EmailMaxRetry)), nil
 }
 
-// NewOutboxLagTask returns the relay-lag check.
+// PeriodicMaxRetry is how often a failed periodic task is retried, so that
+// a database blip does not cost a run; a run still failing after that is
+// revoked, not archived (see periodic), and the next scheduled one takes over.
+const PeriodicMaxRetry = 3
+
+// NewOutboxLagTask returns the check of how far mail is behind.
 func NewOutboxLagTask() *asynq.Task {
-	return asynq.NewTask(TypeOutboxLag, nil, asynq.Queue(QueueDefault), asynq.MaxRetry(0))
+	return asynq.NewTask(TypeOutboxLag, nil, asynq.Queue(QueueDefault), asynq.MaxRetry(PeriodicMaxRetry))
 }
 
 // NewSweepTokensTask returns the sweep of expired magic-link tokens.
@@ -73,14 +78,13 @@ func NewSweepSessionsTask() *asynq.Task { return newSweepTask(TypeSweepSessions)
 func NewSweepRetentionTask() *asynq.Task { return newSweepTask(TypeSweepRetention) }
 
 // NewPrivacyDueTask returns the hourly check that tells staff of privacy
-// requests near their due date. A missed run is made up by the next, so
-// it is not retried.
+// requests near their due date. A missed run is made up by the next.
 func NewPrivacyDueTask() *asynq.Task {
-	return asynq.NewTask(TypePrivacyDue, nil, asynq.Queue(QueueLow), asynq.MaxRetry(1), asynq.Timeout(10*time.Minute))
+	return asynq.NewTask(TypePrivacyDue, nil, asynq.Queue(QueueLow), asynq.MaxRetry(PeriodicMaxRetry), asynq.Timeout(10*time.Minute))
 }
 
 // newSweepTask is a periodic sweep: the next run does what a failed one
-// left, so retries would only pile up.
+// left, so a few retries ride out a blip and no more.
 func newSweepTask(typ string) *asynq.Task {
-	return asynq.NewTask(typ, nil, asynq.Queue(QueueLow), asynq.MaxRetry(1), asynq.Timeout(10*time.Minute))
+	return asynq.NewTask(typ, nil, asynq.Queue(QueueLow), asynq.MaxRetry(PeriodicMaxRetry), asynq.Timeout(10*time.Minute))
 }

@@ -25,7 +25,13 @@ const maxRetryDelay = 10 * time.Minute
 
 // RetryDelay is the wait before retry n: exponential from 2 s, capped at 10
 // minutes, with ±25% jitter so that a burst of throttled mails spreads out.
-func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+// A mail another attempt is sending (*SendClaimedError) is tried again
+// just after that attempt's claim runs out instead.
+func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	var claimed *SendClaimedError
+	if errors.As(err, &claimed) {
+		return max(time.Until(claimed.Until), 0) + claimMargin
+	}
 	d := maxRetryDelay
 	if n < 9 {
 		d = min(2*time.Second<<n, maxRetryDelay)
@@ -57,18 +63,40 @@ func NewServer(redisOpt asynq.RedisConnOpt, concurrency int, queues map[string]i
 }
 
 // errorLogger logs a failed task: a warning while it will be retried, an
-// error when it will not.
+// error when it will not. A mail left to the attempt sending it is no
+// failure, only a note.
 func errorLogger(log *slog.Logger) asynq.ErrorHandlerFunc {
 	return func(ctx context.Context, t *asynq.Task, err error) {
 		retried, _ := asynq.GetRetryCount(ctx)
 		limit, _ := asynq.GetMaxRetry(ctx)
 		id, _ := asynq.GetTaskID(ctx)
 		attrs := []any{"task_type", t.Type(), "task_id", id, "retried", retried, "max_retry", limit, "err", err}
-		if errors.Is(err, asynq.SkipRetry) || retried >= limit {
+		var claimed *SendClaimedError
+		switch {
+		case errors.As(err, &claimed) && errors.Is(err, asynq.RevokeTask):
+			log.Warn("email being sent by another attempt and no retry left: left to the outbox reconciliation", attrs...)
+		case errors.As(err, &claimed):
+			log.Info("email being sent by another attempt, will look again when its claim ends", attrs...)
+		case errors.Is(err, asynq.RevokeTask):
+			log.Error("task failed, not retried: its next scheduled run takes over", attrs...)
+		case errors.Is(err, asynq.SkipRetry) || retried >= limit:
 			log.Error("task failed", attrs...)
-			return
+		default:
+			log.Warn("task failed, will retry", attrs...)
 		}
-		log.Warn("task failed, will retry", attrs...)
+	}
+}
+
+// periodic wraps the handler of a periodic task: a run failing on its
+// last retry is revoked rather than archived, so a database blip leaves
+// nothing in the archive and the next scheduled run takes over.
+func periodic(fn asynq.HandlerFunc) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		err := fn(ctx, t)
+		if err != nil && (lastAttempt(ctx) || errors.Is(err, asynq.SkipRetry)) {
+			return fmt.Errorf("%w: %w", asynq.RevokeTask, err)
+		}
+		return err
 	}
 }
 
@@ -77,11 +105,11 @@ func Mux(h *Handlers) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeEmailSend, h.HandleEmailSend)
 	mux.HandleFunc(TypeBroadcastQueue, h.HandleBroadcastQueue)
-	mux.HandleFunc(TypeOutboxLag, h.HandleOutboxLag)
-	mux.HandleFunc(TypeSweepTokens, h.HandleSweepTokens)
-	mux.HandleFunc(TypeSweepSessions, h.HandleSweepSessions)
-	mux.HandleFunc(TypeSweepRetention, h.HandleSweepRetention)
-	mux.HandleFunc(TypePrivacyDue, h.HandlePrivacyDue)
+	mux.HandleFunc(TypeOutboxLag, periodic(h.HandleOutboxLag))
+	mux.HandleFunc(TypeSweepTokens, periodic(h.HandleSweepTokens))
+	mux.HandleFunc(TypeSweepSessions, periodic(h.HandleSweepSessions))
+	mux.HandleFunc(TypeSweepRetention, periodic(h.HandleSweepRetention))
+	mux.HandleFunc(TypePrivacyDue, periodic(h.HandlePrivacyDue))
 	return mux
 }
 
@@ -143,7 +171,7 @@ func (l asynqLogger) Debug(args ...any) { l.log.Debug(fmt.Sprint(args...), "comp
 func (l asynqLogger) Info(args ...any)  { l.log.Info(fmt.Sprint(args...), "component", "asynq") }
 func (l asynqLogger) Warn(args ...any) {
 	msg := fmt.Sprint(args...)
-	if strings.HasPrefix(msg, "Retry exhausted for task") {
+	if strings.HasPrefix(msg, "Retry exhausted for task") || strings.HasPrefix(msg, "revoke task") {
 		return // the ErrorHandler has logged the failure
 	}
 	l.log.Warn(msg, "component", "asynq")

@@ -15,16 +15,17 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// worker is a running asynq server with its outbox relay.
+// worker is a running asynq server with its outbox relay and orphan check.
 type worker struct {
-	srv    *asynq.Server
-	client *asynq.Client
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	srv     *asynq.Server
+	client  *asynq.Client
+	orphans *jobs.Orphans
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 }
 
-// startWorker starts the task server and the relay on redis, sending with
-// mailer ("ses" or "outbox").
+// startWorker starts the task server, the relay and the orphan check on
+// redis, sending with mailer ("ses" or "outbox").
 func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisConnOpt, mailer string, concurrency int, queues map[string]int) (*worker, error) {
 	c := env.Config
 	from, err := mail.ParseAddress(c.From)
@@ -68,22 +69,20 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 		w.client.Close()
 		return nil, fmt.Errorf("worker: %w", err)
 	}
-	relayCtx, cancel := context.WithCancel(context.Background())
+	loopCtx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		jobs.NewRelay(db, w.client, env.Log).Run(relayCtx, c.RelayInterval)
-	}()
+	w.orphans = jobs.NewOrphans(db, redis, w.client, queues, env.Log)
+	w.wg.Go(func() { jobs.NewRelay(db, w.client, env.Log).Run(loopCtx, c.RelayInterval) })
+	w.wg.Go(func() { w.orphans.Run(loopCtx, jobs.OrphanInterval) })
 	return w, nil
 }
 
-// stop ends the relay, then lets running tasks finish.
+// stop ends the relay and the orphan check, then lets running tasks finish.
 func (w *worker) stop() error {
 	w.cancel()
 	w.wg.Wait()
 	w.srv.Shutdown()
-	return w.client.Close()
+	return errors.Join(w.orphans.Close(), w.client.Close())
 }
 
 // redisOpt parses DARGO_REDIS_URL; the production processes need it.

@@ -1,0 +1,100 @@
+package jobs_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dargo-support/dargo/jobs"
+	"github.com/dargo-support/dargo/store"
+)
+
+// TestReconcileEnqueuesMailRedisLost: Redis restarted without its data
+// after the relay handed the mail over; the reconciliation finds the mail
+// still queued, enqueues it again, and it goes out once.
+func TestReconcileEnqueuesMailRedisLost(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		id := queueConfirmation(t, e.db, "lost@customer.test")
+		if n, err := e.relay.RunOnce(ctx); err != nil || n != 1 {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		if err := e.redis.Client(t).FlushDB(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		var logs syncBuffer
+		relay := jobs.NewRelay(e.db, e.client, slog.New(slog.NewTextHandler(&logs, nil)))
+		n, err := relay.Reconcile(ctx, time.Now())
+		if err != nil || n != 1 {
+			t.Fatalf("Reconcile = %d, %v; want the lost task created again", n, err)
+		}
+		if out := logs.String(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "queued emails missing from Redis were enqueued again") || !strings.Contains(out, "count=1") {
+			t.Errorf("log = %q, want the warning with count=1", out)
+		}
+		e.startWorker(t)
+		waitFor(t, "email sent", allStatus(t, e.db, []int64{id}, store.EmailSent))
+		assertOncePerRecipient(t, e, 1)
+	})
+}
+
+// TestReconcileLeavesTasksRedisHas: the task is still in Redis, so the
+// TaskID conflicts and nothing is doubled or logged.
+func TestReconcileLeavesTasksRedisHas(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		id := queueConfirmation(t, e.db, "kept@customer.test")
+		if _, err := e.relay.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var logs syncBuffer
+		relay := jobs.NewRelay(e.db, e.client, slog.New(slog.NewTextHandler(&logs, nil)))
+		n, err := relay.Reconcile(ctx, time.Now())
+		if err != nil || n != 0 {
+			t.Fatalf("Reconcile = %d, %v; want 0 (the task exists)", n, err)
+		}
+		if logs.String() != "" {
+			t.Errorf("logged %q for a task Redis still had", logs.String())
+		}
+		if q, err := e.inspector.GetQueueInfo(jobs.QueueDefault); err != nil || q.Size != 1 {
+			t.Fatalf("default queue = %+v, %v; want one task", q, err)
+		}
+		e.startWorker(t)
+		waitFor(t, "email sent", allStatus(t, e.db, []int64{id}, store.EmailSent))
+		// Sent: the next look finds nothing, even with every row old enough.
+		if n, err := relay.Reconcile(ctx, time.Now()); err != nil || n != 0 {
+			t.Errorf("Reconcile after sending = %d, %v", n, err)
+		}
+		assertOncePerRecipient(t, e, 1)
+	})
+}
+
+// TestRelayRunReconcilesAtStart: a worker starting after Redis lost its
+// data hands the queued mail over again at once, without the two minutes'
+// wait.
+func TestRelayRunReconcilesAtStart(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var ids []int64
+		for _, addr := range []string{"start1@customer.test", "start2@customer.test"} {
+			ids = append(ids, queueConfirmation(t, e.db, addr))
+		}
+		if _, err := e.relay.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.redis.Client(t).FlushDB(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			e.relay.Run(runCtx, time.Hour)
+		}()
+		t.Cleanup(func() { stop(); <-done })
+		e.startWorker(t)
+		waitFor(t, "emails sent", allStatus(t, e.db, ids, store.EmailSent))
+		assertOncePerRecipient(t, e, 2)
+	})
+}
