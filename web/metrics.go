@@ -19,6 +19,7 @@ import (
 type MetricsStore interface {
 	SweepStats(ctx context.Context) ([]store.SweepStat, error)
 	OutboxPending(ctx context.Context) (int64, error)
+	MailLag(ctx context.Context) (store.MailLag, error)
 }
 
 var _ MetricsStore = (*store.DB)(nil)
@@ -63,6 +64,12 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "metrics unavailable", http.StatusServiceUnavailable)
 		return
 	}
+	lag, err := m.store.MailLag(ctx)
+	if err != nil {
+		m.log.ErrorContext(ctx, "metrics", "err", err)
+		http.Error(w, "metrics unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	var b bytes.Buffer
 	family := func(name, typ, help string, value func(s store.SweepStat) (float64, bool)) {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
@@ -87,7 +94,13 @@ func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 	family("dargo_sweep_last_duration_seconds", "gauge", "How long the last run of a sweep took.",
 		func(s store.SweepStat) (float64, bool) { return s.LastSeconds, true })
-	fmt.Fprintf(&b, "# HELP dargo_outbox_pending Outbox rows not yet handed to the queue.\n# TYPE dargo_outbox_pending gauge\ndargo_outbox_pending %d\n", pending)
+	gauge := func(name, help string, v float64) {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n%s %s\n", name, help, name, name, number(v))
+	}
+	gauge("dargo_outbox_pending", "Outbox rows not yet handed to the queue.", float64(pending))
+	gauge("dargo_emails_queued", "Mails due and not yet sent (queued), wherever they wait: outbox, Redis or a retry.", float64(lag.Queued))
+	gauge("dargo_emails_queued_over_2m", "Queued mails due for more than two minutes.", float64(lag.QueuedOver2Min))
+	gauge("dargo_email_queued_oldest_seconds", "How long the oldest queued mail has been due (0 when none).", lag.QueuedAge.Seconds())
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(b.Bytes())

@@ -121,7 +121,7 @@ func TestMetricsReportSweepsAndOutbox(t *testing.T) {
 		at := time.Date(2026, 3, 1, 3, 30, 0, 0, time.UTC)
 		db.Now = func() time.Time { return at }
 		h := metricsHandler(t, db, metricsToken)
-		if got := parseMetrics(t, getMetrics(h, "127.0.0.1:1", "Authorization", "Bearer "+metricsToken).Body.String()); len(got) != 1 || got["dargo_outbox_pending"] != 0 {
+		if got := parseMetrics(t, getMetrics(h, "127.0.0.1:1", "Authorization", "Bearer "+metricsToken).Body.String()); len(got) != 4 || got["dargo_outbox_pending"] != 0 || got["dargo_emails_queued"] != 0 {
 			t.Errorf("fresh database: %v", got)
 		}
 
@@ -156,6 +156,9 @@ func TestMetricsReportSweepsAndOutbox(t *testing.T) {
 			`dargo_sweep_last_duration_seconds{sweep="raw_mail"}`:      1.5,
 			`dargo_sweep_last_duration_seconds{sweep="tokens"}`:        0.002,
 			`dargo_outbox_pending`:                                     1,
+			`dargo_emails_queued`:                                      1,
+			`dargo_emails_queued_over_2m`:                              0,
+			`dargo_email_queued_oldest_seconds`:                        0,
 		} {
 			if v, ok := got[name]; !ok || v != want {
 				t.Errorf("%s = %v (present %v), want %v", name, v, ok, want)
