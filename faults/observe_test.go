@@ -22,12 +22,13 @@ var tokenRE = regexp.MustCompile(`m\d{5}[0-9a-f]{6}`)
 // records what it sees on the load's mails. It sees what a customer would:
 // a ticket, a confirmation in their mailbox.
 type observer struct {
-	db       *sql.DB
-	motoURL  string
-	load     *load
-	ticketID int64 // tickets seen up to this id
-	sesSeen  int   // moto's sent mails seen
-	unknown  int   // tickets or mails without a token of the load
+	db      *sql.DB
+	motoURL string
+	load    *load
+	sesSeen int // moto's sent mails seen
+
+	// unknownTickets and unknownMails have no token of the load.
+	unknownTickets, unknownMails int
 }
 
 // poll looks once; a database or moto that does not answer is tried again
@@ -37,33 +38,50 @@ func (o *observer) poll(ctx context.Context) {
 	o.pollSES(ctx)
 }
 
+// pollTickets counts every ticket again each time: ids are taken before
+// commit, so a ticket with a lower id can appear after a higher one.
 func (o *observer) pollTickets(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	rows, err := o.db.QueryContext(ctx, `SELECT id, subject, created_at FROM tickets WHERE id > $1 ORDER BY id`, o.ticketID)
+	rows, err := o.db.QueryContext(ctx, `SELECT subject, created_at FROM tickets`)
 	if err != nil {
 		return
 	}
 	defer rows.Close()
-	o.load.mu.Lock()
-	defer o.load.mu.Unlock()
+	type seen struct {
+		n     int
+		first time.Time
+	}
+	tickets := map[string]*seen{}
 	for rows.Next() {
-		var id int64
 		var subject string
 		var at time.Time
-		if rows.Scan(&id, &subject, &at) != nil {
+		if rows.Scan(&subject, &at) != nil {
 			return
 		}
-		o.ticketID = id
-		m := o.load.byTok[tokenRE.FindString(subject)]
+		tok := tokenRE.FindString(subject)
+		if tickets[tok] == nil {
+			tickets[tok] = &seen{first: at}
+		}
+		s := tickets[tok]
+		s.n++
+		if at.Before(s.first) {
+			s.first = at
+		}
+	}
+	if rows.Err() != nil {
+		return
+	}
+	o.load.mu.Lock()
+	defer o.load.mu.Unlock()
+	o.unknownTickets = 0
+	for tok, s := range tickets {
+		m := o.load.byTok[tok]
 		if m == nil {
-			o.unknown++
+			o.unknownTickets += s.n
 			continue
 		}
-		if m.tickets == 0 {
-			m.ticketAt = at
-		}
-		m.tickets++
+		m.tickets, m.ticketAt = s.n, s.first
 	}
 }
 
@@ -101,7 +119,7 @@ func (o *observer) pollSES(ctx context.Context) {
 		}
 		m := o.load.byTok[tokenRE.FindString(to)]
 		if m == nil {
-			o.unknown++
+			o.unknownMails++
 			continue
 		}
 		if m.confirms == 0 {

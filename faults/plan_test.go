@@ -24,22 +24,23 @@ type fault struct {
 }
 
 // plan is the faults of one round, in order. Each is given faultGap to
-// settle before the next.
+// settle before the next. Redis restarts after PostgreSQL's outage, when
+// tasks that failed for want of the database wait in Redis for a retry.
 func plan() []*fault {
 	return []*fault{
 		{name: "kill -9 inbound", inject: kill("inbound")},
 		{name: "kill -9 worker", inject: kill("worker")},
-		{name: "Redis restarted empty", inject: func(tp *topology) error {
-			tp.redis.stop()
-			time.Sleep(3 * time.Second)
-			return tp.redis.start()
-		}},
 		{name: "PostgreSQL down 10 s", inject: func(tp *topology) error {
 			if err := tp.pg.stop(); err != nil {
 				return err
 			}
 			time.Sleep(10 * time.Second)
 			return tp.pg.start()
+		}},
+		{name: "Redis restarted empty", inject: func(tp *topology) error {
+			tp.redis.stop()
+			time.Sleep(3 * time.Second)
+			return tp.redis.start()
 		}},
 		{name: "SIGTERM inbound and worker", inject: func(tp *topology) error {
 			return restart(tp.sup, syscall.SIGTERM, 0, "inbound", "worker")
