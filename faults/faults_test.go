@@ -59,9 +59,9 @@ func TestFaults(t *testing.T) {
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	goEvery(&wg, loadCtx, 0, func() { ld.send(loadCtx, rate) })
 	goEvery(&wg, ctx, time.Second, func() { obs.poll(ctx) })
-	goEvery(&wg, ctx, sampleEvery, func() { smp.sample(tp.sup.pids()) })
 
-	time.Sleep(warmup)
+	time.Sleep(warmup) // and the processes are past their start when sampled
+	goEvery(&wg, ctx, sampleEvery, func() { smp.sample(tp.sup.pids()) })
 	faults := inject(t, tp, soak)
 	lastEnd := faults[len(faults)-1].end
 	time.Sleep(time.Until(lastEnd.Add(window)))
