@@ -29,7 +29,8 @@ func (s *sampler) sample(pids map[string]int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for role, pid := range pids {
-		if u, err := readUsage(pid); err == nil {
+		// A process that is exiting has no memory left to count.
+		if u, err := readUsage(pid); err == nil && u.rssKiB > 0 {
 			s.samples[role] = append(s.samples[role], u)
 		}
 	}
