@@ -274,6 +274,29 @@ func TestSQSConsumerFailedVisibilityIsBackoff(t *testing.T) {
 	}
 }
 
+// TestSQSConsumerFailureReadyCannotSeeWaitsRetry: when the pipeline fails
+// but the database answers (S3 or a read-only database), the message waits
+// Retry, not the short back-off: five receives within seconds would send it
+// to the dead-letter queue.
+func TestSQSConsumerFailureReadyCannotSeeWaitsRetry(t *testing.T) {
+	q := sqsSetup(t, 5)
+	q.send(t, q.main, snsWrap(sqsReceived("ses-hidden-failure", sqsMail(0, "anna@customer.example"), "UTF8", "")))
+	w := newWatchClient(q.client)
+	var failures atomic.Int32
+	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 1, Visibility: time.Minute, Retry: 30 * time.Second,
+		Pipeline: ingestFunc(func(context.Context, []byte, inbound.Envelope) (inbound.Result, error) {
+			failures.Add(1)
+			return inbound.Result{}, errDatabaseDown
+		}),
+		Ready: func(context.Context) error { return nil }})
+	eventually(t, 20*time.Second, "the failed message's visibility set", func() bool {
+		return len(w.receivedIDs()) == 1 && w.hasVisibility(w.receivedIDs()[0])
+	})
+	if v, _ := w.visibility(w.receivedIDs()[0]); v != 30 || failures.Load() != 1 {
+		t.Errorf("visibility %d s after %d failures, want Retry (30 s) after 1", v, failures.Load())
+	}
+}
+
 // TestSQSConsumerPoisonVisibilityIsRetry: a poison message stays hidden for
 // Retry; the pipeline is not failing, so the back-off does not apply.
 func TestSQSConsumerPoisonVisibilityIsRetry(t *testing.T) {

@@ -55,8 +55,26 @@ func (c *Consumer) process(ctx context.Context, j job, deletes chan<- job) {
 			c.release(ctx, []types.Message{j.msg})
 			return
 		}
-		c.setVisibility(ctx, j, c.gate.fail(nil)) // handle logged the error
+		c.setVisibility(ctx, j, c.failedVisibility(ctx, c.gate.fail(nil))) // handle logged the error
 	}
+}
+
+// failedVisibility is how long a message whose mail failed stays hidden.
+// When the database is down (Ready fails too) it is the gate's pause, so
+// the mail is back as soon as the database is. When the database answers,
+// the failure is one Ready cannot see (S3, an SNS certificate, a read-only
+// database): a short visibility would use up the message's receive counts
+// within seconds and send it to the dead-letter queue, so it waits Retry.
+func (c *Consumer) failedVisibility(ctx context.Context, pause time.Duration) time.Duration {
+	if c.opts.Ready == nil {
+		return max(pause, c.opts.Retry)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if c.opts.Ready(ctx) != nil {
+		return pause
+	}
+	return max(pause, c.opts.Retry)
 }
 
 // handleSafe is handle with a panic turned into poison: it concerns this
