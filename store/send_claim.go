@@ -136,53 +136,6 @@ func (db *DB) QueuedOutbox(ctx context.Context, emailID int64) (*OutboxRow, *Ema
 	return &o, e, nil
 }
 
-// MailLag is how far mail is behind: outbox rows due and not yet handed
-// to Redis, and mail queued but not yet sent, by age.
-type MailLag struct {
-	Unrelayed      int           // outbox rows due, not on the queue
-	UnrelayedAge   time.Duration // how long the oldest of them has been due
-	Queued         int           // emails queued and due (not held for an undo)
-	QueuedAge      time.Duration // how long the oldest of them has been due
-	QueuedOver2Min int           // of Queued, those due for more than two minutes
-}
-
-// MailLag reads the outbox and the queued mail. Mail held for an undo is
-// not late until its hold ends.
-func (db *DB) MailLag(ctx context.Context) (MailLag, error) {
-	var l MailLag
-	n, age, err := db.OutboxLag(ctx)
-	if err != nil {
-		return l, err
-	}
-	l.Unrelayed, l.UnrelayedAge = n, age
-	now := db.Now()
-	var rows []struct {
-		CreatedAt time.Time  `db:"created_at"`
-		NotBefore *time.Time `db:"not_before"`
-	}
-	// The due time of every queued mail would be one aggregate, but SQLite
-	// returns aggregates of timestamps as text; queued mail is few rows.
-	err = db.X.SelectContext(ctx, &rows, db.q(`SELECT e.created_at, o.not_before FROM emails e
-		LEFT JOIN outbox o ON o.email_id = e.id
-		WHERE e.status = 'queued' AND (o.not_before IS NULL OR o.not_before <= ?)`), now)
-	if err != nil {
-		return l, fmt.Errorf("store: mail lag: %w", err)
-	}
-	for _, r := range rows {
-		due := r.CreatedAt
-		if r.NotBefore != nil && r.NotBefore.After(due) {
-			due = *r.NotBefore
-		}
-		age := max(now.Sub(due), 0)
-		l.Queued++
-		l.QueuedAge = max(l.QueuedAge, age)
-		if age > 2*time.Minute {
-			l.QueuedOver2Min++
-		}
-	}
-	return l, nil
-}
-
 // TicketEmails returns the mail sent (or meant to be sent) about a
 // ticket, oldest first: its mail log.
 func (db *DB) TicketEmails(ctx context.Context, ticketID int64) ([]Email, error) {

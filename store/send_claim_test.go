@@ -146,3 +146,21 @@ func TestStaleRelayedFindsQueuedMailAgainAfterAWait(t *testing.T) {
 		}
 	})
 }
+
+func TestMailLagCountsHeldMailFromTheEndOfItsHold(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		queue(t, db, store.QueuedEmail{To: "held@example.com", Kind: store.EmailReply, Subject: "Re: hi", NotBefore: now.Add(time.Minute)})
+		if lag, err := db.MailLag(ctx); err != nil || lag.Queued != 0 || lag.QueuedAge != 0 {
+			t.Fatalf("lag while held = %+v, %v; want nothing", lag, err)
+		}
+		now = now.Add(4 * time.Minute)
+		queue(t, db, store.QueuedEmail{To: "fresh@example.com", Kind: store.EmailReply, Subject: "Re: hi"})
+		lag, err := db.MailLag(ctx)
+		if err != nil || lag.Queued != 2 || lag.QueuedOver2Min != 1 || lag.QueuedAge != 3*time.Minute {
+			t.Errorf("lag = %+v, %v; want 2 queued, 1 over two minutes, the oldest due 3 min (from the end of its hold)", lag, err)
+		}
+	})
+}
