@@ -164,7 +164,7 @@ func (s *supervisor) stop() error {
 	select {
 	case <-done:
 		return nil
-	case <-time.After(15 * time.Second):
+	case <-time.After(30 * time.Second): // the 30 s Heroku and Kubernetes allow
 	}
 	s.mu.Lock()
 	var stuck []string
@@ -176,5 +176,5 @@ func (s *supervisor) stop() error {
 	}
 	s.mu.Unlock()
 	<-done
-	return fmt.Errorf("faults: %v did not stop within 15 s of SIGTERM", stuck)
+	return fmt.Errorf("faults: %v did not stop within 30 s of SIGTERM", stuck)
 }

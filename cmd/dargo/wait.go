@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dargo-support/dargo/store"
@@ -80,6 +81,10 @@ func (w waiter) wait(ctx context.Context, dep string, try func(ctx context.Conte
 			w.log.Info("stopped while waiting for "+dep, "dependency", dep, "attempt", n)
 			return ctx.Err()
 		}
+		var p permanentError
+		if errors.As(err, &p) {
+			return p.err // waiting cannot fix it: say so now
+		}
 		d := backoff(n)
 		if now := w.now(); d < maxBackoff || backoff(n-1) < maxBackoff || now.Sub(lastLog) >= capLogEvery {
 			lastLog = now
@@ -98,6 +103,20 @@ func stopped(err error) bool {
 	return errors.Is(err, context.Canceled)
 }
 
+// permanentError is a failure no wait can fix: wait returns it at once.
+type permanentError struct{ err error }
+
+func (p permanentError) Error() string { return p.err.Error() }
+func (p permanentError) Unwrap() error { return p.err }
+
+// databaseRefused reports a PostgreSQL answer that retrying cannot change:
+// a wrong password or user (class 28) or a database that does not exist
+// (3D000). A server that is down, starting or full is worth waiting for.
+func databaseRefused(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "28") || pg.Code == "3D000")
+}
+
 // waitDB opens the database, waiting for a PostgreSQL server that is down,
 // and marks dep ready when it is open. A SQLite file has no outage to wait
 // out, so it is opened once.
@@ -106,6 +125,9 @@ func waitDB(ctx context.Context, env *Env, dep *dependency) (*store.DB, error) {
 	open := func(ctx context.Context) error {
 		var err error
 		db, err = openDB(ctx, env, false)
+		if databaseRefused(err) {
+			return permanentError{err}
+		}
 		return err
 	}
 	var err error

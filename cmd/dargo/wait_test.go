@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -127,5 +129,34 @@ func TestWaitConnectedAtOnceLogsNothing(t *testing.T) {
 	err := clock.waiter(slog.New(slog.NewJSONHandler(&buf, nil))).wait(context.Background(), "redis", func(ctx context.Context) error { return nil })
 	if err != nil || buf.Len() != 0 || len(clock.slept) != 0 {
 		t.Errorf("err %v, slept %v, log %q", err, clock.slept, buf.String())
+	}
+}
+
+// TestWaitDBGivesUpOnARefusal: a database that does not exist (or a wrong
+// password) is a configuration error no wait can fix: the process says so
+// at once instead of waiting forever.
+func TestWaitDBGivesUpOnARefusal(t *testing.T) {
+	pgURL := os.Getenv("DARGO_TEST_POSTGRES_URL")
+	if pgURL == "" {
+		if os.Getenv("DARGO_TEST_REQUIRE_SERVICES") != "" {
+			t.Fatal("DARGO_TEST_POSTGRES_URL is not set")
+		}
+		t.Skip("DARGO_TEST_POSTGRES_URL is not set")
+	}
+	u, err := url.Parse(pgURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/dargo_no_such_database"
+	var buf bytes.Buffer
+	env := &Env{Config: &Config{DatabaseURL: u.String()}, Log: slog.New(slog.NewJSONHandler(&buf, nil))}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = waitDB(ctx, env, newReadiness("database").dep("database"))
+	if err == nil || stopped(err) || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("waitDB = %v, want the refusal at once", err)
+	}
+	if strings.Contains(buf.String(), "waiting for database") {
+		t.Errorf("it waited: %s", buf.String())
 	}
 }
