@@ -112,12 +112,22 @@ func mailLineOf(e store.Email) mailLine {
 	return l
 }
 
+// staleSend is how long a send may be under way; a claim older than that
+// (the worker's ClaimTTL is 40 s) was left by a worker that died.
+const staleSend = time.Minute
+
+// mailNow is the mail log's clock; tests replace it.
+var mailNow = time.Now
+
 // mailStatus is a mail's outcome in words, the stored reason when it adds
 // something, and the outcome's tone.
 func mailStatus(e store.Email) (status, detail, tone string) {
 	switch e.Status {
 	case store.EmailQueued:
 		if e.SendingAt != nil {
+			if mailNow().Sub(*e.SendingAt) > staleSend {
+				return "cut off while sending; it will be tried again", "", "waiting"
+			}
 			return "sending now", "", "waiting"
 		}
 		return "waiting to send", "", "waiting"

@@ -11,6 +11,9 @@ import (
 func TestMailLineWords(t *testing.T) {
 	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	sent := at.Add(3 * time.Second)
+	stale := at.Add(-2 * time.Minute)
+	mailNow = func() time.Time { return at.Add(10 * time.Second) }
+	defer func() { mailNow = time.Now }()
 	cases := []struct {
 		name                  string
 		e                     store.Email
@@ -21,6 +24,8 @@ func TestMailLineWords(t *testing.T) {
 			"Reply and status change: resolved", "sent", "", "", "ok"},
 		{"being sent", store.Email{Kind: store.EmailStatus, Status: store.EmailQueued, SendingAt: &at},
 			"Status change", "sending now", "", "", "waiting"},
+		{"cut off while sending", store.Email{Kind: store.EmailStatus, Status: store.EmailQueued, SendingAt: &stale},
+			"Status change", "cut off while sending; it will be tried again", "", "", "waiting"},
 		{"objected", store.Email{Kind: store.EmailBroadcast, Status: store.EmailSuppressed, Reason: store.ReasonObjected},
 			"Announcement", "not sent: the person objected to optional mail", "", "", "muted"},
 		{"complained before", store.Email{Kind: store.EmailReply, Status: store.EmailSuppressed, Reason: "address suppressed: complaint: abuse"},
