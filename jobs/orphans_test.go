@@ -94,9 +94,9 @@ func TestOrphanedSendOfAKilledWorkerComesBackOnce(t *testing.T) {
 		if n, err := checks[1].RunOnce(ctx); err != nil || n != 0 {
 			t.Fatalf("second worker's RunOnce = %d, %v; want 0 (the new task exists)", n, err)
 		}
-		again, err := e.inspector.GetTaskInfo(jobs.QueueDefault, taskID+"/0")
+		again, err := e.inspector.GetTaskInfo(jobs.QueueDefault, jobs.RescueTaskID(taskID))
 		if err != nil || again.State != asynq.TaskStatePending {
-			t.Fatalf("task %s/0 = %+v, %v; want pending", taskID, again, err)
+			t.Fatalf("task %s = %+v, %v; want pending", jobs.RescueTaskID(taskID), again, err)
 		}
 		orig, err := e.inspector.GetTaskInfo(jobs.QueueDefault, taskID)
 		if err != nil || orig.State != asynq.TaskStateActive {

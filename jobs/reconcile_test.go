@@ -70,10 +70,10 @@ func TestReconcileLeavesTasksRedisHas(t *testing.T) {
 	})
 }
 
-// TestRelayRunReconcilesAtStart: a worker starting after Redis lost its
-// data hands the queued mail over again at once, without the two minutes'
-// wait.
-func TestRelayRunReconcilesAtStart(t *testing.T) {
+// TestRunReconcileStartsWithAllMail: a worker starting after Redis lost
+// its data hands the queued mail over again at once, without the two
+// minutes' wait.
+func TestRunReconcileStartsWithAllMail(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		var ids []int64
@@ -90,7 +90,7 @@ func TestRelayRunReconcilesAtStart(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			e.relay.Run(runCtx, time.Hour)
+			e.relay.RunReconcile(runCtx, time.Hour)
 		}()
 		t.Cleanup(func() { stop(); <-done })
 		e.startWorker(t)
