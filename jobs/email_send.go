@@ -22,12 +22,29 @@ import (
 // attempt is sending waits for it, so a second delivery of the task never
 // sends twice; only a worker killed inside the SES call may leave a mail
 // that goes twice, and the row then counts it (interrupted).
+//
+// A task out of retries whose failure the row does not record (the
+// database was down, another attempt held the claim) is revoked, not
+// archived: an archived task keeps its TaskID, which would keep the outbox
+// reconciliation from enqueueing the still queued mail again.
 func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
+	err := h.handleEmailSend(ctx, t)
+	if err != nil && lastAttempt(ctx) && !errors.Is(err, asynq.SkipRetry) && !errors.Is(err, asynq.RevokeTask) {
+		return fmt.Errorf("%w: %w", asynq.RevokeTask, err)
+	}
+	return err
+}
+
+func (h *Handlers) handleEmailSend(ctx context.Context, t *asynq.Task) error {
 	var p EmailPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.EmailID <= 0 {
 		return fmt.Errorf("%w: jobs: bad email:send payload %q", asynq.SkipRetry, t.Payload())
 	}
 	log := h.log.With("task_type", t.Type(), "email_id", p.EmailID)
+	// An earlier run may have sent the mail and failed to record it.
+	if noted, err := h.recordNoted(ctx, log, p.EmailID); noted || err != nil {
+		return err
+	}
 	o, err := h.store.Outgoing(ctx, p.EmailID)
 	if errors.Is(err, store.ErrNotFound) {
 		// The row, or something the mail needs (its reply, an attachment's
@@ -64,12 +81,13 @@ func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 	case errors.Is(err, store.ErrNotQueued):
 		log.Debug("email handled by another attempt")
 		return nil
-	case errors.As(err, &claimed) && lastAttempt(ctx):
-		// Revoked, not archived: should the claim's attempt have been cut
-		// off, the outbox reconciliation can enqueue the mail again.
-		return fmt.Errorf("%w: %w", asynq.RevokeTask, err)
-	case errors.As(err, &claimed):
-		return err // retried when the claim runs out (RetryDelay)
+	case errors.Is(err, asynq.SkipRetry): // the row is gone
+		log.Warn("email gone before it was sent", "err", err)
+		return err
+	case errors.Is(err, errStopping), errors.As(err, &claimed):
+		// Retried later: after the worker's restart, or when the claim
+		// runs out (RetryDelay).
+		return err
 	case err != nil:
 		return h.failed(ctx, p.EmailID, err)
 	}
@@ -77,12 +95,31 @@ func (h *Handlers) HandleEmailSend(ctx context.Context, t *asynq.Task) error {
 	if strings.HasPrefix(id, DevIDPrefix) {
 		sent.SESID = ""
 	}
-	if err := h.markSent(ctx, p.EmailID, sent); err != nil {
-		// The mail is out: retrying the task would send it again.
-		return fmt.Errorf("%w: email %d sent (ses_id %q) but not recorded: %w", asynq.SkipRetry, p.EmailID, sent.SESID, err)
+	return h.record(ctx, log, p.EmailID, o.Email.Kind, sent)
+}
+
+// record records a mail SES took, with a note in Redis first so that, if
+// the database cannot take it now, a retry records it instead of sending
+// it again.
+func (h *Handlers) record(ctx context.Context, log *slog.Logger, emailID int64, kind string, sent store.Sent) error {
+	noteErr := h.noteSent(ctx, emailID, sent)
+	err := h.markSent(ctx, emailID, sent)
+	switch {
+	case err == nil || errors.Is(err, store.ErrNotQueued):
+		// ErrNotQueued: the update committed but its answer was lost, and
+		// the retry found it done; or the row was settled otherwise.
+		if noteErr == nil {
+			h.dropSentNote(context.WithoutCancel(ctx), log, emailID)
+		}
+		log.Info("email sent", "kind", kind, "ses_id", sent.SESID)
+		return nil
+	case noteErr == nil:
+		// The next run finds the note and only records the mail.
+		return fmt.Errorf("jobs: email %d sent (ses_id %q) but not yet recorded: %w", emailID, sent.SESID, err)
+	default:
+		// Neither noted nor recorded: a retry would send the mail again.
+		return fmt.Errorf("%w: email %d sent (ses_id %q) but not recorded: %w", asynq.SkipRetry, emailID, sent.SESID, errors.Join(err, noteErr))
 	}
-	log.Info("email sent", "kind", o.Email.Kind, "ses_id", sent.SESID)
-	return nil
 }
 
 // send builds, composes and sends the mail; it returns the sender's id and
@@ -134,14 +171,21 @@ func lastAttempt(ctx context.Context) bool {
 	return ok && ok2 && n >= limit
 }
 
-// markSent records the sent mail, trying a few times: once SES has the mail
-// a failed update must not turn into a second send.
+// markSent records the sent mail, trying a few times within
+// markSentTimeout, while the attempt's claim still holds.
 func (h *Handlers) markSent(ctx context.Context, id int64, s store.Sent) error {
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markSentTimeout)
+	defer cancel()
 	var err error
 	for attempt := range 3 {
 		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+			t := time.NewTimer(time.Duration(attempt) * 200 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return err
+			case <-t.C:
+			}
 		}
 		err = h.store.MarkEmailSent(ctx, id, s)
 		if err == nil || errors.Is(err, store.ErrNotQueued) {

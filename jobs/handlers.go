@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/dargo-support/dargo/outbound"
 	"github.com/dargo-support/dargo/store"
 )
@@ -29,7 +31,7 @@ type Store interface {
 	Outgoing(ctx context.Context, emailID int64) (*store.Outgoing, error)
 	StopReason(ctx context.Context, e *store.Email) (string, error)
 	ClaimSend(ctx context.Context, id int64, ttl time.Duration) (store.SendClaim, error)
-	EndAttempt(ctx context.Context, id int64, unsure bool) error
+	EndAttempt(ctx context.Context, id int64, attempt int, unsure bool) error
 	MarkEmailSent(ctx context.Context, id int64, s store.Sent) error
 	MarkEmailFailed(ctx context.Context, id int64, status, reason string) error
 	MailLag(ctx context.Context) (store.MailLag, error)
@@ -74,6 +76,13 @@ type Opts struct {
 	Secret string
 	// Limiter holds sends to the account's rate across replicas; nil is unlimited.
 	Limiter *Limiter
+	// Redis keeps the notes of mail SES took but the database did not yet
+	// record (the limiter's client). Without it such a mail is never
+	// retried, and stays queued.
+	Redis redis.UniversalClient
+	// Stopping is closed when the worker begins to shut down: a send not
+	// yet handed to SES is then left to a retry. Nil never stops.
+	Stopping <-chan struct{}
 	// LagThreshold is the outbox age the lag check warns at; 0 is DefaultLagThreshold.
 	LagThreshold time.Duration
 	// RawMailRetention is how long raw inbound mail is kept
@@ -95,6 +104,8 @@ type Handlers struct {
 	outbound          outbound.Opts
 	secret            string
 	limiter           *Limiter
+	redis             redis.UniversalClient
+	stopping          <-chan struct{}
 	lagThreshold      time.Duration
 	rawMailRetention  time.Duration
 	loginLogRetention time.Duration
@@ -110,6 +121,8 @@ func NewHandlers(opts Opts) *Handlers {
 		outbound:          opts.Outbound,
 		secret:            opts.Secret,
 		limiter:           opts.Limiter,
+		redis:             opts.Redis,
+		stopping:          opts.Stopping,
 		lagThreshold:      opts.LagThreshold,
 		rawMailRetention:  opts.RawMailRetention,
 		loginLogRetention: opts.LoginLogRetention,

@@ -97,6 +97,7 @@ func newEnvOn(t *testing.T, db *store.DB, redisDB int) *env {
 	t.Cleanup(func() { e.client.Close() })
 	e.inspector = asynq.NewInspector(e.redisOpt)
 	t.Cleanup(func() { e.inspector.Close() })
+	rc := r.Client(t)
 	e.handlers = jobs.NewHandlers(jobs.Opts{
 		Store:  db,
 		Sender: e.sender,
@@ -108,7 +109,8 @@ func newEnvOn(t *testing.T, db *store.DB, redisDB int) *env {
 		},
 		Secret: "jobs-test-secret",
 		// Every pipeline test goes through the Redis rate limit too.
-		Limiter: jobs.NewLimiter(context.Background(), jobs.LimiterOpts{Redis: r.Client(t), MaxRate: 1000}),
+		Limiter: jobs.NewLimiter(context.Background(), jobs.LimiterOpts{Redis: rc, MaxRate: 1000}),
+		Redis:   rc,
 		Logger:  quiet,
 	})
 	e.relay = jobs.NewRelay(db, e.client, quiet)

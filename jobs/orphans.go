@@ -28,9 +28,10 @@ const orphanPage = 1000
 // Orphans brings back sooner the mail a stopped worker was sending: an
 // active email:send task whose lease ran out (its worker stopped
 // extending it) is enqueued again at once if its mail is still queued.
-// The new task's id names the mail's attempt, so that every worker
-// looking creates it once; ClaimSend keeps the original task, when asynq's
-// recoverer brings it back later, from sending a second time.
+// The new task's id is derived from the orphaned task's own, so that
+// every look (every 10 s, by every worker, until asynq's recoverer takes
+// the original back) creates it once; ClaimSend keeps the original task,
+// when the recoverer brings it back later, from sending a second time.
 type Orphans struct {
 	store     OrphanStore
 	inspector *asynq.Inspector
@@ -93,20 +94,24 @@ func (o *Orphans) rescue(ctx context.Context, t *asynq.TaskInfo) (bool, error) {
 	if err := json.Unmarshal(t.Payload, &p); err != nil || p.EmailID <= 0 {
 		return false, nil // the task fails by itself when it runs again
 	}
-	row, e, err := o.store.QueuedOutbox(ctx, p.EmailID)
+	row, _, err := o.store.QueuedOutbox(ctx, p.EmailID)
 	if errors.Is(err, store.ErrNotQueued) || errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	id := fmt.Sprintf("%s/%d", OutboxTaskID(row.ID), e.Attempts)
+	id := RescueTaskID(t.ID)
 	ok, err := enqueueEmail(ctx, o.client, p.EmailID, row.Kind, id)
 	if ok {
 		o.log.Warn("email of a stopped worker enqueued again", "email_id", p.EmailID, "task_id", id, "orphaned_task_id", t.ID)
 	}
 	return ok, err
 }
+
+// RescueTaskID is the id of the task that takes over from the orphaned
+// task origID.
+func RescueTaskID(origID string) string { return origID + "/o" }
 
 // Run looks for orphans every interval until ctx is done. A failure is
 // logged when it starts and when it ends, not on every look.

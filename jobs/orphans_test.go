@@ -94,9 +94,23 @@ func TestOrphanedSendOfAKilledWorkerComesBackOnce(t *testing.T) {
 		if n, err := checks[1].RunOnce(ctx); err != nil || n != 0 {
 			t.Fatalf("second worker's RunOnce = %d, %v; want 0 (the new task exists)", n, err)
 		}
-		again, err := e.inspector.GetTaskInfo(jobs.QueueDefault, taskID+"/0")
+		again, err := e.inspector.GetTaskInfo(jobs.QueueDefault, jobs.RescueTaskID(taskID))
 		if err != nil || again.State != asynq.TaskStatePending {
-			t.Fatalf("task %s/0 = %+v, %v; want pending", taskID, again, err)
+			t.Fatalf("task %s = %+v, %v; want pending", jobs.RescueTaskID(taskID), again, err)
+		}
+		// The new task tries and SES says "not now"; the original is still
+		// orphaned, and the next looks must not create yet another task.
+		c, err := db.ClaimSend(ctx, id, jobs.ClaimTTL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.EndAttempt(ctx, id, c.Attempt, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, check := range checks {
+			if n, err := check.RunOnce(ctx); err != nil || n != 0 {
+				t.Fatalf("RunOnce after the new task's attempt = %d, %v; want 0", n, err)
+			}
 		}
 		orig, err := e.inspector.GetTaskInfo(jobs.QueueDefault, taskID)
 		if err != nil || orig.State != asynq.TaskStateActive {
@@ -110,8 +124,8 @@ func TestOrphanedSendOfAKilledWorkerComesBackOnce(t *testing.T) {
 			t.Fatalf("original task run again: %v", err)
 		}
 		assertOncePerRecipient(t, e, 1)
-		if got := email(t, db, id); got.Attempts != 1 || got.Interrupted != 0 {
-			t.Errorf("email attempts %d interrupted %d; want 1, 0 (killed before the SES call)", got.Attempts, got.Interrupted)
+		if got := email(t, db, id); got.Attempts != 2 || got.Interrupted != 0 {
+			t.Errorf("email attempts %d interrupted %d; want 2, 0 (killed before the SES call, one refused attempt)", got.Attempts, got.Interrupted)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,10 +71,10 @@ func TestReconcileLeavesTasksRedisHas(t *testing.T) {
 	})
 }
 
-// TestRelayRunReconcilesAtStart: a worker starting after Redis lost its
-// data hands the queued mail over again at once, without the two minutes'
-// wait.
-func TestRelayRunReconcilesAtStart(t *testing.T) {
+// TestRunReconcileStartsWithAllMail: a worker starting after Redis lost
+// its data hands the queued mail over again at once, without the two
+// minutes' wait.
+func TestRunReconcileStartsWithAllMail(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		var ids []int64
@@ -90,11 +91,69 @@ func TestRelayRunReconcilesAtStart(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			e.relay.Run(runCtx, time.Hour)
+			// A batch of one: the first look goes on until it has seen all.
+			relay := jobs.NewRelay(e.db, e.client, quiet)
+			jobs.SetReconcileBatch(relay, 1)
+			relay.RunReconcile(runCtx, time.Hour)
 		}()
 		t.Cleanup(func() { stop(); <-done })
 		e.startWorker(t)
 		waitFor(t, "emails sent", allStatus(t, e.db, ids, store.EmailSent))
 		assertOncePerRecipient(t, e, 2)
+	})
+}
+
+// TestReconcileLooksAtOneBatch: one look takes at most a batch of rows;
+// the rest come up on the next.
+func TestReconcileLooksAtOneBatch(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		for _, addr := range []string{"batch1@customer.test", "batch2@customer.test", "batch3@customer.test"} {
+			queueConfirmation(t, e.db, addr)
+		}
+		if _, err := e.relay.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.redis.Client(t).FlushDB(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		relay := jobs.NewRelay(e.db, e.client, quiet)
+		jobs.SetReconcileBatch(relay, 2)
+		for i, want := range []int{2, 1} {
+			if n, err := relay.Reconcile(ctx, time.Now()); err != nil || n != want {
+				t.Fatalf("look %d: Reconcile = %d, %v; want %d", i+1, n, err, want)
+			}
+		}
+	})
+}
+
+// stuckReconcileStore is the database with a reconciliation that never
+// ends (a huge backlog, a slow query).
+type stuckReconcileStore struct {
+	*store.DB
+	entered chan struct{}
+	once    sync.Once
+}
+
+func (s *stuckReconcileStore) StaleRelayed(ctx context.Context, _ time.Time, _ time.Duration, _ int) ([]store.OutboxRow, error) {
+	s.once.Do(func() { close(s.entered) })
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestRelayDoesNotWaitForReconciliation: new mail is relayed while a
+// reconciliation look is still running.
+func TestRelayDoesNotWaitForReconciliation(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		s := &stuckReconcileStore{DB: e.db, entered: make(chan struct{})}
+		relay := jobs.NewRelay(s, e.client, quiet)
+		ctx, stop := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() { relay.Run(ctx, 10*time.Millisecond) })
+		wg.Go(func() { relay.RunReconcile(ctx, time.Hour) })
+		t.Cleanup(func() { stop(); wg.Wait() })
+		<-s.entered
+		queueConfirmation(t, e.db, "new@customer.test")
+		waitFor(t, "the new mail relayed", func() bool { return pending(t, e.db) == 0 })
 	})
 }

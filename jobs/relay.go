@@ -26,9 +26,10 @@ const maxRelayBackoff = time.Minute
 
 // Relay hands outbox rows to asynq and marks them relayed.
 type Relay struct {
-	store  RelayStore
-	client *asynq.Client
-	log    *slog.Logger
+	store          RelayStore
+	client         *asynq.Client
+	log            *slog.Logger
+	reconcileBatch int
 }
 
 // NewRelay returns a relay from the store to the client's Redis.
@@ -36,7 +37,7 @@ func NewRelay(s RelayStore, c *asynq.Client, logger *slog.Logger) *Relay {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Relay{store: s, client: c, log: logger}
+	return &Relay{store: s, client: c, log: logger, reconcileBatch: reconcileBatch}
 }
 
 // OutboxTaskID is the asynq task id of an outbox row's task.
@@ -139,20 +140,15 @@ func enqueueEmail(ctx context.Context, c *asynq.Client, emailID int64, kind, tas
 }
 
 // Run relays until ctx is done: a pass every interval, at once while rows
-// keep coming in full batches, backing off while passes fail. Every
-// ReconcileInterval a pass also enqueues again the mail handed over more
-// than StaleAfter ago and still queued; the first pass does so for all
-// mail handed over before Run started, since a worker starting is often a
-// Redis that restarted. A failure is logged when it starts and when it
-// ends, not on every pass.
+// keep coming in full batches, backing off while passes fail. A failure
+// is logged when it starts and when it ends, not on every pass. The mail
+// Redis lost is found by RunReconcile, which runs beside it.
 func (r *Relay) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = time.Second
 	}
 	wait := interval
 	var failing error
-	started := time.Now()
-	var reconciled time.Time // zero until the first reconciliation
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -162,17 +158,6 @@ func (r *Relay) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 		n, err := r.safeRunOnce(ctx)
-		if now := time.Now(); now.Sub(reconciled) >= ReconcileInterval {
-			cutoff := now.Add(-StaleAfter)
-			if reconciled.IsZero() {
-				cutoff = started
-			}
-			_, rerr := r.safeReconcile(ctx, cutoff)
-			if rerr == nil {
-				reconciled = now
-			}
-			err = errors.Join(err, rerr)
-		}
 		switch {
 		case ctx.Err() != nil:
 			return

@@ -20,6 +20,13 @@ import (
 // taken when all queues are full, six are critical, three default, one low.
 var DefaultQueues = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1}
 
+// shutdownTimeout is how long a stopping worker lets running tasks
+// finish: longer than SendTimeout, so that a send under way ends, and
+// shorter than the 30 s a platform gives a process after SIGTERM before
+// it kills it. A send not started when the shutdown begins is not started
+// (Opts.Stopping).
+const shutdownTimeout = 20 * time.Second
+
 // maxRetryDelay caps the backoff between retries.
 const maxRetryDelay = 10 * time.Minute
 
@@ -58,7 +65,7 @@ func NewServer(redisOpt asynq.RedisConnOpt, concurrency int, queues map[string]i
 		ErrorHandler:    errorLogger(logger),
 		Logger:          asynqLogger{logger},
 		LogLevel:        asynq.WarnLevel,
-		ShutdownTimeout: 30 * time.Second,
+		ShutdownTimeout: shutdownTimeout,
 	})
 }
 
@@ -77,6 +84,10 @@ func errorLogger(log *slog.Logger) asynq.ErrorHandlerFunc {
 			log.Warn("email being sent by another attempt and no retry left: left to the outbox reconciliation", attrs...)
 		case errors.As(err, &claimed):
 			log.Info("email being sent by another attempt, will look again when its claim ends", attrs...)
+		case errors.Is(err, errStopping) && !errors.Is(err, asynq.RevokeTask):
+			log.Info("worker stopping: email left to a retry", attrs...)
+		case t.Type() == TypeEmailSend && errors.Is(err, asynq.RevokeTask):
+			log.Error("email not sent and no retry left: left to the outbox reconciliation", attrs...)
 		case errors.Is(err, asynq.RevokeTask):
 			log.Error("task failed, not retried: its next scheduled run takes over", attrs...)
 		case errors.Is(err, asynq.SkipRetry) || retried >= limit:

@@ -33,12 +33,17 @@ func NewSESFromEnv(ctx context.Context) (*SES, error) {
 
 // Send sends raw as it is and returns the SES MessageId. Errors are
 // temporary unless they are a *PermanentError.
+//
+// It makes exactly one request, whatever the client's retryer: after a
+// broken connection or a 5xx SES may have taken the mail, and a retry
+// inside the SDK would mail it twice unseen. The task queue retries
+// instead, with back-off, and the task's attempt counts the doubt.
 func (s *SES) Send(ctx context.Context, from string, to []string, raw []byte) (string, error) {
 	out, err := s.client.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(from),
 		Destination:      &types.Destination{ToAddresses: to},
 		Content:          &types.EmailContent{Raw: &types.RawMessage{Data: raw}},
-	})
+	}, oneTry)
 	if err != nil {
 		return "", classify(fmt.Errorf("outbound: ses send: %w", err))
 	}
@@ -48,6 +53,9 @@ func (s *SES) Send(ctx context.Context, from string, to []string, raw []byte) (s
 	}
 	return id, nil
 }
+
+// oneTry makes an operation a single request.
+func oneTry(o *sesv2.Options) { o.Retryer = aws.NopRetryer{} }
 
 // MaxSendRate returns the account's maximum number of mails per second.
 func (s *SES) MaxSendRate(ctx context.Context) (float64, error) {

@@ -90,6 +90,50 @@ func TestSESErrors(t *testing.T) {
 	}
 }
 
+// TestSESSendTriesOnce: with the SDK's default retryer, as production
+// builds the client, a send that may have reached SES (a 5xx, a dropped
+// connection) or was throttled is one request: a retry inside the SDK
+// would mail twice and nobody would know.
+func TestSESSendTriesOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		handle func(w http.ResponseWriter, r *http.Request)
+	}{
+		{"internal failure", (&sesStub{status: 500, errType: "InternalFailure", body: `{"message":"oops"}`}).ServeHTTP},
+		{"unavailable", (&sesStub{status: 503, body: `not json`}).ServeHTTP},
+		{"throttled", (&sesStub{status: 429, errType: "TooManyRequestsException", body: `{"message":"slow"}`}).ServeHTTP},
+		{"connection dropped", func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				tt.handle(w, r)
+			}))
+			defer srv.Close()
+			client := sesv2.New(sesv2.Options{
+				Region:       "us-east-1",
+				BaseEndpoint: aws.String(srv.URL),
+				Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+					return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
+				}),
+			})
+			if _, err := NewSES(client).Send(context.Background(), "support@acme.test", []string{"zoe@example.org"}, []byte("Subject: x\r\n\r\nx\r\n")); err == nil {
+				t.Fatal("Send = nil, want the failure")
+			}
+			if n := calls.Load(); n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+		})
+	}
+}
+
 func TestSESSendOK(t *testing.T) {
 	var got struct {
 		path, ctype string

@@ -62,18 +62,20 @@ func (db *DB) ClaimSend(ctx context.Context, id int64, ttl time.Duration) (SendC
 	return SendClaim{Until: until}, fmt.Errorf("store: claim email %d: %w", id, ErrSendClaimed)
 }
 
-// EndAttempt clears the claim of an attempt that did not send: SES
-// answered with an error, so the mail is not out. unsure is for an attempt
-// whose outcome is unknown (the connection broke or timed out after the
-// mail was written): it counts as interrupted, since the next attempt may
-// send it a second time.
-func (db *DB) EndAttempt(ctx context.Context, id int64, unsure bool) error {
+// EndAttempt clears the claim of attempt (its number from ClaimSend), an
+// attempt that did not send: SES answered with an error, so the mail is
+// not out. unsure is for an attempt whose outcome is unknown (the
+// connection broke or timed out after the mail was written): it counts as
+// interrupted, since the next attempt may send it a second time. Only the
+// attempt's own claim is cleared: an attempt that ends after its claim ran
+// out and another attempt took over leaves that one's claim alone.
+func (db *DB) EndAttempt(ctx context.Context, id int64, attempt int, unsure bool) error {
 	add := 0
 	if unsure {
 		add = 1
 	}
 	_, err := db.X.ExecContext(ctx, db.q(`UPDATE emails SET sending_at = NULL, interrupted = interrupted + ?
-		WHERE id = ? AND status = 'queued' AND sending_at IS NOT NULL`), add, id)
+		WHERE id = ? AND attempts = ? AND status = 'queued' AND sending_at IS NOT NULL`), add, id, attempt)
 	if err != nil {
 		return fmt.Errorf("store: end attempt of email %d: %w", id, err)
 	}

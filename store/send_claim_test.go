@@ -67,10 +67,11 @@ func TestEndAttemptCountsOnlyAnUnsureEnd(t *testing.T) {
 		ctx := context.Background()
 		id := queuedID(t, db, "end@example.com")
 		for i, unsure := range []bool{false, true} {
-			if _, err := db.ClaimSend(ctx, id, time.Minute); err != nil {
+			c, err := db.ClaimSend(ctx, id, time.Minute)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := db.EndAttempt(ctx, id, unsure); err != nil {
+			if err := db.EndAttempt(ctx, id, c.Attempt, unsure); err != nil {
 				t.Fatal(err)
 			}
 			e, _ := db.Email(ctx, id)
@@ -82,6 +83,44 @@ func TestEndAttemptCountsOnlyAnUnsureEnd(t *testing.T) {
 		c, err := db.ClaimSend(ctx, id, time.Minute)
 		if err != nil || c.Attempt != 3 || !c.Interrupted {
 			t.Errorf("third claim = %+v, %v; want attempt 3 flagged (the unsure end may have sent it)", c, err)
+		}
+	})
+}
+
+// TestEndAttemptLeavesAnotherAttemptsClaim: an attempt that stalled past
+// its claim ends after another attempt took over; it must not clear the
+// live claim, or a third attempt would send the mail beside the second.
+func TestEndAttemptLeavesAnotherAttemptsClaim(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		id := queuedID(t, db, "stalled@example.com")
+		const ttl = 30 * time.Second
+		stalled, err := db.ClaimSend(ctx, id, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(ttl + time.Second)
+		live, err := db.ClaimSend(ctx, id, ttl)
+		if err != nil || live.Attempt != stalled.Attempt+1 {
+			t.Fatalf("take-over claim = %+v, %v", live, err)
+		}
+		if err := db.EndAttempt(ctx, id, stalled.Attempt, true); err != nil {
+			t.Fatal(err)
+		}
+		e, _ := db.Email(ctx, id)
+		if e.SendingAt == nil || !e.SendingAt.Equal(now) || e.Interrupted != 1 {
+			t.Fatalf("after the stalled attempt ended: sending_at %v interrupted %d; want the live claim (%s) kept, 1", e.SendingAt, e.Interrupted, now)
+		}
+		if _, err := db.ClaimSend(ctx, id, ttl); !errors.Is(err, store.ErrSendClaimed) {
+			t.Errorf("third claim = %v, want ErrSendClaimed (the live attempt is sending)", err)
+		}
+		if err := db.EndAttempt(ctx, id, live.Attempt, false); err != nil {
+			t.Fatal(err)
+		}
+		if e, _ := db.Email(ctx, id); e.SendingAt != nil {
+			t.Errorf("after the live attempt ended: sending_at %v, want cleared", e.SendingAt)
 		}
 	})
 }

@@ -15,7 +15,8 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// worker is a running asynq server with its outbox relay and orphan check.
+// worker is a running asynq server with its outbox relay, reconciliation
+// and orphan check.
 type worker struct {
 	srv     *asynq.Server
 	client  *asynq.Client
@@ -46,6 +47,9 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 	default:
 		return nil, fmt.Errorf("unknown mailer %q (want ses or outbox)", mailer)
 	}
+	// Closed by stop() before the server's shutdown: the relay and the
+	// orphan check end, and handlers start no new SES call.
+	loopCtx, cancel := context.WithCancel(context.Background())
 	h := jobs.NewHandlers(jobs.Opts{
 		Store:  db,
 		Sender: sender,
@@ -59,6 +63,8 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 		},
 		Secret:            c.Secret,
 		Limiter:           jobs.NewLimiter(ctx, lim),
+		Redis:             lim.Redis,
+		Stopping:          loopCtx.Done(),
 		RawMailRetention:  time.Duration(c.RawMailDays) * 24 * time.Hour,
 		LoginLogRetention: time.Duration(c.LoginLogDays) * 24 * time.Hour,
 		UsageRetention:    time.Duration(c.UsageDays) * 24 * time.Hour,
@@ -66,18 +72,21 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 	})
 	w := &worker{srv: jobs.NewServer(redis, concurrency, queues, env.Log), client: asynq.NewClient(redis)}
 	if err := w.srv.Start(jobs.Mux(h)); err != nil {
+		cancel()
 		w.client.Close()
 		return nil, fmt.Errorf("worker: %w", err)
 	}
-	loopCtx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
 	w.orphans = jobs.NewOrphans(db, redis, w.client, queues, env.Log)
-	w.wg.Go(func() { jobs.NewRelay(db, w.client, env.Log).Run(loopCtx, c.RelayInterval) })
+	relay := jobs.NewRelay(db, w.client, env.Log)
+	w.wg.Go(func() { relay.Run(loopCtx, c.RelayInterval) })
+	w.wg.Go(func() { relay.RunReconcile(loopCtx, jobs.ReconcileInterval) })
 	w.wg.Go(func() { w.orphans.Run(loopCtx, jobs.OrphanInterval) })
 	return w, nil
 }
 
-// stop ends the relay and the orphan check, then lets running tasks finish.
+// stop ends the relay, the reconciliation and the orphan check and tells
+// the handlers to start no new send, then lets running tasks finish.
 func (w *worker) stop() error {
 	w.cancel()
 	w.wg.Wait()
