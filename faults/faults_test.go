@@ -29,6 +29,7 @@ func TestFaults(t *testing.T) {
 	bin := dargoBinary(t)
 	tp := &topology{pg: startPostgres(t), redis: startRedis(t)}
 	aws := startAWS(t)
+	tp.ses = aws.ses
 	env := processEnv(t, tp.pg, tp.redis, aws)
 	migrate(t, bin, env)
 	logs := logDir(t)

@@ -13,6 +13,7 @@ type topology struct {
 	pg    *postgres
 	redis *redisServer
 	sup   *supervisor
+	ses   *sesProxy
 }
 
 // fault is one injected failure; inject returns when it is over (the
@@ -29,7 +30,12 @@ type fault struct {
 func plan() []*fault {
 	return []*fault{
 		{name: "kill -9 inbound", inject: kill("inbound")},
-		{name: "kill -9 worker", inject: kill("worker")},
+		{name: "kill -9 worker inside SES", inject: func(tp *topology) error {
+			// The one place a mail may go out twice: wait until SES has
+			// taken a mail and the worker has not heard back.
+			tp.ses.waitHeld(10 * time.Second)
+			return kill("worker")(tp)
+		}},
 		{name: "PostgreSQL down 10 s", inject: func(tp *topology) error {
 			if err := tp.pg.stop(); err != nil {
 				return err

@@ -41,6 +41,7 @@ func dargoBinary(t *testing.T) string {
 // aws is the suite's moto: a queue for inbound mail and a verified sender.
 type awsSetup struct {
 	endpoint, queueURL string
+	ses                *sesProxy // SES v2 for the processes: moto behind slowSES
 	sqs                *sqs.Client
 }
 
@@ -54,7 +55,7 @@ func startAWS(t *testing.T) *awsSetup {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &awsSetup{endpoint: endpoint, sqs: sqs.NewFromConfig(cfg)}
+	a := &awsSetup{endpoint: endpoint, ses: slowSES(t, endpoint), sqs: sqs.NewFromConfig(cfg)}
 	q, err := a.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("dargo-faults-inbound")})
 	if err != nil {
 		t.Fatalf("faults: create queue: %v", err)
@@ -84,6 +85,7 @@ func processEnv(t *testing.T, pg *postgres, r *redisServer, a *awsSetup) []strin
 		"DARGO_LOG_LEVEL=info",
 		fmt.Sprintf("DARGO_HTTP_ADDR=127.0.0.1:%d", freePort(t)),
 		"AWS_ENDPOINT_URL=" + a.endpoint,
+		"AWS_ENDPOINT_URL_SESV2=" + a.ses.url,
 	}
 }
 
