@@ -68,7 +68,7 @@ func (g *gate) fail(err error) time.Duration {
 	g.until = now.Add(pause)
 	if g.step == 0 || pause > gateBackoff(g.step-1) || now.Sub(g.logged) >= gateLogEvery {
 		g.logged = now
-		args := []any{"retry_in", pause, "down_for", now.Sub(g.since).Round(time.Second)}
+		args := []any{"retry_in", pause.String(), "down_for", now.Sub(g.since).Round(time.Second).String()}
 		if err != nil {
 			args = append(args, "err", err)
 		}
@@ -83,7 +83,7 @@ func (g *gate) ready() {
 	defer g.mu.Unlock()
 	if g.closed {
 		g.closed = false
-		g.log.Info("pipeline ready again; receiving", "down_for", time.Since(g.since).Round(time.Second))
+		g.log.Info("pipeline ready again; receiving", "down_for", time.Since(g.since).Round(time.Second).String())
 	}
 }
 
@@ -92,7 +92,7 @@ func (g *gate) ok() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.failing && !g.probe {
-		g.log.Info("pipeline working again; receiving", "down_for", time.Since(g.since).Round(time.Second))
+		g.log.Info("pipeline working again; receiving", "down_for", time.Since(g.since).Round(time.Second).String())
 	}
 	g.closed, g.failing, g.step = false, false, 0
 }

@@ -162,7 +162,7 @@ func (c *Consumer) ingest(ctx context.Context, j job, n *Notification, log *slog
 		return outcomeFailed
 	}
 	c.gate.ok()
-	log.Debug("sqs mail ingested", "action", res.Action, "took", time.Since(start))
+	log.Debug("sqs mail ingested", "action", res.Action, "took", time.Since(start).String())
 	return outcomeDone
 }
 

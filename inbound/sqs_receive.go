@@ -54,7 +54,7 @@ func (c *Consumer) receive(ctx, work context.Context, n int, slots chan struct{}
 			}
 			failures++
 			wait := min(time.Duration(failures)*time.Second, 30*time.Second)
-			log.Warn("sqs receive failed", "err", err, "retry_in", wait)
+			log.Warn("sqs receive failed", "err", err, "retry_in", wait.String())
 			sleepCtx(ctx, wait)
 			continue
 		}
