@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -36,7 +37,9 @@ func TestFaults(t *testing.T) {
 	t.Logf("binary %s; process logs in %s", bin, logs)
 	tp.sup = newSupervisor(bin, env, logs)
 	for _, role := range []string{"inbound", "worker", "scheduler", "web"} {
-		tp.sup.run(role, role)
+		// Each its own ops listener, for the goroutine count (a binary from
+		// before they existed ignores the setting).
+		tp.sup.runEnv(role, []string{fmt.Sprintf("DARGO_OPS_ADDR=127.0.0.1:%d", freePort(t))}, role)
 	}
 	t.Cleanup(func() {
 		if err := tp.sup.stop(); err != nil {
@@ -62,7 +65,7 @@ func TestFaults(t *testing.T) {
 	goEvery(&wg, ctx, time.Second, func() { obs.poll(ctx) })
 
 	time.Sleep(warmup) // and the processes are past their start when sampled
-	goEvery(&wg, ctx, sampleEvery, func() { smp.sample(tp.sup.pids()) })
+	goEvery(&wg, ctx, sampleEvery, func() { smp.sample(tp.sup.pids(), tp.sup.opsAddrs()) })
 	faults := inject(t, tp, soak)
 	lastEnd := faults[len(faults)-1].end
 	time.Sleep(time.Until(lastEnd.Add(window)))

@@ -3,7 +3,9 @@
 package faults
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -12,10 +14,10 @@ import (
 	"time"
 )
 
-// usage is one sample of a process: resident memory in KiB, threads and
-// open files.
+// usage is one sample of a process: resident memory in KiB, threads,
+// open files and goroutines (-1 when its ops listener does not say).
 type usage struct {
-	rssKiB, threads, fds int
+	rssKiB, threads, fds, goroutines int
 }
 
 // sampler records each role's usage over the run.
@@ -24,16 +26,43 @@ type sampler struct {
 	samples map[string][]usage
 }
 
-// sample reads /proc for each running role.
-func (s *sampler) sample(pids map[string]int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// sample reads /proc for each running role, and its goroutine count from
+// its ops listener's /debug/vars.
+func (s *sampler) sample(pids map[string]int, ops map[string]string) {
+	got := map[string]usage{}
 	for role, pid := range pids {
 		// A process that is exiting has no memory left to count.
 		if u, err := readUsage(pid); err == nil && u.rssKiB > 0 {
-			s.samples[role] = append(s.samples[role], u)
+			u.goroutines = readGoroutines(ops[role])
+			got[role] = u
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for role, u := range got {
+		s.samples[role] = append(s.samples[role], u)
+	}
+}
+
+// readGoroutines asks a process's ops listener how many goroutines it
+// runs; -1 when it cannot say.
+func readGoroutines(addr string) int {
+	if addr == "" {
+		return -1
+	}
+	c := http.Client{Timeout: 2 * time.Second}
+	res, err := c.Get("http://" + addr + "/debug/vars")
+	if err != nil {
+		return -1
+	}
+	defer res.Body.Close()
+	var vars struct {
+		Goroutines *int `json:"goroutines"`
+	}
+	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&vars) != nil || vars.Goroutines == nil {
+		return -1
+	}
+	return *vars.Goroutines
 }
 
 func readUsage(pid int) (usage, error) {
@@ -80,7 +109,11 @@ func (s *sampler) growth() []string {
 			{"RSS KiB", func(u usage) int { return u.rssKiB }, 32 << 10},
 			{"threads", func(u usage) int { return u.threads }, 8},
 			{"open files", func(u usage) int { return u.fds }, 16},
+			{"goroutines", func(u usage) int { return u.goroutines }, 50},
 		} {
+			if m.name == "goroutines" && (median(us[:n], m.get) < 0 || median(us[len(us)-n:], m.get) < 0) {
+				continue // the binary has no ops listener to ask
+			}
 			first, last := median(us[:n], m.get), median(us[len(us)-n:], m.get)
 			if last > first+first/2+m.slack {
 				out = append(out, fmt.Sprintf("%s %s: median %d in the first third of %d samples, %d in the last", role, m.name, first, len(us), last))
@@ -98,8 +131,8 @@ func (s *sampler) summary() string {
 	for role, us := range s.samples {
 		if len(us) > 0 {
 			f, l := us[0], us[len(us)-1]
-			fmt.Fprintf(&b, "%s: %d samples; RSS %d → %d KiB, threads %d → %d, open files %d → %d\n",
-				role, len(us), f.rssKiB, l.rssKiB, f.threads, l.threads, f.fds, l.fds)
+			fmt.Fprintf(&b, "%s: %d samples; RSS %d → %d KiB, threads %d → %d, open files %d → %d, goroutines %d → %d\n",
+				role, len(us), f.rssKiB, l.rssKiB, f.threads, l.threads, f.fds, l.fds, f.goroutines, l.goroutines)
 		}
 	}
 	return b.String()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -41,6 +42,7 @@ type supervisor struct {
 type proc struct {
 	role      string
 	args      []string
+	env       []string // the role's own settings, after the shared ones
 	cmd       *exec.Cmd
 	planned   bool      // the next exit was asked for
 	holdUntil time.Time // no restart before
@@ -51,8 +53,11 @@ func newSupervisor(bin string, env []string, logDir string) *supervisor {
 }
 
 // run starts role (`dargo args...`) and keeps it running until stop.
-func (s *supervisor) run(role string, args ...string) {
-	p := &proc{role: role, args: args}
+func (s *supervisor) run(role string, args ...string) { s.runEnv(role, nil, args...) }
+
+// runEnv is run with settings of the role's own (its ops address).
+func (s *supervisor) runEnv(role string, env []string, args ...string) {
+	p := &proc{role: role, args: args, env: env}
 	s.mu.Lock()
 	s.procs[role] = p
 	s.mu.Unlock()
@@ -83,7 +88,7 @@ func (s *supervisor) runOnce(p *proc) string {
 	}
 	defer logf.Close()
 	cmd := exec.Command(s.bin, p.args...)
-	cmd.Env = append(os.Environ(), s.env...)
+	cmd.Env = append(append(os.Environ(), s.env...), p.env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	s.mu.Lock()
 	if s.stopping {
@@ -177,4 +182,19 @@ func (s *supervisor) stop() error {
 	s.mu.Unlock()
 	<-done
 	return fmt.Errorf("faults: %v did not stop within 30 s of SIGTERM", stuck)
+}
+
+// opsAddrs are the roles' ops listeners, by role.
+func (s *supervisor) opsAddrs() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{}
+	for role, p := range s.procs {
+		for _, e := range p.env {
+			if addr, ok := strings.CutPrefix(e, "DARGO_OPS_ADDR="); ok {
+				out[role] = addr
+			}
+		}
+	}
+	return out
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"expvar"
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -172,6 +174,9 @@ func newOps(env *Env, process string, r *readiness) (*opsServer, error) {
 		w.Write([]byte("ok\n"))
 	})
 	o.Mux.HandleFunc("GET /readyz", r.serveReady)
+	// expvar's memory statistics and the goroutine count, for a soak that
+	// watches a process for leaks (faults/).
+	o.Mux.Handle("GET /debug/vars", expvar.Handler())
 	o.srv = &http.Server{
 		Handler:           o.Mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -195,4 +200,8 @@ func (o *opsServer) Close() error {
 		err = errors.Join(err, serveErr)
 	}
 	return err
+}
+
+func init() {
+	expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
 }

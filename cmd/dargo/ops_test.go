@@ -65,6 +65,20 @@ func TestOpsListener(t *testing.T) {
 	if res.StatusCode != 200 || string(body) != "ok\n" {
 		t.Errorf("healthz: %s %q", res.Status, body)
 	}
+	// The goroutine count and memory statistics a soak watches.
+	res, err = http.Get("http://" + o.l.Addr().String() + "/debug/vars")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vars struct {
+		Goroutines int            `json:"goroutines"`
+		MemStats   map[string]any `json:"memstats"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&vars)
+	res.Body.Close()
+	if err != nil || vars.Goroutines < 1 || vars.MemStats["HeapAlloc"] == nil {
+		t.Errorf("debug/vars: %v, %d goroutines, memstats %d fields", err, vars.Goroutines, len(vars.MemStats))
+	}
 
 	// The port taken: a clear error naming the setting.
 	env.Config.OpsAddr = o.l.Addr().String()
