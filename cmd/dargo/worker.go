@@ -25,8 +25,8 @@ type worker struct {
 	wg      sync.WaitGroup
 }
 
-// startWorker starts the task server, the relay and the orphan check on
-// redis, sending with mailer ("ses" or "outbox").
+// startWorker starts the task server, the relay, the reconciliation and
+// the orphan check on redis, sending with mailer ("ses" or "outbox").
 func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisConnOpt, mailer string, concurrency int, queues map[string]int) (*worker, error) {
 	c := env.Config
 	from, err := mail.ParseAddress(c.From)
