@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -72,51 +71,15 @@ func (r *Relay) RunReconcile(ctx context.Context, interval time.Duration) {
 	}
 	started := time.Now()
 	catchingUp := true // the first look, until it has seen every row
-	wait := interval
-	var failing error
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	runLoop(ctx, r.log, "outbox reconciliation", interval, func(ctx context.Context) (bool, error) {
 		cutoff := time.Now().Add(-StaleAfter)
 		if catchingUp {
 			cutoff = started
 		}
-		_, full, err := r.safeReconcile(ctx, cutoff)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			if failing == nil {
-				r.log.Error("outbox reconciliation failing", "err", err)
-			}
-			failing = err
-			wait = min(max(2*wait, interval), maxRelayBackoff)
-		default:
-			if failing != nil {
-				r.log.Info("outbox reconciliation recovered")
-				failing = nil
-			}
+		_, full, err := r.reconcile(ctx, cutoff)
+		if err == nil {
 			catchingUp = catchingUp && full
-			wait = interval
-			if catchingUp {
-				wait = 0
-			}
 		}
-		t.Reset(wait)
-	}
-}
-
-// safeReconcile is reconcile with a panic turned into an error.
-func (r *Relay) safeReconcile(ctx context.Context, cutoff time.Time) (n int, full bool, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("jobs: reconcile panic: %v", p)
-		}
-	}()
-	return r.reconcile(ctx, cutoff)
+		return catchingUp, err
+	})
 }

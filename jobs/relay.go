@@ -147,46 +147,8 @@ func (r *Relay) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = time.Second
 	}
-	wait := interval
-	var failing error
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := r.safeRunOnce(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			if failing == nil {
-				r.log.Error("outbox relay failing", "err", err)
-			}
-			failing = err
-			wait = min(max(2*wait, interval), maxRelayBackoff)
-		default:
-			if failing != nil {
-				r.log.Info("outbox relay recovered")
-				failing = nil
-			}
-			wait = interval
-			if n == RelayBatch {
-				wait = 0
-			}
-		}
-		t.Reset(wait)
-	}
-}
-
-// safeRunOnce is RunOnce with a panic turned into an error.
-func (r *Relay) safeRunOnce(ctx context.Context) (n int, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("jobs: relay panic: %v", p)
-		}
-	}()
-	return r.RunOnce(ctx)
+	runLoop(ctx, r.log, "outbox relay", interval, func(ctx context.Context) (bool, error) {
+		n, err := r.RunOnce(ctx)
+		return n == RelayBatch, err
+	})
 }
