@@ -10,8 +10,10 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/jobs"
 )
 
@@ -90,6 +92,17 @@ func runDev(ctx context.Context, env *Env, args []string) error {
 	}
 	rdb := jobs.RedisClient(redis)
 	defer rdb.Close()
+	// One process, every family; a second dev on the same host (its
+	// default port taken) goes on without one.
+	ready := newReadiness("database", "redis")
+	ready.dep("database").connected(db.Ping)
+	ready.dep("redis").connected(func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
+	ops, err := newOps(env, "dev", ready, metrics.NewRegistry([][]prometheus.Collector{metrics.Web, metrics.Inbound, metrics.Worker}))
+	if err != nil {
+		env.Log.Warn("no ops listener (set DARGO_OPS_ADDR)", "err", err)
+	}
+	defer ops.Close()
+	ops.register(deskCollectors(env, db, rdb, c.Queues)...)
 	smtpSrv := inbound.NewSMTPServer(newPipeline(db, env), c.MailDomain, c.MaxMailBytes)
 	httpSrv, err := newWebServer(env, db, rdb, db)
 	if err != nil {

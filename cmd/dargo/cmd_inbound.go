@@ -8,9 +8,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/awslog"
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/internal/s3blob"
 )
 
@@ -25,7 +27,7 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	ready := newReadiness("database")
-	ops, err := newOps(env, "inbound", ready)
+	ops, err := newOps(env, "inbound", ready, metrics.NewRegistry([][]prometheus.Collector{metrics.Inbound}))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/jobs"
 )
 
@@ -18,7 +19,7 @@ func runScheduler(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	ready := newReadiness("redis")
-	ops, err := newOps(env, "scheduler", ready)
+	ops, err := newOps(env, "scheduler", ready, metrics.NewRegistry(nil))
 	if err != nil {
 		return err
 	}

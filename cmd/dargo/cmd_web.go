@@ -10,8 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/internal/turnstile"
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/store"
@@ -33,7 +35,7 @@ func runWeb(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	ready := newReadiness("database", "redis")
-	ops, err := newOps(env, "web", ready)
+	ops, err := newOps(env, "web", ready, metrics.NewRegistry([][]prometheus.Collector{metrics.Web}))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,9 @@ import (
 	"flag"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/store"
 )
@@ -38,7 +41,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 		mailer = "ses"
 	}
 	ready := newReadiness("database", "redis")
-	ops, err := newOps(env, "worker", ready)
+	ops, err := newOps(env, "worker", ready, metrics.NewRegistry([][]prometheus.Collector{metrics.Worker}))
 	if err != nil {
 		return err
 	}
@@ -58,6 +61,7 @@ func runWorker(ctx context.Context, env *Env, args []string) error {
 	} else if err != nil {
 		return err
 	}
+	ops.register(deskCollectors(env, db, rdb, q)...)
 	w, err := startWorker(ctx, env, db, redis, mailer, *concurrency, q)
 	if err != nil {
 		return err

@@ -6,17 +6,30 @@ import (
 	"errors"
 	"expvar"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dargo-support/dargo/internal/metrics"
+	"github.com/dargo-support/dargo/jobs"
+	"github.com/dargo-support/dargo/store"
 )
 
 // opsDefaults are the ops addresses when DARGO_OPS_ADDR is unset: each
 // process its own port on 127.0.0.1, so that they can share a host.
 var opsDefaults = map[string]string{
+	"dev":       "127.0.0.1:9090",
 	"web":       "127.0.0.1:9091",
 	"inbound":   "127.0.0.1:9092",
 	"worker":    "127.0.0.1:9093",
@@ -142,21 +155,24 @@ func (r *readiness) serveReady(w http.ResponseWriter, req *http.Request) {
 	json.NewEncoder(w).Encode(report)
 }
 
-// opsServer is a process's operations listener: /healthz and /readyz.
-// More endpoints (metrics, pprof) can be added to Mux at any time.
+// opsServer is a process's operations listener: /healthz, /readyz,
+// /metrics from Registry and /debug/pprof. Collectors can be added to
+// Registry at any time (the worker adds the database-derived ones once
+// connected).
 type opsServer struct {
-	Mux  *http.ServeMux
-	srv  *http.Server
-	l    net.Listener
-	done chan error
+	Mux      *http.ServeMux
+	Registry *prometheus.Registry
+	srv      *http.Server
+	l        net.Listener
+	done     chan error
 }
 
 // newOps opens the ops listener of process (DARGO_OPS_ADDR, else the
-// process's default) with /healthz and /readyz from r. It is the first
-// thing a process opens, so that probes answer while it waits for its
-// dependencies. DARGO_OPS_ADDR=off gives a nil *opsServer, which serves
-// nothing.
-func newOps(env *Env, process string, r *readiness) (*opsServer, error) {
+// process's default) with /healthz and /readyz from r and /metrics from
+// reg. It is the first thing a process opens, so that probes answer while
+// it waits for its dependencies. DARGO_OPS_ADDR=off gives a nil
+// *opsServer, which serves nothing.
+func newOps(env *Env, process string, r *readiness, reg *prometheus.Registry) (*opsServer, error) {
 	addr := env.Config.OpsAddr
 	switch addr {
 	case "off":
@@ -168,7 +184,8 @@ func newOps(env *Env, process string, r *readiness) (*opsServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ops listener (DARGO_OPS_ADDR): %w", err)
 	}
-	o := &opsServer{Mux: http.NewServeMux(), l: l, done: make(chan error, 1)}
+	o := &opsServer{Mux: http.NewServeMux(), Registry: reg, l: l, done: make(chan error, 1)}
+	guard := opsGuard{token: env.Config.MetricsToken}
 	o.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
@@ -176,16 +193,46 @@ func newOps(env *Env, process string, r *readiness) (*opsServer, error) {
 	o.Mux.HandleFunc("GET /readyz", r.serveReady)
 	// expvar's memory statistics and the goroutine count, for a soak that
 	// watches a process for leaks (faults/).
-	o.Mux.Handle("GET /debug/vars", expvar.Handler())
+	o.Mux.Handle("GET /debug/vars", guard.private(expvar.Handler()))
+	o.Mux.Handle("GET /metrics", guard.metrics(promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:          promLog{env.Log.With("listener", "ops")},
+		Timeout:           10 * time.Second,
+		EnableOpenMetrics: true,
+	})))
+	o.Mux.Handle("GET /debug/pprof/", guard.private(http.HandlerFunc(pprof.Index)))
+	o.Mux.Handle("GET /debug/pprof/cmdline", guard.private(http.HandlerFunc(pprof.Cmdline)))
+	o.Mux.Handle("GET /debug/pprof/profile", guard.private(http.HandlerFunc(pprof.Profile)))
+	o.Mux.Handle("GET /debug/pprof/symbol", guard.private(http.HandlerFunc(pprof.Symbol)))
+	o.Mux.Handle("GET /debug/pprof/trace", guard.private(http.HandlerFunc(pprof.Trace)))
 	o.srv = &http.Server{
 		Handler:           o.Mux,
 		ReadHeaderTimeout: 5 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      2 * time.Minute, // a 30 s CPU profile, a trace
 		ErrorLog:          httpErrorLog(env.Log.With("listener", "ops")),
 	}
 	go func() { o.done <- o.srv.Serve(l) }()
 	env.Log.Info("ops listening", "addr", l.Addr().String(), "process", process)
 	return o, nil
+}
+
+// register adds collectors to /metrics; a no-op without a listener.
+func (o *opsServer) register(cs ...prometheus.Collector) {
+	if o != nil {
+		o.Registry.MustRegister(cs...)
+	}
+}
+
+// deskCollectors are the families read at scrape time from the database
+// and Redis: one process per deployment serves them (the worker, or dev),
+// so that the desk's numbers are not summed over replicas by mistake.
+func deskCollectors(env *Env, db *store.DB, rdb redis.UniversalClient, queues map[string]int) []prometheus.Collector {
+	if len(queues) == 0 {
+		queues = jobs.DefaultQueues
+	}
+	return []prometheus.Collector{
+		metrics.NewStoreCollector(db, env.Log),
+		metrics.NewQueueCollector(asynq.NewInspectorFromRedisClient(rdb), slices.Sorted(maps.Keys(queues)), env.Log),
+	}
 }
 
 // Close stops the listener; probes in flight get a second to finish.

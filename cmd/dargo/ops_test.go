@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/dargo-support/dargo/internal/metrics"
 )
 
 func TestReadyzReportsEachDependency(t *testing.T) {
@@ -51,7 +53,7 @@ func TestReadyzReportsEachDependency(t *testing.T) {
 
 func TestOpsListener(t *testing.T) {
 	env := &Env{Config: &Config{OpsAddr: "127.0.0.1:0"}, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
-	o, err := newOps(env, "worker", newReadiness("database"))
+	o, err := newOps(env, "worker", newReadiness("database"), metrics.NewRegistry(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +84,11 @@ func TestOpsListener(t *testing.T) {
 
 	// The port taken: a clear error naming the setting.
 	env.Config.OpsAddr = o.l.Addr().String()
-	if _, err := newOps(env, "worker", newReadiness()); err == nil || !strings.Contains(err.Error(), "DARGO_OPS_ADDR") {
+	if _, err := newOps(env, "worker", newReadiness(), metrics.NewRegistry(nil)); err == nil || !strings.Contains(err.Error(), "DARGO_OPS_ADDR") {
 		t.Errorf("bind on a taken port: %v", err)
 	}
 	env.Config.OpsAddr = "off"
-	if o, err := newOps(env, "worker", newReadiness()); o != nil || err != nil {
+	if o, err := newOps(env, "worker", newReadiness(), metrics.NewRegistry(nil)); o != nil || err != nil {
 		t.Errorf("off: %v %v", o, err)
 	}
 	if err := (*opsServer)(nil).Close(); err != nil {

@@ -1,0 +1,64 @@
+package metrics
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+var (
+	queueTasks   = desc("dargo_queue_tasks", "gauge", "Tasks in an asynq queue, by queue and state: pending, active, scheduled, retry, archived.", "queue", "state")
+	queueLatency = desc("dargo_queue_latency_seconds", "gauge", "Age of the oldest pending task of an asynq queue (0 when none).", "queue")
+	queuePaused  = desc("dargo_queue_paused", "gauge", "1 when an asynq queue is paused.", "queue")
+	queueErr     = desc("dargo_queue_scrape_error", "gauge", "1 when the last scrape could not read the asynq queues from Redis, else 0.")
+)
+
+// queueCollector reads asynq's queues through its Inspector at scrape time.
+type queueCollector struct {
+	insp   *asynq.Inspector
+	queues []string
+	log    *slog.Logger
+}
+
+// NewQueueCollector returns the collector of the asynq queue families for
+// the named queues, read with insp (asynq.NewInspectorFromRedisClient on
+// the process's own Redis client). A queue Redis does not know yet is
+// reported empty.
+func NewQueueCollector(insp *asynq.Inspector, queues []string, log *slog.Logger) prometheus.Collector {
+	return &queueCollector{insp: insp, queues: queues, log: log}
+}
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- queueTasks
+	ch <- queueLatency
+	ch <- queuePaused
+	ch <- queueErr
+}
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	failed := 0.0
+	for _, q := range c.queues {
+		info, err := c.insp.GetQueueInfo(q)
+		if errors.Is(err, asynq.ErrQueueNotFound) {
+			info, err = &asynq.QueueInfo{Queue: q}, nil
+		}
+		if err != nil {
+			c.log.Error("metrics: asynq queue", "queue", q, "err", err)
+			failed = 1
+			continue
+		}
+		for state, n := range map[string]int{"pending": info.Pending, "active": info.Active,
+			"scheduled": info.Scheduled, "retry": info.Retry, "archived": info.Archived} {
+			ch <- prometheus.MustNewConstMetric(queueTasks, prometheus.GaugeValue, float64(n), q, state)
+		}
+		ch <- prometheus.MustNewConstMetric(queueLatency, prometheus.GaugeValue, info.Latency.Seconds(), q)
+		paused := 0.0
+		if info.Paused {
+			paused = 1
+		}
+		ch <- prometheus.MustNewConstMetric(queuePaused, prometheus.GaugeValue, paused, q)
+	}
+	ch <- prometheus.MustNewConstMetric(queueErr, prometheus.GaugeValue, failed)
+}
