@@ -23,7 +23,7 @@ func TestHSTSOnlyOnHTTPS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, path := range []string{"/login", "/healthz", "/nope"} {
+		for _, path := range []string{"/login", "/static/nope.css", "/nope"} {
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
 			if got := w.Header().Get("Strict-Transport-Security"); got != tc.want {

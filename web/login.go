@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/internal/seal"
 	"github.com/dargo-support/dargo/store"
 )
@@ -44,6 +45,7 @@ func (h *loginHandler) request(w http.ResponseWriter, r *http.Request) {
 	addr, err := mail.ParseAddress(f.Email)
 	if err != nil || addr.Name != "" || len(addr.Address) > 254 || !strings.Contains(addr.Address, "@") {
 		f.Error = "Enter an email address like name@example.com."
+		metrics.SigninLinks.WithLabelValues("invalid_address").Inc()
 		h.pages.render(w, r, http.StatusBadRequest, "login.html", "Sign in", f)
 		return
 	}
@@ -53,6 +55,7 @@ func (h *loginHandler) request(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, status, problem := h.human.check(r); problem != "" {
 		f.Error = problem
+		metrics.SigninLinks.WithLabelValues("bot_check").Inc()
 		h.pages.render(w, r, status, "login.html", "Sign in", f)
 		return
 	}
@@ -62,16 +65,16 @@ func (h *loginHandler) request(w http.ResponseWriter, r *http.Request) {
 	secret, hash := newSecret()
 	link := h.baseURL + "/login/confirm?token=" + secret
 	sealed, err := seal.Seal(h.secret, []byte(link))
+	if err == nil {
+		err = h.store.RequestLogin(r.Context(), store.LoginRequest{TokenHash: hash, Email: addr.Address, Next: f.Next,
+			IP: ip, UserAgent: userAgent(r), SealedLink: sealed, TTL: TokenTTL})
+	}
 	if err != nil {
+		metrics.SigninLinks.WithLabelValues("unavailable").Inc()
 		h.pages.fail(w, r, err)
 		return
 	}
-	err = h.store.RequestLogin(r.Context(), store.LoginRequest{TokenHash: hash, Email: addr.Address, Next: f.Next,
-		IP: ip, UserAgent: userAgent(r), SealedLink: sealed, TTL: TokenTTL})
-	if err != nil {
-		h.pages.fail(w, r, err)
-		return
-	}
+	metrics.SigninLinks.WithLabelValues("sent").Inc()
 	http.Redirect(w, r, "/login/sent", http.StatusSeeOther)
 }
 
@@ -83,8 +86,13 @@ func (h *loginHandler) sent(w http.ResponseWriter, r *http.Request) {
 // 429 with a page saying when to try again. A Redis outage refuses the
 // request too: limits that fail open invite abuse.
 func (h *loginHandler) limited(w http.ResponseWriter, r *http.Request, kind, key string, perHour int) bool {
+	count := metrics.SigninConfirms
+	if strings.HasPrefix(kind, "link-") {
+		count = metrics.SigninLinks
+	}
 	wait, err := h.limiter.allow(r.Context(), kind, key, perHour)
 	if err != nil {
+		count.WithLabelValues("unavailable").Inc()
 		h.log.ErrorContext(r.Context(), "rate limit", "err", err)
 		h.pages.message(w, r, http.StatusServiceUnavailable, "Try again shortly",
 			"Dargo cannot sign anyone in for a moment. Please try again in a minute.")
@@ -93,6 +101,7 @@ func (h *loginHandler) limited(w http.ResponseWriter, r *http.Request, kind, key
 	if wait == 0 {
 		return false
 	}
+	count.WithLabelValues("rate_limited").Inc()
 	mins := int(math.Ceil(wait.Minutes()))
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	h.pages.render(w, r, http.StatusTooManyRequests, "rate_limited.html", "Too many attempts", mins)
@@ -114,10 +123,13 @@ func (h *loginHandler) tokenProblem(w http.ResponseWriter, r *http.Request, err 
 	switch {
 	case errors.Is(err, store.ErrTokenExpired):
 		status, why = http.StatusGone, "This sign-in link has expired: links work for 15 minutes."
+		metrics.SigninConfirms.WithLabelValues("expired").Inc()
 	case errors.Is(err, store.ErrTokenUsed):
 		status, why = http.StatusGone, "This sign-in link has already been used: each link works once."
+		metrics.SigninConfirms.WithLabelValues("used").Inc()
 	default:
 		status, why = http.StatusNotFound, "This sign-in link is not valid. It may have been copied incompletely."
+		metrics.SigninConfirms.WithLabelValues("invalid").Inc()
 	}
 	h.pages.render(w, r, status, "login_problem.html", "Link not valid", loginForm{Error: why, Next: "/"})
 }

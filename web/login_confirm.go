@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -65,6 +66,7 @@ func (h *loginHandler) confirm(w http.ResponseWriter, r *http.Request) {
 	outcome, status, problem := h.human.check(r)
 	if problem != "" {
 		page.Error = problem
+		metrics.SigninConfirms.WithLabelValues("bot_check").Inc()
 		h.pages.render(w, r, status, "login_confirm.html", "Confirm sign-in", page)
 		return
 	}
@@ -83,6 +85,7 @@ func (h *loginHandler) confirm(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
+	metrics.SigninConfirms.WithLabelValues("ok").Inc()
 	h.sessions.set(w, secret, in.ExpiresAt)
 	usedBy(r, in.User.ID, store.FeatureSignedIn)
 	h.log.InfoContext(r.Context(), "signed in", "user", in.User.ID, "role", in.User.Role)

@@ -25,7 +25,6 @@ func routes(o Opts, base *url.URL) http.Handler {
 		notices: o.Tickets, categories: o.Categories}
 	admin := &adminHandler{store: o.Store, pages: p, secret: o.Secret, baseURL: strings.TrimRight(base.String(), "/")}
 	admin.roles, _ = o.Store.(StaffStore)
-	health := &healthHandler{store: o.Store, redis: o.Redis, log: o.Logger}
 	human := &humanCheck{verifier: &o.Turnstile, log: o.Logger}
 	login.human = human
 	portal := &portalHandler{store: o.Tickets, pages: p, human: human, limiter: lim, categories: o.Categories, log: o.Logger}
@@ -41,9 +40,8 @@ func routes(o Opts, base *url.URL) http.Handler {
 	staff := func(h http.HandlerFunc) http.Handler { return requireRole(p, roleStaff, h) }
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", health.live)
-	mux.HandleFunc("GET /readyz", health.ready)
-	mux.Handle("GET /metrics", newMetrics(o, p))
+	// /healthz, /readyz and /metrics are on the ops listener
+	// (DARGO_OPS_ADDR), never on this public port.
 	mux.Handle("GET /static/", staticHandler())
 
 	mux.HandleFunc("GET /{$}", home)
@@ -138,12 +136,12 @@ func routes(o Opts, base *url.URL) http.Handler {
 	}
 	mux.HandleFunc("/", p.notFound)
 
-	var h http.Handler = mux
+	h := notePattern(mux)
 	h = (&usageRecorder{store: o.Usage, log: o.Logger}).middleware(h)
 	h = s.middleware(h)
 	h = crossOrigin(p, base, h)
 	h = withClientIP(o.TrustedProxies, o.BehindCloudflare, h)
-	return securityHeaders(base, h)
+	return measured(securityHeaders(base, h))
 }
 
 // home sends people where they belong: staff to the inbox, customers to

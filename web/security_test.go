@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/internal/turnstile"
 	"github.com/dargo-support/dargo/store"
@@ -51,7 +53,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		srv := newServer(t, db, testRedis(t), Opts{})
-		for _, path := range []string{"/login", "/nope", "/healthz"} {
+		for _, path := range []string{"/login", "/nope", "/static/nope.css"} {
 			res, _ := do(t, browser(t), "GET", srv.URL+path, nil)
 			h := res.Header
 			csp := h.Get("Content-Security-Policy")
@@ -132,6 +134,7 @@ func TestRedisOutageRefusesLinks(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 		srv := newServer(t, db, dead, Opts{})
+		unavailable := testutil.ToFloat64(metrics.SigninLinks.WithLabelValues("unavailable"))
 		res, body := do(t, browser(t), "POST", srv.URL+"/login", url.Values{"email": {"ada@example.com"}})
 		if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "try again") {
 			t.Errorf("POST /login with Redis down: %s\n%s", res.Status, body)
@@ -139,24 +142,22 @@ func TestRedisOutageRefusesLinks(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM emails`); n != 0 {
 			t.Errorf("%d mails queued with Redis down", n)
 		}
-		res, body = do(t, browser(t), "GET", srv.URL+"/readyz", nil)
-		var checks map[string]string
-		json.Unmarshal([]byte(body), &checks)
-		if res.StatusCode != http.StatusServiceUnavailable || checks["database"] != "ok" || checks["redis"] == "ok" {
-			t.Errorf("readyz with Redis down: %s %s", res.Status, body)
-		}
-		if res, _ := do(t, browser(t), "GET", srv.URL+"/healthz", nil); res.StatusCode != 200 {
-			t.Errorf("healthz: %s", res.Status)
+		if d := testutil.ToFloat64(metrics.SigninLinks.WithLabelValues("unavailable")) - unavailable; d != 1 {
+			t.Errorf("dargo_signin_links_total{result=unavailable} rose by %v, want 1", d)
 		}
 	})
 }
 
-func TestReady(t *testing.T) {
+// TestOpsEndpointsNotPublic: health, readiness, metrics and profiles are
+// on the ops listener (cmd/dargo), never on the public port.
+func TestOpsEndpointsNotPublic(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		srv := newServer(t, db, testRedis(t), Opts{})
-		res, body := do(t, browser(t), "GET", srv.URL+"/readyz", nil)
-		if res.StatusCode != 200 || !strings.Contains(body, `"database":"ok"`) || !strings.Contains(body, `"redis":"ok"`) {
-			t.Errorf("readyz: %s %s", res.Status, body)
+		for _, path := range []string{"/healthz", "/readyz", "/metrics", "/debug/pprof/", "/debug/vars"} {
+			res, body := do(t, browser(t), "GET", srv.URL+path, nil)
+			if res.StatusCode != http.StatusNotFound || strings.Contains(body, "dargo_") {
+				t.Errorf("GET %s on the public port: %s %.200s", path, res.Status, body)
+			}
 		}
 	})
 }

@@ -104,7 +104,7 @@ func (s *sessions) middleware(next http.Handler) http.Handler {
 
 // sessionless are the paths whose handlers never look at the viewer.
 func sessionless(path string) bool {
-	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
+	return strings.HasPrefix(path, "/static/")
 }
 
 // set gives the browser its session cookie.

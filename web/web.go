@@ -90,10 +90,7 @@ type Opts struct {
 	// outbox this long, while its author may undo it (DARGO_UNDO_SECONDS);
 	// 0 sends at once and offers no Undo.
 	UndoWindow time.Duration
-	// MetricsToken opens /metrics with "Authorization: Bearer <token>"
-	// (DARGO_METRICS_TOKEN), from every peer, loopback too; "" serves no /metrics.
-	MetricsToken string
-	Logger       *slog.Logger
+	Logger     *slog.Logger
 }
 
 // Limits are how many requests per hour one address or IP may make.

@@ -44,7 +44,7 @@ func runWeb(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
 	}
-	gate := &startGate{ready: ready}
+	gate := &startGate{}
 	srv := newHTTPServer(gate, env.Log)
 	env.Log.Info("web listening", "addr", l.Addr().String(), "base_url", env.Config.BaseURL)
 
@@ -78,12 +78,10 @@ func runWeb(ctx context.Context, env *Env, args []string) error {
 }
 
 // startGate answers for the web tier while it waits for its dependencies:
-// /healthz says the process lives (a liveness probe must not kill a web
-// process that waits for its database), /readyz gives the readiness
-// report, anything else is a 503 to try again; once open, the real handler.
+// a 503 to try again (probes go to the ops listener); once open, the real
+// handler.
 type startGate struct {
-	ready *readiness
-	h     atomic.Pointer[http.Handler]
+	h atomic.Pointer[http.Handler]
 }
 
 func (g *startGate) open(h http.Handler) { g.h.Store(&h) }
@@ -91,15 +89,6 @@ func (g *startGate) open(h http.Handler) { g.h.Store(&h) }
 func (g *startGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h := g.h.Load(); h != nil {
 		(*h).ServeHTTP(w, r)
-		return
-	}
-	switch r.URL.Path {
-	case "/readyz":
-		g.ready.serveReady(w, r)
-		return
-	case "/healthz":
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("ok\n"))
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -140,7 +129,6 @@ func newWebHandler(env *Env, db *store.DB, rdb redis.UniversalClient, devMail we
 		ReplyTo:          c.replyTo,
 		DevMail:          devMail,
 		Held:             newPipeline(db, env),
-		MetricsToken:     c.MetricsToken,
 		UndoWindow:       c.UndoWindow,
 		Logger:           env.Log,
 	})

@@ -90,7 +90,7 @@ func TestWebSignInThroughWorkerAndSES(t *testing.T) {
 		web := startProcess(t, env, "web")
 		startProcess(t, env, "worker")
 		base := "http://" + addr
-		waitHTTP(t, base+"/readyz")
+		waitHTTP(t, base+"/login")
 
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar}

@@ -17,9 +17,9 @@ var (
 	SigninLinks = counter("dargo_signin_links_total",
 		"Sign-in link requests, by result: sent, rate_limited, bot_check, invalid_address, unavailable.", "result")
 	// SigninConfirms counts uses of sign-in links: ok, or refused
-	// (expired, used, invalid).
+	// (expired, used, invalid, rate_limited, bot_check, unavailable).
 	SigninConfirms = counter("dargo_signin_confirms_total",
-		"Sign-in link uses, by result: ok, expired_or_used, invalid.", "result")
+		"Sign-in link uses, by result: ok, expired, used, invalid, rate_limited, bot_check, unavailable.", "result")
 )
 
 var (

@@ -1,8 +1,8 @@
 package metrics
 
 import (
-	"errors"
 	"log/slog"
+	"slices"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,10 +39,16 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	failed := 0.0
+	known, err := c.insp.Queues()
+	if err != nil {
+		c.log.Error("metrics: asynq queues", "err", err)
+		ch <- prometheus.MustNewConstMetric(queueErr, prometheus.GaugeValue, 1)
+		return
+	}
 	for _, q := range c.queues {
-		info, err := c.insp.GetQueueInfo(q)
-		if errors.Is(err, asynq.ErrQueueNotFound) {
-			info, err = &asynq.QueueInfo{Queue: q}, nil
+		info := &asynq.QueueInfo{Queue: q}
+		if slices.Contains(known, q) {
+			info, err = c.insp.GetQueueInfo(q)
 		}
 		if err != nil {
 			c.log.Error("metrics: asynq queue", "queue", q, "err", err)
