@@ -104,11 +104,11 @@ func diagnose(c *Config) []finding {
 
 	switch err := checkRandom("DARGO_METRICS_TOKEN", c.MetricsToken); {
 	case c.MetricsToken == "":
-		add(verdictWarn, "DARGO_METRICS_TOKEN", "not set: /metrics is not served", "set it to the output of `dargo secret` and give it to Prometheus as a bearer token")
+		add(verdictWarn, "DARGO_METRICS_TOKEN", "not set: /metrics on the ops port (DARGO_OPS_ADDR) answers anyone who reaches that port", "keep the ops port private, or set it to the output of `dargo secret` and give it to Prometheus as a bearer token")
 	case err != nil:
 		add(verdictWarn, "DARGO_METRICS_TOKEN", withoutHint(err), makeSecretHint)
 	default:
-		add(verdictOK, "DARGO_METRICS_TOKEN", "set: /metrics asks for it", "")
+		add(verdictOK, "DARGO_METRICS_TOKEN", "set: /metrics and /debug/pprof ask for it of peers other than loopback", "")
 	}
 
 	if c.MailDomain == "localhost" || c.MailDomain == "" {

@@ -74,7 +74,7 @@ func TestDoctorFindsWhatIsMissing(t *testing.T) {
 		{"turnstile site key alone", "DARGO_TURNSTILE_SECRET=", 0, "warn    DARGO_TURNSTILE_SECRET: only one of"},
 		{"sns unverified", "DARGO_SNS_VERIFY=false", 0, "warn    DARGO_SNS_VERIFY: SNS signatures are not checked"},
 		{"sns without topics", "DARGO_SNS_TOPIC_ARNS=", 1, "BLOCKER DARGO_SNS_TOPIC_ARNS:"},
-		{"no metrics token", "DARGO_METRICS_TOKEN=", 0, "warn    DARGO_METRICS_TOKEN: not set: /metrics is not served"},
+		{"no metrics token", "DARGO_METRICS_TOKEN=", 0, "warn    DARGO_METRICS_TOKEN: not set: /metrics on the ops port"},
 		{"weak metrics token", "DARGO_METRICS_TOKEN=metrics", 0, "warn    DARGO_METRICS_TOKEN: DARGO_METRICS_TOKEN is too short"},
 		{"localhost mail domain", "DARGO_MAIL_DOMAIN=localhost", 1, "BLOCKER DARGO_MAIL_DOMAIN"},
 	} {

@@ -355,10 +355,8 @@ func TestWebWaitsForItsDependencies(t *testing.T) {
 	public := "http://" + w.waitLog(t, "web listening")["addr"].(string)
 	w.waitLog(t, "waiting for database")
 
-	for _, base := range []string{ops, public} {
-		if code, report := readyz(t, base); code != 503 || report["database"] != "starting" {
-			t.Errorf("%s/readyz while waiting: %d %v", base, code, report)
-		}
+	if code, report := readyz(t, ops); code != 503 || report["database"] != "starting" {
+		t.Errorf("ops /readyz while waiting: %d %v", code, report)
 	}
 	res, err := http.Get(public + "/login")
 	if err != nil {
@@ -370,8 +368,8 @@ func TestWebWaitsForItsDependencies(t *testing.T) {
 		t.Errorf("a page while waiting: %s, Retry-After %q, %q", res.Status, res.Header.Get("Retry-After"), body)
 	}
 	// Liveness: a web process waiting for its database is alive.
-	if res, err := http.Get(public + "/healthz"); err != nil || res.StatusCode != 200 {
-		t.Errorf("public healthz while waiting: %v %v", res, err)
+	if res, err := http.Get(ops + "/healthz"); err != nil || res.StatusCode != 200 {
+		t.Errorf("healthz while waiting: %v %v", res, err)
 	} else {
 		res.Body.Close()
 	}
@@ -379,11 +377,9 @@ func TestWebWaitsForItsDependencies(t *testing.T) {
 	db.forward()
 	rdb.forward()
 	w.waitLog(t, "web ready")
-	for _, base := range []string{ops, public} {
-		waitReady(t, base, func(code int, r map[string]any) bool {
-			return code == 200 && r["database"] == "ok" && r["redis"] == "ok"
-		})
-	}
+	waitReady(t, ops, func(code int, r map[string]any) bool {
+		return code == 200 && r["database"] == "ok" && r["redis"] == "ok"
+	})
 	res, err = http.Get(public + "/login")
 	if err != nil {
 		t.Fatal(err)
@@ -391,6 +387,14 @@ func TestWebWaitsForItsDependencies(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 {
 		t.Errorf("GET /login once ready: %s", res.Status)
+	}
+	// The public port serves no ops endpoints, ready or not.
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		if res, err := http.Get(public + path); err != nil || res.StatusCode != 404 {
+			t.Errorf("public %s: %v %v", path, res, err)
+		} else {
+			res.Body.Close()
+		}
 	}
 	w.stop(t)
 }

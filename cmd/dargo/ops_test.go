@@ -107,3 +107,41 @@ func TestOpsDefaultsAreDistinctLoopbackPorts(t *testing.T) {
 		seen[addr] = true
 	}
 }
+
+// TestOpsGuard: who may read /metrics and /debug/pprof on the ops
+// listener, by peer and token.
+func TestOpsGuard(t *testing.T) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	for _, tc := range []struct {
+		name, token, remote, auth string
+		private                   bool
+		want                      int
+	}{
+		{"metrics, no token, elsewhere", "", "10.0.0.9:5000", "", false, 200},
+		{"metrics, token, elsewhere without it", "s3cret", "10.0.0.9:5000", "", false, 401},
+		{"metrics, token, elsewhere with a wrong one", "s3cret", "10.0.0.9:5000", "Bearer s3cre", false, 401},
+		{"metrics, token, elsewhere with it", "s3cret", "10.0.0.9:5000", "Bearer s3cret", false, 200},
+		{"metrics, token, loopback without it", "s3cret", "127.0.0.1:5000", "", false, 200},
+		{"pprof, no token, loopback v6", "", "[::1]:5000", "", true, 200},
+		{"pprof, no token, elsewhere", "", "10.0.0.9:5000", "", true, 401},
+		{"pprof, no token, elsewhere with an empty bearer", "", "10.0.0.9:5000", "Bearer ", true, 401},
+		{"pprof, token, elsewhere with it", "s3cret", "192.0.2.1:5000", "Bearer s3cret", true, 200},
+		{"pprof, garbage peer", "", "nonsense", "", true, 401},
+	} {
+		g := opsGuard{token: tc.token}
+		h := g.metrics(ok)
+		if tc.private {
+			h = g.private(ok)
+		}
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		r.RemoteAddr = tc.remote
+		if tc.auth != "" {
+			r.Header.Set("Authorization", tc.auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, w.Code, tc.want)
+		}
+	}
+}

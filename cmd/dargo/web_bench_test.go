@@ -125,7 +125,7 @@ func benchConcurrency(b *testing.B) int {
 }
 
 // freeAddr returns a 127.0.0.1 address with a port that was free just now.
-func freeAddr(b *testing.B) string {
+func freeAddr(b testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
