@@ -123,8 +123,9 @@ func runDev(ctx context.Context, env *Env, args []string) error {
   SMTP in:    smtp://%s (any recipient @%s)
   web:        %s/login (admin: %s; the sign-in link lands in the dev outbox)
   dev outbox: %s/dev/mail
+  ops:        %s (/healthz, /readyz, /metrics, /debug/pprof/)
   try:        curl smtp://%s --mail-from you@example.com --mail-rcpt support@%s --upload-file mail.eml
-`, c.DatabaseURL, redisDesc, smtpL.Addr(), c.MailDomain, c.BaseURL, c.DevAdmin, c.BaseURL, smtpL.Addr(), c.MailDomain)
+`, c.DatabaseURL, redisDesc, smtpL.Addr(), c.MailDomain, c.BaseURL, c.DevAdmin, c.BaseURL, ops.url(), smtpL.Addr(), c.MailDomain)
 
 	var runErr error
 	select {

@@ -215,6 +215,14 @@ func newOps(env *Env, process string, r *readiness, reg *prometheus.Registry) (*
 	return o, nil
 }
 
+// url is where the listener serves, "none" without one.
+func (o *opsServer) url() string {
+	if o == nil {
+		return "none"
+	}
+	return "http://" + o.l.Addr().String()
+}
+
 // register adds collectors to /metrics; a no-op without a listener.
 func (o *opsServer) register(cs ...prometheus.Collector) {
 	if o != nil {
