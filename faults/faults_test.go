@@ -65,10 +65,12 @@ func TestFaults(t *testing.T) {
 	goEvery(&wg, ctx, time.Second, func() { obs.poll(ctx) })
 
 	time.Sleep(warmup) // and the processes are past their start when sampled
+	saveMetrics(t, tp.sup.opsAddrs(), logs, "warm", false)
 	goEvery(&wg, ctx, sampleEvery, func() { smp.sample(tp.sup.pids(), tp.sup.opsAddrs()) })
 	faults := inject(t, tp, soak)
 	lastEnd := faults[len(faults)-1].end
 	time.Sleep(time.Until(lastEnd.Add(window)))
+	saveMetrics(t, tp.sup.opsAddrs(), logs, "end", os.Getenv("DARGO_FAULTS_BIN") == "")
 	stopLoad()
 	deadline := lastEnd.Add(max(recoverBy, extraWait))
 	for !allDone(ld) && time.Now().Before(deadline) {
