@@ -134,7 +134,9 @@ func NewConsumer(opts ConsumerOpts) *Consumer {
 // to free processors and releases (visibility 0) the rest at once, lets the
 // mails in progress finish, releases whatever is still unstarted when Grace
 // ends, flushes the pending deletes and returns nil. Nothing it received is
-// left hidden. It fails only when the options are unusable.
+// left hidden. Meanwhile it reads the depth of the queue's dead-letter
+// queue every DLQInterval (sqs_dlq.go). It fails only when the options are
+// unusable.
 func (c *Consumer) Run(ctx context.Context) error {
 	if c.opts.QueueURL == "" || c.opts.Client == nil {
 		return errors.New("inbound: consumer needs a queue URL and an SQS client")
