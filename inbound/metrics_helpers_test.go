@@ -167,3 +167,22 @@ func (b *logBuffer) String() string {
 func (b *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
+
+// flakySQS is SQS whose first receive fails and whose
+// ChangeMessageVisibility always does; it counts both.
+type flakySQS struct {
+	*sqs.Client
+	receives, visibility atomic.Int64
+}
+
+func (f *flakySQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	if f.receives.Add(1) == 1 {
+		return nil, errKilled
+	}
+	return f.Client.ReceiveMessage(ctx, in, opts...)
+}
+
+func (f *flakySQS) ChangeMessageVisibility(context.Context, *sqs.ChangeMessageVisibilityInput, ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+	f.visibility.Add(1)
+	return nil, errKilled
+}

@@ -119,6 +119,22 @@ func TestMetricsSQSDeleteErrors(t *testing.T) {
 	}
 }
 
+// TestMetricsSQSReceiveAndVisibilityErrors: a failed receive counts once,
+// and so does each failed ChangeMessageVisibility (here the retry delay of
+// a poison message).
+func TestMetricsSQSReceiveAndVisibilityErrors(t *testing.T) {
+	q := sqsSetup(t, 5)
+	q.send(t, q.main, `{"Type":"Notification","Message":"{not json`)
+	errs := snapshot(metrics.SQSErrors, "receive", "delete", "visibility", "dlq")
+	c := &flakySQS{Client: q.client}
+	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: c, Retry: 30 * time.Second})
+	eventually(t, 20*time.Second, "the poison message's delay tried", func() bool { return c.visibility.Load() >= 1 })
+	stop()
+	if got, want := errs.since(metrics.SQSErrors), (counts{"receive": 1, "visibility": float64(c.visibility.Load())}); !maps.Equal(got, want) {
+		t.Errorf("SQS errors %v, want %v", got, want)
+	}
+}
+
 // TestMetricsDLQDepth: the consumer reads its queue's redrive policy and
 // sets the dead-letter queue's depth under its name, and follows it.
 func TestMetricsDLQDepth(t *testing.T) {
