@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -76,6 +77,36 @@ func ApplyFeedback(ctx context.Context, fb Feedback, n *Notification, log *slog.
 		return markBounced(ctx, fb, n.SESID, reasons, log)
 	}
 	return fmt.Errorf("inbound: %s notification is not feedback", n.Kind)
+}
+
+// The type labels of dargo_ses_feedback_total.
+const (
+	feedbackBounce     = "bounce"      // a Permanent bounce: the address is suppressed
+	feedbackSoftBounce = "soft_bounce" // Transient or Undetermined: recorded, the address kept
+	feedbackComplaint  = "complaint"
+	feedbackDelivery   = "delivery"
+)
+
+// countFeedback counts a handled SES notification in
+// dargo_ses_feedback_total: a bounce, a complaint or a Delivery; other
+// kinds are not feedback and are not counted. Only SES's notifications are
+// counted here, not the DSNs that come back as mail (those are the
+// pipeline's "bounce" action).
+func countFeedback(n *Notification) {
+	var typ string
+	switch {
+	case n.Kind == KindBounce && n.Bounce != nil && n.Bounce.BounceType == "Permanent":
+		typ = feedbackBounce
+	case n.Kind == KindBounce:
+		typ = feedbackSoftBounce
+	case n.Kind == KindComplaint:
+		typ = feedbackComplaint
+	case n.Kind == KindIgnored && n.Type == "Delivery":
+		typ = feedbackDelivery
+	default:
+		return
+	}
+	metrics.SESFeedback.WithLabelValues(typ).Inc()
 }
 
 // suppress suppresses addr if the mail SES sent with sesID went to it,

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -107,6 +108,11 @@ const (
 	ActionBounce      = "bounce"
 )
 
+// ActionFailed is no Result's action: it counts, in
+// dargo_inbound_mails_total, a mail whose processing failed and that stays
+// on its queue (or that `dargo ingest` could not take).
+const ActionFailed = "failed"
+
 // Result is what became of one mail; it is printed by `dargo ingest`.
 type Result struct {
 	Action  string `json:"action"`
@@ -117,8 +123,20 @@ type Result struct {
 
 // Ingest stores raw mail first, so nothing received is lost, then processes
 // it. Receiving the same mail again (same SES id, or same bytes when there is
-// no SES id) is a duplicate and changes nothing.
-func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (Result, error) {
+// no SES id) is a duplicate and changes nothing. Every call is counted once
+// in dargo_inbound_mails_total: by its action, or as failed when it returns
+// an error (or panics).
+func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (res Result, err error) {
+	action := ActionFailed
+	defer func() { metrics.InboundMails.WithLabelValues(action).Inc() }()
+	res, err = p.ingest(ctx, raw, env)
+	if err == nil {
+		action = res.Action
+	}
+	return res, err
+}
+
+func (p *Pipeline) ingest(ctx context.Context, raw []byte, env Envelope) (Result, error) {
 	rec := &store.InboundMail{
 		Key:        mailKey(raw, env.SESID),
 		SESID:      env.SESID,

@@ -16,6 +16,10 @@ type SQSClient interface {
 	DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error)
 	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
 	ChangeMessageVisibilityBatch(ctx context.Context, in *sqs.ChangeMessageVisibilityBatchInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error)
+	// For the dead-letter queue's depth: the queue's RedrivePolicy, the
+	// DLQ's URL and its ApproximateNumberOfMessages.
+	GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, opts ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
+	GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, opts ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error)
 }
 
 var _ SQSClient = (*sqs.Client)(nil)
@@ -34,7 +38,10 @@ type ObjectFetcher interface {
 
 // ConsumerOpts configures a Consumer.
 type ConsumerOpts struct {
-	QueueURL   string
+	QueueURL string
+	// Name is the queue label of the consumer's dead-letter queue depth
+	// (dargo_sqs_dlq_messages): QueueInbound (default) or QueueFeedback.
+	Name       string
 	Client     SQSClient
 	Receivers  int // concurrent long polls; default 1
 	Processors int // concurrent mails in the pipeline; default 4
@@ -51,6 +58,9 @@ type ConsumerOpts struct {
 	// flight and the mails in progress; default 25 s, inside the 30 s that
 	// Heroku and Kubernetes allow after SIGTERM.
 	Grace time.Duration
+	// DLQInterval is how often the dead-letter queue's depth is read;
+	// default 60 s.
+	DLQInterval time.Duration
 
 	Pipeline Ingester      // required when the queue carries Received notifications
 	Objects  ObjectFetcher // S3 action mails; nil makes them poison
@@ -77,6 +87,12 @@ type Consumer struct {
 	gate *gate
 }
 
+// The queue labels of dargo_sqs_dlq_messages (ConsumerOpts.Name).
+const (
+	QueueInbound  = "inbound"
+	QueueFeedback = "feedback"
+)
+
 // NewConsumer returns a consumer; Run starts it.
 func NewConsumer(opts ConsumerOpts) *Consumer {
 	if opts.Receivers <= 0 {
@@ -99,6 +115,12 @@ func NewConsumer(opts ConsumerOpts) *Consumer {
 	if opts.Grace <= 0 {
 		opts.Grace = 25 * time.Second
 	}
+	if opts.Name == "" {
+		opts.Name = QueueInbound
+	}
+	if opts.DLQInterval <= 0 {
+		opts.DLQInterval = time.Minute
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
@@ -112,7 +134,9 @@ func NewConsumer(opts ConsumerOpts) *Consumer {
 // to free processors and releases (visibility 0) the rest at once, lets the
 // mails in progress finish, releases whatever is still unstarted when Grace
 // ends, flushes the pending deletes and returns nil. Nothing it received is
-// left hidden. It fails only when the options are unusable.
+// left hidden. Meanwhile it reads the depth of the queue's dead-letter
+// queue every DLQInterval (sqs_dlq.go). It fails only when the options are
+// unusable.
 func (c *Consumer) Run(ctx context.Context) error {
 	if c.opts.QueueURL == "" || c.opts.Client == nil {
 		return errors.New("inbound: consumer needs a queue URL and an SQS client")
@@ -135,7 +159,8 @@ func (c *Consumer) Run(ctx context.Context) error {
 	jobs := make(chan job)
 	deletes := make(chan job, 10*c.opts.Processors)
 
-	var receivers, processors, deleter sync.WaitGroup
+	var receivers, processors, deleter, dlq sync.WaitGroup
+	dlq.Go(func() { c.watchDLQ(ctx) })
 	for i := range c.opts.Receivers {
 		receivers.Go(func() { c.receive(ctx, work, i, slots, jobs) })
 	}
@@ -149,6 +174,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	processors.Wait()
 	close(deletes)
 	deleter.Wait()
+	dlq.Wait()
 	c.log.Info("sqs consumer stopped")
 	return nil
 }

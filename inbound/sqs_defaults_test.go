@@ -13,6 +13,9 @@ func TestConsumerDefaults(t *testing.T) {
 	if o.Visibility != time.Minute || o.Grace != 25*time.Second || o.PollWait != 20*time.Second || o.Retry != 30*time.Second {
 		t.Errorf("defaults: visibility %v, grace %v, poll %v, retry %v; want 1m, 25s, 20s, 30s", o.Visibility, o.Grace, o.PollWait, o.Retry)
 	}
+	if o.Name != QueueInbound || o.DLQInterval != time.Minute {
+		t.Errorf("defaults: name %q, DLQ interval %v; want %q, 1m", o.Name, o.DLQInterval, QueueInbound)
+	}
 	if o.PollWait >= o.Grace || o.Grace >= 30*time.Second {
 		t.Errorf("a poll of %v does not fit in a grace of %v, or the grace not in 30 s", o.PollWait, o.Grace)
 	}

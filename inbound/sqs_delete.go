@@ -63,11 +63,13 @@ func (c *Consumer) deleteBatch(ctx context.Context, batch []job) {
 	}
 	out, err := c.opts.Client.DeleteMessageBatch(ctx, in)
 	if err != nil {
+		sqsErrors(sqsOpDelete, len(batch))
 		for _, j := range batch {
 			c.log.Warn("sqs delete failed; the message will come back as a duplicate", "sqs_message_id", j.id(), "err", err)
 		}
 		return
 	}
+	sqsErrors(sqsOpDelete, len(out.Failed))
 	for _, f := range out.Failed {
 		i, _ := strconv.Atoi(aws.ToString(f.Id))
 		if i < 0 || i >= len(batch) {
@@ -92,10 +94,12 @@ func (c *Consumer) release(ctx context.Context, msgs []types.Message) {
 		}
 		out, err := c.opts.Client.ChangeMessageVisibilityBatch(ctx, in)
 		if err != nil {
+			sqsErrors(sqsOpVisibility, len(chunk))
 			c.log.Warn("sqs release failed; the messages come back after their visibility timeout", "count", len(chunk), "err", err)
 			continue
 		}
-		c.log.Info("sqs messages released at shutdown", "count", len(chunk)-len(out.Failed))
+		sqsErrors(sqsOpVisibility, len(out.Failed))
+		c.log.Info("sqs messages released at shutdown", "count", len(chunk)-len(out.Failed), "failed", len(out.Failed))
 	}
 }
 
@@ -106,6 +110,7 @@ func (c *Consumer) setVisibility(ctx context.Context, j job, d time.Duration) {
 	_, err := c.opts.Client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
 		QueueUrl: aws.String(c.opts.QueueURL), ReceiptHandle: j.msg.ReceiptHandle, VisibilityTimeout: int32(d / time.Second)}) // #nosec G115 -- a retry delay of minutes, far below int32
 	if err != nil {
+		sqsErrors(sqsOpVisibility, 1)
 		c.log.Warn("sqs change visibility failed", "sqs_message_id", j.id(), "err", err)
 	}
 }

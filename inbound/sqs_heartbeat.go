@@ -35,6 +35,7 @@ func (c *Consumer) heartbeat(ctx context.Context, j job) (stop func()) {
 					VisibilityTimeout: int32(c.opts.Visibility / time.Second), // #nosec G115 -- minutes, far below int32
 				})
 				if err != nil && ctx.Err() == nil {
+					sqsErrors(sqsOpVisibility, 1)
 					c.log.Warn("sqs heartbeat failed; the message may be delivered twice (harmless)",
 						"sqs_message_id", j.id(), "err", err)
 				}

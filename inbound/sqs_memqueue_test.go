@@ -2,6 +2,7 @@ package inbound_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -114,6 +115,15 @@ func (q *memQueue) ChangeMessageVisibilityBatch(_ context.Context, in *sqs.Chang
 		q.setVisibility(*e.ReceiptHandle, e.VisibilityTimeout)
 	}
 	return &sqs.ChangeMessageVisibilityBatchOutput{}, nil
+}
+
+// GetQueueAttributes answers the DLQ watcher: the queue has no redrive policy.
+func (q *memQueue) GetQueueAttributes(context.Context, *sqs.GetQueueAttributesInput, ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
+	return &sqs.GetQueueAttributesOutput{Attributes: map[string]string{}}, nil
+}
+
+func (q *memQueue) GetQueueUrl(context.Context, *sqs.GetQueueUrlInput, ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
+	return nil, errors.New("memQueue: no other queues")
 }
 
 func (q *memQueue) setVisibility(handle string, seconds int32) {

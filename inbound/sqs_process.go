@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dargo-support/dargo/store"
 	"log/slog"
 	"runtime/debug"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/dargo-support/dargo/internal/metrics"
+	"github.com/dargo-support/dargo/store"
 )
 
 // What became of one message.
@@ -32,6 +34,7 @@ func (c *Consumer) processLoop(work context.Context, slots chan struct{}, jobs <
 			c.process(work, j, deletes)
 		}
 		<-slots
+		metrics.InboundInFlight.Dec()
 	}
 }
 
@@ -107,9 +110,9 @@ func (c *Consumer) handle(ctx context.Context, j job) outcome {
 			var te *TransientError
 			if errors.As(err, &te) {
 				c.log.Warn("SNS certificate not available; will retry", "sqs_message_id", j.id(), "err", err)
-				return outcomeFailed
+				return mailFailed(n, outcomeFailed)
 			}
-			return c.poison(j, n, err)
+			return mailFailed(n, c.poison(j, n, err))
 		}
 	}
 	log := c.log.With("sqs_message_id", j.id(), "receive_count", j.receiveCount(), "ses_id", n.SESID)
@@ -120,6 +123,7 @@ func (c *Consumer) handle(ctx context.Context, j job) outcome {
 		return outcomeDone
 	case KindIgnored:
 		log.Info("notification of no interest: deleted", "type", n.Type)
+		countFeedback(n)
 		return outcomeDone
 	case KindBounce, KindComplaint:
 		if c.opts.Feedback == nil {
@@ -130,16 +134,20 @@ func (c *Consumer) handle(ctx context.Context, j job) outcome {
 			return outcomeFailed
 		}
 		c.gate.ok()
+		countFeedback(n)
 		return outcomeDone
 	}
 	return c.ingest(ctx, j, n, log)
 }
 
+// ingest hands a Received notification's mail to the pipeline, which
+// counts it in dargo_inbound_mails_total; a mail that does not get there
+// is counted failed here.
 func (c *Consumer) ingest(ctx context.Context, j job, n *Notification, log *slog.Logger) outcome {
 	raw := n.Content
 	if n.Bucket != "" {
 		if c.opts.Objects == nil {
-			return c.poison(j, n, fmt.Errorf("inbound: mail in s3://%s/%s but no S3 fetcher is configured", n.Bucket, n.Key))
+			return mailFailed(n, c.poison(j, n, fmt.Errorf("inbound: mail in s3://%s/%s but no S3 fetcher is configured", n.Bucket, n.Key)))
 		}
 		var err error
 		if raw, err = c.opts.Objects.Fetch(ctx, n.Bucket, n.Key); err != nil {
@@ -147,13 +155,13 @@ func (c *Consumer) ingest(ctx context.Context, j job, n *Notification, log *slog
 				// S3 throttled, failed or was cut off: the object may well be
 				// there, so this is no reason to give up on the message.
 				log.Warn("S3 object not fetched; will retry", "bucket", n.Bucket, "key", n.Key, "err", err)
-				return outcomeFailed
+				return mailFailed(n, outcomeFailed)
 			}
-			return c.poison(j, n, fmt.Errorf("inbound: fetch s3://%s/%s: %w", n.Bucket, n.Key, err))
+			return mailFailed(n, c.poison(j, n, fmt.Errorf("inbound: fetch s3://%s/%s: %w", n.Bucket, n.Key, err)))
 		}
 	}
 	if c.opts.Pipeline == nil {
-		return c.poison(j, n, errors.New("inbound: mail on a consumer without a pipeline"))
+		return mailFailed(n, c.poison(j, n, errors.New("inbound: mail on a consumer without a pipeline")))
 	}
 	start := time.Now()
 	res, err := c.opts.Pipeline.Ingest(ctx, raw, n.Envelope)
@@ -162,8 +170,18 @@ func (c *Consumer) ingest(ctx context.Context, j job, n *Notification, log *slog
 		return outcomeFailed
 	}
 	c.gate.ok()
+	observeLatency(j, time.Now())
 	log.Debug("sqs mail ingested", "action", res.Action, "took", time.Since(start).String())
 	return outcomeDone
+}
+
+// mailFailed counts a Received notification whose mail did not reach the
+// pipeline (which counts the mails it gets) as failed, and returns o.
+func mailFailed(n *Notification, o outcome) outcome {
+	if n.Kind == KindMail {
+		metrics.InboundMails.WithLabelValues(ActionFailed).Inc()
+	}
+	return o
 }
 
 // poison logs a message that cannot be handled. It is not deleted: it comes

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/dargo-support/dargo/internal/metrics"
 )
 
 // job is one received SQS message on its way through the consumer.
@@ -48,7 +50,11 @@ func (c *Consumer) receive(ctx, work context.Context, n int, slots chan struct{}
 		}
 		msgs, err := c.receiveOnce(work, want)
 		freeSlots(slots, want-len(msgs))
+		metrics.InboundInFlight.Add(float64(len(msgs)))
 		if err != nil {
+			if work.Err() == nil {
+				sqsErrors(sqsOpReceive, 1)
+			}
 			if ctx.Err() != nil {
 				return
 			}
@@ -88,6 +94,7 @@ func (c *Consumer) handOff(ctx, work context.Context, msgs []types.Message, slot
 	if len(unstarted) > 0 {
 		c.release(work, unstarted)
 		freeSlots(slots, len(unstarted))
+		metrics.InboundInFlight.Sub(float64(len(unstarted)))
 	}
 }
 
@@ -130,11 +137,12 @@ func (c *Consumer) receiveOnce(ctx context.Context, n int) (msgs []types.Message
 	ctx, cancel := context.WithTimeout(ctx, c.opts.PollWait+30*time.Second)
 	defer cancel()
 	out, err := c.opts.Client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-		QueueUrl:                    aws.String(c.opts.QueueURL),
-		MaxNumberOfMessages:         int32(n),                               // #nosec G115 -- at most 10, SQS's batch limit
-		WaitTimeSeconds:             int32(c.opts.PollWait / time.Second),   // #nosec G115 -- at most 20
-		VisibilityTimeout:           int32(c.opts.Visibility / time.Second), // #nosec G115 -- minutes, far below int32
-		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount},
+		QueueUrl:            aws.String(c.opts.QueueURL),
+		MaxNumberOfMessages: int32(n),                               // #nosec G115 -- at most 10, SQS's batch limit
+		WaitTimeSeconds:     int32(c.opts.PollWait / time.Second),   // #nosec G115 -- at most 20
+		VisibilityTimeout:   int32(c.opts.Visibility / time.Second), // #nosec G115 -- minutes, far below int32
+		MessageSystemAttributeNames: []types.MessageSystemAttributeName{
+			types.MessageSystemAttributeNameApproximateReceiveCount, types.MessageSystemAttributeNameSentTimestamp},
 	})
 	if err != nil {
 		return nil, err

@@ -70,7 +70,7 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 	queues := []inbound.ConsumerOpts{opts}
 	if c.SQSFeedbackQueueURL != "" && c.SQSFeedbackQueueURL != c.SQSQueueURL {
 		fb := opts
-		fb.QueueURL, fb.Receivers, fb.Processors = c.SQSFeedbackQueueURL, 1, 2
+		fb.QueueURL, fb.Name, fb.Receivers, fb.Processors = c.SQSFeedbackQueueURL, inbound.QueueFeedback, 1, 2
 		queues = append(queues, fb)
 	}
 	env.Log.Info("inbound started", "queue", c.SQSQueueURL, "feedback_queue", c.SQSFeedbackQueueURL,
