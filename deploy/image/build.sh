@@ -17,7 +17,12 @@ cd "$(dirname "$0")/../.."
 
 image=${IMAGE:-dargo:latest}
 ca=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
-context=${CONTEXT:-$(mktemp -d)}
+if [ -n "${CONTEXT:-}" ]; then
+  context=$CONTEXT
+else
+  context=$(mktemp -d)
+  trap 'rm -rf "$context"' EXIT
+fi
 uid=65532
 storage=()
 [ -n "${STORAGE_DRIVER:-}" ] && storage=(--storage-driver "$STORAGE_DRIVER")
