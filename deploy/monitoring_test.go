@@ -77,6 +77,15 @@ func TestAlertRules(t *testing.T) {
 			exprs = append(exprs, r.Expr)
 		}
 	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range seen {
+		if !strings.Contains(string(readme), "| `"+name+"` |") {
+			t.Errorf("the README's alert table has no row for %s", name)
+		}
+	}
 	all := strings.Join(exprs, "\n")
 	for _, want := range []string{
 		`dargo_queue_latency_seconds{queue="critical"}`,
