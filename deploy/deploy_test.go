@@ -1,4 +1,3 @@
-// Package deploy holds the AWS setup scripts; its tests run them.
 package deploy
 
 import (
