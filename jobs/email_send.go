@@ -54,6 +54,7 @@ func (h *Handlers) handleEmailSend(ctx context.Context, t *asynq.Task) error {
 		if merr := h.store.MarkEmailFailed(ctx, p.EmailID, store.EmailFailed, err.Error()); merr != nil {
 			return merr
 		}
+		countMail(other, mailFailed) // the row, and with it the kind, may be gone
 		return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
 	}
 	if err != nil {
@@ -73,7 +74,12 @@ func (h *Handlers) handleEmailSend(ctx context.Context, t *asynq.Task) error {
 	if stop != "" {
 		// The reason may quote a bounce that names the address: not logged.
 		log.Info("email not sent", "kind", o.Email.Kind, "objected", stop == store.ReasonObjected)
-		return h.store.MarkEmailFailed(ctx, p.EmailID, store.EmailSuppressed, stop)
+		if err := h.store.MarkEmailFailed(ctx, p.EmailID, store.EmailSuppressed, stop); err != nil {
+			countMail(o.Email.Kind, mailRetry)
+			return err
+		}
+		countMail(o.Email.Kind, mailSuppressed)
+		return nil
 	}
 	id, headerID, err := h.send(ctx, log, o)
 	var claimed *SendClaimedError
@@ -84,12 +90,16 @@ func (h *Handlers) handleEmailSend(ctx context.Context, t *asynq.Task) error {
 	case errors.Is(err, asynq.SkipRetry): // the row is gone
 		log.Warn("email gone before it was sent", "err", err)
 		return err
-	case errors.Is(err, errStopping), errors.As(err, &claimed):
-		// Retried later: after the worker's restart, or when the claim
-		// runs out (RetryDelay).
+	case errors.As(err, &claimed):
+		// Retried when the claim runs out (RetryDelay); the attempt
+		// holding it counts the mail.
+		return err
+	case errors.Is(err, errStopping):
+		// Retried after the worker's restart.
+		countMail(o.Email.Kind, mailRetry)
 		return err
 	case err != nil:
-		return h.failed(ctx, p.EmailID, err)
+		return h.failed(ctx, o.Email.Kind, p.EmailID, err)
 	}
 	sent := store.Sent{HeaderID: headerID, SESID: id}
 	if strings.HasPrefix(id, DevIDPrefix) {
@@ -100,8 +110,10 @@ func (h *Handlers) handleEmailSend(ctx context.Context, t *asynq.Task) error {
 
 // record records a mail SES took, with a note in Redis first so that, if
 // the database cannot take it now, a retry records it instead of sending
-// it again.
+// it again. The mail counts as sent whatever the database says: it is out,
+// and the run that later records it from the note sends nothing.
 func (h *Handlers) record(ctx context.Context, log *slog.Logger, emailID int64, kind string, sent store.Sent) error {
+	countMail(kind, mailSent)
 	noteErr := h.noteSent(ctx, emailID, sent)
 	err := h.markSent(ctx, emailID, sent)
 	switch {
@@ -146,9 +158,10 @@ func (h *Handlers) send(ctx context.Context, log *slog.Logger, o *store.Outgoing
 	return id, m.MessageID, nil
 }
 
-// failed decides what a failed send means: a permanent error or the last
-// retry marks the email failed and stops; anything else is retried.
-func (h *Handlers) failed(ctx context.Context, emailID int64, err error) error {
+// failed decides what a failed send of a mail of kind means: a permanent
+// error or the last retry marks the email failed and stops; anything else
+// is retried.
+func (h *Handlers) failed(ctx context.Context, kind string, emailID int64, err error) error {
 	reason := ""
 	switch {
 	case outbound.IsPermanent(err):
@@ -156,11 +169,16 @@ func (h *Handlers) failed(ctx context.Context, emailID int64, err error) error {
 	case lastAttempt(ctx):
 		reason = "gave up retrying: " + err.Error()
 	default:
+		countMail(kind, mailRetry)
 		return err
 	}
 	if merr := h.store.MarkEmailFailed(ctx, emailID, store.EmailFailed, reason); merr != nil {
+		// Not marked: the mail stays queued, and the task is retried (or,
+		// out of retries, revoked and reconciled).
+		countMail(kind, mailRetry)
 		return errors.Join(err, merr)
 	}
+	countMail(kind, mailFailed)
 	return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
 }
 

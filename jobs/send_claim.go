@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/hibiken/asynq"
 
 	"github.com/dargo-support/dargo/outbound"
@@ -104,11 +102,4 @@ func (h *Handlers) deliver(ctx context.Context, log *slog.Logger, id int64, from
 // says the mail is not out: a refusal, throttling, another 4xx. Anything
 // else leaves it unknown: a 5xx (SES may have failed after taking the
 // mail), a transport error, a timeout, a cancelled context.
-func sesAnswered(err error) bool {
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
-		return false
-	}
-	var api smithy.APIError
-	return errors.As(err, &api) || outbound.IsPermanent(err) || outbound.IsThrottled(err)
-}
+func sesAnswered(err error) bool { return !outbound.IsUnsure(err) }

@@ -111,9 +111,11 @@ func periodic(fn asynq.HandlerFunc) asynq.HandlerFunc {
 	}
 }
 
-// Mux routes every task type to its handler.
+// Mux routes every task type to its handler, timing and counting every
+// run (dargo_tasks_total, dargo_task_duration_seconds).
 func Mux(h *Handlers) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
+	mux.Use(instrument)
 	mux.HandleFunc(TypeEmailSend, h.HandleEmailSend)
 	mux.HandleFunc(TypeBroadcastQueue, h.HandleBroadcastQueue)
 	mux.HandleFunc(TypeOutboxLag, periodic(h.HandleOutboxLag))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/dargo-support/dargo/internal/awslog"
+	"github.com/dargo-support/dargo/internal/metrics"
 )
 
 // SES sends raw mail through Amazon SES v2.
@@ -38,20 +40,27 @@ func NewSESFromEnv(ctx context.Context) (*SES, error) {
 // broken connection or a 5xx SES may have taken the mail, and a retry
 // inside the SDK would mail it twice unseen. The task queue retries
 // instead, with back-off, and the task's attempt counts the doubt.
+//
+// Each call is timed (dargo_ses_send_duration_seconds) and each failure
+// counted by its class (dargo_ses_errors_total).
 func (s *SES) Send(ctx context.Context, from string, to []string, raw []byte) (string, error) {
+	start := time.Now()
 	out, err := s.client.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(from),
 		Destination:      &types.Destination{ToAddresses: to},
 		Content:          &types.EmailContent{Raw: &types.RawMessage{Data: raw}},
 	}, oneTry)
+	metrics.SESSendDuration.Observe(time.Since(start).Seconds())
 	if err != nil {
-		return "", classify(fmt.Errorf("outbound: ses send: %w", err))
+		err = classify(fmt.Errorf("outbound: ses send: %w", err))
+	} else if aws.ToString(out.MessageId) == "" {
+		err = errors.New("outbound: ses send: no MessageId in the answer")
 	}
-	id := aws.ToString(out.MessageId)
-	if id == "" {
-		return "", errors.New("outbound: ses send: no MessageId in the answer")
+	if err != nil {
+		metrics.SESErrors.WithLabelValues(errorClass(err)).Inc()
+		return "", err
 	}
-	return id, nil
+	return aws.ToString(out.MessageId), nil
 }
 
 // oneTry makes an operation a single request.

@@ -68,3 +68,35 @@ func IsThrottled(err error) bool {
 	var re *smithyhttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() == 429
 }
+
+// IsUnsure reports whether a failed send leaves it unknown whether SES
+// took the mail: a 5xx (SES may have failed after taking it), a transport
+// error, a timeout, a cancelled call, an answer without a MessageId. Only
+// an answer that refuses the mail (throttling, a permanent refusal, another
+// 4xx) says it is not out.
+func IsUnsure(err error) bool {
+	if err == nil {
+		return false
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return true
+	}
+	var api smithy.APIError
+	return !errors.As(err, &api) && !IsPermanent(err) && !IsThrottled(err)
+}
+
+// errorClass is the class of a failed send in dargo_ses_errors_total:
+// throttled, permanent, unsure or temporary.
+func errorClass(err error) string {
+	switch {
+	case IsThrottled(err):
+		return "throttled"
+	case IsPermanent(err):
+		return "permanent"
+	case IsUnsure(err):
+		return "unsure"
+	default:
+		return "temporary"
+	}
+}

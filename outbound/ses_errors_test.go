@@ -45,6 +45,8 @@ func stubClient(url string) *sesv2.Client {
 	})
 }
 
+// TestSESErrors: each SES failure is classified, counted once by its class
+// in dargo_ses_errors_total, and timed.
 func TestSESErrors(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -53,26 +55,29 @@ func TestSESErrors(t *testing.T) {
 		body      string
 		permanent bool
 		throttled bool
+		class     string // in dargo_ses_errors_total
 	}{
-		{"throttled", 429, "TooManyRequestsException", `{"message":"Too many requests"}`, false, true},
-		{"429 without a type", 429, "", `{"message":"slow down"}`, false, true},
-		{"limit exceeded", 400, "LimitExceededException", `{"message":"Daily message quota exceeded"}`, false, true},
-		{"internal failure", 500, "InternalFailure", `{"message":"oops"}`, false, false},
-		{"unavailable", 503, "", `not json`, false, false},
-		{"message rejected", 400, "MessageRejected", `{"message":"Email address is not verified"}`, true, false},
-		{"account suspended", 400, "AccountSuspendedException", `{"message":"suspended"}`, true, false},
-		{"sending paused", 400, "SendingPausedException", `{"message":"paused"}`, true, false},
-		{"mail from not verified", 400, "MailFromDomainNotVerifiedException", `{"message":"no"}`, true, false},
-		{"identity not found", 404, "NotFoundException", `{"message":"no identity"}`, true, false},
-		{"bad address", 400, "BadRequestException", `{"message":"Missing final '@domain'"}`, true, false},
-		{"code in the body", 400, "", `{"__type":"MessageRejected","message":"rejected"}`, true, false},
-		{"unknown 400", 400, "SomethingNewException", `{"message":"?"}`, false, false},
+		{"throttled", 429, "TooManyRequestsException", `{"message":"Too many requests"}`, false, true, "throttled"},
+		{"429 without a type", 429, "", `{"message":"slow down"}`, false, true, "throttled"},
+		{"throttling exception", 400, "ThrottlingException", `{"message":"Rate exceeded"}`, false, true, "throttled"},
+		{"limit exceeded", 400, "LimitExceededException", `{"message":"Daily message quota exceeded"}`, false, true, "throttled"},
+		{"internal failure", 500, "InternalFailure", `{"message":"oops"}`, false, false, "unsure"},
+		{"unavailable", 503, "", `not json`, false, false, "unsure"},
+		{"message rejected", 400, "MessageRejected", `{"message":"Email address is not verified"}`, true, false, "permanent"},
+		{"account suspended", 400, "AccountSuspendedException", `{"message":"suspended"}`, true, false, "permanent"},
+		{"sending paused", 400, "SendingPausedException", `{"message":"paused"}`, true, false, "permanent"},
+		{"mail from not verified", 400, "MailFromDomainNotVerifiedException", `{"message":"no"}`, true, false, "permanent"},
+		{"identity not found", 404, "NotFoundException", `{"message":"no identity"}`, true, false, "permanent"},
+		{"bad address", 400, "BadRequestException", `{"message":"Missing final '@domain'"}`, true, false, "permanent"},
+		{"code in the body", 400, "", `{"__type":"MessageRejected","message":"rejected"}`, true, false, "permanent"},
+		{"unknown 400", 400, "SomethingNewException", `{"message":"?"}`, false, false, "temporary"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stub := &sesStub{status: tt.status, errType: tt.errType, body: tt.body}
 			srv := httptest.NewServer(stub)
 			defer srv.Close()
+			before, timed := sesErrorCounts(), sendDurations(t)
 			id, err := NewSES(stubClient(srv.URL)).Send(context.Background(), "support@acme.test", []string{"zoe@example.org"}, []byte("Subject: x\r\n\r\nx\r\n"))
 			if err == nil {
 				t.Fatalf("Send = %q, nil; want an error", id)
@@ -82,6 +87,13 @@ func TestSESErrors(t *testing.T) {
 			}
 			if got := IsThrottled(err); got != tt.throttled {
 				t.Errorf("IsThrottled = %v, want %v (%v)", got, tt.throttled, err)
+			}
+			if got, want := IsUnsure(err), tt.class == "unsure"; got != want {
+				t.Errorf("IsUnsure = %v, want %v (%v)", got, want, err)
+			}
+			checkSESErrorCounted(t, before, tt.class)
+			if d := sendDurations(t) - timed; d != 1 {
+				t.Errorf("SES send duration samples +%d, want +1", d)
 			}
 			if n := stub.calls.Load(); n != 1 {
 				t.Errorf("%d requests, want 1 (the client was told not to retry)", n)
@@ -98,16 +110,17 @@ func TestSESSendTriesOnce(t *testing.T) {
 	tests := []struct {
 		name   string
 		handle func(w http.ResponseWriter, r *http.Request)
+		class  string // in dargo_ses_errors_total
 	}{
-		{"internal failure", (&sesStub{status: 500, errType: "InternalFailure", body: `{"message":"oops"}`}).ServeHTTP},
-		{"unavailable", (&sesStub{status: 503, body: `not json`}).ServeHTTP},
-		{"throttled", (&sesStub{status: 429, errType: "TooManyRequestsException", body: `{"message":"slow"}`}).ServeHTTP},
+		{"internal failure", (&sesStub{status: 500, errType: "InternalFailure", body: `{"message":"oops"}`}).ServeHTTP, "unsure"},
+		{"unavailable", (&sesStub{status: 503, body: `not json`}).ServeHTTP, "unsure"},
+		{"throttled", (&sesStub{status: 429, errType: "TooManyRequestsException", body: `{"message":"slow"}`}).ServeHTTP, "throttled"},
 		{"connection dropped", func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 				conn.Close()
 			}
-		}},
+		}, "unsure"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,12 +137,14 @@ func TestSESSendTriesOnce(t *testing.T) {
 					return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
 				}),
 			})
+			before := sesErrorCounts()
 			if _, err := NewSES(client).Send(context.Background(), "support@acme.test", []string{"zoe@example.org"}, []byte("Subject: x\r\n\r\nx\r\n")); err == nil {
 				t.Fatal("Send = nil, want the failure")
 			}
 			if n := calls.Load(); n != 1 {
 				t.Errorf("%d requests, want 1", n)
 			}
+			checkSESErrorCounted(t, before, tt.class)
 		})
 	}
 }
@@ -145,9 +160,14 @@ func TestSESSendOK(t *testing.T) {
 		io.WriteString(w, `{"MessageId":"abc"}`)
 	}))
 	defer srv.Close()
+	before, timed := sesErrorCounts(), sendDurations(t)
 	id, err := NewSES(stubClient(srv.URL)).Send(context.Background(), "support@acme.test", []string{"zoe@example.org"}, []byte("Subject: x\r\n\r\nx\r\n"))
 	if err != nil || id != "abc" {
 		t.Fatalf("Send = %q, %v", id, err)
+	}
+	checkSESErrorCounted(t, before, "")
+	if d := sendDurations(t) - timed; d != 1 {
+		t.Errorf("SES send duration samples +%d, want +1", d)
 	}
 	if got.path != "POST /v2/email/outbound-emails" {
 		t.Errorf("request %s", got.path)
@@ -165,9 +185,12 @@ func TestSESNoMessageID(t *testing.T) {
 		io.WriteString(w, `{}`)
 	}))
 	defer srv.Close()
+	before := sesErrorCounts()
 	if _, err := NewSES(stubClient(srv.URL)).Send(context.Background(), "a@b.test", []string{"c@d.test"}, []byte("x")); err == nil || IsPermanent(err) {
 		t.Errorf("Send without MessageId: %v", err)
 	}
+	// SES answered, but without an id nobody knows whether it took the mail.
+	checkSESErrorCounted(t, before, "unsure")
 }
 
 func TestSESMaxSendRate(t *testing.T) {
@@ -192,8 +215,13 @@ func TestSESCanceled(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
+	before, timed := sesErrorCounts(), sendDurations(t)
 	_, err := NewSES(stubClient(srv.URL)).Send(ctx, "a@b.test", []string{"c@d.test"}, []byte("x"))
 	if err == nil || IsPermanent(err) {
 		t.Errorf("canceled Send: %v", err)
+	}
+	checkSESErrorCounted(t, before, "unsure")
+	if d := sendDurations(t) - timed; d != 1 {
+		t.Errorf("SES send duration samples +%d, want +1", d)
 	}
 }

@@ -165,8 +165,13 @@ func TestSESMotoUnverifiedSender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	before, timed := sesErrorCounts(), sendDurations(t)
 	_, err = s.Send(context.Background(), m.From.Email, []string{m.To.Email}, raw)
 	if !IsPermanent(err) {
 		t.Errorf("sending from an unverified identity: %v, want a permanent error", err)
+	}
+	checkSESErrorCounted(t, before, "permanent")
+	if d := sendDurations(t) - timed; d != 1 {
+		t.Errorf("SES send duration samples +%d, want +1", d)
 	}
 }
