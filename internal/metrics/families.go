@@ -65,7 +65,7 @@ var (
 	// Tasks counts asynq task runs by type and outcome: ok, retry,
 	// failed (no retry left, or not retried), panic.
 	Tasks = counter("dargo_tasks_total",
-		"Asynq task runs, by task type and outcome: ok, retry, failed.", "type", "outcome")
+		"Asynq task runs, by task type and outcome: ok, retry, failed, panic.", "type", "outcome")
 	// TaskDuration is the time of one task run, by type.
 	TaskDuration = histogram("dargo_task_duration_seconds",
 		"Time of one asynq task run, by task type.", taskBuckets, "type")
