@@ -26,7 +26,7 @@ func (o *workerOpts) flags(fs *flag.FlagSet) {
 // runWorker runs the task server and the outbox relay until interrupted.
 func runWorker(ctx context.Context, env *Env, o *workerOpts, _ []string) error {
 	c := env.Config
-	concurrency := &o.concurrency
+	concurrency := &o.concurrency // 0: DARGO_WORKER_CONCURRENCY
 	switch {
 	case *concurrency < 0:
 		return usagef("--concurrency: want a number ≥ 1, got %d", *concurrency)
