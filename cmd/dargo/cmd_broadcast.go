@@ -14,6 +14,25 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
+// broadcastOpts are dargo broadcast's flags.
+type broadcastOpts struct {
+	subject, bodyFile string
+	resume            int64
+	list, again       bool
+	batch             int
+	pause             time.Duration
+}
+
+func (o *broadcastOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.subject, "subject", "", "the mail's subject `S`")
+	fs.StringVar(&o.bodyFile, "body-file", "", "`F`ile with the mail's text: plain text, UTF-8 (- reads stdin)")
+	fs.Int64Var(&o.resume, "resume", 0, "continue queueing the unfinished broadcast with this `ID`")
+	fs.BoolVar(&o.list, "list", false, "list the broadcasts and count their mails")
+	fs.IntVar(&o.batch, "batch", store.DefaultBroadcastBatch, "queue `N` recipients per transaction")
+	fs.DurationVar(&o.pause, "pause", 0, "wait `D` between batches, to go easy on the database and the outbox relay")
+	fs.BoolVar(&o.again, "again", false, "send even though an earlier broadcast had this subject and text")
+}
+
 // runBroadcast mails a notice (a privacy-policy change) to every active
 // user, once, through the outbox: it queues the mails here, batch by
 // batch, and the workers send them at the SES rate.
@@ -23,34 +42,20 @@ import (
 //	dargo broadcast --list
 //
 // Killed at any point, it resumes with --resume and mails nobody twice.
-func runBroadcast(ctx context.Context, env *Env, args []string) error {
-	fs := flag.NewFlagSet("broadcast", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	subject := fs.String("subject", "", "the mail's subject")
-	bodyFile := fs.String("body-file", "", "file with the mail's text: plain text, UTF-8 (- reads stdin)")
-	resume := fs.Int64("resume", 0, "continue queueing the unfinished broadcast with this id")
-	list := fs.Bool("list", false, "list the broadcasts and count their mails")
-	batch := fs.Int("batch", store.DefaultBroadcastBatch, "recipients queued per transaction")
-	pause := fs.Duration("pause", 0, "wait between batches, to go easy on the database and the outbox relay")
-	again := fs.Bool("again", false, "send even though an earlier broadcast had this subject and text")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	starting := *subject != "" || *bodyFile != ""
+func runBroadcast(ctx context.Context, env *Env, o *broadcastOpts, _ []string) error {
+	starting := o.subject != "" || o.bodyFile != ""
 	switch {
-	case fs.NArg() > 0:
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	case *batch < 1 || *batch > store.MaxBroadcastBatch:
-		return fmt.Errorf("--batch: want 1 to %d", store.MaxBroadcastBatch)
-	case *list && (starting || *resume != 0), starting && *resume != 0:
-		return errors.New("give one of --subject with --body-file, --resume ID or --list")
-	case !*list && *resume == 0 && (*subject == "" || *bodyFile == ""):
-		return errors.New("usage: dargo broadcast --subject S --body-file F | --resume ID | --list")
+	case o.batch < 1 || o.batch > store.MaxBroadcastBatch:
+		return usagef("--batch: want 1 to %d", store.MaxBroadcastBatch)
+	case o.list && (starting || o.resume != 0), starting && o.resume != 0:
+		return usagef("give one of --subject with --body-file, --resume ID or --list")
+	case !o.list && o.resume == 0 && (o.subject == "" || o.bodyFile == ""):
+		return usagef("give --subject and --body-file, --resume ID or --list")
 	}
 	var body string
 	if starting {
 		var err error
-		if body, err = readBody(env, *bodyFile); err != nil {
+		if body, err = readBody(env, o.bodyFile); err != nil {
 			return err
 		}
 	}
@@ -60,10 +65,10 @@ func runBroadcast(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	switch {
-	case *list:
+	case o.list:
 		return listBroadcasts(ctx, env, db)
-	case *resume != 0:
-		b, err := db.Broadcast(ctx, *resume)
+	case o.resume != 0:
+		b, err := db.Broadcast(ctx, o.resume)
 		if err != nil {
 			return err
 		}
@@ -72,9 +77,9 @@ func runBroadcast(ctx context.Context, env *Env, args []string) error {
 			return nil
 		}
 		fmt.Fprintf(env.Stdout, "broadcast %d: resuming at %d of %d\n", b.ID, b.QueuedCount, b.Total)
-		return queueBroadcast(ctx, env, db, b, *batch, *pause)
+		return queueBroadcast(ctx, env, db, b, o.batch, o.pause)
 	}
-	b, err := db.StartBroadcast(ctx, store.NewBroadcast{Subject: *subject, Body: body, Again: *again})
+	b, err := db.StartBroadcast(ctx, store.NewBroadcast{Subject: o.subject, Body: body, Again: o.again})
 	var exists *store.BroadcastExistsError
 	switch {
 	case errors.As(err, &exists) && !exists.Broadcast.Queued():
@@ -87,7 +92,7 @@ func runBroadcast(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "broadcast %d started: %d recipients\n", b.ID, b.Total)
-	return queueBroadcast(ctx, env, db, b, *batch, *pause)
+	return queueBroadcast(ctx, env, db, b, o.batch, o.pause)
 }
 
 // readBody reads the broadcast's text from a file, or stdin for "-".

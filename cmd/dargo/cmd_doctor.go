@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -27,9 +26,6 @@ type finding struct {
 // per setting, and fails when anything is a blocker. It reads only the
 // environment: it connects to nothing.
 func runDoctor(ctx context.Context, env *Env, args []string) error {
-	if len(args) > 0 {
-		return errors.New("usage: dargo doctor")
-	}
 	blockers := 0
 	for _, f := range diagnose(env.Config) {
 		line := fmt.Sprintf("%-7s %s: %s", f.verdict, f.setting, f.what)

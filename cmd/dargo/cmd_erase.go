@@ -9,39 +9,43 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
+// eraseOpts are dargo erase's flags.
+type eraseOpts struct {
+	email string
+	block bool
+}
+
+func (o *eraseOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.email, "email", "", "the person's email address `ADDR` (required)")
+	fs.BoolVar(&o.block, "block", false, "the person asked not to be recreated: keep a hash of the address and drop its mail")
+}
+
 // runErase erases a person's personal data: `dargo erase --email ADDR
 // [--block]`. Running it again is harmless.
-func runErase(ctx context.Context, env *Env, args []string) error {
-	fs := flag.NewFlagSet("erase", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	email := fs.String("email", "", "the person's email address")
-	block := fs.Bool("block", false, "the person asked not to be recreated: keep a hash of the address and drop its mail")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *email == "" {
-		return errors.New("--email is required")
+func runErase(ctx context.Context, env *Env, o *eraseOpts, _ []string) error {
+	if o.email == "" {
+		return usagef("--email is required")
 	}
 	db, err := openDB(ctx, env, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, err := db.UserByEmail(ctx, *email)
+	u, err := db.UserByEmail(ctx, o.email)
 	if errors.Is(err, store.ErrNotFound) {
 		// Already erased (the address is gone), or never known.
-		if *block {
-			if err := db.Block(ctx, *email); err != nil {
+		if o.block {
+			if err := db.Block(ctx, o.email); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintf(env.Stdout, "nothing to erase: no person with address %s\n", *email)
+		fmt.Fprintf(env.Stdout, "nothing to erase: no person with address %s\n", o.email)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	res, err := db.Erase(ctx, u.ID, store.EraseOpts{Block: *block})
+	res, err := db.Erase(ctx, u.ID, store.EraseOpts{Block: o.block})
 	if err != nil {
 		return err
 	}

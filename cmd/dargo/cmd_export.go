@@ -12,42 +12,47 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-func runExport(ctx context.Context, env *Env, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	email := fs.String("email", "", "the person's email address")
-	zipTo := fs.String("zip", "", "also write a ZIP with the document and the person's files to this file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *email == "" {
-		return errors.New("--email is required")
+// exportOpts are dargo export's flags.
+type exportOpts struct {
+	email, zip string
+}
+
+func (o *exportOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.email, "email", "", "the person's email address `ADDR` (required)")
+	fs.StringVar(&o.zip, "zip", "", "also write a ZIP with the document and the person's files to `FILE`")
+}
+
+// runExport prints a person's data as JSON, and writes the ZIP with their
+// files when asked.
+func runExport(ctx context.Context, env *Env, o *exportOpts, _ []string) error {
+	if o.email == "" {
+		return usagef("--email is required")
 	}
 	db, err := openDB(ctx, env, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	doc, err := db.Export(ctx, *email, env.Config.replyTo)
+	doc, err := db.Export(ctx, o.email, env.Config.replyTo)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no person with address %s", *email)
+		return fmt.Errorf("no person with address %s", o.email)
 	}
 	if err != nil {
 		return err
 	}
-	u, err := db.UserByEmail(ctx, *email)
+	u, err := db.UserByEmail(ctx, o.email)
 	if err != nil {
 		return err
 	}
 	if err := db.Audit(ctx, store.Audit{Action: store.AuditExport, UserID: u.ID, Detail: map[string]any{"via": "cli"}}); err != nil {
 		return err
 	}
-	if *zipTo != "" {
-		files, err := db.ExportFiles(ctx, *email)
+	if o.zip != "" {
+		files, err := db.ExportFiles(ctx, o.email)
 		if err != nil {
 			return err
 		}
-		f, err := os.Create(*zipTo)
+		f, err := os.Create(o.zip)
 		if err != nil {
 			return err
 		}

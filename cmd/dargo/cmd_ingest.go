@@ -29,17 +29,19 @@ func limitMemory(maxMail int64) {
 	}
 }
 
+// ingestOpts are dargo ingest's flags.
+type ingestOpts struct {
+	recipients listFlag
+}
+
+func (o *ingestOpts) flags(fs *flag.FlagSet) {
+	fs.Var(&o.recipients, "recipient", "envelope recipient `ADDR` (repeatable), as SES's receipt.recipients")
+}
+
 // runIngest feeds raw MIME files (or stdin) through the inbound pipeline and
 // prints one JSON result per message. A file it cannot read is reported on
 // stderr and makes the exit status non-zero; every readable mail is handled.
-func runIngest(ctx context.Context, env *Env, args []string) error {
-	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	var recipients listFlag
-	fs.Var(&recipients, "recipient", "envelope recipient (repeatable), as SES's receipt.recipients")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func runIngest(ctx context.Context, env *Env, o *ingestOpts, files []string) error {
 	limitMemory(env.Config.MaxMailBytes)
 	db, err := openDB(ctx, env, true)
 	if err != nil {
@@ -49,13 +51,13 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	p := newPipeline(db, env)
 	enc := json.NewEncoder(env.Stdout)
 	one := func(name string, raw []byte) error {
-		res, err := p.Ingest(ctx, raw, inbound.Envelope{Recipients: recipients})
+		res, err := p.Ingest(ctx, raw, inbound.Envelope{Recipients: o.recipients})
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		return enc.Encode(res)
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		raw, err := io.ReadAll(env.Stdin)
 		if err != nil {
 			return fmt.Errorf("read stdin: %w", err)
@@ -63,7 +65,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return one("stdin", raw)
 	}
 	var errs []error
-	for _, name := range fs.Args() {
+	for _, name := range files {
 		// ReadFile sizes its buffer from the file: a 40 MB mail costs 40 MB, not twice that.
 		raw, err := os.ReadFile(name) // #nosec G304 -- the operator names the files to ingest
 		if err != nil {

@@ -13,59 +13,53 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// runPolicy publishes and lists versions of the privacy policy and terms.
-//
-//	dargo policy publish --kind privacy|terms FILE [--significant] [--effective YYYY-MM-DD] [--summary TEXT]
-//	dargo policy list
-//
-// A significant version is announced in this process: its broadcast is
-// started and queued here (the workers send the mails), every open or
-// pending ticket gets a notice, and signed-in people see a banner. Killed
-// at any point, the same command again continues where it stopped.
-func runPolicy(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return errors.New("usage: dargo policy publish --kind privacy|terms FILE [--significant] [--effective YYYY-MM-DD] [--summary TEXT] | list")
-	}
-	switch args[0] {
-	case "publish":
-		return publishPolicy(ctx, env, args[1:])
-	case "list":
-		if len(args) > 1 {
-			return fmt.Errorf("unexpected arguments %q", args[1:])
-		}
-		return listPolicies(ctx, env)
-	}
-	return fmt.Errorf("unknown policy command %q: publish or list", args[0])
+// policyCommands publish and list versions of the privacy policy and
+// terms. A significant version is announced in the publishing process: its
+// broadcast is started and queued there (the workers send the mails),
+// every open or pending ticket gets a notice, and signed-in people see a
+// banner. Killed at any point, the same command again continues where it
+// stopped.
+var policyCommands = []command{
+	{name: "publish", usage: "dargo policy publish --kind privacy|terms FILE [--significant] [--effective YYYY-MM-DD] [--summary TEXT]",
+		bind: withFlags((*publishOpts).flags, publishPolicy), args: oneArg("FILE (- reads stdin)"),
+		doc: "publish the next version of the privacy policy or the terms from a Markdown FILE (-: stdin); a significant one is announced by mail, ticket notice and banner, once; killed, the same command resumes"},
+	{name: "list", usage: "dargo policy list", bind: noFlags(listPolicies),
+		doc: "print every version of both documents, with its state"},
 }
 
-func publishPolicy(ctx context.Context, env *Env, args []string) error {
-	fs := flag.NewFlagSet("policy publish", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	kind := fs.String("kind", "", "privacy or terms")
-	significant := fs.Bool("significant", false, "announce it: mail everyone active, a notice on open tickets, a banner")
-	effective := fs.String("effective", "", "the day it takes effect, YYYY-MM-DD (default today, UTC)")
-	summary := fs.String("summary", "", "what changed, in a sentence or two (required with --significant)")
-	batch := fs.Int("batch", store.DefaultBroadcastBatch, "recipients of the announcement queued per transaction")
-	pause := fs.Duration("pause", 0, "wait between batches")
-	files, err := parseInterleaved(fs, args)
+// publishOpts are dargo policy publish's flags.
+type publishOpts struct {
+	kind, effective, summary string
+	significant              bool
+	batch                    int
+	pause                    time.Duration
+}
+
+func (o *publishOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.kind, "kind", "", "the document: `privacy|terms` (required)")
+	fs.BoolVar(&o.significant, "significant", false, "announce it: mail everyone active, a notice on open tickets, a banner")
+	fs.StringVar(&o.effective, "effective", "", "the day it takes effect, `YYYY-MM-DD` (default today, UTC)")
+	fs.StringVar(&o.summary, "summary", "", "`TEXT` saying what changed, in a sentence or two (required with --significant)")
+	fs.IntVar(&o.batch, "batch", store.DefaultBroadcastBatch, "queue `N` recipients of the announcement per transaction")
+	fs.DurationVar(&o.pause, "pause", 0, "wait `D` between batches")
+}
+
+func publishPolicy(ctx context.Context, env *Env, o *publishOpts, files []string) error {
 	switch {
-	case err != nil:
-		return err
-	case len(files) != 1:
-		return errors.New("usage: dargo policy publish --kind privacy|terms FILE (- reads stdin)")
-	case !store.IsPolicyKind(*kind):
-		return errors.New("--kind: privacy or terms")
-	case *batch < 1 || *batch > store.MaxBroadcastBatch:
-		return fmt.Errorf("--batch: want 1 to %d", store.MaxBroadcastBatch)
+	case !store.IsPolicyKind(o.kind):
+		return usagef("--kind: privacy or terms")
+	case o.batch < 1 || o.batch > store.MaxBroadcastBatch:
+		return usagef("--batch: want 1 to %d", store.MaxBroadcastBatch)
 	}
-	np := store.NewPolicy{Kind: *kind, Summary: *summary, Significant: *significant}
-	if *effective != "" {
-		day, err := time.Parse(time.DateOnly, *effective)
+	np := store.NewPolicy{Kind: o.kind, Summary: o.summary, Significant: o.significant}
+	if o.effective != "" {
+		day, err := time.Parse(time.DateOnly, o.effective)
 		if err != nil {
-			return fmt.Errorf("--effective: want YYYY-MM-DD, got %q", *effective)
+			return usagef("--effective: want YYYY-MM-DD, got %q", o.effective)
 		}
 		np.Effective = day
 	}
+	var err error
 	if np.Text, err = readText(env, files[0]); err != nil {
 		return err
 	}
@@ -108,26 +102,10 @@ func publishPolicy(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "mail: broadcast %d to %d recipients, queueing from %d\n", b.ID, b.Total, b.QueuedCount)
-	if err := queueBroadcast(ctx, env, db, b, *batch, *pause); err != nil {
+	if err := queueBroadcast(ctx, env, db, b, o.batch, o.pause); err != nil {
 		return fmt.Errorf("%w; or run the same dargo policy publish again", err)
 	}
 	return nil
-}
-
-// parseInterleaved parses flags that may come before or after the
-// positional arguments, which it returns.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return rest, nil
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 // readText reads a policy from a file, or stdin for "-".
@@ -143,7 +121,7 @@ func readText(env *Env, name string) (string, error) {
 }
 
 // listPolicies prints every version of both documents.
-func listPolicies(ctx context.Context, env *Env) error {
+func listPolicies(ctx context.Context, env *Env, _ []string) error {
 	db, err := openDB(ctx, env, false)
 	if err != nil {
 		return err

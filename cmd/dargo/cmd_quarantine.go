@@ -13,18 +13,23 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// runQuarantine lists quarantined inbound mail or releases it into the pipeline.
-func runQuarantine(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return errors.New("want a subcommand: list [--json] [--limit N], or release ID...")
-	}
-	switch args[0] {
-	case "list":
-		return runQuarantineList(ctx, env, args[1:])
-	case "release":
-		return runQuarantineRelease(ctx, env, args[1:])
-	}
-	return fmt.Errorf("unknown subcommand %q: want list or release", args[0])
+// quarantineCommands list quarantined inbound mail or release it into the pipeline.
+var quarantineCommands = []command{
+	{name: "list", usage: "dargo quarantine list [--json] [--limit N]", bind: withFlags((*quarantineListOpts).flags, runQuarantineList),
+		doc: "print quarantined mail, oldest first, one a line: id, received (RFC 3339), sender, size and reason, separated by tabs (or JSON lines)"},
+	{name: "release", usage: "dargo quarantine release ID...", bind: noFlags(runQuarantineRelease), args: someArgs("ID"),
+		doc: "process quarantined mail as if it were clean (verdicts and size limits no longer hold it back); prints what ingest prints, one JSON line each"},
+}
+
+// quarantineListOpts are dargo quarantine list's flags.
+type quarantineListOpts struct {
+	json  bool
+	limit int
+}
+
+func (o *quarantineListOpts) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print one JSON object per mail")
+	fs.IntVar(&o.limit, "limit", 100, "list at most `N`")
 }
 
 // quarantined is one line of `dargo quarantine list --json`.
@@ -41,31 +46,24 @@ type quarantined struct {
 
 // runQuarantineList prints quarantined mail, oldest first: one line each,
 // "id received_at sender size reason" separated by tabs, or JSON lines.
-func runQuarantineList(ctx context.Context, env *Env, args []string) error {
-	fs := flag.NewFlagSet("quarantine list", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object per mail")
-	limit := fs.Int("limit", 100, "list at most this many")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 || *limit < 1 {
-		return errors.New("usage: dargo quarantine list [--json] [--limit N]")
+func runQuarantineList(ctx context.Context, env *Env, o *quarantineListOpts, _ []string) error {
+	if o.limit < 1 {
+		return usagef("--limit: want a number ≥ 1, got %d", o.limit)
 	}
 	db, err := openDB(ctx, env, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rows, err := db.Quarantined(ctx, *limit+1)
+	rows, err := db.Quarantined(ctx, o.limit+1)
 	if err != nil {
 		return err
 	}
-	more := len(rows) > *limit
-	rows = rows[:min(len(rows), *limit)]
+	more := len(rows) > o.limit
+	rows = rows[:min(len(rows), o.limit)]
 	enc := json.NewEncoder(env.Stdout)
 	for _, r := range rows {
-		if *asJSON {
+		if o.json {
 			if err := enc.Encode(toQuarantined(r)); err != nil {
 				return err
 			}
@@ -78,7 +76,7 @@ func runQuarantineList(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%d\t%s\t%s\t%d\t%s\n", r.ID, r.ReceivedAt.UTC().Format(time.RFC3339), sender, r.Size, oneLine(r.Reason))
 	}
 	if more {
-		fmt.Fprintf(env.Stderr, "dargo quarantine list: more than %d; showing the oldest (raise --limit, or release these first)\n", *limit)
+		fmt.Fprintf(env.Stderr, "dargo quarantine list: more than %d; showing the oldest (raise --limit, or release these first)\n", o.limit)
 	}
 	return nil
 }
@@ -105,14 +103,11 @@ func oneLine(s string) string {
 // unknown or not quarantined is an error (stderr, non-zero exit); the other
 // ids are still released.
 func runQuarantineRelease(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return errors.New("usage: dargo quarantine release ID... (ids from dargo quarantine list)")
-	}
 	ids := make([]int64, len(args))
 	for i, a := range args {
 		id, err := strconv.ParseInt(a, 10, 64)
 		if err != nil || id < 1 {
-			return fmt.Errorf("%q is not an inbound mail id (see dargo quarantine list)", a)
+			return usagef("%q is not an inbound mail id (see dargo quarantine list)", a)
 		}
 		ids[i] = id
 	}

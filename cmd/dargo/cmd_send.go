@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,42 +15,52 @@ import (
 	"time"
 )
 
+// sendOpts are dargo send's flags.
+type sendOpts struct {
+	from, to, subject, inReplyTo, file string
+}
+
+func (o *sendOpts) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.from, "from", "", "the sender's address `ADDR` (required)")
+	fs.StringVar(&o.to, "to", "", "the recipient `ADDR`: our support address, or a ticket's reply address (default support@DARGO_MAIL_DOMAIN)")
+	fs.StringVar(&o.subject, "subject", "Hello", "the subject `S`")
+	fs.StringVar(&o.inReplyTo, "in-reply-to", "", "the Message-ID `ID` of the mail this answers (threads the reply)")
+	fs.StringVar(&o.file, "file", "", "send this raw MIME file `F` instead of composing one")
+}
+
 // runSend mails the dev SMTP listener (dargo dev), as a customer's mail
 // client would: `dargo send --from ada@example.com --subject "…" "text"`.
-// With --file it sends a raw MIME file as it is.
-func runSend(ctx context.Context, env *Env, args []string) error {
+// With --file it sends a raw MIME file as it is; without TEXT or --file,
+// the text comes from stdin.
+func runSend(ctx context.Context, env *Env, o *sendOpts, words []string) error {
 	c := env.Config
-	fs := flag.NewFlagSet("send", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	from := fs.String("from", "", "the sender's address (required)")
-	to := fs.String("to", "support@"+c.MailDomain, "the recipient: our support address, or a ticket's reply address")
-	subject := fs.String("subject", "Hello", "subject")
-	inReplyTo := fs.String("in-reply-to", "", "Message-ID of the mail this answers (threads the reply)")
-	file := fs.String("file", "", "send this raw MIME file instead of composing one")
-	if err := fs.Parse(args); err != nil {
-		return err
+	if o.to == "" {
+		o.to = "support@" + c.MailDomain
 	}
-	sender, err := mail.ParseAddress(*from)
+	sender, err := mail.ParseAddress(o.from)
 	if err != nil {
-		return errors.New("--from: give the sender's email address")
+		return usagef("--from: give the sender's email address")
 	}
-	rcpt, err := mail.ParseAddress(*to)
+	rcpt, err := mail.ParseAddress(o.to)
 	if err != nil {
-		return fmt.Errorf("--to: %w", err)
+		return usagef("--to: %w", err)
 	}
 	var raw []byte
-	if *file != "" {
-		if raw, err = os.ReadFile(*file); err != nil {
+	if o.file != "" {
+		if len(words) > 0 {
+			return usagef("give TEXT or --file, not both")
+		}
+		if raw, err = os.ReadFile(o.file); err != nil {
 			return err
 		}
 	} else {
-		text := strings.Join(fs.Args(), " ")
+		text := strings.Join(words, " ")
 		if text == "" {
 			if text, err = readAll(env.Stdin); err != nil {
 				return err
 			}
 		}
-		raw = composeCustomerMail(sender, rcpt, *subject, strings.Trim(*inReplyTo, "<> "), text)
+		raw = composeCustomerMail(sender, rcpt, o.subject, strings.Trim(o.inReplyTo, "<> "), text)
 	}
 	if err := smtp.SendMail(c.SMTPAddr, nil, sender.Address, []string{rcpt.Address}, raw); err != nil {
 		return fmt.Errorf("send to %s: %w (is dargo dev running?)", c.SMTPAddr, err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net/mail"
@@ -10,48 +9,51 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// runStaff adds or removes staff: `dargo staff add EMAIL [--admin]`,
-// `dargo staff remove EMAIL`. A removed member stays a customer: their
-// tickets and history remain, and the next request from any of their
-// sessions is a customer's.
-func runStaff(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return errors.New("usage: dargo staff add EMAIL [--admin] | remove EMAIL | list")
+// staffCommands are dargo staff's subcommands. A removed member stays a
+// customer: their tickets and history remain, and the next request from
+// any of their sessions is a customer's.
+var staffCommands = []command{
+	{name: "add", usage: "dargo staff add EMAIL [--admin]", bind: withFlags((*staffAddOpts).flags, runStaffAdd), args: oneArg("EMAIL"),
+		doc: "give EMAIL staff rights (or admin rights, with --admin); they sign in by magic link"},
+	{name: "remove", usage: "dargo staff remove EMAIL", bind: noFlags(runStaffRemove), args: oneArg("EMAIL"),
+		doc: "take EMAIL's staff rights: they stay a customer, from their next request"},
+	{name: "list", usage: "dargo staff list", bind: noFlags(runStaffList),
+		doc: "print staff and admins, one a line: address and role, separated by a tab"},
+}
+
+// staffAddOpts are dargo staff add's flags.
+type staffAddOpts struct {
+	admin bool
+}
+
+func (o *staffAddOpts) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&o.admin, "admin", false, "make an admin, not only staff")
+}
+
+func runStaffAdd(ctx context.Context, env *Env, o *staffAddOpts, args []string) error {
+	role := "staff"
+	if o.admin {
+		role = "admin"
+	}
+	return setRole(ctx, env, args[0], role)
+}
+
+func runStaffRemove(ctx context.Context, env *Env, args []string) error {
+	return setRole(ctx, env, args[0], "customer")
+}
+
+// setRole gives the person at email the role, and says so.
+func setRole(ctx context.Context, env *Env, email, role string) error {
+	a, err := mail.ParseAddress(email)
+	if err != nil {
+		return usagef("%q is not an email address", email)
 	}
 	db, err := openDB(ctx, env, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	switch args[0] {
-	case "list":
-		staff, err := db.Staff(ctx)
-		if err != nil {
-			return err
-		}
-		for _, u := range staff {
-			fmt.Fprintf(env.Stdout, "%s\t%s\n", u.Email, u.Role)
-		}
-		return nil
-	case "add", "remove":
-	default:
-		return fmt.Errorf("unknown staff command %q: want add, remove or list", args[0])
-	}
-	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	admin := fs.Bool("admin", false, "make an admin (add only)")
-	email, err := oneAddress(fs, args[1:])
-	if err != nil {
-		return err
-	}
-	role := "staff"
-	switch {
-	case args[0] == "remove":
-		role = "customer"
-	case *admin:
-		role = "admin"
-	}
-	u, err := db.SetRole(ctx, email, role)
+	u, err := db.SetRole(ctx, store.NormalizeEmail(a.Address), role)
 	if err != nil {
 		return err
 	}
@@ -59,24 +61,18 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// oneAddress parses flags around a single email address argument.
-func oneAddress(fs *flag.FlagSet, args []string) (string, error) {
-	var email string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return "", err
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			if email != "" {
-				return "", errors.New("give one email address")
-			}
-			email, args = args[0], args[1:]
-		}
-	}
-	a, err := mail.ParseAddress(email)
+func runStaffList(ctx context.Context, env *Env, _ []string) error {
+	db, err := openDB(ctx, env, false)
 	if err != nil {
-		return "", fmt.Errorf("%q is not an email address", email)
+		return err
 	}
-	return store.NormalizeEmail(a.Address), nil
+	defer db.Close()
+	staff, err := db.Staff(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range staff {
+		fmt.Fprintf(env.Stdout, "%s\t%s\n", u.Email, u.Role)
+	}
+	return nil
 }

@@ -12,21 +12,32 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
+// workerOpts are dargo worker's flags.
+type workerOpts struct {
+	concurrency int
+	queues      string
+}
+
+func (o *workerOpts) flags(fs *flag.FlagSet) {
+	fs.IntVar(&o.concurrency, "concurrency", 0, "run at most `N` tasks at once (default DARGO_WORKER_CONCURRENCY)")
+	fs.StringVar(&o.queues, "queues", "", "queue priorities `q=p,...`, e.g. critical=6,default=3,low=1 (default DARGO_QUEUES)")
+}
+
 // runWorker runs the task server and the outbox relay until interrupted.
-func runWorker(ctx context.Context, env *Env, args []string) error {
+func runWorker(ctx context.Context, env *Env, o *workerOpts, _ []string) error {
 	c := env.Config
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	concurrency := fs.Int("concurrency", c.Concurrency, "tasks run at once")
-	queues := fs.String("queues", "", "queue priorities, e.g. critical=6,default=3,low=1 (default DARGO_QUEUES)")
-	if err := fs.Parse(args); err != nil {
-		return err
+	concurrency := &o.concurrency // 0: DARGO_WORKER_CONCURRENCY
+	switch {
+	case *concurrency < 0:
+		return usagef("--concurrency: want a number ≥ 1, got %d", *concurrency)
+	case *concurrency == 0:
+		*concurrency = c.Concurrency
 	}
 	q := c.Queues
-	if *queues != "" {
+	if o.queues != "" {
 		var err error
-		if q, err = ParseQueues(*queues); err != nil {
-			return err
+		if q, err = ParseQueues(o.queues); err != nil {
+			return usagef("--queues: %w", err)
 		}
 	}
 	if err := requireTLS(env, usesDatabase|usesRedis|usesAWS); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/mail"
 	"net/netip"
 	"slices"
@@ -25,7 +26,7 @@ type Config struct {
 	Categories   map[string]string
 	MaxMailBytes int64
 	AutoMailCap  int
-	LogLevel     string
+	LogLevel     slog.Level
 
 	// CategoryLabels are what customers read for a category, by code
 	// (DARGO_CATEGORY_NAMES); Categories maps addresses to codes.
@@ -97,7 +98,7 @@ var settings = []setting{
 	{"DARGO_CATEGORY_NAMES", "", "what customers read for a category: category=Name pairs, comma-separated, e.g. billing=Billing and invoices; an unnamed category is capitalised (general: General)"},
 	{"DARGO_MAX_MAIL_BYTES", "41943040", "larger inbound mail is quarantined unparsed (40 MiB, the SES limit)"},
 	{"DARGO_AUTO_MAIL_CAP", "5", "automatic mails (confirmations) per address per hour; stops robot loops"},
-	{"DARGO_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"DARGO_LOG_LEVEL", "info", "debug, info, warn or error (any case); anything else is a configuration error"},
 	{"DARGO_HTTP_ADDR", "127.0.0.1:8080", "address the web tier (in dev: the outbox pages) listens on"},
 	{"DARGO_REDIS_URL", "", "redis://, rediss://, redis-sentinel://… or redis-cluster://h1,h2; unset in dev: an in-process stand-in"},
 	{"DARGO_MAILER", "", "ses or outbox (default: ses for dargo worker, outbox for dargo dev)"},
@@ -158,7 +159,6 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		MailDomain:  strings.ToLower(get("DARGO_MAIL_DOMAIN")),
 		Secret:      get("DARGO_SECRET"),
 		From:        get("DARGO_FROM"),
-		LogLevel:    get("DARGO_LOG_LEVEL"),
 		Categories:  map[string]string{},
 	}
 	c.HTTPAddr = get("DARGO_HTTP_ADDR")
@@ -166,6 +166,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.Mailer = get("DARGO_MAILER")
 	var errs []error
 	var err error
+	if c.LogLevel, err = parseLogLevel(get("DARGO_LOG_LEVEL")); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Mailer != "" && c.Mailer != "ses" && c.Mailer != "outbox" {
 		errs = append(errs, fmt.Errorf("DARGO_MAILER: want ses or outbox, got %q", c.Mailer))
 	}
@@ -284,13 +287,29 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	return c, errors.Join(errs...)
 }
 
+// logLevels are DARGO_LOG_LEVEL's values.
+var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+
+// parseLogLevel reads DARGO_LOG_LEVEL, in any case.
+func parseLogLevel(v string) (slog.Level, error) {
+	l, ok := logLevels[strings.ToLower(v)]
+	if !ok {
+		return 0, fmt.Errorf("DARGO_LOG_LEVEL: want debug, info, warn or error, got %q", v)
+	}
+	return l, nil
+}
+
 // AutoWindow is the window of the automatic-mail cap.
 const AutoWindow = time.Hour
 
 func printSettings(w io.Writer) {
 	fmt.Fprintln(w, "Environment (default in brackets):")
+	width := 0
 	for _, s := range settings {
-		fmt.Fprintf(w, "  %-26s %s [%s]\n", s.name, s.doc, s.def)
+		width = max(width, len(s.name))
+	}
+	for _, s := range settings {
+		fmt.Fprintf(w, "  %-*s  %s [%s]\n", width, s.name, s.doc, s.def)
 	}
 	fmt.Fprintln(w, "  AWS_REGION, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_SESV2, AWS_ENDPOINT_URL_S3 and credentials: the AWS SDK's own")
 }

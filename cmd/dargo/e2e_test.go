@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +21,30 @@ import (
 
 var binary string
 
+// stamped: the binary carries the commit it was built from (see stampable).
+var stamped bool
+
+// stampable reports whether go build can stamp the commit into the binary:
+// the checkout is a git clone (Go reads no worktree's .git file) and git
+// answers. This machine's GOFLAGS=-buildvcs=false is overridden either way.
+func stampable() bool {
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(strings.TrimSpace(string(top)), ".git"))
+	return err == nil && fi.IsDir()
+}
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "dargo-e2e")
 	if err != nil {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "dargo")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	stamped = stampable()
+	build := exec.Command("go", "build", "-buildvcs="+strconv.FormatBool(stamped), "-o", binary, ".")
+	if out, err := build.CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		panic(err)
 	}

@@ -17,7 +17,7 @@ func (p person) LogValue() slog.Value { return slog.GroupValue(slog.String("who"
 func TestLogsCarryNoEmailAddresses(t *testing.T) {
 	for _, text := range []bool{true, false} {
 		var buf bytes.Buffer
-		log := newLogger(&buf, "debug", text).With("ticket", 7, "customer", "ada@example.com")
+		log := newLogger(&buf, slog.LevelDebug, text).With("ticket", 7, "customer", "ada@example.com")
 		err := fmt.Errorf("send: %w", errors.New(`550 5.1.1 <Grace.Hopper+desk@mail.example.org>: no such user`))
 		log.WithGroup("mail").Warn("mail to jürgen.müller@example.de bounced",
 			"err", err,

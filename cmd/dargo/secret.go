@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -113,9 +112,6 @@ func newSecret() (string, error) {
 
 // runSecret prints a new secret for DARGO_SECRET (or DARGO_METRICS_TOKEN).
 func runSecret(ctx context.Context, env *Env, args []string) error {
-	if len(args) > 0 {
-		return errors.New("usage: dargo secret")
-	}
 	s, err := newSecret()
 	if err != nil {
 		return err

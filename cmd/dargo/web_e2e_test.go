@@ -36,9 +36,10 @@ func TestStaffCommand(t *testing.T) {
 			{[]string{"staff", "list"}, "ada@example.com\tadmin\ngrace@example.com\tstaff\nlinus@example.com\tadmin\n", 0},
 			{[]string{"staff", "remove", "linus@example.com"}, "linus@example.com is now customer\n", 0},
 			{[]string{"staff", "list"}, "ada@example.com\tadmin\ngrace@example.com\tstaff\n", 0},
-			{[]string{"staff", "add", "not-an-address"}, "", 1},
-			{[]string{"staff", "add", "a@example.com", "b@example.com"}, "", 1},
-			{[]string{"staff", "promote", "a@example.com"}, "", 1},
+			// Usage errors: exit 2.
+			{[]string{"staff", "add", "not-an-address"}, "", 2},
+			{[]string{"staff", "add", "a@example.com", "b@example.com"}, "", 2},
+			{[]string{"staff", "promote", "a@example.com"}, "", 2},
 		} {
 			out, errOut, code := dargo(t, env, nil, step.args...)
 			if code != step.code || out != step.out {

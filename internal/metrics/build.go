@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"runtime"
 	"runtime/debug"
 	"sync"
 
@@ -14,12 +15,12 @@ type Build struct {
 	Commit    string // vcs.revision, "unknown" without VCS information
 	Time      string // vcs.time (the commit's time), "unknown" without
 	Modified  bool   // vcs.modified: built from a checkout with changes
-	GoVersion string
+	GoVersion string // the toolchain that built the binary
 }
 
 // ReadBuild reads the binary's build information once.
 var ReadBuild = sync.OnceValue(func() Build {
-	b := Build{Version: "(devel)", Commit: "unknown", Time: "unknown"}
+	b := Build{Version: "(devel)", Commit: "unknown", Time: "unknown", GoVersion: runtime.Version()}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return b
