@@ -1,4 +1,9 @@
-package inbound_test
+// Package memsqs is an in-memory SQS queue, a stand-in for benchmarks (and
+// `dargo bench`) that should measure the inbound consumer and the database
+// rather than an emulator whose per-call cost grows with the queue length.
+// It keeps what the consumer uses: receive with a visibility timeout, delete
+// by receipt handle, and visibility changes; nothing else of SQS.
+package memsqs
 
 import (
 	"context"
@@ -9,16 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
-	"github.com/dargo-support/dargo/inbound"
 )
 
-// memQueue is an in-memory SQS queue for benchmarks that should measure
-// the consumer and the database rather than the emulator: receive,
-// visibility and delete by receipt handle, nothing else.
-type memQueue struct {
+// Queue is one in-memory queue; its methods are those of inbound.SQSClient.
+// The zero value is not usable: call New.
+type Queue struct {
 	mu      sync.Mutex
-	msgs    map[string]*memMsg // by message id
+	msgs    map[string]*message // by message id
 	order   []string
 	handles map[string]string // receipt handle -> message id
 	seq     int
@@ -27,28 +29,31 @@ type memQueue struct {
 	maxReceives     int // the most any message was received
 }
 
-type memMsg struct {
+type message struct {
 	id, body  string
 	visibleAt time.Time
 	receives  int
 }
 
-var _ inbound.SQSClient = (*memQueue)(nil)
-
-func newMemQueue() *memQueue {
-	return &memQueue{msgs: map[string]*memMsg{}, handles: map[string]string{}}
+// New returns an empty queue.
+func New() *Queue {
+	return &Queue{msgs: map[string]*message{}, handles: map[string]string{}}
 }
 
-func (q *memQueue) send(body string) {
+// Send puts a message with body on the queue, visible at once.
+func (q *Queue) Send(body string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.seq++
 	id := "m" + strconv.Itoa(q.seq)
-	q.msgs[id] = &memMsg{id: id, body: body}
+	q.msgs[id] = &message{id: id, body: body}
 	q.order = append(q.order, id)
 }
 
-func (q *memQueue) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, _ ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+// ReceiveMessage returns up to MaxNumberOfMessages visible messages, hiding
+// them for VisibilityTimeout; with none visible it polls every 5 ms for
+// WaitTimeSeconds, as SQS long polling waits.
+func (q *Queue) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, _ ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
 	deadline := time.Now().Add(time.Duration(in.WaitTimeSeconds) * time.Second)
 	for {
 		if out := q.take(int(in.MaxNumberOfMessages), time.Duration(in.VisibilityTimeout)*time.Second); len(out) > 0 || time.Now().After(deadline) {
@@ -62,7 +67,7 @@ func (q *memQueue) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInp
 	}
 }
 
-func (q *memQueue) take(n int, visibility time.Duration) []types.Message {
+func (q *Queue) take(n int, visibility time.Duration) []types.Message {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	now := time.Now()
@@ -89,7 +94,8 @@ func (q *memQueue) take(n int, visibility time.Duration) []types.Message {
 	return out
 }
 
-func (q *memQueue) DeleteMessageBatch(_ context.Context, in *sqs.DeleteMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
+// DeleteMessageBatch deletes the messages received with the entries' handles.
+func (q *Queue) DeleteMessageBatch(_ context.Context, in *sqs.DeleteMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	out := &sqs.DeleteMessageBatchOutput{}
@@ -101,7 +107,9 @@ func (q *memQueue) DeleteMessageBatch(_ context.Context, in *sqs.DeleteMessageBa
 	return out, nil
 }
 
-func (q *memQueue) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+// ChangeMessageVisibility hides (or shows) one received message for the
+// given seconds from now.
+func (q *Queue) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
 	q.mu.Lock()
 	q.visibilityCalls++
 	q.mu.Unlock()
@@ -109,14 +117,15 @@ func (q *memQueue) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMess
 	return &sqs.ChangeMessageVisibilityOutput{}, nil
 }
 
-func (q *memQueue) ChangeMessageVisibilityBatch(_ context.Context, in *sqs.ChangeMessageVisibilityBatchInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
+// ChangeMessageVisibilityBatch is ChangeMessageVisibility for each entry.
+func (q *Queue) ChangeMessageVisibilityBatch(_ context.Context, in *sqs.ChangeMessageVisibilityBatchInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityBatchOutput, error) {
 	for _, e := range in.Entries {
 		q.setVisibility(*e.ReceiptHandle, e.VisibilityTimeout)
 	}
 	return &sqs.ChangeMessageVisibilityBatchOutput{}, nil
 }
 
-func (q *memQueue) setVisibility(handle string, seconds int32) {
+func (q *Queue) setVisibility(handle string, seconds int32) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if m, ok := q.msgs[q.handles[handle]]; ok {
@@ -124,13 +133,16 @@ func (q *memQueue) setVisibility(handle string, seconds int32) {
 	}
 }
 
-func (q *memQueue) len() int {
+// Len is the number of messages not yet deleted, hidden or not.
+func (q *Queue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return len(q.msgs)
 }
 
-func (q *memQueue) stats() (visibilityCalls, maxReceives int) {
+// Stats returns how often ChangeMessageVisibility (the single form, the
+// consumer's heartbeat) was called and the most any message was received.
+func (q *Queue) Stats() (visibilityCalls, maxReceives int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.visibilityCalls, q.maxReceives
