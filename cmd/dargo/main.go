@@ -48,6 +48,7 @@ func init() {
 		{"policy", "dargo policy publish --kind privacy|terms FILE | list", "publish a version of the privacy policy or terms (--significant, --effective YYYY-MM-DD, --summary TEXT); a significant one is announced by mail, ticket notice and banner, once; killed, the same command resumes", runPolicy, false},
 		{"send", "dargo send --from ADDR [--to ADDR] [--subject S] [--in-reply-to ID] [TEXT | --file F]", "mail dargo dev's SMTP listener, as a customer would", runSend, true},
 		{"seed", "dargo seed [--tickets N] [--messages N] [--customers N] [--big-thread N]", "generate tickets and messages to try and measure the inbox (never on real data)", runSeed, false},
+		{"bench", "dargo bench [--quick] [--n N] [--only ingest,sqs,send,inbox,signin] [--json FILE|-] [--redis-db N]", "measure the headline figures on this machine, beside the configured database and Redis (never their data); prints a table, writes JSON", runBench, true},
 		{"quarantine", "dargo quarantine list [--json] | release ID...", "list quarantined inbound mail, or release it into the pipeline (prints what ingest prints)", runQuarantine, false},
 		{"doctor", "dargo doctor", "say what this configuration lacks for production; exits non-zero on a blocker", runDoctor, true},
 		{"secret", "dargo secret", "print a new random secret for DARGO_SECRET or DARGO_METRICS_TOKEN", runSecret, true},
