@@ -113,7 +113,7 @@ func Run(ctx context.Context, o Opts) (rep *Report, err error) {
 		fmt.Fprintf(o.Progress, "bench: %s…\n", f.name)
 		rows, err := f.run(ctx, r)
 		if err != nil {
-			return nil, fmt.Errorf("bench: %s: %w", f.name, err)
+			return nil, fmt.Errorf("%s: %w", f.name, err)
 		}
 		rep.Rows = append(rep.Rows, rows...)
 	}
