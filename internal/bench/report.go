@@ -53,8 +53,11 @@ type Machine struct {
 	GOMAXPROCS int    `json:"gomaxprocs"` // runtime.GOMAXPROCS
 	MemoryMiB  int64  `json:"memory_mib"` // /proc/meminfo MemTotal; 0 when unknown
 	GoVersion  string `json:"go_version"`
-	OS         string `json:"os"`
-	Arch       string `json:"arch"`
+	// LoadAverage is /proc/loadavg's 1, 5 and 15 minute averages when the
+	// run started: on a shared machine, what else was running.
+	LoadAverage string `json:"load_average,omitempty"`
+	OS          string `json:"os"`
+	Arch        string `json:"arch"`
 }
 
 // Dargo is the build that ran.
@@ -66,7 +69,20 @@ type Dargo struct {
 
 func readMachine() Machine {
 	return Machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), MemoryMiB: memTotal(),
-		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, LoadAverage: loadAverage()}
+}
+
+// loadAverage reads /proc/loadavg's first three fields; "" where there is none.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func readDargo() Dargo {
@@ -112,7 +128,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "dargo %s (%s) on %d CPUs (GOMAXPROCS %d), %d MiB, %s %s/%s\n",
 		rep.Dargo.Version, short(rep.Dargo.Commit), m.CPUs, m.GOMAXPROCS, m.MemoryMiB, m.GoVersion, m.OS, m.Arch)
 	fmt.Fprintf(w, "database: %s %s, %s\nredis:    %s\n", rep.Dialect, rep.DatabaseVersion, rep.Database, rep.Redis)
-	fmt.Fprintf(w, "N=%d, %.1fs\n\n", rep.N, rep.Seconds)
+	fmt.Fprintf(w, "N=%d, %.1fs, load average %s at the start\n\n", rep.N, rep.Seconds, m.LoadAverage)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tN\trate\tunit\tp50 ms\tp95 ms\tp99 ms\talloc/op\t")
 	for _, r := range rep.Rows {
