@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/memsqs"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
 )
@@ -209,12 +210,12 @@ func BenchmarkSQSThroughputMemQueue(b *testing.B) {
 			db := testdb.Open(b, store.Postgres)
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 			p := &committer{p: inbound.NewPipeline(db, inbound.Opts{MailDomain: "help.example.com", Secret: "s", MaxMailBytes: 40 << 20, Logger: quiet})}
-			q := newMemQueue()
+			q := memsqs.New()
 			var elapsed time.Duration
 			for round := int64(0); b.Loop(); round++ {
 				b.StopTimer()
 				for i := round * n; i < (round+1)*n; i++ {
-					q.send(snsWrap(sqsReceived(fmt.Sprintf("mem-%d", i), sqsBenchMail(i), "UTF8", "")))
+					q.Send(snsWrap(sqsReceived(fmt.Sprintf("mem-%d", i), sqsBenchMail(i), "UTF8", "")))
 				}
 				want := p.n.Load() + n
 				b.StartTimer()
@@ -231,8 +232,8 @@ func BenchmarkSQSThroughputMemQueue(b *testing.B) {
 				elapsed += time.Since(start)
 				cancel()
 				<-done
-				if q.len() != 0 {
-					b.Errorf("%d messages left on the queue", q.len())
+				if q.Len() != 0 {
+					b.Errorf("%d messages left on the queue", q.Len())
 				}
 			}
 			b.ReportMetric(float64(n*int64(b.N))/elapsed.Seconds(), "mails/s")

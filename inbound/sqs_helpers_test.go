@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/memsqs"
 	"github.com/dargo-support/dargo/internal/testaws"
 	"github.com/dargo-support/dargo/store"
 )
@@ -353,3 +354,5 @@ func (w *watchClient) visibility(id string) (int32, bool) {
 	v, ok := w.set[id]
 	return v, ok
 }
+
+var _ inbound.SQSClient = (*memsqs.Queue)(nil)

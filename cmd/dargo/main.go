@@ -77,6 +77,8 @@ func init() {
 			doc: "mail dargo dev's SMTP listener, as a customer would"},
 		{name: "seed", usage: "dargo seed [--tickets N] [--messages N] [flags]", bind: withFlags(seedFlags, runSeed),
 			doc: "generate tickets and messages to try and measure the inbox (never on real data)"},
+		{name: "bench", usage: "dargo bench [--quick] [--n N] [--only LIST] [--json FILE|-] [--redis-db N]", bind: withFlags((*benchFlags).flags, runBench), noSecret: true,
+			doc: "measure the headline figures on this machine, beside the configured database and Redis (never their data); prints a table, writes JSON"},
 		{name: "quarantine", usage: "dargo quarantine list [--json] | release ID...", sub: quarantineCommands,
 			doc: "list quarantined inbound mail, or release it into the pipeline (prints what ingest prints)"},
 		{name: "doctor", usage: "dargo doctor", bind: noFlags(runDoctor), noSecret: true,
