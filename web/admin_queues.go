@@ -46,7 +46,7 @@ func (s sharedRedis) MakeRedisClient() any { return s.c }
 var thirdParty = regexp.MustCompile(`<link [^>]*href="https?://[^"]*"[^>]*/?>`)
 
 // inlineScript matches the page's inline scripts and their text.
-var inlineScript = regexp.MustCompile(`<script>([^<]*)</script>`)
+var inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
 
 func newAdminQueues(rdb redis.UniversalClient) (*adminQueues, error) {
 	ui := asynqmon.New(asynqmon.Options{
@@ -93,7 +93,13 @@ func (q *adminQueues) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	nonce := rand.Text()
 	w.Header().Set("Content-Security-Policy", q.csp(nonce))
 	rest := strings.TrimPrefix(r.URL.Path, queuesRoot)
-	if strings.HasPrefix(rest, "/api/") || strings.HasPrefix(rest, "/static/") || strings.Contains(path.Base(rest), ".") {
+	if strings.HasPrefix(rest, "/api/") {
+		// asynqmon leaves its JSON to sniffing, which says text/plain.
+		w.Header().Set("Content-Type", "application/json")
+		q.ui.ServeHTTP(w, r)
+		return
+	}
+	if strings.HasPrefix(rest, "/static/") || (rest != "" && strings.Contains(path.Base(rest), ".")) {
 		q.ui.ServeHTTP(w, r)
 		return
 	}
