@@ -42,8 +42,10 @@ type sharedRedis struct{ c redis.UniversalClient }
 
 func (s sharedRedis) MakeRedisClient() any { return s.c }
 
-// thirdParty matches the page's links to another origin (Google Fonts).
-var thirdParty = regexp.MustCompile(`<link [^>]*href="https?://[^"]*"[^>]*/?>`)
+// dropLinks matches the page's links to another origin (Google Fonts) and
+// its web app manifest, which browsers fetch without the session cookie
+// (so they would get the login form).
+var dropLinks = regexp.MustCompile(`<link [^>]*(href="https?://[^"]*"|rel="manifest")[^>]*/?>`)
 
 // inlineScript matches the page's inline scripts and their text.
 var inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
@@ -60,13 +62,13 @@ func newAdminQueues(rdb redis.UniversalClient) (*adminQueues, error) {
 	if rec.Code != http.StatusOK {
 		return nil, fmt.Errorf("web: asynqmon page: %d", rec.Code)
 	}
-	page := thirdParty.ReplaceAll(rec.Body.Bytes(), nil)
+	page := dropLinks.ReplaceAll(rec.Body.Bytes(), nil)
 	q := &adminQueues{ui: ui}
 	for _, m := range inlineScript.FindAllSubmatch(page, -1) {
 		sum := sha256.Sum256(m[1])
 		q.scripts = append(q.scripts, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 	}
-	if len(q.scripts) == 0 || bytes.Contains(page, []byte("https://")) {
+	if len(q.scripts) == 0 || bytes.Contains(page, []byte("https://")) || bytes.Contains(page, []byte(`"manifest"`)) {
 		return nil, fmt.Errorf("web: asynqmon page not as expected")
 	}
 	q.index = bytes.Replace(page, []byte("<head>"),
@@ -79,7 +81,7 @@ func newAdminQueues(rdb redis.UniversalClient) (*adminQueues, error) {
 func (q *adminQueues) csp(nonce string) string {
 	return "default-src 'none'; script-src 'self' " + strings.Join(q.scripts, " ") + "; " +
 		"style-src 'self' 'nonce-" + nonce + "'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
-		"manifest-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+		"form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 }
 
 // ServeHTTP refuses anything but reading before asynqmon sees the request
