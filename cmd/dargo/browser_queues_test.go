@@ -112,4 +112,16 @@ Please help.
 	t.Logf("at 390 px the page is %d px wide", fromBrowser(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)))
 	report(t, "390")
 
+	// The SPA's own routes load from the server too: the dev worker among
+	// the servers, and what Redis says about itself.
+	inBrowser(t, ctx, chromedp.Navigate(base+"/admin/queues/servers"))
+	inBrowser(t, ctx, chromedp.Poll[chromedp.Void](`document.body.innerText.includes("Active Workers")`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	screenshot(t, ctx, "queues-servers-390.png")
+	inBrowser(t, ctx, chromedp.Navigate(base+"/admin/queues/redis"))
+	inBrowser(t, ctx, chromedp.Poll[chromedp.Void](`document.body.innerText.includes("Memory")`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	screenshot(t, ctx, "queues-redis-390.png")
+	report(t, "servers and redis")
+
 }
