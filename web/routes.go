@@ -10,7 +10,7 @@ import (
 )
 
 // routes lists every URL Dargo serves.
-func routes(o Opts, base *url.URL) http.Handler {
+func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	p := &pages{log: o.Logger, siteKey: o.TurnstileSiteKey, labels: labels{categories: o.CategoryLabels}}
 	policyStore, _ := o.Store.(PolicyStore)
 	if policyStore != nil {
@@ -113,6 +113,10 @@ func routes(o Opts, base *url.URL) http.Handler {
 	mux.Handle("POST /admin/held/{id}/delete", requireRole(p, roleAdmin, http.HandlerFunc(held.delete)))
 	mux.Handle("GET /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).list)))
 	mux.Handle("POST /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).start)))
+	// Queues in plain sight (issue 16): asynqmon, read-only, every method
+	// (adminQueues answers 405 to all but GET and HEAD).
+	mux.Handle(queuesRoot, requireRole(p, roleAdmin, queues))
+	mux.Handle(queuesRoot+"/", requireRole(p, roleAdmin, queues))
 
 	// Policies (issue 12): public pages, their versions, the banner, publishing.
 	if policyStore != nil {

@@ -65,7 +65,8 @@ type Opts struct {
 	// CategoryLabels are what customers read for a category, by code
 	// (DARGO_CATEGORY_NAMES); an unnamed code is capitalised.
 	CategoryLabels map[string]string
-	// Redis holds the rate limits every replica shares.
+	// Redis holds the rate limits every replica shares; it is the queue's
+	// Redis (DARGO_REDIS_URL), which admins read at /admin/queues.
 	Redis redis.UniversalClient
 	// BaseURL is where people reach Dargo (DARGO_BASE_URL): absolute links,
 	// and on https, Secure cookies with the __Host- prefix.
@@ -147,5 +148,9 @@ func New(o Opts) (http.Handler, error) {
 	if o.Turnstile.Hostname == "" {
 		o.Turnstile.Hostname = base.Hostname()
 	}
-	return routes(o, base), nil
+	queues, err := newAdminQueues(o.Redis)
+	if err != nil {
+		return nil, err
+	}
+	return routes(o, base, queues), nil
 }
