@@ -39,3 +39,17 @@ func observeLatency(j job, now time.Time) {
 	}
 	metrics.InboundLatency.Observe(max(now.Sub(time.UnixMilli(ms)), 0).Seconds())
 }
+
+// Every bounded series exists from the start, at 0, so that increase()
+// sees the first event after a restart.
+func init() {
+	for _, a := range []string{ActionCreated, ActionAppended, ActionDuplicate, ActionIgnored, ActionQuarantined, ActionBounce, ActionFailed} {
+		metrics.InboundMails.WithLabelValues(a)
+	}
+	for _, op := range []string{sqsOpReceive, sqsOpDelete, sqsOpVisibility, sqsOpDLQ} {
+		metrics.SQSErrors.WithLabelValues(op)
+	}
+	for _, f := range []string{feedbackBounce, feedbackSoftBounce, feedbackComplaint, feedbackDelivery} {
+		metrics.SESFeedback.WithLabelValues(f)
+	}
+}

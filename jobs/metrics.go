@@ -36,6 +36,21 @@ const (
 // other stands for a task type or mail kind Dargo does not know.
 const other = "other"
 
+// Every bounded series exists from the start, at 0, so that increase()
+// sees the first event after a restart.
+func init() {
+	for _, typ := range append(slices.Clone(taskTypes), other) {
+		for _, o := range []string{taskOK, taskRetry, taskFailed, taskPanic} {
+			metrics.Tasks.WithLabelValues(typ, o)
+		}
+	}
+	for _, kind := range store.MailKinds {
+		for _, s := range []string{mailSent, mailFailed, mailSuppressed, mailRetry} {
+			metrics.OutboundMails.WithLabelValues(kind, s)
+		}
+	}
+}
+
 // countMail counts the end of a send attempt of a mail of kind.
 func countMail(kind, status string) {
 	if !slices.Contains(store.MailKinds, kind) {

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/dargo-support/dargo/internal/metrics"
 )
 
 // permanentCodes are the SES error codes that retrying will not fix: the
@@ -84,6 +86,14 @@ func IsUnsure(err error) bool {
 	}
 	var api smithy.APIError
 	return !errors.As(err, &api) && !IsPermanent(err) && !IsThrottled(err)
+}
+
+// Every class exists from the start, at 0, so that increase() sees the
+// first error after a restart.
+func init() {
+	for _, c := range []string{"throttled", "permanent", "unsure", "temporary"} {
+		metrics.SESErrors.WithLabelValues(c)
+	}
 }
 
 // errorClass is the class of a failed send in dargo_ses_errors_total:

@@ -108,6 +108,32 @@ func (h *loginHandler) limited(w http.ResponseWriter, r *http.Request, kind, key
 	return true
 }
 
+// Every result exists from the start, at 0, so that increase() sees the
+// first event after a restart.
+func init() {
+	for _, r := range []string{"sent", "rate_limited", "bot_check", "invalid_address", "unavailable"} {
+		metrics.SigninLinks.WithLabelValues(r)
+	}
+	for _, r := range []string{"ok", "expired", "used", "invalid", "rate_limited", "bot_check", "unavailable"} {
+		metrics.SigninConfirms.WithLabelValues(r)
+	}
+}
+
+// confirmRefused counts a sign-in link's use (a POST, not a look at the
+// confirm page) that err refused.
+func confirmRefused(err error) {
+	result := "unavailable"
+	switch {
+	case errors.Is(err, store.ErrTokenExpired):
+		result = "expired"
+	case errors.Is(err, store.ErrTokenUsed):
+		result = "used"
+	case isTokenError(err):
+		result = "invalid"
+	}
+	metrics.SigninConfirms.WithLabelValues(result).Inc()
+}
+
 func userAgent(r *http.Request) string {
 	ua := r.UserAgent()
 	if len(ua) > 512 {
@@ -123,13 +149,10 @@ func (h *loginHandler) tokenProblem(w http.ResponseWriter, r *http.Request, err 
 	switch {
 	case errors.Is(err, store.ErrTokenExpired):
 		status, why = http.StatusGone, "This sign-in link has expired: links work for 15 minutes."
-		metrics.SigninConfirms.WithLabelValues("expired").Inc()
 	case errors.Is(err, store.ErrTokenUsed):
 		status, why = http.StatusGone, "This sign-in link has already been used: each link works once."
-		metrics.SigninConfirms.WithLabelValues("used").Inc()
 	default:
 		status, why = http.StatusNotFound, "This sign-in link is not valid. It may have been copied incompletely."
-		metrics.SigninConfirms.WithLabelValues("invalid").Inc()
 	}
 	h.pages.render(w, r, status, "login_problem.html", "Link not valid", loginForm{Error: why, Next: "/"})
 }

@@ -49,12 +49,14 @@ func (h *loginHandler) confirm(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.PostFormValue("token")
 	if len(token) != 43 {
+		confirmRefused(store.ErrNotFound)
 		h.tokenProblem(w, r, store.ErrNotFound)
 		return
 	}
 	hash := hashSecret(token)
 	email, err := h.store.TokenEmail(r.Context(), hash)
 	if err != nil {
+		confirmRefused(err)
 		if isTokenError(err) {
 			h.tokenProblem(w, r, err)
 		} else {
@@ -77,6 +79,9 @@ func (h *loginHandler) confirm(w http.ResponseWriter, r *http.Request) {
 	secret, sessHash := newSecret()
 	in, err := h.store.ConfirmLogin(r.Context(), store.Login{TokenHash: hash, SessionHash: sessHash, Replaces: replaces,
 		IP: ip, UserAgent: userAgent(r), Turnstile: string(outcome), SessionTTL: SessionTTL})
+	if err != nil {
+		confirmRefused(err)
+	}
 	if isTokenError(err) {
 		h.tokenProblem(w, r, err)
 		return

@@ -133,7 +133,7 @@ var settings = []setting{
 	{"DARGO_RAW_MAIL_DAYS", "30", "days raw inbound mail (quarantined too) is kept; then its bytes go, the parsed message stays"},
 	{"DARGO_LOGIN_LOG_DAYS", "90", "days sign-in records, ended sessions, IP addresses and user agents are kept"},
 	{"DARGO_USAGE_DAYS", "30", "days raw usage events (pseudonymous page views and feature use) are kept; daily counts stay"},
-	{"DARGO_METRICS_TOKEN", "", "bearer token the ops listener asks of peers other than loopback for /metrics and /debug/pprof; unset: /metrics is open on the ops port, pprof loopback only"},
+	{"DARGO_METRICS_TOKEN", "", "bearer token the ops listener asks of every peer, loopback too, for /metrics and /debug/pprof; unset: /metrics is open on the ops port, pprof loopback only"},
 	{"DARGO_DEV_ADMIN", "admin@localhost", "admin account dargo dev creates at start (sign in at /login; the link lands in /dev/mail)"},
 }
 

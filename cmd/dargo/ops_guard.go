@@ -12,28 +12,39 @@ import (
 
 // opsGuard decides who may read the ops listener's private parts. The
 // listener is meant for a private network (a kubelet, a Prometheus), so
-// /healthz and /readyz are open. /metrics is open too unless
-// DARGO_METRICS_TOKEN is set, when a peer other than loopback must show
-// it. /debug/pprof and /debug/vars (stacks, command line, memory) answer
-// loopback peers, and others only with the token.
+// /healthz and /readyz are open. With DARGO_METRICS_TOKEN set, /metrics,
+// /debug/pprof and /debug/vars ask every peer for it, loopback too: a
+// service-mesh sidecar or a proxy on the host makes every peer loopback.
+// Without a token, /metrics is open and /debug (stacks, profiles, the
+// command line) answers loopback peers only.
 type opsGuard struct{ token string }
 
 func (g opsGuard) metrics(h http.Handler) http.Handler {
-	return g.check(h, g.token == "")
+	return g.check(h, true)
 }
 
 func (g opsGuard) private(h http.Handler) http.Handler {
 	return g.check(h, false)
 }
 
+// check admits the token when there is one; without, everyone when open,
+// else loopback peers.
 func (g opsGuard) check(h http.Handler, open bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if open || loopbackPeer(r) || g.bearer(r) {
+		allowed := open || loopbackPeer(r)
+		if g.token != "" {
+			allowed = g.bearer(r)
+		}
+		if allowed {
 			h.ServeHTTP(w, r)
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dargo ops"`)
-		http.Error(w, "ask from loopback, or with Authorization: Bearer $DARGO_METRICS_TOKEN", http.StatusUnauthorized)
+		msg := "ask from loopback (the ops port's host)"
+		if g.token != "" {
+			msg = "ask with Authorization: Bearer $DARGO_METRICS_TOKEN"
+		}
+		http.Error(w, msg, http.StatusUnauthorized)
 	})
 }
 

@@ -3,6 +3,7 @@ package metrics
 import (
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,34 +38,53 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- queueErr
 }
 
+// Collect reads the queues within scrapeBudget. asynq's Inspector takes
+// no context: a read still running at the deadline finishes on its own,
+// and what it finds is dropped.
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	done := make(chan []prometheus.Metric, 1)
+	go func() { done <- c.read() }()
+	select {
+	case ms := <-done:
+		for _, m := range ms {
+			ch <- m
+		}
+	case <-time.After(scrapeBudget):
+		c.log.Error("metrics: asynq queues", "err", "no answer from Redis within "+scrapeBudget.String())
+		ch <- prometheus.MustNewConstMetric(queueErr, prometheus.GaugeValue, 1)
+	}
+}
+
+// read returns every queue's samples and the error gauge.
+func (c *queueCollector) read() []prometheus.Metric {
+	var out []prometheus.Metric
 	failed := 0.0
 	known, err := c.insp.Queues()
 	if err != nil {
 		c.log.Error("metrics: asynq queues", "err", err)
-		ch <- prometheus.MustNewConstMetric(queueErr, prometheus.GaugeValue, 1)
-		return
+		return []prometheus.Metric{prometheus.MustNewConstMetric(queueErr, prometheus.GaugeValue, 1)}
 	}
 	for _, q := range c.queues {
 		info := &asynq.QueueInfo{Queue: q}
 		if slices.Contains(known, q) {
-			info, err = c.insp.GetQueueInfo(q)
-		}
-		if err != nil {
-			c.log.Error("metrics: asynq queue", "queue", q, "err", err)
-			failed = 1
-			continue
+			var err error
+			if info, err = c.insp.GetQueueInfo(q); err != nil {
+				c.log.Error("metrics: asynq queue", "queue", q, "err", err)
+				failed = 1
+				continue
+			}
 		}
 		for state, n := range map[string]int{"pending": info.Pending, "active": info.Active,
 			"scheduled": info.Scheduled, "retry": info.Retry, "archived": info.Archived} {
-			ch <- prometheus.MustNewConstMetric(queueTasks, prometheus.GaugeValue, float64(n), q, state)
+			out = append(out, prometheus.MustNewConstMetric(queueTasks, prometheus.GaugeValue, float64(n), q, state))
 		}
-		ch <- prometheus.MustNewConstMetric(queueLatency, prometheus.GaugeValue, info.Latency.Seconds(), q)
 		paused := 0.0
 		if info.Paused {
 			paused = 1
 		}
-		ch <- prometheus.MustNewConstMetric(queuePaused, prometheus.GaugeValue, paused, q)
+		out = append(out,
+			prometheus.MustNewConstMetric(queueLatency, prometheus.GaugeValue, info.Latency.Seconds(), q),
+			prometheus.MustNewConstMetric(queuePaused, prometheus.GaugeValue, paused, q))
 	}
-	ch <- prometheus.MustNewConstMetric(queueErr, prometheus.GaugeValue, failed)
+	return append(out, prometheus.MustNewConstMetric(queueErr, prometheus.GaugeValue, failed))
 }

@@ -19,7 +19,8 @@ type StoreStats interface {
 
 var _ StoreStats = (*store.DB)(nil)
 
-// scrapeBudget bounds the database and Redis reads of one scrape.
+// scrapeBudget bounds the database reads of one scrape, and the Redis
+// reads of another.
 const scrapeBudget = 5 * time.Second
 
 func desc(name, typ, help string, labels ...string) *prometheus.Desc {
@@ -31,7 +32,7 @@ var (
 	sweepRemoved  = desc("dargo_sweep_removed_total", "counter", "Rows a sweep removed or cleared, over all its runs.", "sweep")
 	sweepRuns     = desc("dargo_sweep_runs_total", "counter", "Runs of a sweep.", "sweep")
 	sweepFailures = desc("dargo_sweep_failures_total", "counter", "Runs of a sweep that stopped on an error.", "sweep")
-	sweepLastOK   = desc("dargo_sweep_last_run_timestamp_seconds", "gauge", "When a sweep last finished without error (Unix time).", "sweep")
+	sweepLastOK   = desc("dargo_sweep_last_run_timestamp_seconds", "gauge", "When a sweep last finished without error (Unix time): the last successful run, not the last run.", "sweep")
 	sweepLastTook = desc("dargo_sweep_last_duration_seconds", "gauge", "How long the last run of a sweep took.", "sweep")
 
 	outboxPending  = desc("dargo_outbox_pending", "gauge", "Outbox rows not yet handed to the queue.")
