@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -155,5 +158,52 @@ func checkRows(t *testing.T, rep *bench.Report, table string, names []string) {
 		if !strings.Contains(table, "\n"+name+" ") {
 			t.Errorf("table lacks a %s row:\n%s", name, table)
 		}
+	}
+}
+
+// TestBenchRefusesIgnoredSearchPath: behind a pooler that drops the URL's
+// search_path, the bench's connections would land in the desk's own schema
+// (public here); the bench sees it, refuses before writing anything, and
+// still drops the schema it made.
+func TestBenchRefusesIgnoredSearchPath(t *testing.T) {
+	u, err := url.Parse(testdb.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = ignoringPooler(t, u.Host)
+	ctx := context.Background()
+	desk, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer desk.Close()
+	publicTables := func() []string {
+		var names []string
+		if err := desk.X.Select(&names, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`); err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	var schema string
+	if err := desk.X.Get(&schema, `SELECT current_schema()`); err != nil || schema != "public" {
+		t.Fatalf("through the pooler the current schema is %q (%v); want public, as a pooler ignoring search_path gives", schema, err)
+	}
+	before := publicTables()
+
+	dir := t.TempDir()
+	_, stderr, code := dargo(t, baseEnv(u.String()), nil, "bench", "--quick", "--only", "ingest", "--json", filepath.Join(dir, "bench.json"))
+	m := regexp.MustCompile(`current schema is "public", not the bench's "(` + bench.SchemaPrefix + `[0-9a-f]+)"`).FindStringSubmatch(stderr)
+	if code == 0 || m == nil {
+		t.Fatalf("exit %d, stderr %q; want a refusal naming public and the bench's schema", code, stderr)
+	}
+	if after := publicTables(); !slices.Equal(after, before) {
+		t.Errorf("public's tables went from %v to %v; want untouched", before, after)
+	}
+	var left int
+	if err := desk.X.Get(&left, `SELECT COUNT(*) FROM pg_namespace WHERE nspname = $1`, m[1]); err != nil || left != 0 {
+		t.Errorf("schema %s after the refusal: %d (%v); want dropped", m[1], left, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bench.json")); err == nil {
+		t.Error("a report was written after the refusal")
 	}
 }

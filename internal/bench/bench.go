@@ -95,7 +95,7 @@ func Run(ctx context.Context, o Opts) (rep *Report, err error) {
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, rds.close()) }()
-	db, err := store.Open(ctx, target.url)
+	db, err := openStore(ctx, target)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,8 @@ type benchRedis struct {
 // stand-in (miniredis), as `dargo dev` does. With one, it uses database db
 // (-1: the URL's) only when that database holds no key (a live Dargo worker
 // or scheduler always keeps keys in its database, so an empty one is in
-// nobody's use) and empties it again at the end. Redis Cluster is refused:
+// nobody's use) and empties it again at the end, unless someone else
+// came to use it meanwhile (see onlyBenchKeys). Redis Cluster is refused:
 // it has no separate databases.
 func openRedis(ctx context.Context, url string, db int) (*benchRedis, error) {
 	if url == "" {
@@ -70,6 +71,9 @@ func openRedis(ctx context.Context, url string, db int) (*benchRedis, error) {
 		defer cancel()
 		rdb := jobs.RedisClient(parsed)
 		defer rdb.Close()
+		if err := onlyBenchKeys(ctx, rdb); err != nil {
+			return fmt.Errorf("bench: not emptying Redis %s, its keys are left as they are: %w", where, err)
+		}
 		if err := rdb.FlushDB(ctx).Err(); err != nil {
 			return fmt.Errorf("bench: empty Redis %s: %w", where, err)
 		}

@@ -19,6 +19,9 @@ type target struct {
 	url   string
 	desc  string
 	close func() error // removes it
+
+	schema string      // PostgreSQL: the schema made for the bench
+	file   os.FileInfo // SQLite: the file made for the bench, as created
 }
 
 // openTarget makes the bench's database: for sqlite:FILE a sibling file
@@ -47,8 +50,12 @@ func sqliteTarget(path string) (*target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: create %s: %w", file, err)
 	}
+	info, err := f.Stat()
 	f.Close()
-	return &target{url: "sqlite:" + file, desc: "temporary file " + file + " (removed at the end)", close: func() error {
+	if err != nil {
+		return nil, fmt.Errorf("bench: stat %s: %w", file, err)
+	}
+	return &target{url: "sqlite:" + file, file: info, desc: "temporary file " + file + " (removed at the end)", close: func() error {
 		var errs []error
 		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 			if err := os.Remove(file + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -82,7 +89,7 @@ func postgresTarget(ctx context.Context, configured string) (*target, error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return &target{url: u.String(), desc: "schema " + schema + " (dropped at the end)", close: func() error {
+	return &target{url: u.String(), schema: schema, desc: "schema " + schema + " (dropped at the end)", close: func() error {
 		// Also after Ctrl-C: the run's context is over, this one is not.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
