@@ -95,6 +95,7 @@ func TestAlertRules(t *testing.T) {
 		`dargo_ses_errors_total{class="permanent"}`,
 		`dargo_ses_errors_total{class="throttled"}`,
 		`dargo_sqs_dlq_messages`,
+		`dargo_sqs_errors_total{op="dlq"}`,
 		`dargo_queue_tasks{state="archived"}`,
 		`dargo_ses_feedback_total{type="bounce"}`,
 		`dargo_ses_feedback_total{type="complaint"}`,
