@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -130,16 +131,28 @@ func (c container) port(name string) int {
 	return 0
 }
 
-// readObjects decodes every YAML document of every *.yaml file in dir,
-// keyed by "Kind/name"; it also returns the file each came from.
+// readObjects decodes every YAML document of every *.yaml file under dir,
+// keyed by "Kind/name" ("Kind/" and the file's directory for a
+// Kustomization or Component, which have no name); it also returns the
+// file each came from, relative to dir.
 func readObjects(t *testing.T, dir string) (objs map[string]object, files map[string]string) {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+			paths = append(paths, p)
+		}
+		return err
+	})
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no manifests in %s: %v", dir, err)
 	}
 	objs, files = map[string]object{}, map[string]string{}
 	for _, p := range paths {
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			t.Fatal(err)
+		}
 		f, err := os.Open(p)
 		if err != nil {
 			t.Fatal(err)
@@ -156,13 +169,16 @@ func readObjects(t *testing.T, dir string) (objs map[string]object, files map[st
 				t.Fatalf("%s: %v", p, err)
 			}
 			key := o.Kind + "/" + o.Metadata.Name
-			if o.Kind == "" || (o.Metadata.Name == "" && o.Kind != "Kustomization") {
+			if o.Kind == "Kustomization" || o.Kind == "Component" {
+				key = o.Kind + "/" + filepath.Dir(rel)
+			}
+			if o.Kind == "" || (o.Metadata.Name == "" && o.Kind != "Kustomization" && o.Kind != "Component") {
 				t.Errorf("%s: a document without kind or name", p)
 			}
 			if _, dup := objs[key]; dup {
 				t.Errorf("%s: %s defined twice", p, key)
 			}
-			objs[key], files[key] = o, filepath.Base(p)
+			objs[key], files[key] = o, rel
 		}
 		f.Close()
 	}
@@ -334,17 +350,43 @@ func TestKubernetes(t *testing.T) {
 	})
 
 	t.Run("Kustomization", func(t *testing.T) {
-		k := objs["Kustomization/"]
+		// The migrate Job runs before a rollout, the adapter's rule lives
+		// in the adapter's namespace: the rest is the rollout.
 		want := map[string]bool{}
 		for key, f := range files {
-			// The migrate Job runs before a rollout, the adapter's rule
-			// lives in the adapter's namespace.
-			if f != "kustomization.yaml" && f != "migrate-job.yaml" && f != "prometheus-adapter.yaml" && !strings.HasPrefix(key, "Kustomization/") {
+			if filepath.Base(f) != "kustomization.yaml" && f != "migrate/job.yaml" && f != "prometheus-adapter.yaml" {
 				want[f] = true
+			} else if !strings.HasPrefix(key, "Kustomization/") && !strings.HasPrefix(key, "Component/") && f != "migrate/job.yaml" && f != "prometheus-adapter.yaml" {
+				t.Errorf("%s: %s in a kustomization.yaml", f, key)
 			}
 		}
-		if got := slices.Sorted(slices.Values(k.Resources)); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
-			t.Errorf("kustomization resources %v, want %v", got, slices.Sorted(maps.Keys(want)))
+		if got := kustomized(t, objs, "."); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
+			t.Errorf("deploy/kubernetes takes in %v, want %v", got, slices.Sorted(maps.Keys(want)))
+		}
+		if got, want := kustomized(t, objs, "migrate"), []string{"base/config.yaml", "base/namespace.yaml", "migrate/job.yaml"}; !slices.Equal(got, want) {
+			t.Errorf("deploy/kubernetes/migrate takes in %v, want %v", got, want)
 		}
 	})
+}
+
+// kustomized lists the manifest files the kustomization in dir (relative
+// to deploy/kubernetes) takes in, following the directories among its
+// resources.
+func kustomized(t *testing.T, objs map[string]object, dir string) []string {
+	t.Helper()
+	k, ok := objs["Kustomization/"+dir]
+	if !ok {
+		t.Fatalf("no kustomization.yaml in %s", dir)
+	}
+	var out []string
+	for _, r := range k.Resources {
+		p := filepath.Join(dir, r)
+		if _, ok := objs["Kustomization/"+p]; ok {
+			out = append(out, kustomized(t, objs, p)...)
+		} else {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -95,6 +95,7 @@ func TestAlertRules(t *testing.T) {
 		`dargo_ses_errors_total{class="permanent"}`,
 		`dargo_ses_errors_total{class="throttled"}`,
 		`dargo_sqs_dlq_messages`,
+		`dargo_sqs_errors_total{op="dlq"}`,
 		`dargo_queue_tasks{state="archived"}`,
 		`dargo_ses_feedback_total{type="bounce"}`,
 		`dargo_ses_feedback_total{type="complaint"}`,
@@ -136,6 +137,16 @@ type panel struct {
 	Targets    []struct {
 		Expr  string
 		RefID string
+	}
+	FieldConfig struct {
+		Defaults  struct{ Unit string }
+		Overrides []struct {
+			Matcher    struct{ ID, Options string }
+			Properties []struct {
+				ID    string
+				Value any
+			}
+		}
 	}
 	Panels []panel // a collapsed row's panels
 }
@@ -201,6 +212,10 @@ func TestDashboard(t *testing.T) {
 				}
 				checkExpr(t, known, where, tg.Expr)
 				checkNotSummed(t, where, tg.Expr)
+				if unit := p.unit(tg.RefID); inSeconds(tg.Expr) != (unit == "s") {
+					t.Errorf("%s: %s is shown in unit %q: want \"s\" for a duration and only for one (a panel or an override of its own)",
+						where, tg.Expr, unit)
+				}
 			}
 		}
 	}
@@ -210,6 +225,36 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("no row %q (rows: %v)", want, rows)
 		}
 	}
+}
+
+// unit is the unit the panel shows target refID in: an override by that
+// refID, else the panel's default.
+func (p panel) unit(refID string) string {
+	unit := p.FieldConfig.Defaults.Unit
+	for _, o := range p.FieldConfig.Overrides {
+		if o.Matcher.ID != "byFrameRefID" || o.Matcher.Options != refID {
+			continue
+		}
+		for _, prop := range o.Properties {
+			if s, ok := prop.Value.(string); ok && prop.ID == "unit" {
+				unit = s
+			}
+		}
+	}
+	return unit
+}
+
+// inSeconds reports whether expr reads durations: every family it reads is
+// named *_seconds (or a histogram's series of one).
+func inSeconds(expr string) bool {
+	names := seriesNames(expr)
+	for _, n := range names {
+		n = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(n, "_bucket"), "_sum"), "_count")
+		if !strings.HasSuffix(n, "_seconds") {
+			return false
+		}
+	}
+	return len(names) > 0
 }
 
 // TestPromtool runs promtool on the rules and on prometheus.yml (which

@@ -139,7 +139,7 @@ func TestSeriesNames(t *testing.T) {
 }
 
 // dargoCommands reads the subcommand names from cmd/dargo/main.go: the
-// first field of each element of the []command literal.
+// name field of each element of the []command literal.
 func dargoCommands(t *testing.T) []string {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), "../cmd/dargo/main.go", nil, 0)
@@ -164,8 +164,16 @@ func dargoCommands(t *testing.T) []string {
 			if !ok || len(c.Elts) == 0 {
 				continue
 			}
-			if s, ok := stringLit(c.Elts[0]); ok {
-				names = append(names, s)
+			for _, f := range c.Elts {
+				kv, ok := f.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "name" {
+					if s, ok := stringLit(kv.Value); ok {
+						names = append(names, s)
+					}
+				}
 			}
 		}
 		return false

@@ -240,6 +240,10 @@ fi
 aws sesv2 put-email-identity-configuration-set-attributes --email-identity "$DOMAIN" --configuration-set-name "$CONFIG_SET"
 
 # ---------------------------------------------------------------------- IAM
+# The inbound consumer reads the depth of each queue's dead-letter queue,
+# NAME-dlq beside it (queue_with_dlq).
+INBOUND_DLQ_ARN=$INBOUND_QUEUE_ARN-dlq
+FEEDBACK_DLQ_ARN=$FEEDBACK_QUEUE_ARN-dlq
 s3obj() { printf '"arn:%s:s3:::%s/%s*"' "$PARTITION" "$1" "$2"; }
 # kms ACTION... prints a statement that lets a process use BLOB_KMS_KEY for
 # its blobs (a leading comma included), or nothing without one.
@@ -257,6 +261,9 @@ cat >"$tmp/iam-inbound.json" <<JSON
     {"Sid": "Queues", "Effect": "Allow",
      "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
      "Resource": ["$INBOUND_QUEUE_ARN", "$FEEDBACK_QUEUE_ARN"]},
+    {"Sid": "DeadLetterDepth", "Effect": "Allow",
+     "Action": ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+     "Resource": ["$INBOUND_DLQ_ARN", "$FEEDBACK_DLQ_ARN"]},
     {"Sid": "ReadReceipts", "Effect": "Allow", "Action": "s3:GetObject", "Resource": $(s3obj "$RECEIPT_BUCKET" "$RECEIPT_PREFIX")},
     {"Sid": "ListReceipts", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": $(s3bucket "$RECEIPT_BUCKET"),
      "Condition": {"StringLike": {"s3:prefix": "$RECEIPT_PREFIX*"}}},

@@ -75,8 +75,9 @@ const unitBinary = "/usr/local/bin/dargo"
 
 // TestSystemdUnits checks deploy/systemd: a unit per Procfile process that
 // runs its command (release: a oneshot migrate the others come after),
-// with the ops port of cmd/dargo/ops.go probed on /readyz, the shared
-// environment file, the sandbox, restarts, and a stop timeout above the
+// with the ops port of cmd/dargo/ops.go as the default DARGO_OPS_ADDR
+// (overridable in the process's own environment file) probed on /readyz,
+// the shared environment file, the sandbox, restarts, and a stop timeout above the
 // process's drain; and dargo.target pulling them all in.
 func TestSystemdUnits(t *testing.T) {
 	commands := dargoCommands(t)
@@ -97,13 +98,16 @@ func TestSystemdUnits(t *testing.T) {
 				t.Errorf("dargo has no command %q", cmd)
 			}
 			for key, want := range map[string]string{
-				"User": "dargo", "EnvironmentFile": "/etc/dargo/dargo.env",
+				"User":            "dargo",
 				"NoNewPrivileges": "yes", "ProtectSystem": "strict", "PrivateTmp": "yes",
 				"ProtectHome": "yes", "CapabilityBoundingSet": "",
 			} {
 				if vs, ok := u["Service"][key]; !ok || vs[len(vs)-1] != want {
 					t.Errorf("%s=%v, want %q", key, vs, want)
 				}
+			}
+			if env := u["Service"]["EnvironmentFile"]; len(env) == 0 || env[0] != "/etc/dargo/dargo.env" {
+				t.Errorf("EnvironmentFile=%v, want /etc/dargo/dargo.env first", env)
 			}
 			if !slices.Contains(target.words("Unit", "Wants"), name) || !slices.Contains(u.words("Install", "WantedBy"), "dargo.target") {
 				t.Errorf("dargo.target does not pull in %s, or it is not WantedBy dargo.target", name)
@@ -122,12 +126,22 @@ func TestSystemdUnits(t *testing.T) {
 				t.Errorf("ops port %s used twice", port)
 			}
 			ports[port] = true
+			// The default ops address, which the process's own optional
+			// file overrides (systemd: EnvironmentFile= values win over
+			// Environment=, later files over earlier ones), and the
+			// readiness check on whichever address the process got.
 			if !slices.Contains(u["Service"]["Environment"], "DARGO_OPS_ADDR=127.0.0.1:"+port) {
 				t.Errorf("Environment=%v lacks DARGO_OPS_ADDR=127.0.0.1:%s", u["Service"]["Environment"], port)
 			}
+			if own := "-/etc/dargo/dargo-" + proc + ".env"; u.get("Service", "EnvironmentFile") != own {
+				t.Errorf("EnvironmentFile=%v, want %s last (DARGO_OPS_ADDR of this process)", u["Service"]["EnvironmentFile"], own)
+			}
 			post := u.get("Service", "ExecStartPost")
-			if !strings.HasSuffix(post, " http://127.0.0.1:"+port+"/readyz") || !strings.Contains(post, "--fail") {
-				t.Errorf("ExecStartPost=%s: want a curl --fail of http://127.0.0.1:%s/readyz", post, port)
+			if !strings.HasSuffix(post, " http://${DARGO_OPS_ADDR}/readyz") || !strings.Contains(post, "--fail") {
+				t.Errorf("ExecStartPost=%s: want a curl --fail of http://${DARGO_OPS_ADDR}/readyz", post)
+			}
+			if strings.Contains(post, "127.0.0.1") {
+				t.Errorf("ExecStartPost=%s names an address; it must follow DARGO_OPS_ADDR", post)
 			}
 			if u.get("Service", "Restart") != "on-failure" || u.get("Service", "KillSignal") != "SIGTERM" {
 				t.Errorf("Restart=%s KillSignal=%s, want on-failure and SIGTERM", u.get("Service", "Restart"), u.get("Service", "KillSignal"))
