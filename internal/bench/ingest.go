@@ -41,7 +41,7 @@ func ingestDirect(ctx context.Context, r *run) ([]Row, error) {
 		}
 	}
 	row := lat.row("ingest_direct", len(raws), time.Since(start), "mails/s")
-	row.AllocBytes = int64(allocated()-before) / int64(len(raws))
+	row.AllocBytes = (allocated() - before) / uint64(len(raws))
 	row.Note = fmt.Sprintf("one at a time, %.1f KB mails: %d new tickets, %d replies", float64(size)/float64(len(raws))/1000, created, appended)
 	return []Row{row}, nil
 }

@@ -43,7 +43,7 @@ type Row struct {
 	P99Ms     float64 `json:"p99_ms,omitempty"`
 	// AllocBytes is the heap allocated per operation, the whole process
 	// counted (Go's TotalAlloc), where the figure runs one at a time.
-	AllocBytes int64  `json:"alloc_bytes_per_op,omitempty"`
+	AllocBytes uint64 `json:"alloc_bytes_per_op,omitempty"`
 	Note       string `json:"note,omitempty"`
 }
 
@@ -154,11 +154,11 @@ func latency(ms float64) string {
 	return strconv.FormatFloat(ms, 'f', 2, 64)
 }
 
-func kib(b int64) string {
+func kib(b uint64) string {
 	if b == 0 {
 		return "-"
 	}
-	return strconv.FormatInt(b>>10, 10) + " KiB"
+	return strconv.FormatUint(b>>10, 10) + " KiB"
 }
 
 func short(commit string) string {
