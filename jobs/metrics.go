@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/dargo-support/dargo/internal/metrics"
+	"github.com/dargo-support/dargo/internal/redact"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -59,8 +60,8 @@ func countMail(kind, status string) {
 	metrics.OutboundMails.WithLabelValues(kind, status).Inc()
 }
 
-// instrument is the worker's middleware: it times every task run and
-// counts its outcome. A panic is counted and left to go on to asynq,
+// instrument is the worker's middleware: it times every task run, counts
+// its outcome and redacts email addresses from the error it returns. A panic is counted and left to go on to asynq,
 // which recovers it and retries the task as for an error; not recovering
 // here keeps the panic's own file and line in asynq's error.
 func instrument(next asynq.Handler) asynq.Handler {
@@ -77,7 +78,9 @@ func instrument(next asynq.Handler) asynq.Handler {
 		}()
 		err := next.ProcessTask(ctx, t)
 		outcome = taskOutcome(ctx, err)
-		return err
+		// asynq keeps the text in Redis (a retried or archived task's last
+		// error, shown on /admin/queues): no address goes there.
+		return redact.Error(err)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,7 +189,7 @@ func TestMetricsTaskOutcomes(t *testing.T) {
 	mux.HandleFunc(jobs.TypeSweepTokens, func(context.Context, *asynq.Task) error { return errors.New("database is locked") })
 	mux.HandleFunc(jobs.TypeSweepSessions, func(context.Context, *asynq.Task) error { panic("bug") })
 	mux.HandleFunc(jobs.TypeSweepRetention, func(context.Context, *asynq.Task) error {
-		return errors.Join(asynq.SkipRetry, errors.New("cannot ever work"))
+		return errors.Join(asynq.SkipRetry, errors.New("cannot ever work for ada.lovelace@example.com"))
 	})
 
 	type count struct{ typ, outcome string }
@@ -247,6 +248,17 @@ func TestMetricsTaskOutcomes(t *testing.T) {
 		q, err := inspector.GetQueueInfo(jobs.QueueLow)
 		return err == nil && q.Archived == 4 && q.Pending+q.Active+q.Scheduled+q.Retry == 0
 	})
+	// The error asynq keeps with an archived task (shown on /admin/queues)
+	// carries no address.
+	archived, err := inspector.ListArchivedTasks(jobs.QueueLow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range archived {
+		if a.Type == jobs.TypeSweepRetention && (strings.Contains(a.LastErr, "@") || !strings.Contains(a.LastErr, "cannot ever work for [email]")) {
+			t.Errorf("archived %s keeps the error %q", a.Type, a.LastErr)
+		}
+	}
 	waitFor(t, "every run counted", func() bool {
 		for c, n := range want {
 			if tasks(c.typ, c.outcome)-before[c] < n {

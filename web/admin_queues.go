@@ -94,6 +94,7 @@ func (q *adminQueues) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	nonce := rand.Text()
 	w.Header().Set("Content-Security-Policy", q.csp(nonce))
+	noStore(w) // task lists, last errors, Redis INFO: admin-only data
 	rest := strings.TrimPrefix(r.URL.Path, queuesRoot)
 	if strings.HasPrefix(rest, "/api/") {
 		// asynqmon leaves its JSON to sniffing, which says text/plain.

@@ -104,7 +104,7 @@ func diagnose(c *Config) []finding {
 	case err != nil:
 		add(verdictWarn, "DARGO_METRICS_TOKEN", withoutHint(err), makeSecretHint)
 	default:
-		add(verdictOK, "DARGO_METRICS_TOKEN", "set: /metrics and /debug/pprof ask every peer for it", "")
+		add(verdictOK, "DARGO_METRICS_TOKEN", "set: /metrics, /debug/pprof and /debug/vars ask every peer for it", "")
 	}
 
 	if c.MailDomain == "localhost" || c.MailDomain == "" {

@@ -121,7 +121,7 @@ var settings = []setting{
 	{"DARGO_INBOUND_RECEIVERS", "1", "concurrent SQS long-polls per dargo inbound process"},
 	{"DARGO_INBOUND_PROCESSORS", "4", "mails one dargo inbound process handles at once"},
 	{"DARGO_SQS_VISIBILITY", "60s", "how long a received SQS message stays hidden, renewed every third of it while its mail is processed; a killed consumer's mail comes back after at most this"},
-	{"DARGO_OPS_ADDR", "", "where a process serves /healthz, /readyz, /metrics and /debug/pprof; default per process: dev 127.0.0.1:9090, web :9091, inbound :9092, worker :9093, scheduler :9094 (on 127.0.0.1); off: none"},
+	{"DARGO_OPS_ADDR", "", "where a process serves /healthz, /readyz, /metrics, /debug/pprof and /debug/vars; default per process: dev 127.0.0.1:9090, web :9091, inbound :9092, worker :9093, scheduler :9094 (on 127.0.0.1); off: none"},
 	{"DARGO_TRUSTED_PROXIES", "", "addresses or CIDRs of proxies whose X-Forwarded-For (or CF-Connecting-IP) names the client"},
 	{"DARGO_BEHIND_CLOUDFLARE", "false", "true: trusted proxies are Cloudflare's, and CF-Connecting-IP names the client"},
 	{"DARGO_TURNSTILE_SITEKEY", "", "Cloudflare Turnstile site key: shows the widget on public forms"},
@@ -133,7 +133,7 @@ var settings = []setting{
 	{"DARGO_RAW_MAIL_DAYS", "30", "days raw inbound mail (quarantined too) is kept; then its bytes go, the parsed message stays"},
 	{"DARGO_LOGIN_LOG_DAYS", "90", "days sign-in records, ended sessions, IP addresses and user agents are kept"},
 	{"DARGO_USAGE_DAYS", "30", "days raw usage events (pseudonymous page views and feature use) are kept; daily counts stay"},
-	{"DARGO_METRICS_TOKEN", "", "bearer token the ops listener asks of every peer, loopback too, for /metrics and /debug/pprof; unset: /metrics is open on the ops port, pprof loopback only"},
+	{"DARGO_METRICS_TOKEN", "", "bearer token the ops listener asks of every peer, loopback too, for /metrics, /debug/pprof and /debug/vars; unset: /metrics is open on the ops port, /debug loopback only"},
 	{"DARGO_DEV_ADMIN", "admin@localhost", "admin account dargo dev creates at start (sign in at /login; the link lands in /dev/mail)"},
 }
 

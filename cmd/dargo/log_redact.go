@@ -3,25 +3,16 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
+
+	"github.com/dargo-support/dargo/internal/redact"
 )
 
 // emailRedaction replaces every email address in a log record.
-const emailRedaction = "[email]"
-
-// emailPattern finds email addresses: a dot-atom or quoted local part
-// (letters of any script, for SMTPUTF8), "@", and a domain of one label or
-// more. It errs on the side of redacting: a Message-ID looks the same.
-var emailPattern = regexp.MustCompile(`(?:"[^"\r\n]*"|[\p{L}\p{N}.!#$%&'*+/=?^_` + "`" + `{|}~-]+)@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*`)
+const emailRedaction = redact.Mark
 
 // redactEmails replaces the email addresses in s.
-func redactEmails(s string) string {
-	if !strings.Contains(s, "@") {
-		return s
-	}
-	return emailPattern.ReplaceAllString(s, emailRedaction)
-}
+func redactEmails(s string) string { return redact.Emails(s) }
 
 // redactAttr is the loggers' ReplaceAttr: no email address reaches a log,
 // so erasing a person needs nothing from the logs. slog calls it for the

@@ -43,7 +43,15 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 // and what it finds is dropped.
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	done := make(chan []prometheus.Metric, 1)
-	go func() { done <- c.read() }()
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				c.log.Error("metrics: asynq queues", "panic", r)
+				done <- []prometheus.Metric{prometheus.MustNewConstMetric(queueErr, prometheus.GaugeValue, 1)}
+			}
+		}()
+		done <- c.read()
+	}()
 	select {
 	case ms := <-done:
 		for _, m := range ms {
