@@ -32,6 +32,10 @@ type Ticket struct {
 	CreatedAt      time.Time `db:"created_at"`
 	UpdatedAt      time.Time `db:"updated_at"`
 	LastActivityAt time.Time `db:"last_activity_at"`
+	// MergedInto is the ticket this one was merged into (its id); nil when not merged.
+	MergedInto *int64     `db:"merged_into"`
+	MergedAt   *time.Time `db:"merged_at"`
+	MergedBy   *int64     `db:"merged_by"`
 }
 
 // Message is one entry in a ticket's thread.
