@@ -78,6 +78,7 @@ func (tx *Tx) mergeTickets(ctx context.Context, from []int64, into, actorID int6
 		return nil, refuse("#%d is itself merged into another ticket; merge into that one", into)
 	}
 	seen := map[int64]bool{}
+	told := map[int64]bool{} // customers get at most one notice per merge
 	var out []Merge
 	for _, n := range from {
 		if n == into {
@@ -97,6 +98,12 @@ func (tx *Tx) mergeTickets(ctx context.Context, from []int64, into, actorID int6
 		m, err := tx.mergeOne(ctx, t, survivor, actorID)
 		if err != nil {
 			return nil, err
+		}
+		if !told[t.CustomerID] {
+			told[t.CustomerID] = true
+			if err := tx.queueMergeNotice(ctx, m, t, survivor); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, m)
 	}
@@ -234,7 +241,7 @@ func (tx *Tx) undoMerge(ctx context.Context, id, actorID int64) (Merge, error) {
 	switch {
 	case m.UndoneAt != nil:
 		return m, refuse("the merge of #%d into #%d was undone already", t.Number, into.Number)
-	case !now.Before(m.UndoUntil()):
+	case !now.Before(m.UndoUntil().Add(-UndoMargin)):
 		return m, refuse("the merge of #%d into #%d can no longer be undone (%s have passed)", t.Number, into.Number, MergeWindow)
 	case into.MergedInto != nil:
 		return m, refuse("#%d has since been merged into another ticket; undo that merge first", into.Number)
@@ -258,6 +265,9 @@ func (tx *Tx) undoMerge(ctx context.Context, id, actorID int64) (Merge, error) {
 		if _, err := tx.ExecContext(ctx, tx.q(s.query), s.args...); err != nil {
 			return m, fmt.Errorf("store: undo merge #%d into #%d: %w", t.Number, into.Number, err)
 		}
+	}
+	if err := tx.cancelMergeNotices(ctx, m); err != nil {
+		return m, err
 	}
 	if err := tx.refreshRow(ctx, t.ID); err != nil {
 		return m, err
@@ -299,4 +309,43 @@ func (db *DB) LastMerge(ctx context.Context, ticketID int64) (*Merge, error) {
 		return nil, notFound(err, "last merge")
 	}
 	return &m, nil
+}
+
+// queueMergeNotice queues the one short mail that tells the merged
+// ticket's customer where their request went. It names the survivor (so it
+// threads there and carries the survivor's reply address) and waits in the
+// outbox until the undo window has passed; an undo deletes it.
+func (tx *Tx) queueMergeNotice(ctx context.Context, m Merge, t, into *Ticket) error {
+	var to string
+	if err := tx.GetContext(ctx, &to, tx.q(`SELECT email FROM users WHERE id = ?`), t.CustomerID); err != nil {
+		return notFound(err, "merge notice: customer")
+	}
+	id, _, err := tx.queueEmail(ctx, QueuedEmail{UserID: &t.CustomerID, To: to, Kind: EmailMerged, TicketID: &into.ID,
+		Subject: fmt.Sprintf("#%d (%s)", t.Number, t.Subject), Auto: true, NotBefore: m.UndoUntil()})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET merge_id = ? WHERE id = ?`), m.ID, id); err != nil {
+		return fmt.Errorf("store: merge notice: %w", err)
+	}
+	return nil
+}
+
+// cancelMergeNotices deletes the notice an undone merge queued. The undo
+// window ends UndoMargin before the notice is due, so the relay cannot
+// have taken it; if it did anyway, the undo fails rather than leave a
+// notice of a merge that no longer is.
+func (tx *Tx) cancelMergeNotices(ctx context.Context, m Merge) error {
+	if _, err := tx.ExecContext(ctx, tx.q(`DELETE FROM emails WHERE merge_id = ? AND status NOT IN ('sent', 'failed')
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.email_id = emails.id AND o.relayed_at IS NOT NULL)`), m.ID); err != nil {
+		return fmt.Errorf("store: undo merge: notice: %w", err)
+	}
+	var left int
+	if err := tx.GetContext(ctx, &left, tx.q(`SELECT COUNT(*) FROM emails WHERE merge_id = ?`), m.ID); err != nil {
+		return fmt.Errorf("store: undo merge: notice: %w", err)
+	}
+	if left > 0 {
+		return refuse("the notice of the merge of #%d into #%d is on its way; it can no longer be undone", m.Number, m.IntoNumber)
+	}
+	return nil
 }

@@ -249,3 +249,73 @@ func TestMergeConcurrentOpposite(t *testing.T) {
 		}
 	})
 }
+
+// pendingKinds is the kinds of the outbox rows the relay would take now.
+func pendingKinds(t *testing.T, db *store.DB) map[string]int {
+	t.Helper()
+	rows, err := db.PendingOutbox(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Kind]++
+	}
+	return out
+}
+
+// TestMergeNoticeOnceAfterTheWindow: merging two of alice's tickets into
+// bob's queues one notice to alice, naming the survivor, held until the
+// undo window has passed; an undo deletes it.
+func TestMergeNoticeOnceAfterTheWindow(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return clock }
+		a1 := deliver(t, db, newTicket("first"))
+		a2 := deliver(t, db, newTicket("second"))
+		bd := newTicket("bob's")
+		bd.From = store.Person{Email: "bob@example.com"}
+		b := deliver(t, db, bd)
+		merges, err := db.MergeTickets(ctx, []int64{a1.TicketNumber, a2.TicketNumber}, b.TicketNumber, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := `SELECT COUNT(*) FROM emails WHERE kind = 'merged' AND to_email = ? AND ticket_id = ?`
+		if n := count(t, db, q, "alice@example.com", b.TicketID); n != 1 {
+			t.Fatalf("notices to alice = %d, want 1", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE kind = 'merged'`); n != 1 {
+			t.Errorf("notices = %d, want 1 (bob's ticket survived: nothing to tell him)", n)
+		}
+		if k := pendingKinds(t, db); k[store.EmailMerged] != 0 {
+			t.Errorf("the notice is due inside the undo window: %v", k)
+		}
+		clock = clock.Add(store.MergeWindow)
+		if k := pendingKinds(t, db); k[store.EmailMerged] != 1 {
+			t.Errorf("the notice is not due after the undo window: %v", k)
+		}
+
+		// An undo inside the window takes the notice back with the merge.
+		clock = clock.Add(time.Minute)
+		c := deliver(t, db, newTicket("third"))
+		merges, err = db.MergeTickets(ctx, []int64{c.TicketNumber}, b.TicketNumber, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE merge_id = ?`, merges[0].ID); n != 1 {
+			t.Fatalf("notices of the second merge = %d, want 1", n)
+		}
+		clock = clock.Add(time.Minute)
+		if _, err := db.UndoMerges(ctx, []int64{merges[0].ID}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE merge_id = ?`, merges[0].ID); n != 0 {
+			t.Errorf("notices left after the undo = %d", n)
+		}
+		clock = clock.Add(store.MergeWindow)
+		if k := pendingKinds(t, db); k[store.EmailMerged] != 1 {
+			t.Errorf("due notices after the undo = %v, want only the first merge's", k)
+		}
+	})
+}

@@ -24,3 +24,8 @@ CREATE TABLE merge_moves (
     row_id    BIGINT NOT NULL,
     PRIMARY KEY (merge_id, kind, row_id)
 );
+
+-- The one short notice a merge queues to a merged ticket's customer waits
+-- in the outbox until the undo window has passed; an undo deletes it.
+ALTER TABLE emails ADD COLUMN merge_id BIGINT REFERENCES merges (id) ON DELETE SET NULL;
+CREATE INDEX emails_merge ON emails (merge_id) WHERE merge_id IS NOT NULL;
