@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // MergeWindow is how long a merge can be undone.
@@ -348,4 +350,35 @@ func (tx *Tx) cancelMergeNotices(ctx context.Context, m Merge) error {
 		return refuse("the notice of the merge of #%d into #%d is on its way; it can no longer be undone", m.Number, m.IntoNumber)
 	}
 	return nil
+}
+
+// Merges returns the merges with these ids, with both tickets' numbers and
+// what each moved, oldest first.
+func (db *DB) Merges(ctx context.Context, ids []int64) ([]Merge, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	query, args, err := sqlx.In(`SELECT m.*, t.number AS number, i.number AS into_number,
+		(SELECT COUNT(*) FROM merge_moves v WHERE v.merge_id = m.id AND v.kind = 'message') AS messages,
+		(SELECT COUNT(*) FROM merge_moves v WHERE v.merge_id = m.id AND v.kind = 'participant') AS participants
+		FROM merges m JOIN tickets t ON t.id = m.ticket_id JOIN tickets i ON i.id = m.into_id WHERE m.id IN (?) ORDER BY m.id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("store: merges: %w", err)
+	}
+	var rows []struct {
+		Merge
+		Number       int64 `db:"number"`
+		IntoNumber   int64 `db:"into_number"`
+		Messages     int   `db:"messages"`
+		Participants int   `db:"participants"`
+	}
+	if err := db.X.SelectContext(ctx, &rows, db.q(query), args...); err != nil {
+		return nil, fmt.Errorf("store: merges: %w", err)
+	}
+	out := make([]Merge, len(rows))
+	for i, r := range rows {
+		out[i] = r.Merge
+		out[i].Number, out[i].IntoNumber, out[i].Messages, out[i].Participants = r.Number, r.IntoNumber, r.Messages, r.Participants
+	}
+	return out, nil
 }
