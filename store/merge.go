@@ -14,8 +14,8 @@ const MergeWindow = 10 * time.Minute
 
 // Audited merge actions.
 const (
-	AuditTicketMerge = "ticket_merge"      // detail: into, merge, messages, participants
-	AuditMergeUndo   = "ticket_merge_undo" // detail: into, merge
+	AuditTicketMerge = "ticket_merge"      // detail: into (id), into_number, merge, messages, participants
+	AuditMergeUndo   = "ticket_merge_undo" // detail: into (id), into_number, merge
 )
 
 // MergeRefused is a merge or an undo the store will not do; Reason says why
@@ -180,7 +180,7 @@ func (tx *Tx) mergeOne(ctx context.Context, t, into *Ticket, actorID int64) (Mer
 		return m, err
 	}
 	err = tx.Audit(ctx, Audit{ActorID: actorID, Action: AuditTicketMerge, TicketID: t.ID,
-		Detail: map[string]any{"into": into.ID, "merge": m.ID, "messages": m.Messages, "participants": m.Participants}})
+		Detail: map[string]any{"into": into.ID, "into_number": into.Number, "merge": m.ID, "messages": m.Messages, "participants": m.Participants}})
 	return m, err
 }
 
@@ -278,7 +278,7 @@ func (tx *Tx) undoMerge(ctx context.Context, id, actorID int64) (Merge, error) {
 		return m, err
 	}
 	m.UndoneAt = &now
-	err = tx.Audit(ctx, Audit{ActorID: actorID, Action: AuditMergeUndo, TicketID: t.ID, Detail: map[string]any{"into": into.ID, "merge": m.ID}})
+	err = tx.Audit(ctx, Audit{ActorID: actorID, Action: AuditMergeUndo, TicketID: t.ID, Detail: map[string]any{"into": into.ID, "into_number": into.Number, "merge": m.ID}})
 	return m, err
 }
 
