@@ -382,3 +382,26 @@ func (db *DB) Merges(ctx context.Context, ids []int64) ([]Merge, error) {
 	}
 	return out, nil
 }
+
+// liveTicket reads the ticket a delivery appends to. On PostgreSQL it is
+// locked, so a merge cannot move the ticket's messages between this read
+// and the insert (the message would stay behind on a merged ticket); a
+// ticket merged meanwhile, or before, resolves to its survivor.
+func (tx *Tx) liveTicket(ctx context.Context, id int64) (Ticket, error) {
+	lock := ""
+	if tx.db.Dialect == Postgres {
+		lock = " FOR NO KEY UPDATE"
+	}
+	var t Ticket
+	for range maxMergeChain {
+		t = Ticket{}
+		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`+lock), id); err != nil {
+			return t, notFound(err, "deliver")
+		}
+		if t.MergedInto == nil {
+			return t, nil
+		}
+		id = *t.MergedInto
+	}
+	return t, fmt.Errorf("store: deliver: ticket %d: merge chain longer than %d", t.ID, maxMergeChain)
+}

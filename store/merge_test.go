@@ -319,3 +319,24 @@ func TestMergeNoticeOnceAfterTheWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestDeliverToMergedTicketLandsOnSurvivor: a delivery naming a merged
+// ticket (a portal reply from a page opened before the merge, or a mail
+// routed just before it) appends to the survivor.
+func TestDeliverToMergedTicketLandsOnSurvivor(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := deliver(t, db, newTicket("a"))
+		b := deliver(t, db, newTicket("b"))
+		if _, err := db.MergeTickets(ctx, []int64{a.TicketNumber}, b.TicketNumber, 0); err != nil {
+			t.Fatal(err)
+		}
+		got := deliver(t, db, reply(a.TicketID, "alice@example.com"))
+		if got.TicketID != b.TicketID || got.TicketNumber != b.TicketNumber {
+			t.Errorf("delivered to #%d, want the survivor #%d", got.TicketNumber, b.TicketNumber)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE ticket_id = ?`, a.TicketID); n != 0 {
+			t.Errorf("the merged ticket got %d messages", n)
+		}
+	})
+}
