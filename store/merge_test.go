@@ -340,3 +340,30 @@ func TestDeliverToMergedTicketLandsOnSurvivor(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffReplyToMergedTicketLandsOnSurvivor: a reply written on the
+// merged ticket's page, opened before the merge, goes to the survivor.
+func TestStaffReplyToMergedTicketLandsOnSurvivor(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		staff, err := db.EnsureUser(ctx, "agent@example.com", "Agent", "staff")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := deliver(t, db, newTicket("a"))
+		b := deliver(t, db, newTicket("b"))
+		if _, err := db.MergeTickets(ctx, []int64{a.TicketNumber}, b.TicketNumber, staff.ID); err != nil {
+			t.Fatal(err)
+		}
+		id, err := db.AddStaffReply(ctx, store.StaffReply{TicketID: a.TicketID, AuthorID: staff.ID, Text: "On it"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE id = ? AND ticket_id = ?`, id, b.TicketID); n != 1 {
+			t.Error("the reply is not on the survivor")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE kind = 'reply' AND ticket_id = ?`, b.TicketID); n != 1 {
+			t.Errorf("reply mails on the survivor = %d, want 1", n)
+		}
+	})
+}
