@@ -110,6 +110,9 @@ func TestInboxMergeFromList(t *testing.T) {
 		if !strings.Contains(page, "Merged #"+itoa(a.TicketNumber)+", #"+itoa(b.TicketNumber)+" into this ticket") || len(mergeUndoRE.FindAllString(page, -1)) != 2 {
 			t.Errorf("the survivor does not say both were merged, with one Undo for both:\n%s", page)
 		}
+		if _, page := get(t, c, srv, "/inbox?queue=all"); !strings.Contains(page, `>One</a> <span class="tag">merged</span>`) {
+			t.Errorf("the list does not mark a merged ticket:\n%s", page)
+		}
 		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE kind = 'merged' AND to_email = 'ada@example.com'`); n != 1 {
 			t.Errorf("ada gets %d notices, want 1", n)
 		}
