@@ -22,6 +22,7 @@ type Store interface {
 	Ticket(ctx context.Context, id int64) (*store.Ticket, error)
 	TicketByNumber(ctx context.Context, number int64) (*store.Ticket, error)
 	TicketByThreadIDs(ctx context.Context, ids []string) (*store.Ticket, error)
+	Survivor(ctx context.Context, t *store.Ticket) (*store.Ticket, error)
 	ThreadIDExists(ctx context.Context, id string) (bool, error)
 	IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error)
 	Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error)

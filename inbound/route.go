@@ -34,7 +34,7 @@ func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, err
 		if !ok {
 			continue
 		}
-		t, err := p.store.TicketByNumber(ctx, n)
+		t, err := p.ticketByNumber(ctx, n)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -59,7 +59,7 @@ func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, err
 	}
 	var refused []string
 	if len(ids) > 0 {
-		t, err := p.store.TicketByThreadIDs(ctx, ids)
+		t, err := p.ticketByThreadIDs(ctx, ids)
 		switch {
 		case err == nil:
 			ok, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
@@ -75,7 +75,7 @@ func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, err
 		}
 	}
 	if n, ok := subjectTag(m.Subject); ok {
-		t, err := p.store.TicketByNumber(ctx, n)
+		t, err := p.ticketByNumber(ctx, n)
 		switch {
 		case err == nil:
 			ok, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
@@ -95,6 +95,26 @@ func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, err
 		r.why = "sender " + m.From.Email + " is not a participant of the matched ticket (" + strings.Join(refused, ", ") + "); opened a new ticket"
 	}
 	return r, nil
+}
+
+// ticketByNumber is the ticket numbered n, or the ticket it was merged
+// into: an old reply address or [#N] of a merged ticket lands on the survivor.
+func (p *Pipeline) ticketByNumber(ctx context.Context, n int64) (*store.Ticket, error) {
+	t, err := p.store.TicketByNumber(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return p.store.Survivor(ctx, t)
+}
+
+// ticketByThreadIDs is the ticket a References/In-Reply-To id belongs to,
+// or the ticket it was merged into.
+func (p *Pipeline) ticketByThreadIDs(ctx context.Context, ids []string) (*store.Ticket, error) {
+	t, err := p.store.TicketByThreadIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return p.store.Survivor(ctx, t)
 }
 
 // recipients lists envelope recipients first, then To and Cc.

@@ -68,7 +68,7 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 		}
 		return res, nil
 	}
-	t, err := p.store.TicketByNumber(ctx, number)
+	t, err := p.ticketByNumber(ctx, number)
 	if errors.Is(err, store.ErrNotFound) {
 		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("staff reply address names ticket #%d, which does not exist", number))
 	}
@@ -285,7 +285,7 @@ func (p *Pipeline) participantOnStaffAddress(ctx context.Context, m *Mail, numbe
 	if number == 0 || m.FromAmbiguous != "" || m.From.Email == "" {
 		return false, nil
 	}
-	t, err := p.store.TicketByNumber(ctx, number)
+	t, err := p.ticketByNumber(ctx, number)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}

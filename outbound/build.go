@@ -37,6 +37,7 @@ type view struct {
 	Invited   bool   // a sign-in link that invites staff
 	Site      string // BaseURL without its trailing slash: the footer's links
 	Limit     string // the too-large notice: the size limit, "40 MB"
+	Merged    string // the merged notice: the old request, "#12 (Printer broken)"
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
@@ -96,6 +97,12 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 	case store.EmailStatus:
 		v.Status = statusWord(t.Status)
 		m.Subject = "Your request " + tag + " was " + v.Status + ": " + subject
+		m.Auto = true
+	case store.EmailMerged:
+		// The row names the survivor, so the notice threads there and its
+		// reply address is the survivor's; its subject names the old request.
+		v.Merged = o.Email.Subject
+		m.Subject = "Your request continues as " + tag + " " + subject
 		m.Auto = true
 	case store.EmailMagicLink:
 		return nil, errors.New("outbound: magic link mails are built by BuildMagicLink")

@@ -16,6 +16,7 @@ func TestEveryMailLinksThePolicies(t *testing.T) {
 		store.EmailConfirmation: func() (*Mail, error) { return Build(testOutgoing(store.EmailConfirmation), opts) },
 		store.EmailReply:        func() (*Mail, error) { return Build(testOutgoing(store.EmailReply), opts) },
 		store.EmailStatus:       func() (*Mail, error) { return Build(testOutgoing(store.EmailStatus), opts) },
+		store.EmailMerged:       func() (*Mail, error) { return Build(testOutgoing(store.EmailMerged), opts) },
 		store.EmailMagicLink: func() (*Mail, error) {
 			return BuildMagicLink(to, "https://help.acme.test/login/confirm?token=abc", opts)
 		},

@@ -188,6 +188,7 @@ var essential = map[string]bool{
 	store.EmailStaffNotice:     true, // staff choose their notices on /account
 	store.EmailStaffDigest:     true,
 	store.EmailStaffUnrecorded: true, // an answer by mail that was not recorded
+	store.EmailMerged:          true, // one's own request continues elsewhere
 }
 
 // TestEveryMailKindIsClassified reads the store package's source: every

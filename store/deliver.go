@@ -143,8 +143,8 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 			return err
 		}
 		out.Created = true
-	} else if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), d.TicketID); err != nil {
-		return notFound(err, "deliver")
+	} else if t, err = tx.liveTicket(ctx, d.TicketID); err != nil {
+		return err
 	}
 	out.TicketID, out.TicketNumber = t.ID, t.Number
 	// Only a verified sender joins a ticket by writing to it (a reply

@@ -98,18 +98,18 @@ const ReasonObjected = "objected to optional mail"
 
 // MailKinds lists every kind of mail Dargo sends. Each is essential or
 // optional (EssentialMail); a test fails when a kind is missing here.
-var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast, EmailTooLarge, EmailStaffNotice, EmailStaffDigest, EmailStaffUnrecorded}
+var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast, EmailTooLarge, EmailStaffNotice, EmailStaffDigest, EmailStaffUnrecorded, EmailMerged}
 
 // EssentialMail reports whether mail of the kind goes even to people who
 // object to optional mail: replies and status changes on their own
 // tickets, the confirmation that a ticket was received, sign-in and other
 // one-time links (address change, erasure), and notices of significant
-// policy changes, and the notice that one's own mail was too large to be
-// delivered. Everything else — announcements, and any kind added
+// policy changes, the notice that one's own mail was too large to be
+// delivered, and the notice that one's request was merged into another. Everything else — announcements, and any kind added
 // later until it is listed here — is optional.
 func EssentialMail(kind string) bool {
 	switch kind {
-	case EmailReply, EmailStatus, EmailConfirmation, EmailMagicLink, EmailPolicyNotice, EmailTooLarge:
+	case EmailReply, EmailStatus, EmailConfirmation, EmailMagicLink, EmailPolicyNotice, EmailTooLarge, EmailMerged:
 		return true
 	case EmailStaffNotice, EmailStaffDigest, EmailStaffUnrecorded:
 		// Staff choose their notices on /account (StaffPrefs), not by

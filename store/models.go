@@ -32,6 +32,10 @@ type Ticket struct {
 	CreatedAt      time.Time `db:"created_at"`
 	UpdatedAt      time.Time `db:"updated_at"`
 	LastActivityAt time.Time `db:"last_activity_at"`
+	// MergedInto is the ticket this one was merged into (its id); nil when not merged.
+	MergedInto *int64     `db:"merged_into"`
+	MergedAt   *time.Time `db:"merged_at"`
+	MergedBy   *int64     `db:"merged_by"`
 }
 
 // Message is one entry in a ticket's thread.
@@ -111,6 +115,7 @@ type Email struct {
 	Broadcast   *int64     `db:"broadcast_id"` // id of the broadcast this mail is part of
 	ActionID    *int64     `db:"action_id"`    // the undoable staff action that queued it
 	Announces   string     `db:"announces"`    // a reply mail's status change, "" when none
+	MergeID     *int64     `db:"merge_id"`     // the merge whose notice it is
 }
 
 // Email kinds.
@@ -123,6 +128,9 @@ const (
 	// privacy policy or terms: essential, sent even to people who object to
 	// optional mail.
 	EmailPolicyNotice = "policy_notice"
+	// EmailMerged tells a merged ticket's customer that their request
+	// continues as the survivor; held until the merge's undo window passes.
+	EmailMerged = "merged"
 )
 
 // Email statuses.

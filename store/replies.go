@@ -59,9 +59,10 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 	if first, err := tx.claimReplyKey(ctx, r.AuthorID, r.Key, now); err != nil || first != 0 {
 		return first, err
 	}
-	var t Ticket
-	if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), r.TicketID); err != nil {
-		return 0, notFound(err, "staff reply")
+	// A reply written on a page opened before a merge goes to the survivor.
+	t, err := tx.liveTicket(ctx, r.TicketID)
+	if err != nil {
+		return 0, err
 	}
 	kind := "outbound"
 	if r.Note {
@@ -71,7 +72,7 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 	if r.Source != "" {
 		source, why = r.Source, r.SenderAuthReason
 	}
-	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, created_at, sender_auth, sender_auth_reason, inbound_mail_id)
+	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, created_at, sender_auth, sender_auth_reason, inbound_mail_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'verified', ?, ?) RETURNING id`), t.ID, r.AuthorID, kind, source, r.MessageID, t.Subject, r.Text, r.Text, now, why, nullID(r.InboundMailID)).Scan(&msgID)
 	if err != nil {
 		return 0, fmt.Errorf("store: staff reply: %w", err)

@@ -138,6 +138,10 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		to, _ := st["to"].(string)
 		what := either(str("message") != "", "took back a reply", "undid a change")
 		return actor + " " + what + " on " + ticket + either(st != nil, " (status "+from+" → "+to+")") + " before its mail went"
+	case store.AuditTicketMerge:
+		return actor + " merged " + ticket + " into #" + str("into_number") + " (" + str("messages") + " messages moved)"
+	case store.AuditMergeUndo:
+		return actor + " undid the merge of " + ticket + " into #" + str("into_number")
 	case store.AuditRoleChange:
 		role := str("role")
 		what := "made " + user + " " + roleWords[role]

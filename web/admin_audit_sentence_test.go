@@ -45,6 +45,12 @@ func TestAuditSentences(t *testing.T) {
 		if err := db.Audit(ctx, store.Audit{ActorID: bossU.ID, Action: store.AuditHeldDelete, Detail: map[string]any{"inbound_mail": 8}}); err != nil {
 			t.Fatal(err)
 		}
+		for _, action := range []string{store.AuditTicketMerge, store.AuditMergeUndo} {
+			if err := db.Audit(ctx, store.Audit{ActorID: bossU.ID, Action: action, TicketID: got.TicketID,
+				Detail: map[string]any{"into": 99, "into_number": 42, "merge": 1, "messages": 3, "participants": 1}}); err != nil {
+				t.Fatal(err)
+			}
+		}
 
 		_, body := get(t, boss, srv, "/admin/audit")
 		_, sentences := auditRows(body)
@@ -59,6 +65,8 @@ func TestAuditSentences(t *testing.T) {
 			"Bea changed their name.",
 			"Bea released held mail 7 into #" + n + ".",
 			"Bea deleted held mail 8.",
+			"Bea merged #" + n + " into #42 (3 messages moved).",
+			"Bea undid the merge of #" + n + " into #42.",
 			"Bea was made an admin on the command line.",
 		} {
 			if !strings.Contains(strings.Join(sentences, "\n"), want) {

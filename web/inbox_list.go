@@ -52,7 +52,7 @@ type inboxRow struct {
 	LastActivityAt                            time.Time
 	CustomerName, CustomerEmail               string
 	AssigneeEmail                             *string
-	Unread                                    bool
+	Unread, Merged                            bool
 	Waiting                                   *time.Time
 	Preview, LastKind                         string
 	Snippet                                   *store.Snippet
@@ -63,7 +63,7 @@ func inboxRows(rows []store.InboxRow) []inboxRow {
 	for i, r := range rows {
 		out[i] = inboxRow{Ticket: r.Ticket, Number: r.Number, Subject: r.Subject, Flag: r.Flag, Status: r.Status,
 			Priority: r.Priority, Category: r.Category, LastActivityAt: r.LastActivityAt, CustomerName: r.CustomerName,
-			CustomerEmail: r.CustomerEmail, AssigneeEmail: r.AssigneeEmail, Unread: r.Unread(), Waiting: r.Waiting(),
+			CustomerEmail: r.CustomerEmail, AssigneeEmail: r.AssigneeEmail, Unread: r.Unread(), Merged: r.MergedInto != nil, Waiting: r.Waiting(),
 			Preview: r.Preview, LastKind: r.LastKind, Snippet: r.Snippet}
 	}
 	return out

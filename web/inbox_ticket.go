@@ -42,6 +42,9 @@ type staffTicketPage struct {
 	Back  string
 	Key   string
 	Undos []undoNote
+	// Merge says what a merge into this ticket just did, with its Undo
+	// (inbox_merge.go).
+	Merge *mergeNote
 	// Notify is who follows the ticket, @mentions and held answers by mail (inbox_follow.go).
 	Notify notifyView
 	// MailLog is every mail about the ticket, and how it went (mail_log.go).
@@ -54,6 +57,12 @@ func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
 	t, err := ticketFromPath(r, h.store)
 	if err != nil {
 		h.pages.failOr404(w, r, err)
+		return
+	}
+	if done, err := redirectMerged(w, r, h.store, t, "/inbox/tickets/"); done || err != nil {
+		if err != nil {
+			h.pages.fail(w, r, err)
+		}
 		return
 	}
 	h.renderTicket(w, r, http.StatusOK, t, staffTicketPage{})
@@ -118,6 +127,12 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 		if data.Notice == "" {
 			data.Notice = replyUndone(r.URL.Query().Get("notice"))
 		}
+		if data.Notice == "" {
+			data.Notice = mergeNotices[r.URL.Query().Get("notice")]
+		}
+		if data.Notice == "" {
+			data.Notice = mergedFrom(ctx, h.store, r, t)
+		}
 	}
 	data.Back = backParam(r)
 	if data.Key == "" {
@@ -125,6 +140,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		data.Undos, err = h.undo.pending(ctx, v.User.ID, ticketURL(t.Number, data.Back))
+	}
+	if err == nil {
+		data.Merge, err = h.mergeNoteFor(ctx, r, t)
 	}
 	if data.Notice == "" && data.Error == "" && data.People.Error == "" {
 		data.Notice = h.personNotice(r)

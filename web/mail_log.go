@@ -47,6 +47,7 @@ var mailKinds = map[string]string{
 	store.EmailConfirmation:    "Confirmation",
 	store.EmailReply:           "Reply",
 	store.EmailStatus:          "Status change",
+	store.EmailMerged:          "Request merged",
 	store.EmailMagicLink:       "Sign-in link",
 	store.EmailPolicyNotice:    "Policy notice",
 	store.EmailBroadcast:       "Announcement",

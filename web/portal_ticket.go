@@ -17,6 +17,7 @@ type ticketPage struct {
 	ForStaff bool           // false: the customer's view
 	People   []portalPerson // who is on the ticket (inbox_people.go)
 	Key      string         // the reply form's idempotency key
+	Notice   string         // "Merged into #N: #A continues here." after a merged ticket's redirect
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
 }
@@ -32,12 +33,18 @@ func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/inbox/tickets/"+itoa(t.Number), http.StatusSeeOther)
 		return
 	}
+	if done, err := redirectMerged(w, r, h.store, t, "/tickets/"); done || err != nil {
+		if err != nil {
+			h.pages.fail(w, r, err)
+		}
+		return
+	}
 	d, held, err := loadHeld(r.Context(), h.store, v.User.ID, t.ID)
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := ticketPage{Held: held}
+	data := ticketPage{Held: held, Notice: mergedFrom(r.Context(), h.store, r, t)}
 	if d != nil {
 		data.Draft = d.Text
 	}

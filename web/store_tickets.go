@@ -33,6 +33,7 @@ type TicketStore interface {
 	PeopleStore
 	NoticeStore
 	MailLogStore
+	MergeStore
 }
 
 // NoticeStore is what staff notifications need on the web: a staff
