@@ -89,10 +89,13 @@ func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, e
 	return out, nil
 }
 
-// UserByEmail returns the user with this address (case-insensitive).
+// UserByEmail returns the user with this address (case-insensitive): for
+// the address of a record merged into another, the person it was merged
+// into.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
-	if err := db.X.GetContext(ctx, &u, db.q(`SELECT * FROM users WHERE email = ?`), NormalizeEmail(email)); err != nil {
+	if err := db.X.GetContext(ctx, &u, db.q(`SELECT * FROM users WHERE id = (SELECT COALESCE(merged_into, id) FROM users WHERE email = ?)`),
+		NormalizeEmail(email)); err != nil {
 		return nil, notFound(err, "user "+email)
 	}
 	return &u, nil
