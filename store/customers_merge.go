@@ -57,17 +57,72 @@ func (db *DB) MergeCustomers(ctx context.Context, keepID, mergeID, staffID int64
 	return out, nil
 }
 
+// PlanMerge checks a merge as MergeCustomers would and counts what it
+// would move, changing nothing: the confirmation page shows it.
+func (db *DB) PlanMerge(ctx context.Context, keepID, mergeID int64) (*Merged, error) {
+	out := &Merged{KeepID: keepID, MergeID: mergeID}
+	if err := db.InTx(ctx, func(tx *Tx) error { return tx.planMerge(ctx, out) }); err != nil {
+		return nil, fmt.Errorf("store: plan merge: %w", err)
+	}
+	return out, nil
+}
+
 func (tx *Tx) mergeCustomers(ctx context.Context, out *Merged, staffID int64) error {
 	keep, merge := out.KeepID, out.MergeID
-	if keep == merge {
-		return fmt.Errorf("%w: a customer cannot be merged into themselves", ErrInvalidChange)
-	}
-	var users []User
 	// Both rows are written (updated_at), which locks them for the rest of
 	// the transaction on PostgreSQL before anything is checked.
 	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE users SET updated_at = ? WHERE id IN (?, ?)`), tx.db.Now(), keep, merge); err != nil {
 		return err
 	}
+	if err := tx.planMerge(ctx, out); err != nil {
+		return err
+	}
+	// An objection on either record stands for the person.
+	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE user_choices SET objected = ?, changed_at = ?, changed_by = ?
+		WHERE user_id = ? AND objected = ? AND kind IN (SELECT kind FROM user_choices WHERE user_id = ? AND objected = ?)`),
+		true, tx.db.Now(), staffID, keep, false, merge, true); err != nil {
+		return err
+	}
+	steps := []mergeStep{
+		{`UPDATE tickets SET customer_id = ? WHERE customer_id = ?`, []any{keep, merge}},
+		{`UPDATE messages SET author_id = ? WHERE author_id = ?`, []any{keep, merge}},
+	}
+	for _, m := range mergeMoves {
+		if m.key == "" {
+			steps = append(steps, mergeStep{`UPDATE ` + m.table + ` SET user_id = ? WHERE user_id = ?`, []any{keep, merge}})
+			continue
+		}
+		steps = append(steps, mergeStep{`UPDATE ` + m.table + ` SET user_id = ? WHERE user_id = ? AND NOT EXISTS
+			(SELECT 1 FROM ` + m.table + ` k WHERE k.user_id = ? AND k.` + m.key + ` = ` + m.table + `.` + m.key + `)`, []any{keep, merge, keep}},
+			mergeStep{`DELETE FROM ` + m.table + ` WHERE user_id = ?`, []any{merge}})
+	}
+	steps = append(steps,
+		mergeStep{`UPDATE participants SET role = 'customer' WHERE user_id = ? AND ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)`, []any{keep, keep}},
+		// Records merged into the merged one before are the kept person's
+		// too: lookups follow merged_into one step.
+		mergeStep{`UPDATE users SET merged_into = ? WHERE merged_into = ?`, []any{keep, merge}},
+		mergeStep{`UPDATE users SET merged_into = ? WHERE id = ?`, []any{keep, merge}})
+	for _, s := range steps {
+		if _, err := tx.ExecContext(ctx, tx.q(s.query), s.args...); err != nil {
+			return err
+		}
+	}
+	return tx.Audit(ctx, Audit{ActorID: staffID, Action: AuditMerge, UserID: keep, Detail: map[string]any{
+		"merged": merge, "tickets": out.Tickets, "participations": out.Participations, "messages": out.Messages, "sessions": out.Sessions}})
+}
+
+type mergeStep struct {
+	query string
+	args  []any
+}
+
+// planMerge refuses what cannot be merged and counts what would move.
+func (tx *Tx) planMerge(ctx context.Context, out *Merged) error {
+	keep, merge := out.KeepID, out.MergeID
+	if keep == merge {
+		return fmt.Errorf("%w: a customer cannot be merged into themselves", ErrInvalidChange)
+	}
+	var users []User
 	if err := tx.SelectContext(ctx, &users, tx.q(`SELECT * FROM users WHERE id IN (?, ?)`), keep, merge); err != nil {
 		return err
 	}
@@ -101,38 +156,5 @@ func (tx *Tx) mergeCustomers(ctx context.Context, out *Merged, staffID int64) er
 			return err
 		}
 	}
-	// An objection on either record stands for the person.
-	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE user_choices SET objected = ?, changed_at = ?, changed_by = ?
-		WHERE user_id = ? AND objected = ? AND kind IN (SELECT kind FROM user_choices WHERE user_id = ? AND objected = ?)`),
-		true, tx.db.Now(), staffID, keep, false, merge, true); err != nil {
-		return err
-	}
-	steps := []mergeStep{
-		{`UPDATE tickets SET customer_id = ? WHERE customer_id = ?`, []any{keep, merge}},
-		{`UPDATE messages SET author_id = ? WHERE author_id = ?`, []any{keep, merge}},
-	}
-	for _, m := range mergeMoves {
-		if m.key == "" {
-			steps = append(steps, mergeStep{`UPDATE ` + m.table + ` SET user_id = ? WHERE user_id = ?`, []any{keep, merge}})
-			continue
-		}
-		steps = append(steps, mergeStep{`UPDATE ` + m.table + ` SET user_id = ? WHERE user_id = ? AND NOT EXISTS
-			(SELECT 1 FROM ` + m.table + ` k WHERE k.user_id = ? AND k.` + m.key + ` = ` + m.table + `.` + m.key + `)`, []any{keep, merge, keep}},
-			mergeStep{`DELETE FROM ` + m.table + ` WHERE user_id = ?`, []any{merge}})
-	}
-	steps = append(steps,
-		mergeStep{`UPDATE participants SET role = 'customer' WHERE user_id = ? AND ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)`, []any{keep, keep}},
-		mergeStep{`UPDATE users SET merged_into = ? WHERE id = ?`, []any{keep, merge}})
-	for _, s := range steps {
-		if _, err := tx.ExecContext(ctx, tx.q(s.query), s.args...); err != nil {
-			return err
-		}
-	}
-	return tx.Audit(ctx, Audit{ActorID: staffID, Action: AuditMerge, UserID: keep, Detail: map[string]any{
-		"merged": merge, "tickets": out.Tickets, "participations": out.Participations, "messages": out.Messages, "sessions": out.Sessions}})
-}
-
-type mergeStep struct {
-	query string
-	args  []any
+	return nil
 }
