@@ -5,10 +5,6 @@ import (
 	"fmt"
 )
 
-// AuditMerge is a customer record merged into another: the entry's user is
-// the person kept; detail names the merged record by id and what moved.
-const AuditMerge = "customer_merge"
-
 // Merged is what a merge moved, in counts.
 type Merged struct {
 	KeepID, MergeID int64

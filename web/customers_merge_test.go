@@ -54,7 +54,14 @@ func TestCustomerMerge(t *testing.T) {
 			!strings.Contains(body, "1 ticket, 1 message and 0 sessions moved here") || !strings.Contains(body, "<dt>Other addresses</dt><dd>ada.work@corp.example</dd>") {
 			t.Fatalf("POST merge: %s\n%s", res.Status, body)
 		}
-		wantAudited(t, db, store.AuditMerge, sam.ID, ada.ID)
+		entry := wantAudited(t, db, store.AuditMerge, sam.ID, ada.ID)
+		lines, err := auditLines(t.Context(), db, []store.AuditEntry{entry})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := " merged customer #" + itoa(work.ID) + " into "; !strings.Contains(lines[0].Sentence, want) || !strings.HasSuffix(lines[0].Sentence, "; moved: tickets 1, messages 1") {
+			t.Errorf("the audit page says %q, want it to contain %q and what moved", lines[0].Sentence, want)
+		}
 		if n := count(t, db, `SELECT COUNT(*) FROM tickets WHERE customer_id = ?`, ada.ID); n != 2 {
 			t.Errorf("tickets of the kept customer = %d, want 2", n)
 		}
