@@ -1,6 +1,7 @@
 package inbound_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -63,8 +64,15 @@ func TestPipelineMergedAddressIsTheKeptPersons(t *testing.T) {
 		if reply.Action != inbound.ActionAppended || *reply.Ticket != *home.Ticket {
 			t.Errorf("reply from the merged address to the kept person's ticket: %+v, want appended to ticket %d", reply, *home.Ticket)
 		}
-		if got := pipelineCount(t, db, `SELECT COUNT(*) FROM messages WHERE author_id = ?`, mia.ID); got != 4 {
-			t.Errorf("messages of the kept person = %d, want all 4", got)
+		// A reply by thread headers alone: the merged address takes part in
+		// the kept person's ticket.
+		threaded := mergeMail("m.park@work.test", "support@"+pipelineDomain, "m5")
+		threaded = bytes.Replace(threaded, []byte("Subject: About my order\r\n"), []byte("Subject: Re: About my order\r\nIn-Reply-To: <m1@example.com>\r\n"), 1)
+		if res := ingest(threaded); res.Action != inbound.ActionAppended || *res.Ticket != *home.Ticket {
+			t.Errorf("reply by headers from the merged address: %+v, want appended to ticket %d", res, *home.Ticket)
+		}
+		if got := pipelineCount(t, db, `SELECT COUNT(*) FROM messages WHERE author_id = ?`, mia.ID); got != 5 {
+			t.Errorf("messages of the kept person = %d, want all 5", got)
 		}
 		if got := pipelineCount(t, db, `SELECT COUNT(*) FROM tickets WHERE customer_id = ?`, mia.ID); got != 3 {
 			t.Errorf("tickets of the kept person = %d, want 3", got)
