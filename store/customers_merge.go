@@ -5,8 +5,8 @@ import (
 	"fmt"
 )
 
-// Merged is what a merge moved, in counts.
-type Merged struct {
+// CustomerMerge is what a merge moved, in counts.
+type CustomerMerge struct {
 	KeepID, MergeID int64
 	Address         string // the merged record's address, now one of the kept person's
 	Tickets         int    // tickets they were the customer of
@@ -44,8 +44,8 @@ var mergeMoves = []struct{ table, key string }{
 // sessions, sign-ins, links, mails, drafts and choices move to them. Staff
 // accounts, erased or already merged records, and a record into itself are
 // refused with ErrInvalidChange. There is no undo.
-func (db *DB) MergeCustomers(ctx context.Context, keepID, mergeID, staffID int64) (*Merged, error) {
-	out := &Merged{KeepID: keepID, MergeID: mergeID}
+func (db *DB) MergeCustomers(ctx context.Context, keepID, mergeID, staffID int64) (*CustomerMerge, error) {
+	out := &CustomerMerge{KeepID: keepID, MergeID: mergeID}
 	err := db.InTx(ctx, func(tx *Tx) error { return tx.mergeCustomers(ctx, out, staffID) })
 	if err != nil {
 		return nil, fmt.Errorf("store: merge customers: %w", err)
@@ -55,15 +55,15 @@ func (db *DB) MergeCustomers(ctx context.Context, keepID, mergeID, staffID int64
 
 // PlanMerge checks a merge as MergeCustomers would and counts what it
 // would move, changing nothing: the confirmation page shows it.
-func (db *DB) PlanMerge(ctx context.Context, keepID, mergeID int64) (*Merged, error) {
-	out := &Merged{KeepID: keepID, MergeID: mergeID}
+func (db *DB) PlanMerge(ctx context.Context, keepID, mergeID int64) (*CustomerMerge, error) {
+	out := &CustomerMerge{KeepID: keepID, MergeID: mergeID}
 	if err := db.InTx(ctx, func(tx *Tx) error { return tx.planMerge(ctx, out) }); err != nil {
 		return nil, fmt.Errorf("store: plan merge: %w", err)
 	}
 	return out, nil
 }
 
-func (tx *Tx) mergeCustomers(ctx context.Context, out *Merged, staffID int64) error {
+func (tx *Tx) mergeCustomers(ctx context.Context, out *CustomerMerge, staffID int64) error {
 	keep, merge := out.KeepID, out.MergeID
 	// Both rows are written (updated_at), which locks them for the rest of
 	// the transaction on PostgreSQL before anything is checked.
@@ -103,7 +103,7 @@ func (tx *Tx) mergeCustomers(ctx context.Context, out *Merged, staffID int64) er
 			return err
 		}
 	}
-	return tx.Audit(ctx, Audit{ActorID: staffID, Action: AuditMerge, UserID: keep, Detail: map[string]any{
+	return tx.Audit(ctx, Audit{ActorID: staffID, Action: AuditCustomerMerge, UserID: keep, Detail: map[string]any{
 		"merged": merge, "tickets": out.Tickets, "participations": out.Participations, "messages": out.Messages, "sessions": out.Sessions}})
 }
 
@@ -113,7 +113,7 @@ type mergeStep struct {
 }
 
 // planMerge refuses what cannot be merged and counts what would move.
-func (tx *Tx) planMerge(ctx context.Context, out *Merged) error {
+func (tx *Tx) planMerge(ctx context.Context, out *CustomerMerge) error {
 	keep, merge := out.KeepID, out.MergeID
 	if keep == merge {
 		return fmt.Errorf("%w: a customer cannot be merged into themselves", ErrInvalidChange)

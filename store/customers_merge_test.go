@@ -62,7 +62,7 @@ func TestMergeCustomers(t *testing.T) {
 		if objects, err := db.Objects(ctx, keep, store.ChoiceMail); err != nil || !objects {
 			t.Errorf("objection to mail after merge = %v, %v; want it kept", objects, err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND actor_id = ? AND user_id = ?`, store.AuditMerge, staff.ID, keep); n != 1 {
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND actor_id = ? AND user_id = ?`, store.AuditCustomerMerge, staff.ID, keep); n != 1 {
 			t.Errorf("audit entries = %d, want 1", n)
 		}
 

@@ -10,17 +10,17 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// mergePage is the confirmation of a merge: both records and what moves.
-type mergePage struct {
+// customerMergePage is the confirmation of a merge: both records and what moves.
+type customerMergePage struct {
 	Keep, Other           *store.User
 	KeepAddrs, OtherAddrs []string
-	Plan                  *store.Merged
+	Plan                  *store.CustomerMerge
 }
 
 // mergeTarget finds the customer named in the form's "other" field, by
 // address or by number, and checks they can be merged into keep; the
 // string is what to tell staff when not.
-func (h *privacyHandler) mergeTarget(r *http.Request, keep *store.User, other string) (*store.User, *store.Merged, string, error) {
+func (h *privacyHandler) mergeTarget(r *http.Request, keep *store.User, other string) (*store.User, *store.CustomerMerge, string, error) {
 	other = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(other), "#"))
 	if other == "" {
 		return nil, nil, "Give the address or number of the customer to merge into this one.", nil
@@ -70,7 +70,7 @@ func (h *privacyHandler) confirmMerge(w http.ResponseWriter, r *http.Request) {
 		h.pages.message(w, r, http.StatusBadRequest, "Not merged", refusal)
 		return
 	}
-	page := mergePage{Keep: keep, Other: other, Plan: plan}
+	page := customerMergePage{Keep: keep, Other: other, Plan: plan}
 	if page.KeepAddrs, err = h.store.OtherAddresses(r.Context(), keep.ID); err != nil {
 		h.pages.fail(w, r, err)
 		return
@@ -108,11 +108,11 @@ func (h *privacyHandler) mergeCustomer(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	h.renderCustomer(w, r, keep, mergeNotice(m))
+	h.renderCustomer(w, r, keep, customerMergeNotice(m))
 }
 
-// mergeNotice says what a merge moved.
-func mergeNotice(m *store.Merged) string {
+// customerMergeNotice says what a merge moved.
+func customerMergeNotice(m *store.CustomerMerge) string {
 	return fmt.Sprintf("Merged: %s is now one of this customer's addresses; %s, %s and %s moved here, with their sign-ins and choices.",
 		m.Address, plural(m.Tickets, "ticket"), plural(m.Messages, "message"), plural(m.Sessions, "session"))
 }

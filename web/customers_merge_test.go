@@ -54,7 +54,7 @@ func TestCustomerMerge(t *testing.T) {
 			!strings.Contains(body, "1 ticket, 1 message and 0 sessions moved here") || !strings.Contains(body, "<dt>Other addresses</dt><dd>ada.work@corp.example</dd>") {
 			t.Fatalf("POST merge: %s\n%s", res.Status, body)
 		}
-		entry := wantAudited(t, db, store.AuditMerge, sam.ID, ada.ID)
+		entry := wantAudited(t, db, store.AuditCustomerMerge, sam.ID, ada.ID)
 		lines, err := auditLines(t.Context(), db, []store.AuditEntry{entry})
 		if err != nil {
 			t.Fatal(err)

@@ -33,8 +33,8 @@ type PrivacyStore interface {
 	AuditLog(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error)
 	Customers(ctx context.Context, query string, page int) (*store.CustomerPage, error)
 	OtherAddresses(ctx context.Context, userID int64) ([]string, error)
-	PlanMerge(ctx context.Context, keepID, mergeID int64) (*store.Merged, error)
-	MergeCustomers(ctx context.Context, keepID, mergeID, staffID int64) (*store.Merged, error)
+	PlanMerge(ctx context.Context, keepID, mergeID int64) (*store.CustomerMerge, error)
+	MergeCustomers(ctx context.Context, keepID, mergeID, staffID int64) (*store.CustomerMerge, error)
 	ChoiceStore
 }
 
