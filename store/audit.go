@@ -32,6 +32,7 @@ const (
 	AuditHeldRelease    = "held_mail_released" // detail: inbound_mail, action; ticket_id when it made or joined one
 	AuditHeldDelete     = "held_mail_deleted"  // detail: inbound_mail
 	AuditTicketUndo     = "ticket_undo"        // detail: message (a reply taken back), status {from, to} (a change taken back)
+	AuditCustomerMerge  = "customer_merge"     // user: the person kept; detail: merged (the merged record's id), tickets, participations, messages, sessions
 )
 
 // AuditEntry is one line of the audit log. People are named by id only.

@@ -218,11 +218,13 @@ func roleFor(t Ticket, userID int64) string {
 	return "cc"
 }
 
+// upsertUser finds or makes the person with this address: the one a
+// merged record's address now belongs to (merged_into), if it was merged.
 func (tx *Tx) upsertUser(ctx context.Context, p Person, now time.Time) (int64, error) {
 	var id int64
 	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO users (email, name, role, created_at, updated_at) VALUES (?, ?, 'customer', ?, ?)
 		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN users.name = '' THEN excluded.name ELSE users.name END
-		RETURNING id`), NormalizeEmail(p.Email), p.Name, now, now).Scan(&id)
+		RETURNING COALESCE(merged_into, id)`), NormalizeEmail(p.Email), p.Name, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: upsert user: %w", err)
 	}

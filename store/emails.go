@@ -57,7 +57,7 @@ func (tx *Tx) queueEmail(ctx context.Context, e QueuedEmail) (int64, string, err
 	}
 	err := tx.GetContext(ctx, &check, tx.q(`SELECT `+g.status+` AS status, `+g.reason+` AS reason,
 		(SELECT COUNT(*) FROM emails WHERE to_email = r.email AND auto AND created_at > ?) AS recent
-		FROM (SELECT CAST(? AS TEXT) AS email, COALESCE(CAST(? AS BIGINT), (SELECT id FROM users WHERE email = ?)) AS user_id) r `+g.joins),
+		FROM (SELECT CAST(? AS TEXT) AS email, COALESCE(CAST(? AS BIGINT), (SELECT COALESCE(merged_into, id) FROM users WHERE email = ?)) AS user_id) r `+g.joins),
 		now.Add(-e.Window), to, e.UserID, to)
 	if err != nil {
 		return 0, "", fmt.Errorf("store: queue email: %w", err)
@@ -147,7 +147,7 @@ func mailGate(kind, addr, user string) gate {
 // was queued under (mailGate): its address was suppressed or its recipient
 // objected since. "" means send it.
 func (db *DB) StopReason(ctx context.Context, e *Email) (string, error) {
-	g := mailGate(e.Kind, "e.to_email", "COALESCE(e.user_id, (SELECT id FROM users WHERE email = e.to_email))")
+	g := mailGate(e.Kind, "e.to_email", "COALESCE(e.user_id, (SELECT COALESCE(merged_into, id) FROM users WHERE email = e.to_email))")
 	var reason string
 	if err := db.X.GetContext(ctx, &reason, db.q(`SELECT `+g.reason+` FROM emails e `+g.joins+` WHERE e.id = ?`), e.ID); err != nil {
 		return "", notFound(err, fmt.Sprintf("email %d", e.ID))

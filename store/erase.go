@@ -69,10 +69,35 @@ func (db *DB) Erase(ctx context.Context, userID int64, o EraseOpts) (*Erased, er
 	if err != nil {
 		return nil, err
 	}
+	if u.MergedInto != nil { // a merged record's address is the person's
+		if u, err = db.UserByID(ctx, *u.MergedInto); err != nil {
+			return nil, err
+		}
+	}
 	if u.Role != "customer" {
 		return nil, fmt.Errorf("%w: %s is %s; take the role away first (dargo staff remove)", ErrInvalidChange, u.Email, u.Role)
 	}
-	out := &Erased{UserID: userID}
+	out, err := db.eraseOne(ctx, u, o)
+	if err != nil {
+		return nil, err
+	}
+	// The records merged into the person (their other addresses) go too.
+	var merged []User
+	if err := db.X.SelectContext(ctx, &merged, db.q(`SELECT * FROM users WHERE merged_into = ? AND erased_at IS NULL ORDER BY id`), u.ID); err != nil {
+		return nil, fmt.Errorf("store: erase: %w", err)
+	}
+	for i := range merged {
+		if _, err := db.eraseOne(ctx, &merged[i], o); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// eraseOne erases one user row (Erase, for a person and each record merged
+// into them).
+func (db *DB) eraseOne(ctx context.Context, u *User, o EraseOpts) (*Erased, error) {
+	out := &Erased{UserID: u.ID}
 	if u.ErasedAt != nil {
 		out.Already = true
 		return out, nil

@@ -28,6 +28,9 @@ type ExportUser struct {
 	Name      string    `db:"name" json:"name"`
 	Role      string    `db:"role" json:"role"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	// Addresses are the person's other addresses (records merged into
+	// theirs).
+	Addresses []string `db:"-" json:"addresses,omitempty"`
 }
 
 // ExportTicket is a ticket the person takes part in.
@@ -123,6 +126,9 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 		Emails:   []ExportEmail{},
 		Sessions: []ExportSession{},
 		Logins:   []ExportLogin{},
+	}
+	if out.User.Addresses, err = db.OtherAddresses(ctx, u.ID); err != nil {
+		return nil, err
 	}
 	err = db.X.SelectContext(ctx, &out.Tickets, db.q(`SELECT t.id, t.number, t.subject, t.status, t.priority, t.category, t.created_at
 		FROM tickets t JOIN participants p ON p.ticket_id = t.id WHERE p.user_id = ? ORDER BY t.number`), u.ID)

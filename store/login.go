@@ -75,7 +75,7 @@ func (tx *Tx) requestLogin(ctx context.Context, r LoginRequest) error {
 		return err
 	}
 	var userID *int64
-	if err := tx.GetContext(ctx, &userID, tx.q(`SELECT id FROM users WHERE email = ?`), email); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := tx.GetContext(ctx, &userID, tx.q(`SELECT COALESCE(merged_into, id) FROM users WHERE email = ?`), email); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if userID == nil && r.UserID != 0 {
@@ -157,8 +157,13 @@ func (db *DB) ConfirmLogin(ctx context.Context, l Login) (*LoggedIn, error) {
 			ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING *`), t.Email, now, now).StructScan(&u); err != nil {
 			return err
 		}
+		if u.MergedInto != nil { // the address is one of a person merged records became
+			if err := tx.GetContext(ctx, &u, tx.q(`SELECT * FROM users WHERE id = ?`), *u.MergedInto); err != nil {
+				return err
+			}
+		}
 		// Mail sent before the account existed (this sign-in link) is theirs.
-		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET user_id = ? WHERE to_email = ? AND user_id IS NULL`), u.ID, u.Email); err != nil {
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE emails SET user_id = ? WHERE to_email = ? AND user_id IS NULL`), u.ID, t.Email); err != nil {
 			return err
 		}
 		if l.Replaces != "" {

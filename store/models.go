@@ -16,6 +16,9 @@ type User struct {
 	CreatedAt time.Time  `db:"created_at"`
 	UpdatedAt time.Time  `db:"updated_at"`
 	ErasedAt  *time.Time `db:"erased_at"` // set when the person's data was erased
+	// MergedInto is the person this record was merged into: its address
+	// is now one of theirs (store/customers_merge.go).
+	MergedInto *int64 `db:"merged_into"`
 }
 
 // Ticket is one support conversation.

@@ -210,13 +210,14 @@ func (n noticePrefs) prefs(userID int64) StaffPrefs {
 
 // staffRow is one row of tell's query.
 type staffRow struct {
-	ID        int64      `db:"id"`
-	Email     string     `db:"email"`
-	Name      string     `db:"name"`
-	Role      string     `db:"role"`
-	CreatedAt time.Time  `db:"created_at"`
-	UpdatedAt time.Time  `db:"updated_at"`
-	ErasedAt  *time.Time `db:"erased_at"`
+	ID         int64      `db:"id"`
+	Email      string     `db:"email"`
+	Name       string     `db:"name"`
+	Role       string     `db:"role"`
+	CreatedAt  time.Time  `db:"created_at"`
+	UpdatedAt  time.Time  `db:"updated_at"`
+	ErasedAt   *time.Time `db:"erased_at"`
+	MergedInto *int64     `db:"merged_into"`
 	noticePrefs
 }
 

@@ -60,10 +60,11 @@ func (db *DB) ThreadIDExists(ctx context.Context, id string) (bool, error) {
 	return n > 0, nil
 }
 
-// IsParticipant reports whether email takes part in the ticket (its customer or a Cc).
+// IsParticipant reports whether email takes part in the ticket (its customer or a Cc):
+// the address of a record merged into a participant does.
 func (db *DB) IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error) {
 	var n int
-	err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM participants p JOIN users u ON u.id = p.user_id
+	err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM participants p JOIN users u ON COALESCE(u.merged_into, u.id) = p.user_id
 		WHERE p.ticket_id = ? AND u.email = ?`), ticketID, NormalizeEmail(email))
 	if err != nil {
 		return false, fmt.Errorf("store: is participant: %w", err)
@@ -89,10 +90,13 @@ func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, e
 	return out, nil
 }
 
-// UserByEmail returns the user with this address (case-insensitive).
+// UserByEmail returns the user with this address (case-insensitive): for
+// the address of a record merged into another, the person it was merged
+// into.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
-	if err := db.X.GetContext(ctx, &u, db.q(`SELECT * FROM users WHERE email = ?`), NormalizeEmail(email)); err != nil {
+	if err := db.X.GetContext(ctx, &u, db.q(`SELECT * FROM users WHERE id = (SELECT COALESCE(merged_into, id) FROM users WHERE email = ?)`),
+		NormalizeEmail(email)); err != nil {
 		return nil, notFound(err, "user "+email)
 	}
 	return &u, nil

@@ -178,6 +178,8 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		return actor + " dismissed " + either(str("count") != "", str("count")+" ", "") + "suggested people on " + ticket
 	case store.AuditHeldRelease:
 		return actor + " released held mail " + str("inbound_mail") + either(ticket != "", " into "+ticket)
+	case store.AuditCustomerMerge:
+		return actor + " merged customer #" + str("merged") + " into " + user + "; moved: tickets " + str("tickets") + ", messages " + str("messages")
 	case store.AuditHeldDelete:
 		return actor + " deleted held mail " + str("inbound_mail")
 	case store.AuditStaffProfile:

@@ -15,6 +15,10 @@ type customerPage struct {
 	Notices  []string // what the last action changed
 	// NameNotice says what the name form saved.
 	NameNotice string
+	// OtherAddresses are those of records merged into this one.
+	OtherAddresses []string
+	// MergeNotice says what a merge moved.
+	MergeNotice string
 }
 
 // customer loads the customer in the path; staff accounts are not
@@ -28,6 +32,11 @@ func (h *privacyHandler) customer(r *http.Request) (*store.User, error) {
 	if err != nil {
 		return nil, err
 	}
+	if u.MergedInto != nil { // a merged record is the person it was merged into
+		if u, err = h.store.UserByID(r.Context(), *u.MergedInto); err != nil {
+			return nil, err
+		}
+	}
 	if u.Role != roleCustomer {
 		return nil, errHidden
 	}
@@ -40,6 +49,12 @@ func (h *privacyHandler) showCustomer(w http.ResponseWriter, r *http.Request) {
 		h.pages.failOr404(w, r, err)
 		return
 	}
+	h.renderCustomer(w, r, u, "")
+}
+
+// renderCustomer shows the customer's page, with a notice of what the last
+// action did ("" for none).
+func (h *privacyHandler) renderCustomer(w http.ResponseWriter, r *http.Request, u *store.User, notice string) {
 	page, err := h.tickets.CustomerTickets(r.Context(), u.ID, nil, 50)
 	if err != nil {
 		h.pages.fail(w, r, err)
@@ -50,8 +65,13 @@ func (h *privacyHandler) showCustomer(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	h.pages.render(w, r, http.StatusOK, "customer.html", "Customer", customerPage{Customer: u, Tickets: page.Rows,
-		Choices: viewChoices(choices, true), Notices: notices(r, staffChoiceNotices), NameNotice: nameNotice(r, "their", u.Name)})
+	others, err := h.store.OtherAddresses(r.Context(), u.ID)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	h.pages.render(w, r, http.StatusOK, "customer.html", "Customer", customerPage{Customer: u, Tickets: page.Rows, OtherAddresses: others,
+		Choices: viewChoices(choices, true), Notices: notices(r, staffChoiceNotices), NameNotice: nameNotice(r, "their", u.Name), MergeNotice: notice})
 }
 
 func (h *privacyHandler) exportCustomer(w http.ResponseWriter, r *http.Request) {

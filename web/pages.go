@@ -39,6 +39,7 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"add":            func(a, b int) int { return a + b },
 	"customerStatus": customerStatus,
 	"waitingFor":     func(since time.Time) string { return waitingFor(time.Since(since)) },
+	"ago":            func(t time.Time) string { return ago(time.Now(), t) },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // pages renders templates inside the layout.

@@ -31,6 +31,10 @@ type PrivacyStore interface {
 	UserByID(ctx context.Context, id int64) (*store.User, error)
 	UserByEmail(ctx context.Context, email string) (*store.User, error)
 	AuditLog(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error)
+	Customers(ctx context.Context, query string, page int) (*store.CustomerPage, error)
+	OtherAddresses(ctx context.Context, userID int64) ([]string, error)
+	PlanMerge(ctx context.Context, keepID, mergeID int64) (*store.CustomerMerge, error)
+	MergeCustomers(ctx context.Context, keepID, mergeID, staffID int64) (*store.CustomerMerge, error)
 	ChoiceStore
 }
 

@@ -81,7 +81,10 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	mux.HandleFunc("GET /account/erase/confirm", privacy.eraseConfirmForm)
 	mux.HandleFunc("POST /account/erase/confirm", privacy.eraseConfirm)
 
+	mux.Handle("GET /inbox/customers", staff(privacy.listCustomers))
 	mux.Handle("GET /inbox/customers/{id}", staff(privacy.showCustomer))
+	mux.Handle("GET /inbox/customers/{id}/merge", staff(privacy.confirmMerge))
+	mux.Handle("POST /inbox/customers/{id}/merge", staff(privacy.mergeCustomer))
 	mux.Handle("GET /inbox/customers/{id}/export", staff(privacy.exportCustomer))
 	mux.Handle("POST /inbox/customers/{id}/name", staff(privacy.correctCustomerName))
 	mux.Handle("POST /inbox/customers/{id}/erase", staff(privacy.eraseCustomer))

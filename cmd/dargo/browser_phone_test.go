@@ -30,6 +30,8 @@ var (
 		{"/inbox", "Inbox"},
 		{"/inbox?q=printer", "Inbox"},
 		{"/inbox/tickets/1", "printer.png"},
+		{"/inbox/customers", ada},
+		{"/inbox/customers?q=lovelace", ada},
 		{"/inbox/customers/{customer}", ada},
 		{"/account", "Your account"},
 		{"/admin/staff", "Staff"},
