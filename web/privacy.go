@@ -16,7 +16,7 @@ import (
 
 // PrivacyStore is what the privacy pages need from the database.
 type PrivacyStore interface {
-	Export(ctx context.Context, email string, replyTo func(number int64) string) (*store.Export, error)
+	Export(ctx context.Context, email string, replyTo func(number int64) string, opts ...store.ExportOpts) (*store.Export, error)
 	ExportFiles(ctx context.Context, email string) ([]store.ExportFile, error)
 	ReadBlob(ctx context.Context, key string) ([]byte, error)
 	ChangeName(ctx context.Context, actorID, userID int64, name string) error
