@@ -275,16 +275,13 @@ func (db *DB) MergeTags(ctx context.Context, staffID int64, from []string, into 
 				return err
 			}
 		}
-		// The old tags' ticket_tags go first: SQLite cascades only with
-		// foreign keys on.
-		for _, del := range []string{`DELETE FROM ticket_tags WHERE tag_id IN (?)`, `DELETE FROM tags WHERE id IN (?)`} {
-			query, args, err := sqlx.In(del, ids)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, tx.q(query), args...); err != nil {
-				return err
-			}
+		// Their ticket_tags rows go with them (ON DELETE CASCADE).
+		query, args, err = sqlx.In(`DELETE FROM tags WHERE id IN (?)`, ids)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.q(query), args...); err != nil {
+			return err
 		}
 		changed = len(tickets)
 		return tx.Audit(ctx, Audit{ActorID: staffID, Action: AuditTagMerge, Detail: map[string]any{"from": names, "into": target, "tickets": changed}})
