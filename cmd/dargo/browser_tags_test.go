@@ -78,4 +78,13 @@ Ticket `+n+` text.
 	if got := texts("tr.ticket-row a[id^=t-]"); len(got) != 2 {
 		t.Errorf("without the filter the inbox lists %q", got)
 	}
+
+	// The admin page lists both tags (vip on no ticket now) and fits.
+	clickAndLoad(t, ctx, chromedp.CSS(`header a[href="/admin/tags"]`))
+	expectPage(t, ctx, base+"/admin/tags", "Merge the ticked tags into")
+	if got := texts(`td[data-label="Tag"]`); strings.Join(got, ",") != "billing,vip" {
+		t.Errorf("/admin/tags lists %q", got)
+	}
+	fits("/admin/tags")
+	screenshot(t, ctx, "tags-admin-390.png")
 }
