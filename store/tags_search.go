@@ -44,12 +44,18 @@ func SplitTagSearch(search string) (tags []string, rest string) {
 
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
 
+// maxTagFilters is the most tags one inbox query narrows by.
+const maxTagFilters = 10
+
 // tagFilter is the condition, over tickets t, for tickets carrying every
 // one of the tags.
 func tagFilter(tags []string) ([]string, []any, error) {
 	names, err := normalizeTags(tags)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidQuery, err)
+	}
+	if len(names) > maxTagFilters {
+		return nil, nil, fmt.Errorf("%w: more than %d tags", ErrInvalidQuery, maxTagFilters)
 	}
 	var where []string
 	var args []any

@@ -264,6 +264,9 @@ func TestInboxTagFilterAndSearch(t *testing.T) {
 		if _, err := db.Inbox(ctx, store.InboxQuery{Tags: []string{"a,b"}}); !errors.Is(err, store.ErrInvalidQuery) {
 			t.Errorf("bad tag filter: %v", err)
 		}
+		if _, err := db.Inbox(ctx, store.InboxQuery{Search: strings.Repeat("tag:x tag:y ", 3) + "tag:a tag:b tag:c tag:d tag:e tag:f tag:g tag:h tag:i"}); !errors.Is(err, store.ErrInvalidQuery) {
+			t.Errorf("eleven tags: %v", err)
+		}
 	})
 }
 
