@@ -35,15 +35,23 @@ type ExportUser struct {
 
 // ExportTicket is a ticket the person takes part in.
 type ExportTicket struct {
-	ID        int64           `db:"id" json:"-"`
-	Number    int64           `db:"number" json:"number"`
-	Subject   string          `db:"subject" json:"subject"`
-	Status    string          `db:"status" json:"status"`
-	Priority  string          `db:"priority" json:"priority"`
-	Category  string          `db:"category" json:"category"`
-	CreatedAt time.Time       `db:"created_at" json:"created_at"`
-	ReplyTo   string          `db:"reply_to" json:"reply_to"`
-	Messages  []ExportMessage `json:"messages"`
+	ID        int64     `db:"id" json:"-"`
+	Number    int64     `db:"number" json:"number"`
+	Subject   string    `db:"subject" json:"subject"`
+	Status    string    `db:"status" json:"status"`
+	Priority  string    `db:"priority" json:"priority"`
+	Category  string    `db:"category" json:"category"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	ReplyTo   string    `db:"reply_to" json:"reply_to"`
+	// Tags are in the export only when staff show tags to customers
+	// (ExportOpts.Tags, DARGO_TAGS_VISIBLE).
+	Tags     []string        `json:"tags,omitempty"`
+	Messages []ExportMessage `json:"messages"`
+}
+
+// ExportOpts is what an export holds beyond the person's own data.
+type ExportOpts struct {
+	Tags bool // each ticket's tags (DARGO_TAGS_VISIBLE)
 }
 
 // ExportMessage is one message of a ticket, with its visible text.
@@ -110,12 +118,17 @@ type ExportLogin struct {
 	Device    string    `db:"device" json:"device"`
 }
 
-// Export gathers everything stored about the person with this address.
+// Export gathers everything stored about the person with this address;
+// opts adds what staff chose to show customers (each ticket's tags).
 // Replies from staff say "support" as their sender: staff's own addresses
 // are not the customer's data.
 // replyTo gives the address replies to a ticket number go to. Internal notes
 // are staff's, not the person's, and are left out.
-func (db *DB) Export(ctx context.Context, email string, replyTo func(number int64) string) (*Export, error) {
+func (db *DB) Export(ctx context.Context, email string, replyTo func(number int64) string, opts ...ExportOpts) (*Export, error) {
+	var o ExportOpts
+	for _, x := range opts {
+		o.Tags = o.Tags || x.Tags
+	}
 	u, err := db.UserByEmail(ctx, email)
 	if err != nil {
 		return nil, err
@@ -140,6 +153,11 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 		t.ReplyTo = replyTo(t.Number)
 		if t.Messages, err = db.exportMessages(ctx, t.ID); err != nil {
 			return nil, err
+		}
+		if o.Tags {
+			if t.Tags, err = db.TicketTags(ctx, t.ID); err != nil {
+				return nil, err
+			}
 		}
 	}
 	err = db.X.SelectContext(ctx, &out.Emails, db.q(`SELECT e.kind, t.number AS ticket, e.subject, e.status, e.created_at

@@ -43,8 +43,11 @@ type InboxQuery struct {
 	// the customer's name and address; "" is none. A search looks through
 	// every ticket: Queue is ignored, and only the filters narrow it.
 	Search string
-	After  *Cursor // the page after this cursor; nil is the first page
-	Limit  int     // page size; 0 is DefaultPageSize, more than MaxPageSize is MaxPageSize
+	// Tags narrows the list to tickets carrying every one of them; a
+	// search's "tag:name" words (tag:"two words") add to it.
+	Tags  []string
+	After *Cursor // the page after this cursor; nil is the first page
+	Limit int     // page size; 0 is DefaultPageSize, more than MaxPageSize is MaxPageSize
 }
 
 // Cursor is where a page of tickets ends, in the order newest activity first.
@@ -72,10 +75,11 @@ func ParseCursor(s string) (*Cursor, error) {
 // InboxRow is a ticket as the inbox lists it.
 type InboxRow struct {
 	Ticket
-	CustomerEmail string  `db:"customer_email"`
-	CustomerName  string  `db:"customer_name"`
-	AssigneeEmail *string `db:"assignee_email"`
-	Messages      int     `db:"messages"` // messages other than internal notes
+	CustomerEmail string   `db:"customer_email"`
+	CustomerName  string   `db:"customer_name"`
+	AssigneeEmail *string  `db:"assignee_email"`
+	Messages      int      `db:"messages"` // messages other than internal notes
+	Tags          []string `db:"-"`        // by name (Inbox fills them in)
 	rowDetails
 }
 
@@ -100,6 +104,13 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 	if strings.TrimSpace(q.Search) != "" {
 		where, args = nil, nil // a search looks in every queue
 	}
+	searchTags, text := SplitTagSearch(q.Search)
+	q.Search = text
+	tagCond, tagArgs, err := tagFilter(append(slices.Clip(q.Tags), searchTags...))
+	if err != nil {
+		return nil, err
+	}
+	where, args = append(where, tagCond...), append(args, tagArgs...)
 	if q.Status != "" {
 		if !slices.Contains(Statuses, q.Status) {
 			return nil, fmt.Errorf("%w: unknown status %q", ErrInvalidQuery, q.Status)
@@ -128,6 +139,9 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 			if err == nil && page != nil {
 				err = db.addSnippets(ctx, page.Rows, q.Search)
 			}
+			if err == nil && page != nil {
+				err = db.addTags(ctx, page.Rows)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("store: inbox: %w", err)
 			}
@@ -142,6 +156,9 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
 	if err := db.addSnippets(ctx, page.Rows, q.Search); err != nil {
+		return nil, fmt.Errorf("store: inbox: %w", err)
+	}
+	if err := db.addTags(ctx, page.Rows); err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
 	return page, nil

@@ -184,6 +184,8 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		return actor + " deleted held mail " + str("inbound_mail")
 	case store.AuditStaffProfile:
 		return actor + " changed how customers see them"
+	case store.AuditTicketTags, store.AuditTagMerge:
+		return actor + tagSentence(d, ticket)
 	case store.AuditPolicyPublish:
 		return actor + " published version " + str("version") + " of the " + strings.ReplaceAll(str("kind"), "_", " ") +
 			either(str("significant") == "true", " (significant)", "")
@@ -238,4 +240,30 @@ func either(cond bool, yes string, no ...string) string {
 		return no[0]
 	}
 	return ""
+}
+
+// tagSentence says what a tag change did, after its actor: "tagged #12
+// “billing”", "removed the tag “vip” from #12", "merged “bill” into
+// “billing” (3 tickets)".
+func tagSentence(d map[string]any, ticket string) string {
+	names := func(v any) string {
+		var out []string
+		list, _ := v.([]any)
+		for _, x := range list {
+			out = append(out, "“"+fmt.Sprint(x)+"”")
+		}
+		return strings.Join(out, ", ")
+	}
+	if m, ok := d["merged"].(map[string]any); ok {
+		return " moved " + ticket + " from the tag " + names(m["from"]) + " to “" + fmt.Sprint(m["into"]) + "”"
+	}
+	switch {
+	case d["added"] != nil:
+		return " tagged " + ticket + " " + names(d["added"])
+	case d["removed"] != nil:
+		return " removed the tag " + names(d["removed"]) + " from " + ticket
+	case d["into"] != nil:
+		return " merged the tag " + names(d["from"]) + " into “" + fmt.Sprint(d["into"]) + "” (" + fmt.Sprint(d["tickets"]) + " tickets)"
+	}
+	return " changed tags"
 }

@@ -39,6 +39,39 @@ type inboxPage struct {
 	Back   string
 	Notice string
 	Undos  []undoNote
+	// TagFilters are the ?tag= filters, each with the list's address
+	// without it.
+	TagFilters []tagFilter
+}
+
+// tagFilter is one tag the list is narrowed to, and the address of the
+// list without it.
+type tagFilter struct {
+	Name, Without string
+}
+
+// tagFilters lists the ?tag= filters of the list's query p.
+func tagFilters(p url.Values) []tagFilter {
+	var out []tagFilter
+	for _, name := range p["tag"] {
+		without := url.Values{}
+		for k, vs := range p {
+			if k != "tag" && k != "after" && k != "notice" && k != "ticket" {
+				without[k] = vs
+			}
+		}
+		for _, other := range p["tag"] {
+			if other != name {
+				without.Add("tag", other)
+			}
+		}
+		u := "/inbox"
+		if len(without) > 0 {
+			u += "?" + without.Encode()
+		}
+		out = append(out, tagFilter{Name: name, Without: u})
+	}
+	return out
 }
 
 // inboxRow is a row of the list as inbox.html reads it. It is flat: the
@@ -56,6 +89,7 @@ type inboxRow struct {
 	Waiting                                   *time.Time
 	Preview, LastKind                         string
 	Snippet                                   *store.Snippet
+	Tags                                      []string
 }
 
 func inboxRows(rows []store.InboxRow) []inboxRow {
@@ -64,7 +98,7 @@ func inboxRows(rows []store.InboxRow) []inboxRow {
 		out[i] = inboxRow{Ticket: r.Ticket, Number: r.Number, Subject: r.Subject, Flag: r.Flag, Status: r.Status,
 			Priority: r.Priority, Category: r.Category, LastActivityAt: r.LastActivityAt, CustomerName: r.CustomerName,
 			CustomerEmail: r.CustomerEmail, AssigneeEmail: r.AssigneeEmail, Unread: r.Unread(), Merged: r.MergedInto != nil, Waiting: r.Waiting(),
-			Preview: r.Preview, LastKind: r.LastKind, Snippet: r.Snippet}
+			Preview: r.Preview, LastKind: r.LastKind, Snippet: r.Snippet, Tags: r.Tags}
 	}
 	return out
 }
@@ -83,7 +117,7 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
 	p := r.URL.Query()
 	q := store.InboxQuery{Queue: p.Get("queue"), ViewerID: v.User.ID, Status: p.Get("status"), Priority: p.Get("priority"),
-		Category: p.Get("category"), Search: p.Get("q"), Limit: 50}
+		Category: p.Get("category"), Search: p.Get("q"), Tags: p["tag"], Limit: 50}
 	if q.Queue == "" {
 		q.Queue = store.QueueOpen
 	}
@@ -133,7 +167,8 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: inboxRows(page.Rows), Statuses: store.Statuses,
-		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p)}
+		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p),
+		TagFilters: tagFilters(p)}
 	if data.Undos, err = h.undo.pending(r.Context(), v.User.ID, data.Back); err != nil {
 		h.pages.fail(w, r, err)
 		return

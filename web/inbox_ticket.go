@@ -49,6 +49,8 @@ type staffTicketPage struct {
 	Notify notifyView
 	// MailLog is every mail about the ticket, and how it went (mail_log.go).
 	MailLog mailLog
+	// Tags are the ticket's tags and the add form (inbox_tags.go).
+	Tags tagsView
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
 }
@@ -118,6 +120,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		data.MailLog, err = loadMailLog(ctx, h.store, t.ID)
+	}
+	if err == nil {
+		err = h.loadTags(ctx, r, t, &data)
 	}
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]

@@ -18,6 +18,8 @@ type portalHandler struct {
 	limiter    *limiter
 	categories []string
 	log        *slog.Logger
+	// tagsVisible shows customers their tickets' tags (DARGO_TAGS_VISIBLE).
+	tagsVisible bool
 }
 
 // ticketsPerHour is how many tickets one account may open in the portal in

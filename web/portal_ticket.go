@@ -16,6 +16,7 @@ type ticketPage struct {
 	Images   int64          // the message whose remote images the viewer asked for
 	ForStaff bool           // false: the customer's view
 	People   []portalPerson // who is on the ticket (inbox_people.go)
+	Tags     []string       // only when staff show tags to customers (DARGO_TAGS_VISIBLE)
 	Key      string         // the reply form's idempotency key
 	Notice   string         // "Merged into #N: #A continues here." after a merged ticket's redirect
 
@@ -57,6 +58,9 @@ func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, sta
 	var people []portalPerson
 	if err == nil {
 		people, err = portalPeople(r.Context(), h.store, t, viewerFrom(r.Context()).User.ID)
+	}
+	if err == nil && h.tagsVisible {
+		data.Tags, err = h.store.TicketTags(r.Context(), t.ID)
 	}
 	if err != nil {
 		h.pages.fail(w, r, err)

@@ -16,7 +16,7 @@ import (
 
 // PrivacyStore is what the privacy pages need from the database.
 type PrivacyStore interface {
-	Export(ctx context.Context, email string, replyTo func(number int64) string) (*store.Export, error)
+	Export(ctx context.Context, email string, replyTo func(number int64) string, opts ...store.ExportOpts) (*store.Export, error)
 	ExportFiles(ctx context.Context, email string) ([]store.ExportFile, error)
 	ReadBlob(ctx context.Context, key string) ([]byte, error)
 	ChangeName(ctx context.Context, actorID, userID int64, name string) error
@@ -43,16 +43,17 @@ var _ PrivacyStore = (*store.DB)(nil)
 // privacyHandler keeps the privacy policy's promises in the browser: a copy
 // of your data, correcting it, and erasing it.
 type privacyHandler struct {
-	store    PrivacyStore
-	tickets  TicketStore
-	pages    *pages
-	sessions *sessions
-	limiter  *limiter
-	human    *humanCheck
-	secret   string
-	baseURL  string
-	replyTo  func(number int64) string
-	log      *slog.Logger
+	store       PrivacyStore
+	tickets     TicketStore
+	pages       *pages
+	sessions    *sessions
+	limiter     *limiter
+	human       *humanCheck
+	secret      string
+	baseURL     string
+	replyTo     func(number int64) string
+	tagsVisible bool // exports hold tickets' tags (DARGO_TAGS_VISIBLE)
+	log         *slog.Logger
 }
 
 // sendExport writes a user's export as JSON, or as a ZIP with their files,
@@ -60,7 +61,7 @@ type privacyHandler struct {
 func (h *privacyHandler) sendExport(w http.ResponseWriter, r *http.Request, u *store.User, zipped bool) {
 	ctx := r.Context()
 	used(r, exportFeature(zipped)) // first, so the download shows itself
-	doc, err := h.store.Export(ctx, u.Email, h.replyTo)
+	doc, err := h.store.Export(ctx, u.Email, h.replyTo, store.ExportOpts{Tags: h.tagsVisible})
 	if err != nil {
 		h.pages.failOr404(w, r, err)
 		return

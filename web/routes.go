@@ -27,7 +27,8 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	admin.roles, _ = o.Store.(StaffStore)
 	human := &humanCheck{verifier: &o.Turnstile, log: o.Logger}
 	login.human = human
-	portal := &portalHandler{store: o.Tickets, pages: p, human: human, limiter: lim, categories: o.Categories, log: o.Logger}
+	portal := &portalHandler{store: o.Tickets, pages: p, human: human, limiter: lim, categories: o.Categories, log: o.Logger,
+		tagsVisible: o.TagsVisible}
 	inbox := &inboxHandler{store: o.Tickets, staff: o.Store, pages: p, categories: o.Categories, log: o.Logger,
 		presence: &presence{redis: o.Redis, log: o.Logger, now: time.Now}}
 	if undo, ok := o.Tickets.(UndoStore); ok {
@@ -35,7 +36,7 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	}
 	files := &filesHandler{store: o.Tickets, pages: p}
 	privacy := &privacyHandler{store: o.Privacy, tickets: o.Tickets, pages: p, sessions: s, limiter: lim, human: human, secret: o.Secret,
-		baseURL: strings.TrimRight(base.String(), "/"), replyTo: o.ReplyTo, log: o.Logger}
+		baseURL: strings.TrimRight(base.String(), "/"), replyTo: o.ReplyTo, tagsVisible: o.TagsVisible, log: o.Logger}
 	user := func(h http.HandlerFunc) http.Handler { return requireUser(h) }
 	staff := func(h http.HandlerFunc) http.Handler { return requireRole(p, roleStaff, h) }
 
@@ -104,6 +105,8 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))
 	mux.Handle("POST /inbox/tickets/{number}/people", staff(inbox.addPerson))
 	mux.Handle("POST /inbox/tickets/{number}/people/{user}/remove", staff(inbox.removePerson))
+	mux.Handle("POST /inbox/tickets/{number}/tags", staff(inbox.addTags))
+	mux.Handle("POST /inbox/tickets/{number}/tags/remove", staff(inbox.removeTag))
 	mux.Handle("POST /inbox/tickets/{number}/follow", staff(inbox.follow))
 	mux.Handle("POST /inbox/tickets/{number}/unfollow", staff(inbox.unfollow))
 	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
@@ -113,6 +116,10 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	suppressions := newAdminSuppressions(o, p)
 	mux.Handle("GET /admin/suppressions", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.list)))
 	mux.Handle("POST /admin/suppressions/remove", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.remove)))
+	tags := newAdminTags(o, p)
+	mux.Handle("GET /admin/tags", requireRole(p, roleAdmin, http.HandlerFunc(tags.list)))
+	mux.Handle("POST /admin/tags/rename", requireRole(p, roleAdmin, http.HandlerFunc(tags.rename)))
+	mux.Handle("POST /admin/tags/merge", requireRole(p, roleAdmin, http.HandlerFunc(tags.merge)))
 	held := newAdminHeld(o, p)
 	mux.Handle("GET /admin/held", requireRole(p, roleAdmin, http.HandlerFunc(held.list)))
 	mux.Handle("POST /admin/held/{id}/release", requireRole(p, roleAdmin, http.HandlerFunc(held.release)))

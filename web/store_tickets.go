@@ -32,6 +32,7 @@ type TicketStore interface {
 	DismissCc(ctx context.Context, ticketID, id, staffID int64) (int, error)
 	PeopleStore
 	NoticeStore
+	TagStore
 	MailLogStore
 	MergeStore
 }

@@ -91,7 +91,10 @@ type Opts struct {
 	// outbox this long, while its author may undo it (DARGO_UNDO_SECONDS);
 	// 0 sends at once and offers no Undo.
 	UndoWindow time.Duration
-	Logger     *slog.Logger
+	// TagsVisible shows customers their tickets' tags, on the portal and
+	// in their data export (DARGO_TAGS_VISIBLE); staff see them always.
+	TagsVisible bool
+	Logger      *slog.Logger
 }
 
 // Limits are how many requests per hour one address or IP may make.

@@ -33,7 +33,7 @@ func runExport(ctx context.Context, env *Env, o *exportOpts, _ []string) error {
 		return err
 	}
 	defer db.Close()
-	doc, err := db.Export(ctx, o.email, env.Config.replyTo)
+	doc, err := db.Export(ctx, o.email, env.Config.replyTo, store.ExportOpts{Tags: env.Config.TagsVisible})
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no person with address %s", o.email)
 	}

@@ -130,6 +130,7 @@ func newWebHandler(env *Env, db *store.DB, rdb redis.UniversalClient, devMail we
 		DevMail:          devMail,
 		Held:             newPipeline(db, env),
 		UndoWindow:       c.UndoWindow,
+		TagsVisible:      c.TagsVisible,
 		Logger:           env.Log,
 	})
 }

@@ -41,6 +41,7 @@ type Config struct {
 	RelayInterval time.Duration
 	UndoWindow    time.Duration // DARGO_UNDO_SECONDS
 	NoticeWait    time.Duration // DARGO_NOTIFY_DIGEST_SECONDS
+	TagsVisible   bool          // DARGO_TAGS_VISIBLE
 
 	SQSQueueURL         string
 	SQSFeedbackQueueURL string
@@ -108,6 +109,7 @@ var settings = []setting{
 	{"DARGO_RELAY_INTERVAL", "1s", "how often the worker's outbox relay looks for new rows"},
 	{"DARGO_UNDO_SECONDS", "10", "seconds a staff reply's or status change's mail waits in the outbox while its author may Undo; 0 sends at once"},
 	{"DARGO_NOTIFY_DIGEST_SECONDS", "60", "seconds a staff notice waits in the outbox so that more news about the same ticket joins it as one digest; 0 sends each at once"},
+	{"DARGO_TAGS_VISIBLE", "false", "true: customers see their tickets' tags on the portal and in their data export"},
 	{"DARGO_SQS_QUEUE_URL", "", "the SQS queue SES receipts arrive on (dargo inbound)"},
 	{"DARGO_SQS_FEEDBACK_QUEUE_URL", "", "a second queue for bounce and complaint notifications, if separate"},
 	{"DARGO_BLOB_BUCKET", "", "S3 bucket for raw mail and attachments; unset: they stay in the database"},
@@ -228,6 +230,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.BehindCloudflare, err = strconv.ParseBool(get("DARGO_BEHIND_CLOUDFLARE")); err != nil {
 		errs = append(errs, fmt.Errorf("DARGO_BEHIND_CLOUDFLARE: want true or false, got %q", get("DARGO_BEHIND_CLOUDFLARE")))
+	}
+	if c.TagsVisible, err = strconv.ParseBool(get("DARGO_TAGS_VISIBLE")); err != nil {
+		errs = append(errs, fmt.Errorf("DARGO_TAGS_VISIBLE: want true or false, got %q", get("DARGO_TAGS_VISIBLE")))
 	}
 	c.TurnstileSiteKey = get("DARGO_TURNSTILE_SITEKEY")
 	c.TurnstileSecret = get("DARGO_TURNSTILE_SECRET")

@@ -61,3 +61,17 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// DARGO_TAGS_VISIBLE is off unless set, and only true or false.
+func TestTagsVisibleSetting(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "false": false, "true": true, "1": true} {
+		c, err := LoadConfig(func(k string) string { return map[string]string{"DARGO_TAGS_VISIBLE": v}[k] })
+		if err != nil || c.TagsVisible != want {
+			t.Errorf("DARGO_TAGS_VISIBLE=%q: %v, %v; want %v", v, c, err, want)
+		}
+	}
+	if _, err := LoadConfig(func(k string) string { return map[string]string{"DARGO_TAGS_VISIBLE": "maybe"}[k] }); err == nil ||
+		!strings.Contains(err.Error(), "DARGO_TAGS_VISIBLE") {
+		t.Errorf("DARGO_TAGS_VISIBLE=maybe: %v", err)
+	}
+}
