@@ -51,6 +51,10 @@ type staffTicketPage struct {
 	MailLog mailLog
 	// Tags are the ticket's tags and the add form (inbox_tags.go).
 	Tags tagsView
+	// Splits link this ticket to the ones messages were split off into,
+	// or from; FirstMessage is the one message a split refuses (inbox_split.go).
+	Splits       splitLinks
+	FirstMessage int64
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
 }
@@ -148,6 +152,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		data.Merge, err = h.mergeNoteFor(ctx, r, t)
+	}
+	if err == nil {
+		err = h.loadSplits(ctx, r, t, &data)
 	}
 	if data.Notice == "" && data.Error == "" && data.People.Error == "" {
 		data.Notice = h.personNotice(r)
