@@ -142,6 +142,8 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		return actor + " merged " + ticket + " into #" + str("into_number") + " (" + str("messages") + " messages moved)"
 	case store.AuditMergeUndo:
 		return actor + " undid the merge of " + ticket + " into #" + str("into_number")
+	case store.AuditTicketSplit:
+		return actor + " split a message of " + user + " off #" + str("from_number") + " into #" + str("into_number")
 	case store.AuditRoleChange:
 		role := str("role")
 		what := "made " + user + " " + roleWords[role]

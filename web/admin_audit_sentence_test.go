@@ -51,6 +51,10 @@ func TestAuditSentences(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if err := db.Audit(ctx, store.Audit{ActorID: bossU.ID, Action: store.AuditTicketSplit, TicketID: got.TicketID, UserID: miaU.ID,
+			Detail: map[string]any{"split": 1, "message": 5, "from_number": 41, "into_number": 43, "side": "from"}}); err != nil {
+			t.Fatal(err)
+		}
 
 		_, body := get(t, boss, srv, "/admin/audit")
 		_, sentences := auditRows(body)
@@ -67,6 +71,7 @@ func TestAuditSentences(t *testing.T) {
 			"Bea deleted held mail 8.",
 			"Bea merged #" + n + " into #42 (3 messages moved).",
 			"Bea undid the merge of #" + n + " into #42.",
+			"Bea split a message of Mia off #41 into #43.",
 			"Bea was made an admin on the command line.",
 		} {
 			if !strings.Contains(strings.Join(sentences, "\n"), want) {
