@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/store"
 )
@@ -45,8 +46,9 @@ func (h *inboxHandler) splitForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data.Subject = strings.TrimSpace(data.Message.Subject)
-	if data.Subject == "" {
+	// The mail's subject without "Re:" or [#N]; the original's when it had none.
+	data.Subject = inbound.CleanSubject(data.Message.Subject)
+	if strings.TrimSpace(data.Message.Subject) == "" || data.Subject == "(no subject)" {
 		data.Subject = data.Ticket.Subject
 	}
 	h.pages.render(w, r, http.StatusOK, "inbox_split.html", "Split a message off #"+itoa(data.Ticket.Number), data)
