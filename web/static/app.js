@@ -331,7 +331,7 @@
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.key !== "x" || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) || t.tagName === "INPUT" && t.type !== "checkbox")) return;
     var row = document.querySelector("tr.ticket-row.selected");
     var box = row && row.querySelector("input.pick");
     if (!box) return;
