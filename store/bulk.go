@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -302,8 +303,9 @@ func bulkGuard(ctx context.Context, ticketID int64) func(*Tx) error {
 // and the activity per changed ticket, and the mail a single action would
 // send (the status mail held a.Hold for Undo; the assignment notice). A
 // ticket already so is left alone; one merged, erased or missing is
-// skipped; one whose transaction fails is reported and the others go on.
-// An error is returned only for an action that is not valid at all.
+// skipped; one whose transaction fails is reported and the others go on
+// (so is every ticket not tried when ctx ends). An error is returned only
+// for an action that is not valid at all, or a selection too large.
 func (db *DB) ApplyBulk(ctx context.Context, numbers []int64, a BulkAction) (*BulkResult, error) {
 	if err := a.Check(); err != nil {
 		return nil, err
@@ -316,30 +318,102 @@ func (db *DB) ApplyBulk(ctx context.Context, numbers []int64, a BulkAction) (*Bu
 	if err != nil {
 		return nil, err
 	}
+	outcomes := db.applyBulkAll(ctx, numbers, rows, a)
 	res := &BulkResult{}
-	for _, n := range numbers {
-		t := rows[n]
-		if t == nil {
-			res.Skipped = append(res.Skipped, BulkTicket{Number: n, Reason: BulkSkipMissing})
-			continue
-		}
-		changed, err := db.applyBulkOne(ctx, t.ID, a)
-		var skip *bulkSkip
+	for i, n := range numbers {
+		o := outcomes[i]
 		switch {
-		case errors.As(err, &skip):
-			res.Skipped = append(res.Skipped, BulkTicket{Number: n, Subject: t.Subject, Reason: skip.reason})
-		case err != nil:
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			res.Failed = append(res.Failed, BulkTicket{Number: n, Subject: t.Subject, Reason: err.Error()})
-		case changed:
+		case o.skip != "":
+			res.Skipped = append(res.Skipped, BulkTicket{Number: n, Subject: o.subject, Reason: o.skip})
+		case o.err != nil:
+			res.Failed = append(res.Failed, BulkTicket{Number: n, Subject: o.subject, Reason: o.err.Error()})
+		case o.changed:
 			res.Done = append(res.Done, n)
 		default:
 			res.Same = append(res.Same, n)
 		}
 	}
 	return res, nil
+}
+
+// bulkWorkers is how many tickets a bulk action changes at once on
+// PostgreSQL, each in its own transaction: their commits overlap. SQLite
+// has one writer, so there they go one after another.
+const bulkWorkers = 4
+
+// bulkOutcome is what a bulk action did to one ticket.
+type bulkOutcome struct {
+	subject string
+	changed bool
+	skip    string
+	err     error
+}
+
+// applyBulkAll applies the action to each ticket, in order on SQLite and
+// bulkWorkers at a time on PostgreSQL; every goroutine is waited for, and
+// stops taking tickets when ctx ends.
+func (db *DB) applyBulkAll(ctx context.Context, numbers []int64, rows map[int64]*bulkRow, a BulkAction) []bulkOutcome {
+	out := make([]bulkOutcome, len(numbers))
+	for i := range out {
+		out[i].err = errors.New("store: bulk: not tried: the request ended first") // until a worker takes it
+	}
+	workers := 1
+	if db.Dialect == Postgres {
+		workers = bulkWorkers
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(numbers)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = db.bulkOutcomeOf(ctx, rows[numbers[i]], a)
+			}
+		}()
+	}
+feed:
+	for i := range numbers {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// bulkOutcomeOf applies the action to ticket t (nil: missing), retrying
+// a transaction PostgreSQL chose as a deadlock's victim; a panic is the
+// ticket's failure, not the process's.
+func (db *DB) bulkOutcomeOf(ctx context.Context, t *bulkRow, a BulkAction) (o bulkOutcome) {
+	if t == nil {
+		return bulkOutcome{skip: BulkSkipMissing}
+	}
+	o.subject = t.Subject
+	defer func() {
+		if p := recover(); p != nil {
+			o.err = fmt.Errorf("store: bulk: panic: %v", p)
+		}
+	}()
+	var err error
+	for attempt := range 3 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+		}
+		if o.changed, err = db.applyBulkOne(ctx, t.ID, a); !retryable(err) {
+			break
+		}
+	}
+	var skip *bulkSkip
+	if errors.As(err, &skip) {
+		o.skip = skip.reason
+	} else {
+		o.err = err
+	}
+	return o
 }
 
 // applyBulkOne applies the action to one ticket, in one transaction, and

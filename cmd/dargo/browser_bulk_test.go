@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +85,7 @@ Please help with this.
 		t.Errorf("the list with the bulk bar is %d px wide at 390 px", sw)
 	}
 	screenshot(t, ctx, "bulk-bar-390.png")
+	viewportShot(t, ctx, "bulk-bar-390-window.png") // the bar as it sticks to the window's bottom
 
 	clickAndLoad(t, ctx, chromedp.ID("bulk-go"))
 	expectPage(t, ctx, base+"/inbox/bulk", "Assign to mia@localhost on 3 tickets:", "#1 Printer jams", "#3 Password reset",
@@ -108,4 +112,19 @@ Please help with this.
 		t.Errorf("the list after the bulk action is %d px wide at 390 px", sw)
 	}
 	screenshot(t, ctx, "bulk-done-390.png")
+}
+
+// viewportShot saves what the window shows (a full-page screenshot
+// stretches the window, which moves a sticky bar) under
+// DARGO_TEST_SCREENSHOTS.
+func viewportShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("DARGO_TEST_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png := fromBrowser(t, ctx, chromedp.CaptureScreenshot())
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
