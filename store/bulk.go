@@ -84,6 +84,9 @@ type BulkResult struct {
 	Same    []int64      // already so: untouched
 	Skipped []BulkTicket // merged, erased or missing: untouched
 	Failed  []BulkTicket // an error; untouched (each ticket is its own transaction)
+	// Undo are the undoable actions whose status mails wait (Undo takes
+	// each back); none when nothing is held.
+	Undo []int64
 }
 
 // bulkRow is a selected ticket with what the plan needs beside it.
@@ -329,6 +332,9 @@ func (db *DB) ApplyBulk(ctx context.Context, numbers []int64, a BulkAction) (*Bu
 			res.Failed = append(res.Failed, BulkTicket{Number: n, Subject: o.subject, Reason: o.err.Error()})
 		case o.changed:
 			res.Done = append(res.Done, n)
+			if o.undo != 0 {
+				res.Undo = append(res.Undo, o.undo)
+			}
 		default:
 			res.Same = append(res.Same, n)
 		}
@@ -345,6 +351,7 @@ const bulkWorkers = 4
 type bulkOutcome struct {
 	subject string
 	changed bool
+	undo    int64 // the undoable action of its status mail
 	skip    string
 	err     error
 }
@@ -403,7 +410,7 @@ func (db *DB) bulkOutcomeOf(ctx context.Context, t *bulkRow, a BulkAction) (o bu
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
 		}
-		if o.changed, err = db.applyBulkOne(ctx, t.ID, a); !retryable(err) {
+		if o.changed, o.undo, err = db.applyBulkOne(ctx, t.ID, a); !retryable(err) {
 			break
 		}
 	}
@@ -417,18 +424,42 @@ func (db *DB) bulkOutcomeOf(ctx context.Context, t *bulkRow, a BulkAction) (o bu
 }
 
 // applyBulkOne applies the action to one ticket, in one transaction, and
-// reports whether it changed. A new kind (a saved reply's actions) is one
-// more case here.
-func (db *DB) applyBulkOne(ctx context.Context, ticketID int64, a BulkAction) (bool, error) {
+// reports whether it changed and the undoable action its status mail waits
+// on. A new kind (a saved reply's actions) is one more case here.
+func (db *DB) applyBulkOne(ctx context.Context, ticketID int64, a BulkAction) (bool, int64, error) {
 	guard := bulkGuard(ctx, ticketID)
 	switch a.Kind {
 	case BulkAddTags:
 		added, err := db.addTicketTags(ctx, ticketID, a.ActorID, a.Tags, guard)
-		return len(added) > 0, err
+		return len(added) > 0, 0, err
 	case BulkRemoveTags:
 		removed, err := db.removeTicketTags(ctx, ticketID, a.ActorID, a.Tags, guard)
-		return len(removed) > 0, err
+		return len(removed) > 0, 0, err
 	default:
 		return db.changeTicket(ctx, a.change(ticketID), guard)
 	}
+}
+
+// UndoBulk takes back the actor's undoable actions ids (a bulk action's
+// BulkResult.Undo), each as Undo does, in its own transaction: undone
+// counts those taken back, late those whose mail was on its way (or
+// undone already), others those that are not the actor's.
+func (db *DB) UndoBulk(ctx context.Context, ids []int64, actorID int64) (undone, late, others int, err error) {
+	if len(ids) > MaxBulk {
+		return 0, 0, 0, ErrBulkTooMany
+	}
+	for _, id := range ids {
+		_, err := db.Undo(ctx, id, actorID)
+		switch {
+		case err == nil:
+			undone++
+		case errors.Is(err, ErrTooLate) || errors.Is(err, ErrAlreadyUndone):
+			late++
+		case errors.Is(err, ErrNotFound):
+			others++
+		default:
+			return undone, late, others, err
+		}
+	}
+	return undone, late, others, nil
 }

@@ -91,13 +91,26 @@ func TestBulk200(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM undo_actions WHERE actor_id = ? AND undone_at IS NULL AND new_status = 'resolved'`, agent.ID); n != 196 {
 			t.Errorf("undoable status changes = %d, want 196", n)
 		}
-		// Undo works on one of them as on a single change.
-		undos, err := db.PendingUndos(ctx, agent.ID, 1)
-		if err != nil || len(undos) != 1 {
-			t.Fatalf("pending undos: %v %v", undos, err)
+		// Undo takes the batch back as it does a single change: the first
+		// ten here (the survivor's with two mails among them).
+		if len(res.Undo) != 196 {
+			t.Fatalf("undoable actions = %d, want 196", len(res.Undo))
 		}
-		if _, err := db.Undo(ctx, undos[0].ID, agent.ID); err != nil {
-			t.Fatal(err)
+		if _, _, others, err := db.UndoBulk(ctx, res.Undo[:10], bob.ID); err != nil || others != 10 {
+			t.Errorf("bob undoing the agent's changes: %d not his, %v", others, err)
+		}
+		undone, late, _, err := db.UndoBulk(ctx, res.Undo[:10], agent.ID)
+		if err != nil || undone != 10 || late != 0 {
+			t.Errorf("undo: %d undone, %d late, %v", undone, late, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE kind = 'status'`) - mails; n != 197-11 {
+			t.Errorf("status mails after undoing 10 = %d, want %d", n, 197-11)
+		}
+		if tk, _ := db.Ticket(ctx, ids[3]); tk.Status != "open" {
+			t.Errorf("an undone ticket is %s", tk.Status)
+		}
+		if _, late, _, _ := db.UndoBulk(ctx, res.Undo[:10], agent.ID); late != 10 {
+			t.Errorf("undoing twice: %d late, want 10", late)
 		}
 
 		// Assigning to someone else tells them once per ticket; to

@@ -49,21 +49,23 @@ type Activity struct {
 // the participants, as SetStatus does; that mail waits c.Hold in the
 // outbox, while the change can be undone.
 func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
-	_, err := db.changeTicket(ctx, c, nil)
+	_, _, err := db.changeTicket(ctx, c, nil)
 	return err
 }
 
-// changeTicket is ChangeTicket, reporting whether anything changed; guard,
-// when not nil, runs first in the transaction and may refuse the ticket
-// (bulk actions skip merged tickets that way).
-func (db *DB) changeTicket(ctx context.Context, c Change, guard func(*Tx) error) (bool, error) {
+// changeTicket is ChangeTicket, reporting whether anything changed and the
+// undoable action its status mail waits on (0: none); guard, when not nil,
+// runs first in the transaction and may refuse the ticket (bulk actions
+// skip merged tickets that way).
+func (db *DB) changeTicket(ctx context.Context, c Change, guard func(*Tx) error) (bool, int64, error) {
 	if c.Status != "" && !slices.Contains(Statuses, c.Status) ||
 		c.Priority != "" && !slices.Contains(Priorities, c.Priority) || len(c.Category) > 64 {
-		return false, fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, c.Status, c.Priority)
+		return false, 0, fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, c.Status, c.Priority)
 	}
 	var changed bool
+	var action int64
 	err := db.InTx(ctx, func(tx *Tx) error {
-		changed = false
+		changed, action = false, 0
 		if guard != nil {
 			if err := guard(tx); err != nil {
 				return err
@@ -85,9 +87,13 @@ func (db *DB) changeTicket(ctx context.Context, c Change, guard func(*Tx) error)
 			oldStatus: was, newStatus: t.Status}, c.Hold, now); err != nil {
 			return err
 		}
+		action = mail.ActionID
 		return tx.notifyParticipants(ctx, t, mail)
 	})
-	return changed && err == nil, err
+	if err != nil {
+		return false, 0, err
+	}
+	return changed, action, nil
 }
 
 // applyChange writes the change to t (and *t), its activity and its audit

@@ -15,6 +15,7 @@ import (
 type BulkStore interface {
 	PlanBulk(ctx context.Context, numbers []int64, a store.BulkAction) (*store.BulkPlan, error)
 	ApplyBulk(ctx context.Context, numbers []int64, a store.BulkAction) (*store.BulkResult, error)
+	UndoBulk(ctx context.Context, ids []int64, actorID int64) (undone, late, others int, err error)
 }
 
 var _ BulkStore = (*store.DB)(nil)

@@ -54,7 +54,7 @@ func (h *inboxHandler) bulkApply(w http.ResponseWriter, r *http.Request) {
 
 // bulkParams are the list's query parameters that report a bulk action;
 // listBack leaves them out of the list's own address.
-var bulkParams = []string{"bulk", "to", "done", "same", "merged", "erased", "missing", "failed"}
+var bulkParams = []string{"bulk", "to", "done", "same", "merged", "erased", "missing", "failed", "undo", "undone", "late"}
 
 // bulkResultURL is the list f came from, saying what res did.
 func bulkResultURL(f bulkForm, res *store.BulkResult) string {
@@ -98,7 +98,11 @@ func bulkResultURL(f bulkForm, res *store.BulkResult) string {
 	for _, s := range res.Failed {
 		lists["failed"] = append(lists["failed"], s.Number)
 	}
+	lists["undo"] = res.Undo
 	for k, ns := range lists {
+		if len(ns) == 0 {
+			continue
+		}
 		q.Set(k, joinNumbers(ns))
 	}
 	u.RawQuery = q.Encode()

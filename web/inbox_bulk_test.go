@@ -74,8 +74,33 @@ func TestInboxBulk200(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE kind = 'status'`) - mails; n != 197 {
 			t.Errorf("status mails = %d, want 197", n)
 		}
-		if strings.Contains(list, "done%3D") || !strings.Contains(list, "back=%2Finbox%3Fqueue%3Dall") {
+		if strings.Contains(strings.ToLower(list), "done%3d") || !strings.Contains(strings.ToLower(list), "back=%2finbox%3fqueue%3dall") {
 			t.Error("the list's ticket links carry the bulk report")
+		}
+
+		// Undo all: every status change is taken back, no mail goes.
+		loc, _ := url.Parse(res.Header.Get("Location"))
+		undo := url.Values{"back": {"/inbox?queue=all"}}
+		for _, id := range strings.Split(loc.Query().Get("undo"), ",") {
+			undo.Add("action", id)
+		}
+		if len(undo["action"]) != 197 || !strings.Contains(list, `id="bulk-undo"`) || strings.Count(list, `name="action" value="`) != 197 {
+			t.Fatalf("the list offers Undo all for %d actions", len(undo["action"]))
+		}
+		ada := customer(t, srv, db, "c5@example.com")
+		if res, _ := do(t, ada, "POST", srv.URL+"/inbox/bulk/undo", undo); res.StatusCode != 403 && res.StatusCode != 404 {
+			t.Errorf("a customer's undo: %s", res.Status)
+		}
+		res, _ = do(t, c, "POST", srv.URL+"/inbox/bulk/undo", undo)
+		_, list = get(t, c, srv, res.Header.Get("Location"))
+		if !strings.Contains(list, "Undone on 197 tickets: the status is back and no mail was sent.") {
+			t.Errorf("after Undo all the list does not say so: %s", res.Header.Get("Location"))
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM emails WHERE kind = 'status'`) - mails; n != 0 {
+			t.Errorf("status mails after Undo all = %d, want 0", n)
+		}
+		if tk, _ := db.Ticket(ctx, ids[199]); tk.Status != "open" {
+			t.Errorf("after Undo all a ticket is %s", tk.Status)
 		}
 
 		// Without the script: "select all on this page" takes every row

@@ -43,8 +43,10 @@ type inboxPage struct {
 	// TagFilters are the ?tag= filters, each with the list's address
 	// without it.
 	TagFilters []tagFilter
-	// Bulk is the bulk action bar's fields (issue 17).
-	Bulk bulkControls
+	// Bulk is the bulk action bar's fields (issue 17); BulkUndo the
+	// undoable actions of the bulk status change just made.
+	Bulk     bulkControls
+	BulkUndo []int64
 }
 
 // tagFilter is one tag the list is narrowed to, and the address of the
@@ -177,8 +179,14 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Notice = listNotice(p, data.Undos)
-	if p.Get("notice") == "bulk" {
+	switch p.Get("notice") {
+	case "bulk":
 		data.Notice = bulkNotice(p, staff, h.categories)
+		if data.Notice != "" {
+			data.BulkUndo = bulkIDs(p.Get("undo"))
+		}
+	case "bulk-undone":
+		data.Notice = bulkUndoneNotice(p)
 	}
 	for _, name := range queues {
 		n, ok := counts.Of(name)

@@ -105,6 +105,7 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	// each ticket as its single action would change it.
 	mux.Handle("POST /inbox/bulk", staff(inbox.bulkConfirm))
 	mux.Handle("POST /inbox/bulk/apply", staff(inbox.bulkApply))
+	mux.Handle("POST /inbox/bulk/undo", staff(inbox.bulkUndo))
 	mux.Handle("POST /inbox/tickets/{number}/presence", staff(inbox.heartbeat))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/accept", staff(inbox.acceptCc))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))
