@@ -89,6 +89,12 @@ func normalizeTags(names []string) ([]string, error) {
 // the ticket had them all already). A change is audited once, naming the
 // staff member.
 func (db *DB) AddTags(ctx context.Context, ticketID, staffID int64, tags []string) ([]string, error) {
+	return db.addTicketTags(ctx, ticketID, staffID, tags, nil)
+}
+
+// addTicketTags is AddTags; guard, when not nil, runs first in the transaction and
+// may refuse the ticket.
+func (db *DB) addTicketTags(ctx context.Context, ticketID, staffID int64, tags []string, guard func(*Tx) error) ([]string, error) {
 	names, err := normalizeTags(tags)
 	if err != nil || len(names) == 0 {
 		return nil, err
@@ -96,6 +102,11 @@ func (db *DB) AddTags(ctx context.Context, ticketID, staffID int64, tags []strin
 	var added []string
 	err = db.InTx(ctx, func(tx *Tx) error {
 		added = nil
+		if guard != nil {
+			if err := guard(tx); err != nil {
+				return err
+			}
+		}
 		if err := tx.ticketExists(ctx, ticketID); err != nil {
 			return err
 		}
@@ -129,6 +140,12 @@ func (db *DB) AddTags(ctx context.Context, ticketID, staffID int64, tags []strin
 // the normalised names it removed (none when the ticket had none of them).
 // The tags themselves stay, for other tickets and the add form's list.
 func (db *DB) RemoveTags(ctx context.Context, ticketID, staffID int64, tags []string) ([]string, error) {
+	return db.removeTicketTags(ctx, ticketID, staffID, tags, nil)
+}
+
+// removeTicketTags is RemoveTags; guard, when not nil, runs first in the transaction and
+// may refuse the ticket.
+func (db *DB) removeTicketTags(ctx context.Context, ticketID, staffID int64, tags []string, guard func(*Tx) error) ([]string, error) {
 	names, err := normalizeTags(tags)
 	if err != nil || len(names) == 0 {
 		return nil, err
@@ -136,6 +153,11 @@ func (db *DB) RemoveTags(ctx context.Context, ticketID, staffID int64, tags []st
 	var removed []string
 	err = db.InTx(ctx, func(tx *Tx) error {
 		removed = nil
+		if guard != nil {
+			if err := guard(tx); err != nil {
+				return err
+			}
+		}
 		if err := tx.ticketExists(ctx, ticketID); err != nil {
 			return err
 		}

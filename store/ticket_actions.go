@@ -49,18 +49,36 @@ type Activity struct {
 // the participants, as SetStatus does; that mail waits c.Hold in the
 // outbox, while the change can be undone.
 func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
+	_, _, err := db.changeTicket(ctx, c, nil)
+	return err
+}
+
+// changeTicket is ChangeTicket, reporting whether anything changed and the
+// undoable action its status mail waits on (0: none); guard, when not nil,
+// runs first in the transaction and may refuse the ticket (bulk actions
+// skip merged tickets that way).
+func (db *DB) changeTicket(ctx context.Context, c Change, guard func(*Tx) error) (bool, int64, error) {
 	if c.Status != "" && !slices.Contains(Statuses, c.Status) ||
 		c.Priority != "" && !slices.Contains(Priorities, c.Priority) || len(c.Category) > 64 {
-		return fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, c.Status, c.Priority)
+		return false, 0, fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, c.Status, c.Priority)
 	}
-	return db.InTx(ctx, func(tx *Tx) error {
+	var changed bool
+	var action int64
+	err := db.InTx(ctx, func(tx *Tx) error {
+		changed, action = false, 0
+		if guard != nil {
+			if err := guard(tx); err != nil {
+				return err
+			}
+		}
 		var t Ticket
 		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), c.TicketID); err != nil {
 			return notFound(err, "change ticket")
 		}
 		now := db.Now()
 		was := t.Status
-		changed, err := tx.applyChange(ctx, &t, c, now)
+		var err error
+		changed, err = tx.applyChange(ctx, &t, c, now)
 		if err != nil || !changed || t.Status == was || !notifyStatuses[t.Status] {
 			return err
 		}
@@ -69,8 +87,13 @@ func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
 			oldStatus: was, newStatus: t.Status}, c.Hold, now); err != nil {
 			return err
 		}
+		action = mail.ActionID
 		return tx.notifyParticipants(ctx, t, mail)
 	})
+	if err != nil {
+		return false, 0, err
+	}
+	return changed, action, nil
 }
 
 // applyChange writes the change to t (and *t), its activity and its audit

@@ -21,6 +21,7 @@ type inboxHandler struct {
 	categories []string
 	log        *slog.Logger
 	undo       *undoer // nil: every mail goes at once, no Undo
+	bulk       BulkStore
 }
 
 // inboxPage is the inbox list's data.
@@ -42,6 +43,10 @@ type inboxPage struct {
 	// TagFilters are the ?tag= filters, each with the list's address
 	// without it.
 	TagFilters []tagFilter
+	// Bulk is the bulk action bar's fields (issue 17); BulkUndo the
+	// undoable actions of the bulk status change just made.
+	Bulk     bulkControls
+	BulkUndo []int64
 }
 
 // tagFilter is one tag the list is narrowed to, and the address of the
@@ -168,12 +173,21 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: inboxRows(page.Rows), Statuses: store.Statuses,
 		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p),
-		TagFilters: tagFilters(p)}
+		TagFilters: tagFilters(p), Bulk: h.bulkControls(bulkForm{}, staff)}
 	if data.Undos, err = h.undo.pending(r.Context(), v.User.ID, data.Back); err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
 	data.Notice = listNotice(p, data.Undos)
+	switch p.Get("notice") {
+	case "bulk":
+		data.Notice = bulkNotice(p, staff, h.categories)
+		if data.Notice != "" {
+			data.BulkUndo = bulkIDs(p.Get("undo"))
+		}
+	case "bulk-undone":
+		data.Notice = bulkUndoneNotice(p)
+	}
 	for _, name := range queues {
 		n, ok := counts.Of(name)
 		data.Queues = append(data.Queues, queueTab{Name: name, Count: n, Counted: ok, Capped: n >= store.QueueCountCap})

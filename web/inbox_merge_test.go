@@ -93,11 +93,12 @@ func TestInboxMergeFromList(t *testing.T) {
 		b := deliver(t, db, newMail("ada@example.com", "Two", "2"))
 		into := deliver(t, db, newMail("bob@example.com", "Three", "3"))
 		_, page := get(t, c, srv, "/inbox")
-		if !strings.Contains(page, `name="ticket" value="`+itoa(a.TicketNumber)+`" form="merge-list"`) || !strings.Contains(page, `id="merge-list"`) {
+		if !strings.Contains(page, `name="ticket" value="`+itoa(a.TicketNumber)+`" form="bulk"`) || !strings.Contains(page, `id="merge-list-into"`) {
 			t.Fatalf("the list has no merge checkboxes:\n%s", page)
 		}
-		form := url.Values{"ticket": {itoa(a.TicketNumber), itoa(b.TicketNumber)}, "into": {itoa(into.TicketNumber)}, "back": {"/inbox"}}
-		res, page := do(t, c, "POST", srv.URL+"/inbox/merge", form)
+		// The list's bulk bar's "Merge…" leads to the merge confirmation.
+		form := url.Values{"ticket": {itoa(a.TicketNumber), itoa(b.TicketNumber)}, "into": {itoa(into.TicketNumber)}, "back": {"/inbox"}, "do": {"merge"}}
+		res, page := do(t, c, "POST", srv.URL+"/inbox/bulk", form)
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, "One</li>") || !strings.Contains(page, "Two</li>") || !strings.Contains(page, "Three?") {
 			t.Fatalf("confirmation: %s:\n%s", res.Status, page)
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -188,7 +189,7 @@ func listNotice(p url.Values, undos []undoNote) string {
 func listBack(p url.Values) string {
 	q := url.Values{}
 	for k, vs := range p {
-		if k != "notice" && k != "ticket" {
+		if k != "notice" && k != "ticket" && !slices.Contains(bulkParams, k) {
 			q[k] = vs
 		}
 	}

@@ -34,6 +34,7 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	if undo, ok := o.Tickets.(UndoStore); ok {
 		inbox.undo = &undoer{store: undo, hold: o.UndoWindow}
 	}
+	inbox.bulk, _ = o.Tickets.(BulkStore)
 	files := &filesHandler{store: o.Tickets, pages: p}
 	privacy := &privacyHandler{store: o.Privacy, tickets: o.Tickets, pages: p, sessions: s, limiter: lim, human: human, secret: o.Secret,
 		baseURL: strings.TrimRight(base.String(), "/"), replyTo: o.ReplyTo, tagsVisible: o.TagsVisible, log: o.Logger}
@@ -103,6 +104,11 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	// Split (issue 17)
 	mux.Handle("GET /inbox/tickets/{number}/messages/{id}/split", staff(inbox.splitForm))
 	mux.Handle("POST /inbox/tickets/{number}/messages/{id}/split", staff(inbox.split))
+	// Bulk actions (issue 17): the list's selection, one confirmation, then
+	// each ticket as its single action would change it.
+	mux.Handle("POST /inbox/bulk", staff(inbox.bulkConfirm))
+	mux.Handle("POST /inbox/bulk/apply", staff(inbox.bulkApply))
+	mux.Handle("POST /inbox/bulk/undo", staff(inbox.bulkUndo))
 	mux.Handle("POST /inbox/tickets/{number}/presence", staff(inbox.heartbeat))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/accept", staff(inbox.acceptCc))
 	mux.Handle("POST /inbox/tickets/{number}/cc/{id}/dismiss", staff(inbox.dismissCc))

@@ -39,7 +39,7 @@ Same printer, page 2.
 	waitForText(t, ctx, "Printer jams on floor 3")
 	inBrowser(t, ctx, chromedp.Click(chromedp.CSS(`input.pick[value="1"]`)), chromedp.SendKeys(chromedp.ID("merge-list-into"), "2"))
 	screenshot(t, ctx, "merge-list-1280.png")
-	clickAndLoad(t, ctx, chromedp.CSS(`#merge-list button`))
+	clickAndLoad(t, ctx, chromedp.ID("bulk-merge"))
 	expectPage(t, ctx, "", "#1 Printer jams", "into #2 Printer jams on floor 3?")
 	inBrowser(t, ctx, chromedp.EmulateViewport(390, 900))
 	if sw := fromBrowser(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); sw > 390 {

@@ -284,3 +284,61 @@
     e.preventDefault();
   });
 })();
+
+// Bulk actions (issue 17): the inbox list's selection. Ticking rows (or
+// "select all on this page", or x on the row j/k selected) shows the bar
+// with "N selected"; the action list shows only its own value field; Clear
+// selection resets the form. Without this script the bar is a plain form
+// that is always shown, with every field.
+(function () {
+  "use strict";
+  var form = document.getElementById("bulk");
+  if (!form) return;
+  var picks = Array.prototype.slice.call(document.querySelectorAll("input.pick[form=bulk]"));
+  var all = document.getElementById("pick-all");
+  var count = document.getElementById("bulk-count");
+  var action = document.getElementById("bulk-action");
+  var values = Array.prototype.slice.call(form.querySelectorAll(".bulk-value"));
+  form.setAttribute("data-js", "");
+  var update = function () {
+    var n = 0;
+    picks.forEach(function (p) {
+      if (p.checked) n++;
+      var row = p.closest("tr");
+      if (row) row.classList.toggle("picked", p.checked);
+    });
+    if (all) {
+      all.checked = n > 0 && n === picks.length;
+      all.indeterminate = n > 0 && n < picks.length;
+    }
+    count.textContent = n + " selected";
+    form.hidden = n === 0;
+  };
+  var show = function () {
+    values.forEach(function (v) {
+      v.hidden = (" " + v.getAttribute("data-for") + " ").indexOf(" " + action.value + " ") < 0;
+    });
+  };
+  picks.forEach(function (p) { p.addEventListener("change", update); });
+  if (all) {
+    all.addEventListener("change", function () {
+      picks.forEach(function (p) { p.checked = all.checked; });
+      update();
+    });
+  }
+  action.addEventListener("change", show);
+  form.addEventListener("reset", function () { setTimeout(function () { update(); show(); }, 0); });
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key !== "x" || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) || t.tagName === "INPUT" && t.type !== "checkbox")) return;
+    var row = document.querySelector("tr.ticket-row.selected");
+    var box = row && row.querySelector("input.pick");
+    if (!box) return;
+    box.checked = !box.checked;
+    update();
+    e.preventDefault();
+  });
+  update();
+  show();
+})();
