@@ -49,28 +49,43 @@ type Activity struct {
 // the participants, as SetStatus does; that mail waits c.Hold in the
 // outbox, while the change can be undone.
 func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
+	if err := c.valid(); err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(tx *Tx) error { return tx.changeTicket(ctx, c) })
+}
+
+// valid refuses a change to a value a ticket cannot take.
+func (c Change) valid() error {
 	if c.Status != "" && !slices.Contains(Statuses, c.Status) ||
 		c.Priority != "" && !slices.Contains(Priorities, c.Priority) || len(c.Category) > 64 {
 		return fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, c.Status, c.Priority)
 	}
-	return db.InTx(ctx, func(tx *Tx) error {
-		var t Ticket
-		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), c.TicketID); err != nil {
-			return notFound(err, "change ticket")
-		}
-		now := db.Now()
-		was := t.Status
-		changed, err := tx.applyChange(ctx, &t, c, now)
-		if err != nil || !changed || t.Status == was || !notifyStatuses[t.Status] {
-			return err
-		}
-		mail := QueuedEmail{Kind: EmailStatus}
-		if mail.ActionID, mail.NotBefore, err = tx.undoable(ctx, undoAction{ticket: t.ID, actor: c.ActorID,
-			oldStatus: was, newStatus: t.Status}, c.Hold, now); err != nil {
-			return err
-		}
-		return tx.notifyParticipants(ctx, t, mail)
-	})
+	return nil
+}
+
+// changeTicket is ChangeTicket inside a transaction (saved replies'
+// actions take this path too: store/saved_replies.go).
+func (tx *Tx) changeTicket(ctx context.Context, c Change) error {
+	if err := c.valid(); err != nil {
+		return err
+	}
+	var t Ticket
+	if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), c.TicketID); err != nil {
+		return notFound(err, "change ticket")
+	}
+	now := tx.db.Now()
+	was := t.Status
+	changed, err := tx.applyChange(ctx, &t, c, now)
+	if err != nil || !changed || t.Status == was || !notifyStatuses[t.Status] {
+		return err
+	}
+	mail := QueuedEmail{Kind: EmailStatus}
+	if mail.ActionID, mail.NotBefore, err = tx.undoable(ctx, undoAction{ticket: t.ID, actor: c.ActorID,
+		oldStatus: was, newStatus: t.Status}, c.Hold, now); err != nil {
+		return err
+	}
+	return tx.notifyParticipants(ctx, t, mail)
 }
 
 // applyChange writes the change to t (and *t), its activity and its audit
