@@ -87,6 +87,14 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 			Error: "A new message arrived while you were writing. Read it, then send your reply again: your text and files are kept."})
 		return
 	}
+	if gone, err := h.savedGone(r); err != nil || gone != "" {
+		if err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+		hold(http.StatusConflict, staffTicketPage{Error: gone})
+		return
+	}
 	files, err := c.attachments(r.Context())
 	if err != nil {
 		h.pages.fail(w, r, err)
@@ -98,7 +106,7 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		// it waits for an Undo.
 		reply.Status, reply.Hold = status, h.undo.window()
 	}
-	if _, err := h.store.AddStaffReply(r.Context(), reply); err != nil {
+	if _, err := h.sendReply(r, reply); err != nil {
 		h.pages.failOr404(w, r, err)
 		return
 	}

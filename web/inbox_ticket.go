@@ -51,6 +51,8 @@ type staffTicketPage struct {
 	MailLog mailLog
 	// Tags are the ticket's tags and the add form (inbox_tags.go).
 	Tags tagsView
+	// Saved is the saved reply inserted in the composer (saved_replies_compose.go).
+	Saved *savedPick
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
 }
@@ -114,6 +116,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		err = h.composerState(ctx, v.User.ID, t, &data)
+	}
+	if err == nil {
+		err = h.loadSavedPick(ctx, r, t, &data)
 	}
 	if err == nil {
 		err = h.loadNotify(ctx, r, t, &data)
