@@ -336,13 +336,17 @@
       if (first) { first.focus(); e.preventDefault(); }
     }
   });
+  var byKey = false; // opened by m: focus the search box once the key is up, so no "m" lands in it
   var show = function () {
     q.value = "";
     preview.innerHTML = "";
     dialog.showModal();
-    q.focus();
+    if (!byKey) q.focus();
     search();
   };
+  document.addEventListener("keyup", function () {
+    if (byKey) { byKey = false; q.value = ""; q.focus(); }
+  });
   open.addEventListener("click", function (e) { e.preventDefault(); show(); });
   document.getElementById("saved-close").addEventListener("click", function () { dialog.close(); });
   document.addEventListener("keydown", function (e) {
@@ -350,13 +354,17 @@
     if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
     if (e.key !== "m" || e.ctrlKey || e.metaKey || e.altKey || dialog.open) return;
     e.preventDefault();
+    byKey = true;
     show();
   });
   results.addEventListener("click", function (e) {
     var a = e.target.closest("a[data-saved]");
     if (!a) return;
     e.preventDefault();
+    clearTimeout(timer);
+    var n = ++seq; // a search still on its way must not clear this preview
     get(a.getAttribute("href"), {}, function (html) {
+      if (n !== seq) return;
       preview.innerHTML = html;
       var ins = document.getElementById("saved-insert");
       if (ins) ins.focus();
