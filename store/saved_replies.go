@@ -294,9 +294,12 @@ func (db *DB) SavedReplies(ctx context.Context, staffID int64, q string, limit i
 		where += ` AND (LOWER(title) LIKE ? ESCAPE '\' OR LOWER(body) LIKE ? ESCAPE '\')`
 		args = append(args, like, like)
 	}
+	// The inner query sorts ids, not whole rows with their bodies: with
+	// a thousand replies that is most of the time spent.
 	out := []SavedReply{}
-	err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM saved_replies WHERE `+where+`
-		ORDER BY uses DESC, LOWER(title), id LIMIT ?`), append(args, limit)...)
+	err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM saved_replies WHERE id IN (
+		SELECT id FROM saved_replies WHERE `+where+` ORDER BY uses DESC, LOWER(title), id LIMIT ?)
+		ORDER BY uses DESC, LOWER(title), id`), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: saved replies: %w", err)
 	}

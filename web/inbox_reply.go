@@ -54,6 +54,10 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		hold(http.StatusOK, staffTicketPage{})
 		return
 	}
+	if r.PostFormValue("pick") == "saved" {
+		h.toSavedPicker(w, r, c, t, text, note) // saved_replies_compose.go
+		return
+	}
 	if err == nil && text == "" {
 		err = errEmptyReply
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -87,4 +88,23 @@ func (h *inboxHandler) sendReply(r *http.Request, reply store.StaffReply) (int64
 		reply.Hold = h.undo.window() // a status mail the actions send waits for its Undo
 	}
 	return ss.AddStaffReplyWithSaved(r.Context(), reply, id, r.PostFormValue("saved_actions") == "1")
+}
+
+// toSavedPicker is the composer's Saved replies button without the
+// script: what was typed is kept as the draft (and files staged), then the
+// picker page opens; its Insert comes back with the text added.
+func (h *inboxHandler) toSavedPicker(w http.ResponseWriter, r *http.Request, c *composing, t *store.Ticket, text string, note bool) {
+	kind := store.DraftReply
+	if note {
+		kind = store.DraftNote
+	}
+	if _, err := c.keep(r.Context(), store.Draft{Kind: kind, Text: text}); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	to := "/inbox/tickets/" + itoa(t.Number) + "/saved-replies"
+	if b := backParam(r); b != "" {
+		to += "?back=" + url.QueryEscape(b)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther) // #nosec G710 -- our own inbox path (backParam checks it)
 }

@@ -142,6 +142,17 @@ func TestSavedReplyCompose(t *testing.T) {
 			t.Error("Tom's picker lists Mia's personal reply")
 		}
 
+		// The button without the script keeps what was typed, then opens the picker page.
+		res, _ := do(t, mia, "POST", srv.URL+page+"/reply", url.Values{"text": {"Typed before picking"}, "pick": {"saved"}, "last_message": {"0"}})
+		if res.StatusCode != 303 || res.Header.Get("Location") != page+"/saved-replies" {
+			t.Errorf("Saved replies without the script: %s %s", res.Status, res.Header.Get("Location"))
+		}
+		if _, body = get(t, mia, srv, page); !strings.Contains(body, ">Typed before picking</textarea>") {
+			t.Error("the text typed before picking was not kept")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE ticket_id = ?`, got.TicketID); n != 1 {
+			t.Errorf("picking sent something: %d messages", n)
+		}
 		// Insert without the script: the text goes after the draft, which stays.
 		if _, err := db.SaveDraft(ctx, store.Draft{UserID: miaU.ID, TicketID: got.TicketID, Kind: store.DraftReply, Text: "Thanks for waiting."}); err != nil {
 			t.Fatal(err)
@@ -183,7 +194,7 @@ func TestSavedReplyCompose(t *testing.T) {
 			t.Fatal(err)
 		}
 		form = url.Values{"kind": {"reply"}, "text": {"Kept text"}, "last_message": {lastMessage(t, body)}, "saved_reply": {id}, "saved_actions": {"1"}}
-		res, body := do(t, mia, "POST", srv.URL+page+"/reply", form)
+		res, body = do(t, mia, "POST", srv.URL+page+"/reply", form)
 		if res.StatusCode != 409 || !strings.Contains(body, "Kept text") || !strings.Contains(body, "deleted meanwhile") {
 			t.Errorf("send with a deleted saved reply: %s", res.Status)
 		}

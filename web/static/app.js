@@ -292,7 +292,8 @@
 // actions sending it will apply; Insert puts that text at the caret (what
 // was typed stays) and names the saved reply in the form, so the server
 // counts its use and applies its actions on send (a box unticks them).
-// Without the script the button is a link to the same picker as a page.
+// Without the script the button keeps the text as the draft and opens the
+// same picker as a page.
 (function () {
   "use strict";
   var open = document.getElementById("saved-open");
@@ -302,7 +303,7 @@
   var q = document.getElementById("saved-q");
   var results = document.getElementById("saved-results");
   var preview = document.getElementById("saved-preview");
-  var base = open.getAttribute("href");
+  var base = open.getAttribute("data-picker");
   var caret = null; // where the caret was in the text box; null: never there
   var remember = function () { caret = text.selectionEnd; };
   text.addEventListener("keyup", remember);
