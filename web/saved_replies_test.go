@@ -98,6 +98,11 @@ func TestSavedRepliesManage(t *testing.T) {
 			store.AuditSavedReplyCreate, store.AuditSavedReplyUpdate, store.AuditSavedReplyDelete); n != 4 {
 			t.Errorf("%d audit entries, want 4 (2 created, updated, deleted)", n)
 		}
+		boss, _ := admin(t, srv, db, "boss@support.example")
+		if _, body = get(t, boss, srv, "/admin/audit"); !strings.Contains(body, "mia@support.example made shared saved reply "+shared) ||
+			!strings.Contains(body, "mia@support.example deleted shared saved reply "+shared) {
+			t.Error("the audit page does not say who made and deleted the saved reply")
+		}
 	})
 }
 
