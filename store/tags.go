@@ -107,33 +107,41 @@ func (db *DB) addTicketTags(ctx context.Context, ticketID, staffID int64, tags [
 				return err
 			}
 		}
-		if err := tx.ticketExists(ctx, ticketID); err != nil {
-			return err
-		}
-		now := db.Now()
-		for _, name := range names {
-			id, err := tx.tagID(ctx, name, true)
-			if err != nil {
-				return err
-			}
-			res, err := tx.ExecContext(ctx, tx.q(`INSERT INTO ticket_tags (ticket_id, tag_id, created_at) VALUES (?, ?, ?)
-				ON CONFLICT DO NOTHING`), ticketID, id, now)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				added = append(added, name)
-			}
-		}
-		if len(added) == 0 {
-			return nil
-		}
-		return tx.Audit(ctx, Audit{ActorID: staffID, Action: AuditTicketTags, TicketID: ticketID, Detail: map[string]any{"added": added}})
+		var err error
+		added, err = tx.addTags(ctx, ticketID, staffID, names)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: add tags: %w", err)
 	}
 	return added, nil
+}
+
+// addTags is AddTags inside a transaction, for normalised names.
+func (tx *Tx) addTags(ctx context.Context, ticketID, staffID int64, names []string) ([]string, error) {
+	if err := tx.ticketExists(ctx, ticketID); err != nil {
+		return nil, err
+	}
+	var added []string
+	now := tx.db.Now()
+	for _, name := range names {
+		id, err := tx.tagID(ctx, name, true)
+		if err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, tx.q(`INSERT INTO ticket_tags (ticket_id, tag_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`), ticketID, id, now)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			added = append(added, name)
+		}
+	}
+	if len(added) == 0 {
+		return nil, nil
+	}
+	return added, tx.Audit(ctx, Audit{ActorID: staffID, Action: AuditTicketTags, TicketID: ticketID, Detail: map[string]any{"added": added}})
 }
 
 // RemoveTags takes the tags off the ticket in one transaction and returns

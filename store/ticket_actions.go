@@ -53,14 +53,22 @@ func (db *DB) ChangeTicket(ctx context.Context, c Change) error {
 	return err
 }
 
+// valid refuses a change to a value a ticket cannot take.
+func (c Change) valid() error {
+	if c.Status != "" && !slices.Contains(Statuses, c.Status) ||
+		c.Priority != "" && !slices.Contains(Priorities, c.Priority) || len(c.Category) > 64 {
+		return fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, c.Status, c.Priority)
+	}
+	return nil
+}
+
 // changeTicket is ChangeTicket, reporting whether anything changed and the
 // undoable action its status mail waits on (0: none); guard, when not nil,
 // runs first in the transaction and may refuse the ticket (bulk actions
 // skip merged tickets that way).
 func (db *DB) changeTicket(ctx context.Context, c Change, guard func(*Tx) error) (bool, int64, error) {
-	if c.Status != "" && !slices.Contains(Statuses, c.Status) ||
-		c.Priority != "" && !slices.Contains(Priorities, c.Priority) || len(c.Category) > 64 {
-		return false, 0, fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, c.Status, c.Priority)
+	if err := c.valid(); err != nil {
+		return false, 0, err
 	}
 	var changed bool
 	var action int64
@@ -71,29 +79,39 @@ func (db *DB) changeTicket(ctx context.Context, c Change, guard func(*Tx) error)
 				return err
 			}
 		}
-		var t Ticket
-		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), c.TicketID); err != nil {
-			return notFound(err, "change ticket")
-		}
-		now := db.Now()
-		was := t.Status
 		var err error
-		changed, err = tx.applyChange(ctx, &t, c, now)
-		if err != nil || !changed || t.Status == was || !notifyStatuses[t.Status] {
-			return err
-		}
-		mail := QueuedEmail{Kind: EmailStatus}
-		if mail.ActionID, mail.NotBefore, err = tx.undoable(ctx, undoAction{ticket: t.ID, actor: c.ActorID,
-			oldStatus: was, newStatus: t.Status}, c.Hold, now); err != nil {
-			return err
-		}
-		action = mail.ActionID
-		return tx.notifyParticipants(ctx, t, mail)
+		changed, action, err = tx.changeTicket(ctx, c)
+		return err
 	})
 	if err != nil {
 		return false, 0, err
 	}
 	return changed, action, nil
+}
+
+// changeTicket is ChangeTicket inside a transaction (saved replies'
+// actions take this path too: store/saved_replies.go), reporting whether
+// anything changed and the undoable action its status mail waits on.
+func (tx *Tx) changeTicket(ctx context.Context, c Change) (bool, int64, error) {
+	if err := c.valid(); err != nil {
+		return false, 0, err
+	}
+	var t Ticket
+	if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), c.TicketID); err != nil {
+		return false, 0, notFound(err, "change ticket")
+	}
+	now := tx.db.Now()
+	was := t.Status
+	changed, err := tx.applyChange(ctx, &t, c, now)
+	if err != nil || !changed || t.Status == was || !notifyStatuses[t.Status] {
+		return changed, 0, err
+	}
+	mail := QueuedEmail{Kind: EmailStatus}
+	if mail.ActionID, mail.NotBefore, err = tx.undoable(ctx, undoAction{ticket: t.ID, actor: c.ActorID,
+		oldStatus: was, newStatus: t.Status}, c.Hold, now); err != nil {
+		return changed, 0, err
+	}
+	return changed, mail.ActionID, tx.notifyParticipants(ctx, t, mail)
 }
 
 // applyChange writes the change to t (and *t), its activity and its audit

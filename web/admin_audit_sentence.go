@@ -188,6 +188,9 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		return actor + " changed how customers see them"
 	case store.AuditTicketTags, store.AuditTagMerge:
 		return actor + tagSentence(d, ticket)
+	case store.AuditSavedReplyCreate, store.AuditSavedReplyUpdate, store.AuditSavedReplyDelete:
+		verb := map[string]string{store.AuditSavedReplyCreate: " made ", store.AuditSavedReplyUpdate: " changed ", store.AuditSavedReplyDelete: " deleted "}[e.Action]
+		return actor + verb + either(str("shared") == "true", "shared", "personal") + " saved reply " + str("saved_reply")
 	case store.AuditPolicyPublish:
 		return actor + " published version " + str("version") + " of the " + strings.ReplaceAll(str("kind"), "_", " ") +
 			either(str("significant") == "true", " (significant)", "")

@@ -54,6 +54,10 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		hold(http.StatusOK, staffTicketPage{})
 		return
 	}
+	if r.PostFormValue("pick") == "saved" {
+		h.toSavedPicker(w, r, c, t, text, note) // saved_replies_compose.go
+		return
+	}
 	if err == nil && text == "" {
 		err = errEmptyReply
 	}
@@ -87,6 +91,14 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 			Error: "A new message arrived while you were writing. Read it, then send your reply again: your text and files are kept."})
 		return
 	}
+	if gone, err := h.savedGone(r); err != nil || gone != "" {
+		if err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
+		hold(http.StatusConflict, staffTicketPage{Error: gone})
+		return
+	}
 	files, err := c.attachments(r.Context())
 	if err != nil {
 		h.pages.fail(w, r, err)
@@ -98,7 +110,7 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		// it waits for an Undo.
 		reply.Status, reply.Hold = status, h.undo.window()
 	}
-	if _, err := h.store.AddStaffReply(r.Context(), reply); err != nil {
+	if _, err := h.sendReply(r, reply); err != nil {
 		h.pages.failOr404(w, r, err)
 		return
 	}

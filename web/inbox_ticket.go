@@ -55,6 +55,8 @@ type staffTicketPage struct {
 	// or from; FirstMessage is the one message a split refuses (inbox_split.go).
 	Splits       splitLinks
 	FirstMessage int64
+	// Saved is the saved reply inserted in the composer (saved_replies_compose.go).
+	Saved *savedPick
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
 }
@@ -118,6 +120,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		err = h.composerState(ctx, v.User.ID, t, &data)
+	}
+	if err == nil {
+		err = h.loadSavedPick(ctx, r, t, &data)
 	}
 	if err == nil {
 		err = h.loadNotify(ctx, r, t, &data)

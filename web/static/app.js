@@ -342,3 +342,122 @@
   update();
   show();
 })();
+
+// ---- Saved replies (issue 17) ----
+// The composer's picker: "Saved replies" or m (not while typing) opens a
+// dialog listing the replies the server finds for what is typed in its
+// search box; choosing one shows it filled in for this ticket, with the
+// actions sending it will apply; Insert puts that text at the caret (what
+// was typed stays) and names the saved reply in the form, so the server
+// counts its use and applies its actions on send (a box unticks them).
+// Without the script the button keeps the text as the draft and opens the
+// same picker as a page.
+(function () {
+  "use strict";
+  var open = document.getElementById("saved-open");
+  var dialog = document.getElementById("saved-dialog");
+  var text = document.getElementById("text");
+  if (!open || !dialog || !text || typeof dialog.showModal !== "function") return;
+  var q = document.getElementById("saved-q");
+  var results = document.getElementById("saved-results");
+  var preview = document.getElementById("saved-preview");
+  var base = open.getAttribute("data-picker");
+  var caret = null; // where the caret was in the text box; null: never there
+  var remember = function () { caret = text.selectionEnd; };
+  text.addEventListener("keyup", remember);
+  text.addEventListener("click", remember);
+  text.addEventListener("blur", remember);
+
+  var get = function (href, params, done) {
+    var u = new URL(href, location.href);
+    Object.keys(params).forEach(function (k) { u.searchParams.set(k, params[k]); });
+    u.searchParams.set("fragment", "1");
+    fetch(u.toString(), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(done)
+      .catch(function () { window.location.href = href; });
+  };
+  var seq = 0;
+  var search = function () {
+    var n = ++seq;
+    get(base, { q: q.value }, function (html) {
+      if (n !== seq) return; // an older answer, overtaken by typing
+      results.innerHTML = html; // our own escaped template output
+      preview.innerHTML = "";
+    });
+  };
+  var timer;
+  q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 120); });
+  q.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { e.preventDefault(); clearTimeout(timer); search(); }
+    else if (e.key === "ArrowDown") {
+      var first = results.querySelector("a[data-saved]");
+      if (first) { first.focus(); e.preventDefault(); }
+    }
+  });
+  var byKey = false; // opened by m: focus the search box once the key is up, so no "m" lands in it
+  var show = function () {
+    q.value = "";
+    preview.innerHTML = "";
+    dialog.showModal();
+    if (!byKey) q.focus();
+    search();
+  };
+  document.addEventListener("keyup", function () {
+    if (byKey) { byKey = false; q.value = ""; q.focus(); }
+  });
+  open.addEventListener("click", function (e) { e.preventDefault(); show(); });
+  document.getElementById("saved-close").addEventListener("click", function () { dialog.close(); });
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (e.key !== "m" || e.ctrlKey || e.metaKey || e.altKey || dialog.open) return;
+    e.preventDefault();
+    byKey = true;
+    show();
+  });
+  results.addEventListener("click", function (e) {
+    var a = e.target.closest("a[data-saved]");
+    if (!a) return;
+    e.preventDefault();
+    clearTimeout(timer);
+    var n = ++seq; // a search still on its way must not clear this preview
+    get(a.getAttribute("href"), {}, function (html) {
+      if (n !== seq) return;
+      preview.innerHTML = html;
+      var ins = document.getElementById("saved-insert");
+      if (ins) ins.focus();
+    });
+  });
+  preview.addEventListener("click", function (e) {
+    if (!e.target.closest("#saved-insert")) return;
+    e.preventDefault();
+    var box = document.getElementById("saved-preview-box");
+    insert(document.getElementById("saved-text").textContent);
+    document.getElementById("saved-reply-id").value = box.getAttribute("data-id");
+    document.getElementById("saved-chosen-title").textContent = box.getAttribute("data-title");
+    document.getElementById("saved-chosen").hidden = false;
+    var actions = box.getAttribute("data-actions");
+    document.getElementById("saved-actions-text").textContent = actions;
+    document.getElementById("saved-actions-row").hidden = !actions;
+    document.getElementById("saved-actions").checked = true;
+    var status = box.getAttribute("data-status");
+    var then = document.getElementById("then");
+    if (status && then) then.value = status;
+    dialog.close();
+    text.focus();
+  });
+  // insert puts s at the caret (the end when the box was never used),
+  // with a blank line from the text around it; nothing typed is lost.
+  var insert = function (s) {
+    var v = text.value;
+    var at = caret === null ? v.length : Math.min(caret, v.length);
+    var before = v.slice(0, at), after = v.slice(at);
+    if (before.trim() !== "") before = before.replace(/\s*$/, "") + "\n\n";
+    if (after.trim() !== "") s += "\n\n"; else after = "";
+    text.value = before + s + after;
+    caret = (before + s).length;
+    text.setSelectionRange(caret, caret);
+    text.dispatchEvent(new Event("input", { bubbles: true })); // the draft is saved as if typed
+  };
+})();
