@@ -25,10 +25,13 @@ const (
 	BulkCategory   = "category"
 	BulkAddTags    = "add_tags"
 	BulkRemoveTags = "remove_tags"
+	// BulkSavedReply applies a saved reply's actions (not its text), as
+	// ApplySavedReplyActions does on one ticket.
+	BulkSavedReply = "saved_reply"
 )
 
 // BulkKinds are the bulk action kinds, in the order the form offers them.
-var BulkKinds = []string{BulkAssign, BulkStatus, BulkPriority, BulkCategory, BulkAddTags, BulkRemoveTags}
+var BulkKinds = []string{BulkAssign, BulkStatus, BulkPriority, BulkCategory, BulkAddTags, BulkRemoveTags, BulkSavedReply}
 
 // ErrBulkTooMany is a bulk selection of more than MaxBulk tickets.
 var ErrBulkTooMany = fmt.Errorf("store: bulk: more than %d tickets", MaxBulk)
@@ -45,6 +48,9 @@ type BulkAction struct {
 	Unassign bool
 	// Tags to add or remove (normalised by the store).
 	Tags []string
+	// SavedReply is the saved reply whose actions BulkSavedReply applies;
+	// it must be one the actor may use.
+	SavedReply int64
 	// Hold keeps status mails in the outbox this long, as a single change
 	// does (DARGO_UNDO_SECONDS).
 	Hold time.Duration
@@ -121,6 +127,10 @@ func (a BulkAction) Check() error {
 		}
 		if len(names) == 0 {
 			return fmt.Errorf("%w: no tags", ErrInvalidTag)
+		}
+	case BulkSavedReply:
+		if a.SavedReply <= 0 {
+			return fmt.Errorf("%w: no saved reply", ErrInvalidChange)
 		}
 	default:
 		return fmt.Errorf("%w: bulk action %q", ErrInvalidChange, a.Kind)
@@ -213,6 +223,9 @@ func (db *DB) PlanBulk(ctx context.Context, numbers []int64, a BulkAction) (*Bul
 	rows, err := db.bulkTickets(ctx, numbers)
 	if err != nil {
 		return nil, err
+	}
+	if a.Kind == BulkSavedReply {
+		return db.planSavedBulk(ctx, numbers, rows, a)
 	}
 	var tags map[int64][]string
 	if a.Kind == BulkAddTags || a.Kind == BulkRemoveTags {
@@ -316,6 +329,11 @@ func (db *DB) ApplyBulk(ctx context.Context, numbers []int64, a BulkAction) (*Bu
 	numbers, err := uniqueNumbers(numbers)
 	if err != nil {
 		return nil, err
+	}
+	if a.Kind == BulkSavedReply {
+		if _, err := db.savedForBulk(ctx, a); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := db.bulkTickets(ctx, numbers)
 	if err != nil {
@@ -435,6 +453,8 @@ func (db *DB) applyBulkOne(ctx context.Context, ticketID int64, a BulkAction) (b
 	case BulkRemoveTags:
 		removed, err := db.removeTicketTags(ctx, ticketID, a.ActorID, a.Tags, guard)
 		return len(removed) > 0, 0, err
+	case BulkSavedReply:
+		return db.applySavedBulk(ctx, ticketID, a, guard)
 	default:
 		return db.changeTicket(ctx, a.change(ticketID), guard)
 	}

@@ -28,6 +28,7 @@ type bulkForm struct {
 	Assignee                   string // a staff id, "me" or "none"
 	Status, Priority, Category string
 	Tags                       string
+	SavedReply                 string // a saved reply's id
 	Back                       string
 }
 
@@ -37,6 +38,7 @@ type bulkKind struct{ Value, Label string }
 var bulkKinds = []bulkKind{
 	{store.BulkAssign, "Assign to"}, {store.BulkStatus, "Set status"}, {store.BulkPriority, "Set priority"},
 	{store.BulkCategory, "Set category"}, {store.BulkAddTags, "Add tags"}, {store.BulkRemoveTags, "Remove tags"},
+	{store.BulkSavedReply, "Apply a saved reply's actions"},
 }
 
 // bulkPage is the confirmation of a bulk action, or the form again with
@@ -59,6 +61,8 @@ type bulkControls struct {
 	Kinds                            []bulkKind
 	Staff                            []store.User
 	Statuses, Priorities, Categories []string
+	// SavedReplies are the saved replies with actions the viewer may use.
+	SavedReplies []store.SavedReply
 }
 
 // parseBulk reads the bulk form: the ticket boxes ticked, and every row of
@@ -66,7 +70,8 @@ type bulkControls struct {
 // the script). The error is for staff to read.
 func parseBulk(r *http.Request) (bulkForm, string) {
 	f := bulkForm{Action: r.PostFormValue("action"), Assignee: r.PostFormValue("assignee"), Status: r.PostFormValue("status"),
-		Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category"), Tags: r.PostFormValue("tags"), Back: backParam(r)}
+		Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category"), Tags: r.PostFormValue("tags"),
+		SavedReply: r.PostFormValue("saved_reply"), Back: backParam(r)}
 	picked := r.PostForm["ticket"]
 	if r.PostFormValue("page_all") != "" {
 		picked = append(picked, r.PostForm["page"]...)
@@ -92,10 +97,23 @@ func parseBulk(r *http.Request) (bulkForm, string) {
 	return f, ""
 }
 
+// bulkWords describe an action for its confirmation: What it does, Who is
+// assigned ("" when nobody is) and the Status it sets ("" when none).
+type bulkWords struct{ What, Who, Status string }
+
 // action turns the form into the store's action, checked against the
-// lists staff choose from; the error is for staff to read. who is the
-// assignee's address for the page ("" when not assigning).
-func (h *inboxHandler) action(ctx context.Context, f bulkForm) (a store.BulkAction, what, who string, msg string, err error) {
+// lists staff choose from, with the words that describe it; msg is for
+// staff to read.
+func (h *inboxHandler) action(ctx context.Context, f bulkForm) (store.BulkAction, bulkWords, string, error) {
+	if f.Action == store.BulkSavedReply {
+		return h.savedAction(ctx, f)
+	}
+	a, what, who, msg, err := h.plainAction(ctx, f)
+	return a, bulkWords{What: what, Who: who, Status: a.Status}, msg, err
+}
+
+// plainAction is action for every kind but a saved reply's actions.
+func (h *inboxHandler) plainAction(ctx context.Context, f bulkForm) (a store.BulkAction, what, who string, msg string, err error) {
 	v := viewerFrom(ctx)
 	a = store.BulkAction{Kind: f.Action, ActorID: v.User.ID, Hold: h.undo.window()}
 	switch f.Action {
@@ -175,7 +193,7 @@ func (h *inboxHandler) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 		h.bulkError(w, r, http.StatusBadRequest, f, msg)
 		return
 	}
-	a, what, who, msg, err := h.action(r.Context(), f)
+	a, words, msg, err := h.action(r.Context(), f)
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
@@ -185,15 +203,16 @@ func (h *inboxHandler) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	plan, err := h.bulk.PlanBulk(r.Context(), f.Numbers, a)
-	if errors.Is(err, store.ErrInvalidChange) || errors.Is(err, store.ErrInvalidTag) {
-		h.bulkError(w, r, http.StatusUnprocessableEntity, f, "That change is not possible: "+err.Error())
+	if msg := bulkRefusal(err); msg != "" {
+		h.bulkError(w, r, http.StatusUnprocessableEntity, f, msg)
 		return
 	}
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := bulkPage{Form: f, What: what, On: tickets(len(plan.Change)), Plan: plan, Mail: bulkMail(a, plan, who, h.undo.window().Seconds())}
+	data := bulkPage{Form: f, What: words.What, On: tickets(len(plan.Change)), Plan: plan,
+		Mail: bulkMail(words, plan, h.undo.window().Seconds())}
 	h.pages.render(w, r, http.StatusOK, "inbox_bulk.html", "Bulk action", data)
 }
 
@@ -205,29 +224,55 @@ func (h *inboxHandler) bulkError(w http.ResponseWriter, r *http.Request, status 
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := bulkPage{Form: f, Error: msg, Controls: h.bulkControls(f, staff)}
+	controls, err := h.bulkControls(r.Context(), f, staff)
+	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	data := bulkPage{Form: f, Error: msg, Controls: controls}
 	h.pages.render(w, r, status, "inbox_bulk.html", "Bulk action", data)
 }
 
 // bulkMail says what mail the planned action will send: exactly what the
 // same single actions would.
-func bulkMail(a store.BulkAction, p *store.BulkPlan, who string, hold float64) string {
-	switch {
-	case a.Kind == store.BulkStatus && p.StatusMails > 0:
-		s := "The people on " + tickets(p.StatusMails) + " will get the " + a.Status + " mail, as when you change one ticket"
+func bulkMail(words bulkWords, p *store.BulkPlan, hold float64) string {
+	var out []string
+	if p.StatusMails > 0 {
+		s := "The people on " + tickets(p.StatusMails) + " will get the " + words.Status + " mail, as when you change one ticket"
 		if hold > 0 {
 			s += "; it waits " + strconv.Itoa(int(hold)) + " seconds, while you can undo"
 		}
-		return s + "."
-	case a.Kind == store.BulkAssign && p.Notices > 0:
-		return who + " will be told of " + plural(p.Notices, "assignment") +
-			", as their notification settings allow (many at once come as one digest)."
+		out = append(out, s+".")
 	}
-	return "No mail will be sent."
+	if p.Notices > 0 {
+		out = append(out, words.Who+" will be told of "+plural(p.Notices, "assignment")+
+			", as their notification settings allow (many at once come as one digest).")
+	}
+	if len(out) == 0 {
+		return "No mail will be sent."
+	}
+	return strings.Join(out, " ")
+}
+
+// bulkRefusal is what to tell staff when the store refused the action as
+// a whole; "" for any other error.
+func bulkRefusal(err error) string {
+	switch {
+	case errors.Is(err, store.ErrNoActions):
+		return "That saved reply has no actions to apply; choose another, or give it actions first."
+	case errors.Is(err, store.ErrNotFound):
+		return "That saved reply is gone, or it is not yours to use; choose another."
+	case errors.Is(err, store.ErrInvalidChange) || errors.Is(err, store.ErrInvalidTag):
+		return "That change is not possible: " + err.Error()
+	}
+	return ""
 }
 
 // bulkControls are the bulk form's fields, filled in from f.
-func (h *inboxHandler) bulkControls(f bulkForm, staff []store.User) bulkControls {
-	return bulkControls{Form: f, Kinds: bulkKinds, Staff: staff, Statuses: store.Statuses, Priorities: store.Priorities,
+func (h *inboxHandler) bulkControls(ctx context.Context, f bulkForm, staff []store.User) (bulkControls, error) {
+	c := bulkControls{Form: f, Kinds: bulkKinds, Staff: staff, Statuses: store.Statuses, Priorities: store.Priorities,
 		Categories: h.categories}
+	var err error
+	c.SavedReplies, err = h.bulkSavedReplies(ctx)
+	return c, err
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,7 +26,7 @@ func (h *inboxHandler) bulkApply(w http.ResponseWriter, r *http.Request) {
 		h.bulkError(w, r, http.StatusBadRequest, f, msg)
 		return
 	}
-	a, _, _, msg, err := h.action(r.Context(), f)
+	a, _, msg, err := h.action(r.Context(), f)
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
@@ -37,8 +36,8 @@ func (h *inboxHandler) bulkApply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h.bulk.ApplyBulk(r.Context(), f.Numbers, a)
-	if errors.Is(err, store.ErrInvalidChange) || errors.Is(err, store.ErrInvalidTag) {
-		h.bulkError(w, r, http.StatusUnprocessableEntity, f, "That change is not possible: "+err.Error())
+	if msg := bulkRefusal(err); msg != "" {
+		h.bulkError(w, r, http.StatusUnprocessableEntity, f, msg)
 		return
 	}
 	if err != nil {
@@ -81,6 +80,8 @@ func bulkResultURL(f bulkForm, res *store.BulkResult) string {
 	case store.BulkAddTags, store.BulkRemoveTags:
 		tags, _ := store.ParseTags(f.Tags) // checked
 		q.Set("to", strings.Join(tags, ","))
+	case store.BulkSavedReply:
+		q.Set("to", f.SavedReply)
 	}
 	q.Set("done", strconv.Itoa(len(res.Done)))
 	q.Set("same", strconv.Itoa(len(res.Same)))
@@ -183,6 +184,8 @@ func bulkNotice(p url.Values, staff []store.User, categories []string) string {
 		} else {
 			did, already = "Removed tags "+strings.Join(tags, ", "), "did not have them"
 		}
+	case store.BulkSavedReply:
+		did, already = "Applied the saved reply's actions", "needed no change"
 	default:
 		return ""
 	}

@@ -173,7 +173,11 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: inboxRows(page.Rows), Statuses: store.Statuses,
 		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p),
-		TagFilters: tagFilters(p), Bulk: h.bulkControls(bulkForm{}, staff)}
+		TagFilters: tagFilters(p)}
+	if data.Bulk, err = h.bulkControls(r.Context(), bulkForm{}, staff); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
 	if data.Undos, err = h.undo.pending(r.Context(), v.User.ID, data.Back); err != nil {
 		h.pages.fail(w, r, err)
 		return
