@@ -79,6 +79,10 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 			return nil, fmt.Errorf("outbound: build reply mail %d: no message", o.Email.ID)
 		}
 		m.Subject = "Re: " + subject
+		if o.Ticket.Channel == store.ChannelStaff && len(o.History) == 0 {
+			// The first mail of a ticket staff started answers nothing.
+			m.Subject = subject
+		}
 		v.Reply = o.Message.Text
 		if o.Email.Announces != "" {
 			// The reply set the status too: one mail tells both.

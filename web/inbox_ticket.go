@@ -127,6 +127,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]
 		if data.Notice == "" {
+			data.Notice = startedNotice(r, t, data.Customer)
+		}
+		if data.Notice == "" {
 			data.Notice = undoNotices[r.URL.Query().Get("notice")]
 		}
 		if data.Notice == "" {

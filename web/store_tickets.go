@@ -35,6 +35,7 @@ type TicketStore interface {
 	TagStore
 	MailLogStore
 	MergeStore
+	StartStore
 }
 
 // NoticeStore is what staff notifications need on the web: a staff
