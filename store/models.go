@@ -127,6 +127,7 @@ type Email struct {
 	ActionID    *int64     `db:"action_id"`    // the undoable staff action that queued it
 	Announces   string     `db:"announces"`    // a reply mail's status change, "" when none
 	MergeID     *int64     `db:"merge_id"`     // the merge whose notice it is
+	ForwardID   *int64     `db:"forward_id"`   // the forward whose mail it is
 }
 
 // Email kinds.
@@ -142,6 +143,10 @@ const (
 	// EmailMerged tells a merged ticket's customer that their request
 	// continues as the survivor; held until the merge's undo window passes.
 	EmailMerged = "merged"
+	// EmailForward carries one message of a ticket, with a staff note, to
+	// a third party; its Reply-To is the forward's own address, and the
+	// answer becomes an internal note.
+	EmailForward = "forward"
 )
 
 // Email statuses.

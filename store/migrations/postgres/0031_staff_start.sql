@@ -20,3 +20,6 @@ CREATE TABLE forwards (
 CREATE INDEX forwards_ticket ON forwards (ticket_id);
 
 ALTER TABLE messages ADD COLUMN forward_id BIGINT REFERENCES forwards (id) ON DELETE SET NULL;
+-- The forward's mail names it, so the mail says the note and signs the
+-- forward's reply address.
+ALTER TABLE emails ADD COLUMN forward_id BIGINT REFERENCES forwards (id) ON DELETE SET NULL;
