@@ -15,6 +15,8 @@ import (
 // StartStore is what staff-started tickets and forwards need.
 type StartStore interface {
 	StartTicket(ctx context.Context, s store.StaffStart) (*store.Started, error)
+	Forward(ctx context.Context, f store.NewForward) (*store.Forward, error)
+	Forwards(ctx context.Context, ticketID int64) ([]store.Forward, error)
 }
 
 var _ StartStore = (*store.DB)(nil)

@@ -97,6 +97,7 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	mux.Handle("GET /inbox/tickets/new", staff(inbox.startNew))
 	mux.Handle("POST /inbox/tickets/new", staff(inbox.startCreate))
 	mux.Handle("POST /inbox/tickets/new/draft", staff(inbox.saveStartDraft))
+	mux.Handle("POST /inbox/tickets/{number}/forward", staff(inbox.forward))
 
 	mux.Handle("GET /inbox/tickets/{number}", staff(inbox.show))
 	mux.Handle("POST /inbox/tickets/{number}/reply", staff(inbox.reply))
