@@ -131,7 +131,7 @@ func forward(o *store.Outgoing, m *Mail, v *view, opts Opts) error {
 	}
 	m.ReplyTo = opts.ForwardReplyTo(o.Ticket.Number, o.Forward.ID)
 	m.InReplyTo, m.References = "", nil
-	m.Subject = "Fwd: " + v.Subject
+	m.Subject = "Fwd: [#" + strconv.FormatInt(o.Ticket.Number, 10) + "] " + v.Subject
 	v.Greet, v.Note, v.Forwarder = false, o.Forward.Note, team(opts)
 	v.Reply = o.Message.VisibleText
 	if strings.TrimSpace(v.Reply) == "" {

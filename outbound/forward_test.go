@@ -28,7 +28,7 @@ func TestBuildForward(t *testing.T) {
 	if want := replyaddr.ForwardAddr("secret", "support", "acme.test", 42, 7); m.ReplyTo != want {
 		t.Errorf("Reply-To %q, want %q", m.ReplyTo, want)
 	}
-	if m.Subject != "Fwd: Printer <broken>" || m.Ticket != 42 {
+	if m.Subject != "Fwd: [#42] Printer <broken>" || m.Ticket != 42 {
 		t.Errorf("subject %q ticket %d", m.Subject, m.Ticket)
 	}
 	if m.InReplyTo != "" || len(m.References) != 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,6 +72,37 @@ func TestBrowserStartTicket(t *testing.T) {
 			}
 			screenshot(t, ctx, "start-mail-1280.png")
 		}
+	}
+
+	// Forward the first message to a third party: a participant is
+	// refused; the forward shows under the message, and its mail (with
+	// the file, the note, and the forward's own Reply-To) is in the outbox.
+	inBrowser(t, ctx, chromedp.Navigate(base+"/inbox/tickets/1"))
+	waitForText(t, ctx, "Your second parcel is delayed by two days.")
+	forward := func(to string) {
+		inBrowser(t, ctx, chromedp.Click(chromedp.CSS(`details.forward summary`)),
+			chromedp.SetValue(chromedp.CSS(`details.forward input[name=to]`), to),
+			chromedp.SetValue(chromedp.CSS(`details.forward textarea[name=note]`), "Can you confirm the new date?"))
+		clickAndLoad(t, ctx, chromedp.CSS(`details.forward button[type=submit]`))
+	}
+	forward("ops@example.org")
+	expectPage(t, ctx, "", "ops@example.org takes part in this ticket")
+	inBrowser(t, ctx, chromedp.SetValue(chromedp.CSS(`details.forward input[name=to]`), "carrier@parcels.example"))
+	clickAndLoad(t, ctx, chromedp.CSS(`details.forward button[type=submit]`))
+	expectPage(t, ctx, "", "Forwarded; the mail is queued.", "Forwarded to carrier@parcels.example by admin@localhost", "“Can you confirm the new date?”")
+	inBrowser(t, ctx, chromedp.EmulateViewport(390, 900))
+	if sw := fromBrowser(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); sw > 390 {
+		t.Errorf("the ticket with a forward is %d px wide at 390 px", sw)
+	}
+	screenshot(t, ctx, "start-forwarded-390.png")
+	inBrowser(t, ctx, chromedp.EmulateViewport(1280, 900))
+	screenshot(t, ctx, "start-forwarded-1280.png")
+	mails := waitForMail(t, ctx, base, "carrier@parcels.example", "Fwd: [#1] Your order 1234")
+	clickAndLoad(t, ctx, chromedp.CSS(`main a[href="`+mails[0].Href+`"]`))
+	expectPage(t, ctx, "", "Can you confirm the new date?", "Your second parcel is delayed by two days.", "order-1234.txt (text/plain")
+	inBrowser(t, ctx, chromedp.Navigate(base+mails[0].Href+"/raw"))
+	if raw := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("body"))); !regexp.MustCompile(`(?m)^Reply-To: <?support\+1-f1-[0-9a-f]{12}@`).MatchString(raw) {
+		t.Errorf("the forward's Reply-To is not its own address:\n%s", raw)
 	}
 }
 
