@@ -32,6 +32,7 @@ type Store interface {
 	ForgetInboundMail(ctx context.Context, id int64) error
 	QueueTooLargeNotice(ctx context.Context, to store.Person, subject string) (bool, error)
 	StaffStore
+	ForwardStore
 }
 
 var _ Store = (*store.DB)(nil)
@@ -258,6 +259,11 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return res, err
 		}
 		return res, p.store.ForgetInboundMail(ctx, rec.ID)
+	}
+	if number, forwardID, ok := p.forwardAddress(m, env); ok {
+		// A third party answering a forward: its own signed address, and
+		// only it, brings their mail into the ticket, as a note.
+		return p.forwardMail(ctx, rec, m, number, forwardID)
 	}
 	if number, staffID, ok := p.staffAddress(m, env); ok {
 		// A staff member answering a notice: before the customer routes,

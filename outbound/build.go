@@ -38,6 +38,8 @@ type view struct {
 	Site      string // BaseURL without its trailing slash: the footer's links
 	Limit     string // the too-large notice: the size limit, "40 MB"
 	Merged    string // the merged notice: the old request, "#12 (Printer broken)"
+	Note      string // a forward's note from staff
+	Forwarder string // who forwarded, as the third party sees it
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
@@ -79,6 +81,10 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 			return nil, fmt.Errorf("outbound: build reply mail %d: no message", o.Email.ID)
 		}
 		m.Subject = "Re: " + subject
+		if o.Ticket.Channel == store.ChannelStaff && len(o.History) == 0 {
+			// The first mail of a ticket staff started answers nothing.
+			m.Subject = subject
+		}
 		v.Reply = o.Message.Text
 		if o.Email.Announces != "" {
 			// The reply set the status too: one mail tells both.
@@ -94,6 +100,10 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 			v.Files = append(v.Files, cleanFilename(f.Filename))
 		}
 		v.History = history(o, opts)
+	case store.EmailForward:
+		if err := forward(o, m, &v, opts); err != nil {
+			return nil, err
+		}
 	case store.EmailStatus:
 		v.Status = statusWord(t.Status)
 		m.Subject = "Your request " + tag + " was " + v.Status + ": " + subject
@@ -110,6 +120,28 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 		return nil, fmt.Errorf("outbound: build mail %d: unknown kind %q", o.Email.ID, o.Email.Kind)
 	}
 	return m, render(m, o.Email.Kind, v, opts)
+}
+
+// forward fills in a forward's mail: the note and the message with its
+// files, Reply-To the forward's own address, and no thread ids of the
+// ticket (the third party is not in its conversation).
+func forward(o *store.Outgoing, m *Mail, v *view, opts Opts) error {
+	if o.Message == nil || o.Forward == nil || opts.ForwardReplyTo == nil {
+		return fmt.Errorf("outbound: build forward mail %d: no message, forward or reply address", o.Email.ID)
+	}
+	m.ReplyTo = opts.ForwardReplyTo(o.Ticket.Number, o.Forward.ID)
+	m.InReplyTo, m.References = "", nil
+	m.Subject = "Fwd: [#" + strconv.FormatInt(o.Ticket.Number, 10) + "] " + v.Subject
+	v.Greet, v.Note, v.Forwarder = false, o.Forward.Note, team(opts)
+	v.Reply = o.Message.VisibleText
+	if strings.TrimSpace(v.Reply) == "" {
+		v.Reply = o.Message.Text
+	}
+	for _, f := range o.Attachments {
+		m.Attachments = append(m.Attachments, Attachment{Filename: f.Filename, ContentType: f.ContentType, Data: f.Data})
+		v.Files = append(v.Files, cleanFilename(f.Filename))
+	}
+	return nil
 }
 
 // BuildMagicLink makes the mail that carries a one-time login link.

@@ -19,6 +19,9 @@ func testOpts() Opts {
 		ReplyTo: func(n int64) string {
 			return replyaddr.Addr("secret", "support", "acme.test", n)
 		},
+		ForwardReplyTo: func(n, id int64) string {
+			return replyaddr.ForwardAddr("secret", "support", "acme.test", n, id)
+		},
 	}
 }
 

@@ -47,6 +47,9 @@ type Opts struct {
 	// StaffReplyTo is the reply address of a staff notice: signed for the
 	// ticket number and the staff member (internal/replyaddr.StaffAddr).
 	StaffReplyTo func(number, staffID int64) string
+	// ForwardReplyTo is the reply address of a forward: signed for the
+	// ticket number and the forward, so the answer becomes an internal note.
+	ForwardReplyTo func(number, forwardID int64) string
 	// MailLimit is DARGO_MAX_MAIL_BYTES, which the too-large notice states.
 	MailLimit int64
 }

@@ -17,6 +17,7 @@ func TestEveryMailLinksThePolicies(t *testing.T) {
 		store.EmailReply:        func() (*Mail, error) { return Build(testOutgoing(store.EmailReply), opts) },
 		store.EmailStatus:       func() (*Mail, error) { return Build(testOutgoing(store.EmailStatus), opts) },
 		store.EmailMerged:       func() (*Mail, error) { return Build(testOutgoing(store.EmailMerged), opts) },
+		store.EmailForward:      func() (*Mail, error) { return Build(testForward(), opts) },
 		store.EmailMagicLink: func() (*Mail, error) {
 			return BuildMagicLink(to, "https://help.acme.test/login/confirm?token=abc", opts)
 		},

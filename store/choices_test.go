@@ -189,6 +189,7 @@ var essential = map[string]bool{
 	store.EmailStaffDigest:     true,
 	store.EmailStaffUnrecorded: true, // an answer by mail that was not recorded
 	store.EmailMerged:          true, // one's own request continues elsewhere
+	store.EmailForward:         true, // staff's one-off question about one ticket
 }
 
 // TestEveryMailKindIsClassified reads the store package's source: every

@@ -198,7 +198,12 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 	// What a former staff member wrote as staff is the desk's record and stays.
 	var err error
 	if out.Messages, err = exec(`UPDATE messages SET subject = '', text = '', visible_text = '', html = ''
-		WHERE author_id = ? AND (kind = 'inbound' OR kind = 'note' AND flag = 'held')`, u.ID); err != nil {
+		WHERE author_id = ? AND (kind = 'inbound' OR kind = 'note' AND (flag = 'held' OR forward_id IS NOT NULL))`, u.ID); err != nil {
+		return err
+	}
+	// A third party's answers to forwards are theirs too (above), and so is
+	// the address a forward went to.
+	if _, err := exec(`UPDATE forwards SET to_email = '' WHERE to_email = ?`, u.Email); err != nil {
 		return err
 	}
 	// Others' messages on their tickets: the subject is theirs, and a reply

@@ -39,7 +39,13 @@ type Ticket struct {
 	MergedInto *int64     `db:"merged_into"`
 	MergedAt   *time.Time `db:"merged_at"`
 	MergedBy   *int64     `db:"merged_by"`
+	// Channel is ChannelStaff for a ticket a staff member opened by
+	// writing to the customer first; "" for one the customer opened.
+	Channel string `db:"channel"`
 }
+
+// ChannelStaff marks a ticket staff started (Ticket.Channel).
+const ChannelStaff = "staff"
 
 // Message is one entry in a ticket's thread.
 type Message struct {
@@ -60,6 +66,8 @@ type Message struct {
 	// SenderAuth is SenderVerified or SenderUnverified; SenderAuthReason says why.
 	SenderAuth       string `db:"sender_auth"`
 	SenderAuthReason string `db:"sender_auth_reason"`
+	// ForwardID marks a note that is a third party's answer to a forward.
+	ForwardID *int64 `db:"forward_id"`
 }
 
 // Attachment is a file on a message; its bytes live in the blob store.
@@ -119,6 +127,7 @@ type Email struct {
 	ActionID    *int64     `db:"action_id"`    // the undoable staff action that queued it
 	Announces   string     `db:"announces"`    // a reply mail's status change, "" when none
 	MergeID     *int64     `db:"merge_id"`     // the merge whose notice it is
+	ForwardID   *int64     `db:"forward_id"`   // the forward whose mail it is
 }
 
 // Email kinds.
@@ -134,6 +143,10 @@ const (
 	// EmailMerged tells a merged ticket's customer that their request
 	// continues as the survivor; held until the merge's undo window passes.
 	EmailMerged = "merged"
+	// EmailForward carries one message of a ticket, with a staff note, to
+	// a third party; its Reply-To is the forward's own address, and the
+	// answer becomes an internal note.
+	EmailForward = "forward"
 )
 
 // Email statuses.

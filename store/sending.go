@@ -29,6 +29,7 @@ type Outgoing struct {
 	ThreadIDs   []string // the ticket's Message-IDs, oldest first (References)
 	InReplyTo   string   // the newest Message-ID the customer sent, else the newest of the thread
 	Sealed      string   // the sealed secret the mail carries (a magic link), until it is sent
+	Forward     *Forward // a forward's mail: its note and id (the reply address)
 }
 
 // File is an attachment with its bytes.
@@ -65,6 +66,11 @@ func (db *DB) Outgoing(ctx context.Context, emailID int64) (*Outgoing, error) {
 			return nil, notFound(err, "outgoing user")
 		}
 		o.User = &u
+	}
+	if e.ForwardID != nil {
+		if o.Forward, err = db.ForwardOf(ctx, *e.ForwardID); err != nil {
+			return nil, err
+		}
 	}
 	if e.TicketID == nil {
 		return o, nil
@@ -159,9 +165,10 @@ func (db *DB) MarkEmailSent(ctx context.Context, id int64, s Sent) error {
 		}
 		// A staff notice's ids stay out of the ticket's thread: staff answer
 		// it through their own reply address, and a forwarded notice must
-		// not route anybody's mail into the ticket.
+		// not route anybody's mail into the ticket. Nor do a forward's: its
+		// answer comes back by the forward's own address only.
 		ticket := row.Ticket
-		if ticket == nil || row.Kind == EmailStaffNotice {
+		if ticket == nil || row.Kind == EmailStaffNotice || row.Kind == EmailForward {
 			return nil
 		}
 		if s.HeaderID != "" {

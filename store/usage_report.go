@@ -122,7 +122,8 @@ func byAudience(n string) string {
 }
 
 // ticketsByChannel counts the tickets opened each UTC day since from, by
-// the source of their first message ('email' or 'web').
+// the source of their first message ('email' or 'web'), or 'staff' for
+// tickets staff started.
 func (db *DB) ticketsByChannel(ctx context.Context, from time.Time) (map[string]map[string]int64, error) {
 	day := `strftime('%Y-%m-%d', t.created_at)` // SQLite reads the stored offset
 	if db.Dialect == Postgres {
@@ -133,7 +134,7 @@ func (db *DB) ticketsByChannel(ctx context.Context, from time.Time) (map[string]
 		Source string `db:"source"`
 		N      int64  `db:"n"`
 	}
-	if err := db.X.SelectContext(ctx, &rows, db.q(`SELECT `+day+` AS day, m.source, COUNT(*) AS n FROM tickets t
+	if err := db.X.SelectContext(ctx, &rows, db.q(`SELECT `+day+` AS day, CASE WHEN t.channel = '`+ChannelStaff+`' THEN t.channel ELSE m.source END AS source, COUNT(*) AS n FROM tickets t
 		JOIN messages m ON m.id = (SELECT MIN(id) FROM messages WHERE ticket_id = t.id)
 		WHERE t.created_at >= ? GROUP BY 1, 2`), from); err != nil {
 		return nil, fmt.Errorf("store: tickets by channel: %w", err)

@@ -138,6 +138,10 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		to, _ := st["to"].(string)
 		what := either(str("message") != "", "took back a reply", "undid a change")
 		return actor + " " + what + " on " + ticket + either(st != nil, " (status "+from+" → "+to+")") + " before its mail went"
+	case store.AuditTicketStart:
+		return actor + " started " + ticket + " by writing to " + user
+	case store.AuditTicketForward:
+		return actor + " forwarded a message of " + ticket + " to someone at " + str("to_domain")
 	case store.AuditTicketMerge:
 		return actor + " merged " + ticket + " into #" + str("into_number") + " (" + str("messages") + " messages moved)"
 	case store.AuditMergeUndo:

@@ -78,7 +78,8 @@ func deliverMail(t *testing.T, db *store.DB, secret, addr string) *inbound.Mail 
 		Sender: outbound.NewDevOutbox(db),
 		Outbound: outbound.Opts{From: outbound.Address{Name: "Dargo", Email: "support@localhost"}, BaseURL: "http://x",
 			MailDomain: "localhost", ReplyTo: func(n int64) string { return "support@localhost" },
-			StaffReplyTo: func(n, staff int64) string { return replyaddr.StaffAddr(secret, "support", "localhost", n, staff) }},
+			StaffReplyTo:   func(n, staff int64) string { return replyaddr.StaffAddr(secret, "support", "localhost", n, staff) },
+			ForwardReplyTo: func(n, id int64) string { return replyaddr.ForwardAddr(secret, "support", "localhost", n, id) }},
 		Secret: secret,
 		Logger: slog.New(slog.DiscardHandler),
 	})

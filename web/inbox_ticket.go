@@ -58,6 +58,11 @@ type staffTicketPage struct {
 	// Saved is the saved reply inserted in the composer (saved_replies_compose.go).
 	Saved *savedPick
 
+	// Forwards are the ticket's forwards by the message they forwarded;
+	// Forward is the forward form shown again with its problem (inbox_forward.go).
+	Forwards map[int64][]store.Forward
+	Forward  forwardForm
+
 	threadPaging // long threads show their latest messages (thread_paging.go)
 }
 
@@ -133,8 +138,17 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	if err == nil {
 		err = h.loadTags(ctx, r, t, &data)
 	}
+	if err == nil {
+		data.Forwards, err = h.forwardsOf(ctx, t)
+	}
 	if data.Notice == "" && data.Error == "" {
 		data.Notice = ticketNotices[r.URL.Query().Get("notice")]
+		if data.Notice == "" {
+			data.Notice = startedNotice(r, t, data.Customer)
+		}
+		if data.Notice == "" {
+			data.Notice = forwardNotices[r.URL.Query().Get("notice")]
+		}
 		if data.Notice == "" {
 			data.Notice = undoNotices[r.URL.Query().Get("notice")]
 		}

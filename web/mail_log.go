@@ -55,6 +55,7 @@ var mailKinds = map[string]string{
 	store.EmailStaffNotice:     "Staff notice",
 	store.EmailStaffDigest:     "Staff digest",
 	store.EmailStaffUnrecorded: "Answer not recorded",
+	store.EmailForward:         "Forward to a third party",
 }
 
 // staffMail are the kinds that go to staff, not to the ticket's people.

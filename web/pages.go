@@ -21,17 +21,18 @@ var templateFS embed.FS
 
 // templates are parsed once, at start: a broken template fails the boot.
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"asset":       assetPath,
-	"when":        func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"inc":         func(i int) int { return i + 1 },
-	"itoa":        itoa,
-	"deref":       func(p *int64) int64 { return *p },
-	"derefTime":   func(p *time.Time) time.Time { return *p },
-	"due":         func(t store.Ticket) string { return privacyDue(t, time.Now()) },
-	"derefTicket": func(t *store.Ticket) store.Ticket { return *t },
-	"hasPrefix":   strings.HasPrefix,
-	"has":         slices.Contains[[]string],
-	"size":        byteSize,
+	"asset":        assetPath,
+	"when":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"inc":          func(i int) int { return i + 1 },
+	"forwardsView": forwardsView,
+	"itoa":         itoa,
+	"deref":        func(p *int64) int64 { return *p },
+	"derefTime":    func(p *time.Time) time.Time { return *p },
+	"due":          func(t store.Ticket) string { return privacyDue(t, time.Now()) },
+	"derefTicket":  func(t *store.Ticket) store.Ticket { return *t },
+	"hasPrefix":    strings.HasPrefix,
+	"has":          slices.Contains[[]string],
+	"size":         byteSize,
 	"byCustomer": func(m store.ThreadMessage, t *store.Ticket) bool {
 		return m.AuthorID != nil && t != nil && *m.AuthorID == t.CustomerID
 	},

@@ -94,6 +94,12 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	mux.Handle("GET /admin/audit", requireRole(p, roleAdmin, http.HandlerFunc(privacy.audit)))
 	mux.Handle("GET /admin/audit.jsonl", requireRole(p, roleAdmin, http.HandlerFunc(privacy.auditExport)))
 	mux.Handle("GET /inbox", staff(inbox.list))
+	// Staff-started tickets and forwards (issue 17)
+	mux.Handle("GET /inbox/tickets/new", staff(inbox.startNew))
+	mux.Handle("POST /inbox/tickets/new", staff(inbox.startCreate))
+	mux.Handle("POST /inbox/tickets/new/draft", staff(inbox.saveStartDraft))
+	mux.Handle("POST /inbox/tickets/{number}/forward", staff(inbox.forward))
+
 	mux.Handle("GET /inbox/tickets/{number}", staff(inbox.show))
 	mux.Handle("POST /inbox/tickets/{number}/reply", staff(inbox.reply))
 	mux.Handle("POST /inbox/tickets/{number}/update", staff(inbox.update))

@@ -36,6 +36,7 @@ type TicketStore interface {
 	MailLogStore
 	MergeStore
 	SplitStore
+	StartStore
 }
 
 // NoticeStore is what staff notifications need on the web: a staff

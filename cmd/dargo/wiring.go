@@ -68,6 +68,12 @@ func (c *Config) staffReplyTo(number, staffID int64) string {
 	return replyaddr.StaffAddr(c.Secret, "support", c.MailDomain, number, staffID)
 }
 
+// forwardReplyTo gives the reply address of a forward to a third party:
+// signed for the ticket number and the forward.
+func (c *Config) forwardReplyTo(number, forwardID int64) string {
+	return replyaddr.ForwardAddr(c.Secret, "support", c.MailDomain, number, forwardID)
+}
+
 // categoryNames are the categories tickets can have: "general", "privacy"
 // (requests about personal data, due in 30 days) and the names in
 // DARGO_CATEGORIES, sorted.

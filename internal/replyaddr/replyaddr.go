@@ -98,3 +98,45 @@ func staffMAC(secret string, number, staffID int64) string {
 	h.Write([]byte("dargo-staff-reply:" + strconv.FormatInt(number, 10) + ":" + strconv.FormatInt(staffID, 10)))
 	return hex.EncodeToString(h.Sum(nil))[:macLen]
 }
+
+// ForwardAddr builds the reply address of a forward of ticket number to a
+// third party: support+<N>-f<forwardID>-<mac>@<domain>, where mac signs
+// both numbers, so neither a customer's address nor another forward's
+// passes for it.
+func ForwardAddr(secret, local, domain string, number, forwardID int64) string {
+	return local + "+" + strconv.FormatInt(number, 10) + "-f" + strconv.FormatInt(forwardID, 10) + "-" + forwardMAC(secret, number, forwardID) + "@" + domain
+}
+
+// ParseForward returns the ticket number and forward id in addr when addr
+// is a forward's reply address for domain with a valid mac.
+func ParseForward(secret, domain, addr string) (number, forwardID int64, ok bool) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 || addr[at+1:] != strings.ToLower(domain) {
+		return 0, 0, false
+	}
+	local := addr[:at]
+	plus := strings.IndexByte(local, '+')
+	if plus < 0 {
+		return 0, 0, false
+	}
+	parts := strings.Split(local[plus+1:], "-")
+	if len(parts) != 3 || !strings.HasPrefix(parts[1], "f") {
+		return 0, 0, false
+	}
+	n, err1 := strconv.ParseInt(parts[0], 10, 64)
+	id, err2 := strconv.ParseInt(parts[1][1:], 10, 64)
+	if err1 != nil || err2 != nil || n <= 0 || id <= 0 {
+		return 0, 0, false
+	}
+	if !hmac.Equal([]byte(parts[2]), []byte(forwardMAC(secret, n, id))) {
+		return 0, 0, false
+	}
+	return n, id, true
+}
+
+func forwardMAC(secret string, number, forwardID int64) string {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write([]byte("dargo-forward-reply:" + strconv.FormatInt(number, 10) + ":" + strconv.FormatInt(forwardID, 10)))
+	return hex.EncodeToString(h.Sum(nil))[:macLen]
+}

@@ -60,3 +60,27 @@ func TestStaffRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestForwardRoundTrip(t *testing.T) {
+	a := ForwardAddr("s3cret", "support", "help.example.com", 42, 7)
+	if n, id, ok := ParseForward("s3cret", "help.example.com", a); !ok || n != 42 || id != 7 {
+		t.Fatalf("ParseForward(%q) = %d, %d, %v", a, n, id, ok)
+	}
+	for _, bad := range []string{
+		ForwardAddr("other", "support", "help.example.com", 42, 7),
+		"support+42-f8" + a[len("support+42-f7"):], // another forward, mac kept
+		"support+43-f7" + a[len("support+42-f7"):], // another ticket, mac kept
+		Addr("s3cret", "support", "help.example.com", 42),
+		StaffAddr("s3cret", "support", "help.example.com", 42, 7),
+	} {
+		if n, id, ok := ParseForward("s3cret", "help.example.com", bad); ok {
+			t.Errorf("ParseForward(%q) accepted as #%d forward %d", bad, n, id)
+		}
+	}
+	if _, ok := Parse("s3cret", "help.example.com", a); ok {
+		t.Error("a forward address passes as the ticket's reply address")
+	}
+	if _, _, ok := ParseStaff("s3cret", "help.example.com", a); ok {
+		t.Error("a forward address passes as a staff address")
+	}
+}
