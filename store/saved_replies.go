@@ -358,9 +358,9 @@ func (db *DB) ApplySavedReplyActions(ctx context.Context, ticketID, staffID, rep
 // AddStaffReplyWithSaved is AddStaffReply for a reply written with a saved
 // reply, in one transaction: it counts the saved reply's use and, when
 // actions is set, applies its actions to the ticket the reply went to. On
-// a reply, the saved reply's status is the reply's status (replacing
-// r.Status), so one mail tells of both; the other actions follow as one
-// change. On a note, every action is applied as ApplySavedReplyActions
+// a reply, the status is r.Status, the one staff chose in the composer
+// (which offers the saved reply's), so one mail tells of both; the other
+// actions follow as one change. On a note, every action is applied as ApplySavedReplyActions
 // would, status mail included, held r.Hold. A repeated form (same r.Key)
 // writes nothing and applies nothing again.
 func (db *DB) AddStaffReplyWithSaved(ctx context.Context, r StaffReply, replyID int64, actions bool) (int64, error) {
@@ -380,9 +380,6 @@ func (db *DB) AddStaffReplyWithSaved(ctx context.Context, r StaffReply, replyID 
 		}
 		key := r.Key
 		r.Key = "" // claimed above
-		if actions && !r.Note && s.Status != "" {
-			r.Status = s.Status
-		}
 		if r.Status != "" && !r.Note && !slices.Contains(Statuses, r.Status) {
 			return fmt.Errorf("%w: status %q", ErrInvalidChange, r.Status)
 		}

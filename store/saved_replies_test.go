@@ -246,7 +246,8 @@ func TestAddStaffReplyWithSaved(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := store.StaffReply{TicketID: tk, AuthorID: mia, Text: "Refunded.", Status: "pending", Key: "k1"}
+		// The composer offers the saved reply's status; what is posted is sent.
+		r := store.StaffReply{TicketID: tk, AuthorID: mia, Text: "Refunded.", Status: "resolved", Key: "k1"}
 		id, err := db.AddStaffReplyWithSaved(ctx, r, s.ID, true)
 		if err != nil {
 			t.Fatal(err)
@@ -276,6 +277,14 @@ func TestAddStaffReplyWithSaved(t *testing.T) {
 		}
 		if u, _ := db.SavedReply(ctx, mia, s.ID); u.Uses != 2 {
 			t.Errorf("uses = %d, want 2", u.Uses)
+		}
+		// Staff who change the offered status to pending get pending, not
+		// the saved reply's resolved.
+		if _, err := db.AddStaffReplyWithSaved(ctx, store.StaffReply{TicketID: tk, AuthorID: mia, Text: "Wait", Status: "pending", Key: "k3"}, s.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.Ticket(ctx, tk); got.Status != "pending" {
+			t.Errorf("the status chosen in the composer was overridden: %s", got.Status)
 		}
 	})
 }

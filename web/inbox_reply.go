@@ -111,6 +111,10 @@ func (h *inboxHandler) reply(w http.ResponseWriter, r *http.Request) {
 		reply.Status, reply.Hold = status, h.undo.window()
 	}
 	if _, err := h.sendReply(r, reply); err != nil {
+		if msg := savedSendProblem(r, err); msg != "" {
+			hold(http.StatusConflict, staffTicketPage{Error: msg})
+			return
+		}
 		h.pages.failOr404(w, r, err)
 		return
 	}

@@ -90,6 +90,23 @@ func (h *inboxHandler) sendReply(r *http.Request, reply store.StaffReply) (int64
 	return ss.AddStaffReplyWithSaved(r.Context(), reply, id, r.PostFormValue("saved_actions") == "1")
 }
 
+// savedSendProblem says why a reply sent with a saved reply was refused,
+// for the composer shown again with what was typed: the saved reply went
+// away meanwhile, or one of its actions cannot be applied now (its
+// assignee is no longer staff). "" for any other error.
+func savedSendProblem(r *http.Request, err error) string {
+	if id, _ := strconv.ParseInt(r.PostFormValue("saved_reply"), 10, 64); id <= 0 {
+		return ""
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "The saved reply you inserted was deleted meanwhile, so its actions cannot be applied. Your text is kept: send again to send it as it is."
+	case errors.Is(err, store.ErrInvalidChange):
+		return "The saved reply's actions cannot be applied now (its assignee may no longer be staff). Your text is kept: untick its actions and send again, or fix the saved reply."
+	}
+	return ""
+}
+
 // toSavedPicker is the composer's Saved replies button without the
 // script: what was typed is kept as the draft (and files staged), then the
 // picker page opens; its Insert comes back with the text added.
