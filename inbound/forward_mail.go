@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/store"
@@ -32,13 +33,13 @@ func (p *Pipeline) forwardAddress(m *Mail, env Envelope) (number, forwardID int6
 // replies (an out-of-office) are kept raw only. The address's mac vouches
 // for the ticket and the forward together; a forward of another ticket is
 // ignored.
-func (p *Pipeline) forwardMail(ctx context.Context, rec *store.InboundMail, m *Mail, number, forwardID int64) (Result, error) {
+func (p *Pipeline) forwardMail(ctx context.Context, rec *store.InboundMail, m *Mail, number, forwardID int64, flag string) (Result, error) {
 	if auto := autoReason(m); auto != "" {
 		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("automatic reply (%s) to a forward of #%d: not recorded, nothing sent", auto, number))
 	}
 	a := store.ForwardAnswer{InboundMailID: rec.ID, TicketNumber: number, ForwardID: forwardID,
 		From: store.Person{Email: m.From.Email, Name: m.From.Name}, MessageID: m.MessageID,
-		Subject: m.Subject, Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML}
+		Subject: m.Subject, Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML, Flag: flag}
 	for _, f := range m.Attachments {
 		a.Attachments = append(a.Attachments, store.NewAttachment{
 			Filename: f.Filename, ContentType: f.ContentType, ContentID: f.ContentID, Inline: f.Inline, Data: f.Data})
@@ -55,4 +56,19 @@ func (p *Pipeline) forwardMail(ctx context.Context, rec *store.InboundMail, m *M
 	}
 	return Result{Action: ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID,
 		Reason: "answer from " + m.From.Email + " to a forward: kept as an internal note"}, nil
+}
+
+// forwardFlag marks an answer to a forward as the customer routes mark a
+// message: spam by SES's verdict, or a DMARC failure; "" otherwise, or
+// when staff released the mail from quarantine.
+func forwardFlag(env Envelope, released bool) string {
+	switch {
+	case released:
+		return ""
+	case dmarcFailed(env.Verdicts):
+		return "dmarc"
+	case strings.EqualFold(env.Verdicts.Spam, "FAIL"):
+		return "spam"
+	}
+	return ""
 }

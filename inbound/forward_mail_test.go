@@ -100,6 +100,26 @@ func TestForwardAnswerIsANote(t *testing.T) {
 		if err != nil || len(forwards) != 1 || forwards[0].Answers != 1 || forwards[0].ActorEmail != "sam@support.example" || forwards[0].Note != "Do you have one?" {
 			t.Errorf("forwards %+v %v", forwards, err)
 		}
+
+		// A From header naming a colleague proves nothing: the note is
+		// the forward's recipient's, and says what the header claimed.
+		res, err = p.Ingest(ctx, senderMail("Sam <sam@support.example>", "Re: Fwd: Fuser", "Cc: "+good+"\r\n", "Refund them at once."), inbound.Envelope{})
+		if err != nil || res.Message == nil {
+			t.Fatalf("the forged answer: %+v %v", res, err)
+		}
+		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM messages m JOIN users u ON u.id = m.author_id
+			WHERE m.id = ? AND m.kind = 'note' AND u.email = 'parts@supplier.test' AND m.sender_auth_reason LIKE '%sam@support.example%'`, *res.Message); n != 1 {
+			t.Error("an answer whose From names a colleague is not the recipient's, marked with the claim")
+		}
+		// The customer writing to the forward's address (a reply-all to
+		// the supplier) is a customer message, never a hidden note.
+		res, err = p.Ingest(ctx, senderMail("ada@example.com", "Re: [#"+itoa(one.TicketNumber)+"] Fuser", "Cc: "+good+"\r\n", "Thanks both!"), inbound.Envelope{})
+		if err != nil || res.Message == nil || res.Ticket == nil || *res.Ticket != one.TicketNumber {
+			t.Fatalf("the customer's reply-all: %+v %v", res, err)
+		}
+		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM messages WHERE id = ? AND kind = 'inbound' AND forward_id IS NULL`, *res.Message); n != 1 {
+			t.Error("the customer's mail to the forward's address became a note")
+		}
 	})
 }
 

@@ -262,8 +262,17 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 	}
 	if number, forwardID, ok := p.forwardAddress(m, env); ok {
 		// A third party answering a forward: its own signed address, and
-		// only it, brings their mail into the ticket, as a note.
-		return p.forwardMail(ctx, rec, m, number, forwardID)
+		// only it, brings their mail into the ticket, as a note. A
+		// participant of the ticket who got the address (a reply-all to
+		// the third party's mail) takes the customer routes instead, so
+		// their mail is never hidden from them as a staff-only note.
+		cust, err := p.participantOnStaffAddress(ctx, m, number)
+		if err != nil {
+			return Result{}, err
+		}
+		if !cust {
+			return p.forwardMail(ctx, rec, m, number, forwardID, forwardFlag(env, released))
+		}
 	}
 	if number, staffID, ok := p.staffAddress(m, env); ok {
 		// A staff member answering a notice: before the customer routes,

@@ -142,7 +142,7 @@ func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 	var keys []string
 	err := db.X.SelectContext(ctx, &keys, db.q(`
 		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
-			WHERE (m.author_id = ? AND (m.kind = 'inbound' OR m.kind = 'note' AND m.flag = 'held')) OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
+			WHERE (m.author_id = ? AND (m.kind = 'inbound' OR m.kind = 'note' AND (m.flag = 'held' OR m.forward_id IS NOT NULL))) OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)
 		UNION SELECT i.blob_key FROM inbound_mail i
 			WHERE LOWER(i.sender) = ? OR i.id IN (SELECT inbound_mail_id FROM messages
 				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`),
@@ -157,7 +157,7 @@ func (db *DB) eraseBlobKeys(ctx context.Context, u *User) ([]string, error) {
 	// mail holds too stay for them.
 	q, args, err := sqlx.In(`
 		SELECT a.blob_key FROM attachments a JOIN messages m ON m.id = a.message_id
-			WHERE a.blob_key IN (?) AND NOT ((m.author_id = ? AND (m.kind = 'inbound' OR m.kind = 'note' AND m.flag = 'held')) OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))
+			WHERE a.blob_key IN (?) AND NOT ((m.author_id = ? AND (m.kind = 'inbound' OR m.kind = 'note' AND (m.flag = 'held' OR m.forward_id IS NOT NULL))) OR m.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))
 		UNION SELECT i.blob_key FROM inbound_mail i
 			WHERE i.blob_key IN (?) AND LOWER(i.sender) <> ? AND i.id NOT IN (SELECT inbound_mail_id FROM messages
 				WHERE inbound_mail_id IS NOT NULL AND (author_id = ? OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)))`,
@@ -225,11 +225,11 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 	}
 	out.late = nil
 	if err := tx.SelectContext(ctx, &out.late, tx.q(`SELECT blob_key FROM attachments WHERE message_id IN (SELECT id FROM messages
-		WHERE (author_id = ? AND (kind = 'inbound' OR kind = 'note' AND flag = 'held')) OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`), u.ID, u.ID); err != nil {
+		WHERE (author_id = ? AND (kind = 'inbound' OR kind = 'note' AND (flag = 'held' OR forward_id IS NOT NULL))) OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`), u.ID, u.ID); err != nil {
 		return err
 	}
 	if out.Attachments, err = exec(`DELETE FROM attachments WHERE message_id IN (SELECT id FROM messages
-		WHERE (author_id = ? AND (kind = 'inbound' OR kind = 'note' AND flag = 'held')) OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`, u.ID, u.ID); err != nil {
+		WHERE (author_id = ? AND (kind = 'inbound' OR kind = 'note' AND (flag = 'held' OR forward_id IS NOT NULL))) OR ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?))`, u.ID, u.ID); err != nil {
 		return err
 	}
 	// Raw mail from them, or on their tickets.

@@ -134,6 +134,9 @@ type ForwardAnswer struct {
 	VisibleText   string
 	HTML          string
 	Attachments   []NewAttachment
+	// Flag marks the note as the customer routes mark a message: "spam",
+	// "dmarc" or "".
+	Flag string
 }
 
 // RecordForwardAnswer keeps the answer on the forward's ticket as an
@@ -150,11 +153,15 @@ func (db *DB) RecordForwardAnswer(ctx context.Context, a ForwardAnswer) (*Delive
 	err = db.inTxRetry(ctx, func(tx *Tx) error {
 		out = Delivered{}
 		now := db.Now()
-		var ticketID int64
-		if err := tx.GetContext(ctx, &ticketID, tx.q(`SELECT f.ticket_id FROM forwards f JOIN tickets t ON t.id = f.ticket_id
+		var fw struct {
+			TicketID int64  `db:"ticket_id"`
+			To       string `db:"to_email"`
+		}
+		if err := tx.GetContext(ctx, &fw, tx.q(`SELECT f.ticket_id, f.to_email FROM forwards f JOIN tickets t ON t.id = f.ticket_id
 			WHERE f.id = ? AND t.number = ?`), a.ForwardID, a.TicketNumber); err != nil {
 			return notFound(err, "forward answer")
 		}
+		ticketID := fw.TicketID
 		if a.InboundMailID != 0 {
 			res, err := tx.ExecContext(ctx, tx.q(`UPDATE inbound_mail SET processed_at = ? WHERE id = ? AND status <> 'processed'`), now, a.InboundMailID)
 			if err != nil {
@@ -168,7 +175,15 @@ func (db *DB) RecordForwardAnswer(ctx context.Context, a ForwardAnswer) (*Delive
 		if err != nil {
 			return err
 		}
-		author, err := tx.upsertUser(ctx, a.From, now)
+		// The note is the forward's recipient's: the address was given to
+		// them, and a From header proves nothing (it could name a
+		// colleague, or the customer). Another From is said on the note.
+		who, reason := a.From, "an answer to a forward sent to "+fw.To+", by the forward's reply address"
+		if !strings.EqualFold(a.From.Email, fw.To) {
+			who = Person{Email: fw.To}
+			reason += "; its From header names " + a.From.Email + ", which proves nothing"
+		}
+		author, err := tx.upsertUser(ctx, who, now)
 		if err != nil {
 			return err
 		}
@@ -176,10 +191,10 @@ func (db *DB) RecordForwardAnswer(ctx context.Context, a ForwardAnswer) (*Delive
 		if a.InboundMailID != 0 {
 			inbound = &a.InboundMailID
 		}
-		err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, inbound_mail_id, created_at, sender_auth, sender_auth_reason, forward_id)
-			VALUES (?, ?, 'note', 'email', ?, ?, ?, ?, ?, ?, ?, 'unverified', ?, ?) RETURNING id`),
+		err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, inbound_mail_id, created_at, sender_auth, sender_auth_reason, forward_id, flag)
+			VALUES (?, ?, 'note', 'email', ?, ?, ?, ?, ?, ?, ?, 'unverified', ?, ?, ?) RETURNING id`),
 			t.ID, author, a.MessageID, a.Subject, a.Text, a.VisibleText, a.HTML, inbound, now,
-			"an answer to a forward, by the forward's reply address", a.ForwardID).Scan(&out.MessageID)
+			reason, a.ForwardID, a.Flag).Scan(&out.MessageID)
 		if err != nil {
 			return fmt.Errorf("store: forward answer: %w", err)
 		}

@@ -124,6 +124,14 @@ func (tx *Tx) splitMessage(ctx context.Context, req SplitRequest) (*Split, error
 	case author.Role != RoleCustomer:
 		return nil, refuseSplit("the message is from a staff member")
 	}
+	var forwards int
+	if err := tx.GetContext(ctx, &forwards, tx.q(`SELECT COUNT(*) FROM forwards WHERE message_id = ?`), m.ID); err != nil {
+		return nil, fmt.Errorf("store: split: %w", err)
+	}
+	if forwards > 0 {
+		// Their reply addresses are signed for #N: answers come back here.
+		return nil, refuseSplit("the message was forwarded, and answers to the forward come back to #%d; split another message, or merge instead", t.Number)
+	}
 	subject := strings.TrimSpace(req.Subject)
 	if subject == "" {
 		subject = strings.TrimSpace(m.Subject)

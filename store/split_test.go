@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -232,6 +233,29 @@ func TestSplitConcurrentSameMessage(t *testing.T) {
 			if n := count(t, db, `SELECT COUNT(*) FROM splits WHERE ticket_id = ?`, a.TicketID); n != 1 {
 				t.Fatalf("round %d: %d splits, want 1", round, n)
 			}
+		}
+	})
+}
+
+// TestSplitRefusesAForwardedMessage: answers to a forward come back by an
+// address signed for the original, so a forwarded message stays there.
+func TestSplitRefusesAForwardedMessage(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return clock }
+		a, bob, _ := splitCase(t, db, &clock)
+		staff, err := db.EnsureUser(ctx, "agent@example.com", "Agent", "staff")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Forward(ctx, store.NewForward{TicketID: a.TicketID, MessageID: bob.MessageID, ActorID: staff.ID, To: "parts@supplier.test"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.SplitMessage(ctx, store.SplitRequest{TicketID: a.TicketID, MessageID: bob.MessageID, ActorID: staff.ID})
+		var refused *store.SplitRefused
+		if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "forwarded") {
+			t.Errorf("splitting a forwarded message: %v", err)
 		}
 	})
 }

@@ -164,7 +164,7 @@ func (h *inboxHandler) startCreate(w http.ResponseWriter, r *http.Request) {
 	c.sent(r.Context(), h.log)
 	used(r, store.FeatureReplySent)
 	notice := "started"
-	if got.MailStatus != store.EmailQueued {
+	if got.MailStatus != store.EmailQueued && got.MailStatus != "" { // "": the same form again, started before
 		notice = "started-held"
 	}
 	http.Redirect(w, r, "/inbox/tickets/"+itoa(got.TicketNumber)+"?notice="+notice+"#latest", http.StatusSeeOther)
