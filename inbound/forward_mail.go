@@ -48,6 +48,9 @@ func (p *Pipeline) forwardMail(ctx context.Context, rec *store.InboundMail, m *M
 	if errors.Is(err, store.ErrProcessed) {
 		return p.lostRace(ctx, rec.ID)
 	}
+	if errors.Is(err, store.ErrDuplicate) {
+		return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before, as an answer to forward "+fmt.Sprint(forwardID))
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("forward reply address names forward %d of #%d, which does not exist", forwardID, number))
 	}

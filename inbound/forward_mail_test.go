@@ -72,7 +72,7 @@ func TestForwardAnswerIsANote(t *testing.T) {
 			t.Fatalf("%d messages reached the tickets without the forward's address", n)
 		}
 
-		emailsBefore := pipelineCount(t, db, `SELECT COUNT(*) FROM emails`)
+		emailsBefore := pipelineCount(t, db, `SELECT COUNT(*) FROM emails WHERE kind NOT IN ('staff_notice', 'staff_digest')`)
 		res, err := p.Ingest(ctx, senderMail("Parts Desk <parts@supplier.test>", "Re: Fwd: [#"+itoa(one.TicketNumber)+"] Fuser", "Cc: ada@example.com, "+good+"\r\n", "Yes, 3 in stock."), inbound.Envelope{})
 		if err != nil || res.Action != inbound.ActionAppended || res.Ticket == nil || *res.Ticket != one.TicketNumber {
 			t.Fatalf("the answer: %+v %v", res, err)
@@ -81,11 +81,23 @@ func TestForwardAnswerIsANote(t *testing.T) {
 			*res.Message, one.TicketID, fwd.ID); n != 1 {
 			t.Error("the answer is not an internal note marked with the forward")
 		}
+		// The same mail again (a resend, a re-ingest) adds nothing.
+		again, err := p.Ingest(ctx, senderMail("Parts Desk <parts@supplier.test>", "Re: Fwd: [#"+itoa(one.TicketNumber)+"] Fuser", "Cc: ada@example.com, "+good+"\r\n", "Yes, 3 in stock."), inbound.Envelope{})
+		if err != nil || again.Action != inbound.ActionDuplicate {
+			t.Errorf("the answer again: %+v %v, want duplicate", again, err)
+		}
 		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM participants p JOIN users u ON u.id = p.user_id WHERE u.email = 'parts@supplier.test' AND p.ticket_id = ?`, one.TicketID); n != 0 {
 			t.Error("the third party became a participant")
 		}
-		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM emails`); n != emailsBefore {
-			t.Errorf("%d mails queued after the third party wrote, want none", n-emailsBefore)
+		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM emails WHERE kind NOT IN ('staff_notice', 'staff_digest')`); n != emailsBefore {
+			t.Errorf("%d mails queued after the third party wrote, want none but staff notices", n-emailsBefore)
+		}
+		// The staff member who forwarded is told, and nobody else.
+		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM staff_events WHERE message_id = ? AND user_id = ?`, *res.Message, sam.ID); n != 1 {
+			t.Errorf("the forwarder was told %d times of the answer, want 1", n)
+		}
+		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM emails e JOIN users u ON u.email = e.to_email WHERE u.role = 'customer' AND e.created_at >= (SELECT created_at FROM messages WHERE id = ?)`, *res.Message); n != 0 {
+			t.Errorf("%d mails to customers after the answer", n)
 		}
 		thread, err := db.Thread(ctx, one.TicketID, false)
 		if err != nil {

@@ -109,6 +109,12 @@ func noticeSection(it store.NoticeItem, number int64) noticeItem {
 		if it.Author != nil {
 			s.Heading = personName(*it.Author) + " wrote" + unproven + ":"
 		}
+		if m := it.Message; m != nil && m.ForwardID != nil {
+			s.Heading = "An answer to a forward (an internal note; sender not verified):"
+			if it.Author != nil {
+				s.Heading = personName(*it.Author) + " answered a forward (an internal note; sender not verified):"
+			}
+		}
 	case store.NoticeAssigned:
 		s.Heading = actor + " assigned " + tag + " to you"
 		if it.Actor == nil {

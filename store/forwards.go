@@ -64,7 +64,7 @@ func (db *DB) Forward(ctx context.Context, f NewForward) (*Forward, error) {
 		}
 		var n int
 		if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM participants p JOIN users u ON u.id = p.user_id
-			WHERE p.ticket_id = ? AND u.email = ?`), t.ID, to); err != nil {
+			WHERE p.ticket_id = ? AND (u.email = ? OR u.id = (SELECT COALESCE(merged_into, id) FROM users WHERE email = ?))`), t.ID, to, to); err != nil {
 			return fmt.Errorf("store: forward: %w", err)
 		}
 		if n > 0 {
@@ -162,6 +162,17 @@ func (db *DB) RecordForwardAnswer(ctx context.Context, a ForwardAnswer) (*Delive
 			return notFound(err, "forward answer")
 		}
 		ticketID := fw.TicketID
+		if a.MessageID != "" {
+			// The answer's Message-ID is not among the thread ids (it must
+			// not route the customer's way), so a copy is caught here.
+			var seen int
+			if err := tx.GetContext(ctx, &seen, tx.q(`SELECT COUNT(*) FROM messages WHERE forward_id = ? AND message_id = ?`), a.ForwardID, a.MessageID); err != nil {
+				return fmt.Errorf("store: forward answer: %w", err)
+			}
+			if seen > 0 {
+				return ErrDuplicate
+			}
+		}
 		if a.InboundMailID != 0 {
 			res, err := tx.ExecContext(ctx, tx.q(`UPDATE inbound_mail SET processed_at = ? WHERE id = ? AND status <> 'processed'`), now, a.InboundMailID)
 			if err != nil {
@@ -205,6 +216,11 @@ func (db *DB) RecordForwardAnswer(ctx context.Context, a ForwardAnswer) (*Delive
 		if err := tx.addFiles(ctx, out.MessageID, a.Attachments, keys, now); err != nil {
 			return err
 		}
+		if a.Flag != "spam" {
+			if err := tx.tellForwardAnswer(ctx, t, author, out.MessageID, a.ForwardID); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ? WHERE id = ?`), now, t.ID); err != nil {
 			return fmt.Errorf("store: forward answer: %w", err)
 		}
@@ -217,4 +233,19 @@ func (db *DB) RecordForwardAnswer(ctx context.Context, a ForwardAnswer) (*Delive
 		return nil, err
 	}
 	return &out, nil
+}
+
+// tellForwardAnswer tells the staff member who forwarded, the ticket's
+// assignee and its followers that a third party answered, as a customer's
+// message is told of (their "customer writes" choice; the mail says it is
+// an answer to a forward).
+func (tx *Tx) tellForwardAnswer(ctx context.Context, t Ticket, author, message, forwardID int64) error {
+	var users []int64
+	err := tx.SelectContext(ctx, &users, tx.q(`SELECT user_id FROM followers WHERE ticket_id = ?
+		UNION SELECT assignee_id FROM tickets WHERE id = ? AND assignee_id IS NOT NULL
+		UNION SELECT actor_id FROM forwards WHERE id = ? AND actor_id IS NOT NULL`), t.ID, t.ID, forwardID)
+	if err != nil {
+		return fmt.Errorf("store: tell of a forward answer: %w", err)
+	}
+	return tx.tell(ctx, notice{kind: NoticeCustomerReply, ticket: t, message: message, actor: author}, users)
 }

@@ -29,6 +29,7 @@ type bulkForm struct {
 	Status, Priority, Category string
 	Tags                       string
 	SavedReply                 string // a saved reply's id
+	SavedVersion               string // its version confirmed (inbox_bulk_saved.go)
 	Back                       string
 }
 
@@ -71,7 +72,7 @@ type bulkControls struct {
 func parseBulk(r *http.Request) (bulkForm, string) {
 	f := bulkForm{Action: r.PostFormValue("action"), Assignee: r.PostFormValue("assignee"), Status: r.PostFormValue("status"),
 		Priority: r.PostFormValue("priority"), Category: r.PostFormValue("category"), Tags: r.PostFormValue("tags"),
-		SavedReply: r.PostFormValue("saved_reply"), Back: backParam(r)}
+		SavedReply: r.PostFormValue("saved_reply"), SavedVersion: r.PostFormValue("saved_version"), Back: backParam(r)}
 	picked := r.PostForm["ticket"]
 	if r.PostFormValue("page_all") != "" {
 		picked = append(picked, r.PostForm["page"]...)
@@ -99,7 +100,7 @@ func parseBulk(r *http.Request) (bulkForm, string) {
 
 // bulkWords describe an action for its confirmation: What it does, Who is
 // assigned ("" when nobody is) and the Status it sets ("" when none).
-type bulkWords struct{ What, Who, Status string }
+type bulkWords struct{ What, Who, Status, Version string }
 
 // action turns the form into the store's action, checked against the
 // lists staff choose from, with the words that describe it; msg is for
@@ -211,6 +212,7 @@ func (h *inboxHandler) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
+	f.SavedVersion = words.Version
 	data := bulkPage{Form: f, What: words.What, On: tickets(len(plan.Change)), Plan: plan,
 		Mail: bulkMail(words, plan, h.undo.window().Seconds())}
 	h.pages.render(w, r, http.StatusOK, "inbox_bulk.html", "Bulk action", data)

@@ -26,10 +26,14 @@ func (h *inboxHandler) bulkApply(w http.ResponseWriter, r *http.Request) {
 		h.bulkError(w, r, http.StatusBadRequest, f, msg)
 		return
 	}
-	a, _, msg, err := h.action(r.Context(), f)
+	a, words, msg, err := h.action(r.Context(), f)
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
+	}
+	if msg == "" && f.Action == store.BulkSavedReply && f.SavedVersion != words.Version {
+		// Changed since the confirmation: what it said is not what would happen.
+		msg = "That saved reply was changed since you confirmed; check what it does now and continue again."
 	}
 	if msg != "" {
 		h.bulkError(w, r, http.StatusUnprocessableEntity, f, msg)

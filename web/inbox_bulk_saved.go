@@ -58,7 +58,7 @@ func (h *inboxHandler) savedAction(ctx context.Context, f bulkForm) (store.BulkA
 		return a, bulkWords{}, "", err
 	}
 	a.SavedReply = s.ID
-	words := bulkWords{Status: s.Status,
+	words := bulkWords{Status: s.Status, Version: strconv.FormatInt(s.UpdatedAt.UnixNano(), 36),
 		What: "Apply the actions of “" + s.Title + "” (" + strings.Join(savedActions(*s, staff), ", ") + "), not its text"}
 	if s.AssigneeID != nil {
 		for _, u := range staff {

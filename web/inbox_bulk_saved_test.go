@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -46,12 +47,27 @@ func TestInboxBulkSavedReply(t *testing.T) {
 			!strings.Contains(page, "The people on 20 tickets will get the resolved mail") {
 			t.Fatalf("confirmation: %s\n%s", res.Status, page)
 		}
+		confirmed := page
 		// Bob may not apply Sam's personal reply: refused, selection kept.
 		res, page = do(t, bobc, "POST", srv.URL+"/inbox/bulk", form)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "not yours to use") ||
 			!strings.Contains(page, `name="ticket" value="`+numbers[19]+`"`) {
 			t.Errorf("bob's bulk with sam's reply: %s", res.Status)
 		}
+		// Apply carries the version confirmed; a change since is refused.
+		version := regexp.MustCompile(`name="saved_version" value="([^"]+)"`).FindStringSubmatch(confirmed)
+		if version == nil {
+			t.Fatal("the confirmation carries no saved reply version")
+		}
+		form.Set("saved_version", "stale")
+		if res, page := do(t, c, "POST", srv.URL+"/inbox/bulk/apply", form); res.StatusCode != http.StatusUnprocessableEntity ||
+			!strings.Contains(page, "changed since you confirmed") {
+			t.Errorf("applying a changed saved reply: %s", res.Status)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM tickets WHERE status = 'resolved'`); n != 0 {
+			t.Fatalf("a refused apply resolved %d tickets", n)
+		}
+		form.Set("saved_version", version[1])
 		res, _ = do(t, c, "POST", srv.URL+"/inbox/bulk/apply", form)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("apply: %s", res.Status)
