@@ -59,7 +59,7 @@ It jams on every page.
 	screenshot(t, ctx, "agent-profile-saved-390.png")
 
 	inBrowser(t, ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/inbox/tickets/1"), chromedp.SendKeys(chromedp.ID("text"), reply))
-	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[type=submit]`))
+	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[value=reply]`))
 	mails := waitForMail(t, ctx, base, "ada@example.com", "Re: [#1] "+subject)
 	clickAndLoad(t, ctx, chromedp.CSS(`main a[href="`+mails[0].Href+`"]`))
 	clickAndLoad(t, ctx, `//main//a[normalize-space()="Raw source"]`)

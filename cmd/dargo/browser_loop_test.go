@@ -92,7 +92,7 @@ func TestBrowserWholeLoop(t *testing.T) {
 		t.Error(`"Reply to customer" is not the default kind`)
 	}
 	inBrowser(t, ctx, chromedp.SendKeys(chromedp.ID("text"), reply))
-	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[type=submit]`))
+	clickAndLoad(t, ctx, chromedp.CSS(`#reply-form button[value=reply]`))
 	expectPage(t, ctx, base+"/inbox/tickets/1?back=%2Finbox#latest")
 	expectThread(t, ctx, "inbound", first, "outbound", reply)
 	expectStatus(t, ctx, "pending")
