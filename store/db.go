@@ -35,6 +35,9 @@ type DB struct {
 	// NoticeWait holds a staff notice in the outbox so that more events
 	// about the same ticket join it as one digest (DefaultNoticeWait).
 	NoticeWait time.Duration
+	// Zone is the desk's time zone (DARGO_TIME_ZONE): staff who chose none
+	// see times in it. Never nil.
+	Zone *time.Location
 
 	lastUsageKey atomic.Pointer[monthKey]      // the latest usage key read (usage.go)
 	banners      atomic.Pointer[latestBanners] // the newest significant policy versions (policy_announce.go)
@@ -64,7 +67,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	db := &DB{X: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }, NoticeWait: DefaultNoticeWait}
+	db := &DB{X: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }, NoticeWait: DefaultNoticeWait, Zone: time.UTC}
 	db.Blobs = &dbBlobs{db: db}
 	return db, nil
 }

@@ -22,10 +22,13 @@ const (
 // replies carry ("Mia" in "Mia from Dargo Support") and the signature
 // appended to them; empty fields are not set, as in a profile never saved.
 type StaffProfile struct {
-	UserID      int64      `db:"user_id" json:"-"`
-	DisplayName string     `db:"display_name" json:"display_name"`
-	Signature   string     `db:"signature" json:"signature"`
-	UpdatedAt   *time.Time `db:"updated_at" json:"updated_at,omitempty"`
+	UserID      int64  `db:"user_id" json:"-"`
+	DisplayName string `db:"display_name" json:"display_name"`
+	Signature   string `db:"signature" json:"signature"`
+	// TimeZone is the IANA zone the staff member sees times in; "" is the
+	// desk's (DB.Zone). See StaffLocation.
+	TimeZone  string     `db:"time_zone" json:"time_zone,omitempty"`
+	UpdatedAt *time.Time `db:"updated_at" json:"updated_at,omitempty"`
 }
 
 // ProfileError says which field of a staff profile was refused and why,

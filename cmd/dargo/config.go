@@ -39,9 +39,10 @@ type Config struct {
 	Concurrency   int
 	Queues        map[string]int
 	RelayInterval time.Duration
-	UndoWindow    time.Duration // DARGO_UNDO_SECONDS
-	NoticeWait    time.Duration // DARGO_NOTIFY_DIGEST_SECONDS
-	TagsVisible   bool          // DARGO_TAGS_VISIBLE
+	UndoWindow    time.Duration  // DARGO_UNDO_SECONDS
+	NoticeWait    time.Duration  // DARGO_NOTIFY_DIGEST_SECONDS
+	TagsVisible   bool           // DARGO_TAGS_VISIBLE
+	Zone          *time.Location // DARGO_TIME_ZONE
 
 	SQSQueueURL         string
 	SQSFeedbackQueueURL string
@@ -110,6 +111,7 @@ var settings = []setting{
 	{"DARGO_UNDO_SECONDS", "10", "seconds a staff reply's or status change's mail waits in the outbox while its author may Undo; 0 sends at once"},
 	{"DARGO_NOTIFY_DIGEST_SECONDS", "60", "seconds a staff notice waits in the outbox so that more news about the same ticket joins it as one digest; 0 sends each at once"},
 	{"DARGO_TAGS_VISIBLE", "false", "true: customers see their tickets' tags on the portal and in their data export"},
+	{"DARGO_TIME_ZONE", "UTC", "the desk's IANA time zone (e.g. Europe/Berlin): staff who chose none on /account see times in it"},
 	{"DARGO_SQS_QUEUE_URL", "", "the SQS queue SES receipts arrive on (dargo inbound)"},
 	{"DARGO_SQS_FEEDBACK_QUEUE_URL", "", "a second queue for bounce and complaint notifications, if separate"},
 	{"DARGO_BLOB_BUCKET", "", "S3 bucket for raw mail and attachments; unset: they stay in the database"},
@@ -266,6 +268,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		errs = append(errs, fmt.Errorf("DARGO_NOTIFY_DIGEST_SECONDS: want a number of seconds from 0 to 3600, got %q", get("DARGO_NOTIFY_DIGEST_SECONDS")))
 	} else {
 		c.NoticeWait = time.Duration(wait) * time.Second
+	}
+	if c.Zone, err = time.LoadLocation(get("DARGO_TIME_ZONE")); err != nil || get("DARGO_TIME_ZONE") == "" || strings.EqualFold(get("DARGO_TIME_ZONE"), "local") {
+		errs = append(errs, fmt.Errorf("DARGO_TIME_ZONE: want an IANA time zone such as Europe/Berlin or UTC, got %q", get("DARGO_TIME_ZONE")))
 	}
 	if c.MaxMailBytes, err = strconv.ParseInt(get("DARGO_MAX_MAIL_BYTES"), 10, 64); err != nil || c.MaxMailBytes <= 0 {
 		errs = append(errs, fmt.Errorf("DARGO_MAX_MAIL_BYTES: want a positive number of bytes, got %q", get("DARGO_MAX_MAIL_BYTES")))

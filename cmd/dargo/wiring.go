@@ -19,6 +19,9 @@ func openDB(ctx context.Context, env *Env, migrate bool) (*store.DB, error) {
 		return nil, err
 	}
 	db.NoticeWait = env.Config.NoticeWait
+	if env.Config.Zone != nil {
+		db.Zone = env.Config.Zone
+	}
 	if bucket := env.Config.BlobBucket; bucket != "" {
 		blobs, err := s3blob.FromEnv(ctx, bucket, env.Config.BlobKMSKey)
 		if err != nil {
