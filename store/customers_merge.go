@@ -29,6 +29,7 @@ var mergeMoves = []struct{ table, key string }{
 	{"reply_keys", "idem_key"},
 	{"policy_dismissals", "policy_version_id"},
 	{"user_choices", "kind"},
+	{"ratings", "ticket_id"},
 	{"sessions", ""},
 	{"logins", ""},
 	{"login_tokens", ""},

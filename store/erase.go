@@ -281,6 +281,8 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		{`DELETE FROM policy_dismissals WHERE user_id = ?`, []any{u.ID}},
 		{`DELETE FROM staff_profiles WHERE user_id = ?`, []any{u.ID}},
 		{`DELETE FROM drafts WHERE user_id = ?`, []any{u.ID}},
+		// A rating stays for the reports, as the ticket does; its comment is their words.
+		{`UPDATE ratings SET comment = '' WHERE user_id = ?`, []any{u.ID}},
 		// Staged files' bytes may live in an object store, outside this
 		// transaction: aged past DraftsKept, the next sweep deletes them.
 		{`UPDATE staged_files SET filename = 'file', created_at = ? WHERE user_id = ?`, []any{now.Add(-2 * DraftsKept), u.ID}},

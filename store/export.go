@@ -18,6 +18,8 @@ type Export struct {
 	UsageEvents []UsageEvent `json:"usage_events"`
 	// PolicyDismissals are the policy-change banners they dismissed, and when.
 	PolicyDismissals []PolicyDismissal `json:"policy_dismissals"`
+	// Ratings are their satisfaction ratings of tickets, with comments.
+	Ratings []ExportRating `json:"ratings"`
 	// StaffProfile is how customers see a staff member, when they saved one.
 	StaffProfile *StaffProfile `json:"staff_profile,omitempty"`
 }
@@ -189,6 +191,9 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 		return nil, err
 	}
 	if out.PolicyDismissals, err = db.PolicyDismissals(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	if out.Ratings, err = db.exportRatings(ctx, u.ID); err != nil {
 		return nil, err
 	}
 	profile, err := db.StaffProfile(ctx, u.ID)

@@ -30,6 +30,7 @@ type Outgoing struct {
 	InReplyTo   string   // the newest Message-ID the customer sent, else the newest of the thread
 	Sealed      string   // the sealed secret the mail carries (a magic link), until it is sent
 	Forward     *Forward // a forward's mail: its note and id (the reply address)
+	Rate        bool     // a resolution mail to the customer: it carries rating links (ratings.go)
 }
 
 // File is an attachment with its bytes.
@@ -76,6 +77,9 @@ func (db *DB) Outgoing(ctx context.Context, emailID int64) (*Outgoing, error) {
 		return o, nil
 	}
 	if o.Ticket, err = db.Ticket(ctx, *e.TicketID); err != nil {
+		return nil, err
+	}
+	if o.Rate, err = db.rateable(ctx, o); err != nil {
 		return nil, err
 	}
 	if e.MessageID != nil {
