@@ -40,6 +40,7 @@ type view struct {
 	Merged    string // the merged notice: the old request, "#12 (Printer broken)"
 	Note      string // a forward's note from staff
 	Forwarder string // who forwarded, as the third party sees it
+	Rates     []rateLink // a resolution mail's rating links (rate.go)
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
@@ -118,6 +119,10 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 		return nil, errors.New("outbound: magic link mails are built by BuildMagicLink")
 	default:
 		return nil, fmt.Errorf("outbound: build mail %d: unknown kind %q", o.Email.ID, o.Email.Kind)
+	}
+	var err error
+	if v.Rates, err = rateLinks(o, opts); err != nil {
+		return nil, err
 	}
 	return m, render(m, o.Email.Kind, v, opts)
 }

@@ -52,6 +52,9 @@ type Opts struct {
 	ForwardReplyTo func(number, forwardID int64) string
 	// MailLimit is DARGO_MAX_MAIL_BYTES, which the too-large notice states.
 	MailLimit int64
+	// RateLink is the signed link that rates a ticket for its customer
+	// (internal/ratelink); nil puts no rating links in resolution mails.
+	RateLink func(ticketID, userID int64, rating string) (string, error)
 }
 
 // PermanentError marks a failure that retrying will not fix.

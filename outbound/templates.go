@@ -23,7 +23,7 @@ var (
 
 func parseText() map[string]*template.Template {
 	funcs := template.FuncMap{"quote": quote, "join": strings.Join}
-	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.txt"))
+	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.txt", "templates/rate.txt"))
 	out := make(map[string]*template.Template, len(kinds))
 	for _, k := range kinds {
 		out[k] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+k+".txt"))
@@ -33,7 +33,7 @@ func parseText() map[string]*template.Template {
 
 func parseHTML() map[string]*htmltemplate.Template {
 	funcs := htmltemplate.FuncMap{"paras": paras, "join": strings.Join}
-	layout := htmltemplate.Must(htmltemplate.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	layout := htmltemplate.Must(htmltemplate.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/rate.html"))
 	out := make(map[string]*htmltemplate.Template, len(kinds))
 	for _, k := range kinds {
 		out[k] = htmltemplate.Must(htmltemplate.Must(layout.Clone()).ParseFS(templateFS, "templates/"+k+".html"))
