@@ -32,15 +32,16 @@ type view struct {
 	Link      string
 	Action    string // what a link does: "sign in", "confirm your new address", …
 	Button    string
-	Expires   string     // how long a link works: "15 minutes"
-	Changed   string     // an address change notice: the new address, masked
-	Invited   bool       // a sign-in link that invites staff
-	Site      string     // BaseURL without its trailing slash: the footer's links
-	Limit     string     // the too-large notice: the size limit, "40 MB"
-	Merged    string     // the merged notice: the old request, "#12 (Printer broken)"
-	Note      string     // a forward's note from staff
-	Forwarder string     // who forwarded, as the third party sees it
-	Rates     []rateLink // a resolution mail's rating links (rate.go)
+	Expires   string // how long a link works: "15 minutes"
+	Changed   string // an address change notice: the new address, masked
+	Invited   bool   // a sign-in link that invites staff
+	Site      string // BaseURL without its trailing slash: the footer's links
+	Limit     string // the too-large notice: the size limit, "40 MB"
+	Merged    string // the merged notice: the old request, "#12 (Printer broken)"
+	Note      string // a forward's note from staff
+	Forwarder string // who forwarded, as the third party sees it
+
+	Rates []rateLink // a resolution mail's rating links (rate.go)
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
