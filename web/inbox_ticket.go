@@ -64,6 +64,9 @@ type staffTicketPage struct {
 	Forward  forwardForm
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
+
+	// Ratings are the customer's satisfaction ratings (rating_views.go).
+	Ratings []store.TicketRating
 }
 
 func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +110,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		data.Activities, err = h.store.Activities(ctx, t.ID)
+	}
+	if err == nil {
+		data.Ratings, err = staffRatings(ctx, h.store, t.ID)
 	}
 	if err == nil {
 		data.Staff, err = h.staff.Staff(ctx)

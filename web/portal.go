@@ -20,6 +20,8 @@ type portalHandler struct {
 	log        *slog.Logger
 	// tagsVisible shows customers their tickets' tags (DARGO_TAGS_VISIBLE).
 	tagsVisible bool
+	// rating offers the customer their rating (rating_views.go); nil: none.
+	rating *ratingHandler
 }
 
 // ticketsPerHour is how many tickets one account may open in the portal in

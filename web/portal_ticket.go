@@ -21,6 +21,8 @@ type ticketPage struct {
 	Notice   string         // "Merged into #N: #A continues here." after a merged ticket's redirect
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
+
+	Rating *portalRating // the customer's satisfaction rating (rating_views.go)
 }
 
 func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -58,6 +60,9 @@ func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, sta
 	var people []portalPerson
 	if err == nil {
 		people, err = portalPeople(r.Context(), h.store, t, viewerFrom(r.Context()).User.ID)
+	}
+	if err == nil {
+		data.Rating, err = h.rating.portalRatingFor(r.Context(), t, viewerFrom(r.Context()).User.ID)
 	}
 	if err == nil && h.tagsVisible {
 		data.Tags, err = h.store.TicketTags(r.Context(), t.ID)

@@ -177,6 +177,15 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 		mux.HandleFunc("GET /dev/mail/{id}/raw", dev.raw)
 		mux.HandleFunc("GET /dev/mail/{id}/html", dev.html)
 	}
+	// Satisfaction ratings (issue 18): the resolution mail's signed links,
+	// without a login (rating.go).
+	if ratings, ok := o.Tickets.(RatingStore); ok {
+		rating := &ratingHandler{store: ratings, pages: p, limiter: lim, secret: o.Secret, log: o.Logger}
+		portal.rating = rating
+		mux.HandleFunc("GET /rate/{token}", rating.show)
+		mux.HandleFunc("POST /rate/{token}", rating.rate)
+		mux.HandleFunc("POST /rate/{token}/comment", rating.comment)
+	}
 	mux.HandleFunc("/", p.notFound)
 
 	h := notePattern(mux)

@@ -461,3 +461,16 @@
     text.dispatchEvent(new Event("input", { bubbles: true })); // the draft is saved as if typed
   };
 })();
+// Satisfaction ratings (issue 18): a rating link's page sends the chosen
+// rating at once, so one click in the mail records it; opening the page
+// alone (a mail scanner without script) records nothing, and without
+// script the page's one button sends it.
+(function () {
+  var form = document.querySelector("form[data-rate-auto]");
+  if (!form) return;
+  var sending = form.querySelector(".rate-sending");
+  if (sending) sending.hidden = false;
+  var button = form.querySelector("button[type=submit]");
+  if (button) button.disabled = true;
+  form.submit();
+})();
