@@ -195,6 +195,11 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 	case store.AuditSavedReplyCreate, store.AuditSavedReplyUpdate, store.AuditSavedReplyDelete:
 		verb := map[string]string{store.AuditSavedReplyCreate: " made ", store.AuditSavedReplyUpdate: " changed ", store.AuditSavedReplyDelete: " deleted "}[e.Action]
 		return actor + verb + either(str("shared") == "true", "shared", "personal") + " saved reply " + str("saved_reply")
+	case store.AuditRating: // satisfaction ratings (issue 18)
+		if str("rating") == "" {
+			return actor + " commented on their rating of " + ticket
+		}
+		return actor + " rated " + ticket + " " + str("rating") + either(str("from") != "", " (was "+str("from")+")")
 	case store.AuditPolicyPublish:
 		return actor + " published version " + str("version") + " of the " + strings.ReplaceAll(str("kind"), "_", " ") +
 			either(str("significant") == "true", " (significant)", "")

@@ -202,3 +202,21 @@ func TestRatingLinkRefused(t *testing.T) {
 		check("erased", fresh, http.StatusGone, "no longer available")
 	})
 }
+
+func TestRatingAuditSentence(t *testing.T) {
+	ada, ticketID := int64(3), int64(9)
+	names := &store.AuditNames{Users: map[int64]store.User{ada: {ID: ada, Email: "ada@example.com", Name: "Ada"}}, Tickets: map[int64]int64{ticketID: 12}}
+	e := store.AuditEntry{ActorID: &ada, UserID: &ada, TicketID: &ticketID, Action: store.AuditRating}
+	for _, tc := range []struct {
+		detail map[string]any
+		want   string
+	}{
+		{map[string]any{"rating": "good", "from": ""}, "Ada rated #12 good"},
+		{map[string]any{"rating": "bad", "from": "good"}, "Ada rated #12 bad (was good)"},
+		{map[string]any{"comment": float64(12)}, "Ada commented on their rating of #12"},
+	} {
+		if got := auditSentence(e, tc.detail, names); got != tc.want {
+			t.Errorf("auditSentence(%v) = %q, want %q", tc.detail, got, tc.want)
+		}
+	}
+}
