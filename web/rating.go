@@ -191,6 +191,11 @@ func (h *ratingHandler) comment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		h.pages.message(w, r, http.StatusRequestEntityTooLarge, "Your comment is too long",
+			"Nothing was saved. Go back, shorten it to "+strconv.Itoa(store.MaxRatingComment)+" characters and send it again.")
+		return
+	}
 	text := r.PostFormValue("comment")
 	ct, err := ratelink.Open(h.secret, ratelink.KindComment, r.PostFormValue("ct"), h.store.Clock())
 	switch {

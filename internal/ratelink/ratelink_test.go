@@ -54,3 +54,18 @@ func TestEveryByteEdited(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRateAndOpen is the cost of a resolution mail's three links and
+// of checking one click.
+func BenchmarkRateAndOpen(b *testing.B) {
+	now := time.Now()
+	for b.Loop() {
+		var tok string
+		for _, r := range Ratings {
+			tok, _ = Rate("s3cret", 123456, 654321, r, now.Add(TTL))
+		}
+		if _, err := Open("s3cret", KindRate, tok, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
