@@ -35,7 +35,7 @@ It jams on every page.
 	inBrowser(t, ctx, chromedp.Navigate(base+mails[0].Href))
 	text := fromBrowser(t, ctx, chromedp.Text(chromedp.CSS("main pre")))
 	links := map[string]string{}
-	for _, m := range regexp.MustCompile(`(Good|Okay|Bad): (` + regexp.QuoteMeta(base) + `/rate/[A-Za-z0-9_-]+)`).FindAllStringSubmatch(text, -1) {
+	for _, m := range regexp.MustCompile(`(Good|Okay|Bad): (`+regexp.QuoteMeta(base)+`/rate/[A-Za-z0-9_-]+)`).FindAllStringSubmatch(text, -1) {
 		links[m[1]] = m[2]
 	}
 	if len(links) != 3 {
