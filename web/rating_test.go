@@ -182,6 +182,14 @@ func TestRatingLinkRefused(t *testing.T) {
 		asComment, _ := ratelink.Comment(testSecret, tk.ID, carol.ID, clk.Now().Add(time.Hour))
 		check("a comment token", asComment, http.StatusBadRequest, "not valid")
 		check("garbage", "hello", http.StatusBadRequest, "not valid")
+		// A valid link posted from another site (a page that would rate
+		// for someone) is refused like every cross-site form.
+		if res, _ := do(t, anon, "POST", srv.URL+"/rate/"+good, url.Values{}, "Sec-Fetch-Site", "cross-site"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST: %s, want 403", res.Status)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM ratings`); n != 0 {
+			t.Fatal("a cross-site POST recorded a rating")
+		}
 
 		// Someone on Cc has no rating of another's ticket.
 		bob, err := db.AddParticipant(context.Background(), tk.ID, 0, store.Person{Email: "bob@example.com"})

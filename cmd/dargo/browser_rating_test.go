@@ -68,6 +68,19 @@ It jams on every page.
 	inBrowser(t, ctx, chromedp.Navigate(base+"/inbox/tickets/1"))
 	expectPage(t, ctx, "", "Rated bad", "Quick and kind, thanks!", "Customer rated good", "Customer changed their rating from good to bad")
 	screenshot(t, ctx, "rating-staff-1280.png")
+
+	// Ada, signed in, sees her rating on the portal and can change it there.
+	clickAndLoad(t, ctx, chromedp.CSS(`header form[action="/logout"] button`))
+	inBrowser(t, ctx, chromedp.EmulateViewport(390, 900))
+	signIn(t, ctx, base, "ada@example.com")
+	inBrowser(t, ctx, chromedp.Navigate(base+"/tickets/1"))
+	expectPage(t, ctx, "", "You rated this: bad", "Quick and kind, thanks!")
+	if sw := fromBrowser(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); sw > 390 {
+		t.Errorf("the portal ticket is %d px wide at 390 px", sw)
+	}
+	screenshot(t, ctx, "rating-portal-390.png")
+	clickAndLoad(t, ctx, chromedp.CSS(`#rating button.rate-okay`))
+	waitForText(t, ctx, "You rated this request okay")
 }
 
 // signInAgain is signIn for an address that signed in before in this test:
