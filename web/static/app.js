@@ -461,3 +461,33 @@
     text.dispatchEvent(new Event("input", { bubbles: true })); // the draft is saved as if typed
   };
 })();
+
+// Time zones (issue 18): customers' pages carry times in UTC as
+// <time datetime="…Z" data-local>; say them in this browser's zone. On
+// /account, a staff member who chose no zone is offered this browser's.
+(function () {
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+  var short = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+  var long = { weekday: "short", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "long" };
+  var say = function (opts, d) { return new Intl.DateTimeFormat(undefined, opts).format(d); };
+  document.querySelectorAll("time[data-local]").forEach(function (el) {
+    var d = new Date(el.getAttribute("datetime"));
+    if (isNaN(d.getTime())) return;
+    el.textContent = say(short, d);
+    el.title = say(long, d) + (zone ? " (" + zone + ")" : "");
+    el.setAttribute("data-local", zone);
+  });
+  var select = document.querySelector("select[data-suggest]");
+  if (!select || !zone || select.value !== "") return;
+  var option = Array.prototype.find.call(select.options, function (o) { return o.value === zone; });
+  if (!option) return;
+  select.value = zone;
+  var hint = document.getElementById("time-zone-hint");
+  if (hint) {
+    var note = document.createElement("strong");
+    note.id = "time-zone-suggested";
+    note.textContent = "Suggested from this browser: " + zone + ". Save to use it, or pick Desk default.";
+    hint.parentNode.insertBefore(note, hint);
+  }
+})();
