@@ -1,10 +1,9 @@
 package web
 
 import (
-	"time"
-
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/dargo-support/dargo/store"
 )
