@@ -480,8 +480,16 @@
   });
   var select = document.querySelector("select[data-suggest]");
   if (!select || !zone || select.value !== "") return;
-  var option = Array.prototype.find.call(select.options, function (o) { return o.value === zone; });
-  if (!option) return;
+  // Browsers may say a zone by an older name of the tz database; the
+  // picker lists today's, and the server knows both.
+  var renamed = { "Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon", "Europe/Kiev": "Europe/Kyiv", "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Godthab": "America/Nuuk", "Atlantic/Faeroe": "Atlantic/Faroe", "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Louisville": "America/Kentucky/Louisville", "Africa/Asmera": "Africa/Asmara", "Pacific/Truk": "Pacific/Chuuk",
+    "Pacific/Ponape": "Pacific/Pohnpei", "Asia/Ulan_Bator": "Asia/Ulaanbaatar", "America/Cordoba": "America/Argentina/Cordoba" };
+  zone = renamed[zone] || zone;
+  var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
+  if (!known) select.add(new Option(zone + " (this browser)", zone));
   select.value = zone;
   var hint = document.getElementById("time-zone-hint");
   if (hint) {
