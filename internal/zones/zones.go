@@ -41,12 +41,20 @@ func Load(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || len(name) > 64 {
 		return nil, fmt.Errorf("%w: %q", ErrUnknown, name)
 	}
+	if loc, ok := loaded.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q", ErrUnknown, name)
 	}
+	loaded.Store(name, loc) // a few hundred at most: only names that exist
 	return loc, nil
 }
+
+// loaded are the zones Load read, by name: a picker labels all of them on
+// every render, and time.LoadLocation reads a file each time.
+var loaded sync.Map
 
 // Offset says loc's offset from UTC at t: "UTC+01:00", "UTC-04:30",
 // "UTC+00:00".
