@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -117,8 +118,7 @@ func (p *pages) timeFuncs(loc *time.Location) template.FuncMap {
 			if loc == nil {
 				return localTime(t)
 			}
-			return template.HTML(`<time datetime="` + t.UTC().Format(isoLayout) + `">` +
-				template.HTMLEscapeString(exactTime(t, loc)) + `</time>`)
+			return timeTag(t, "", exactTime(t, loc), false)
 		},
 		"ago": func(t time.Time) string { return relativeTime(p.clock(), t, loc) },
 		"exact": func(t time.Time) string {
@@ -186,19 +186,27 @@ func relativeTime(now, t time.Time, loc *time.Location) string {
 
 // staffTime is t for a staff member: relative, exact on hover.
 func staffTime(t time.Time, now time.Time, loc *time.Location) template.HTML {
-	if t.IsZero() {
-		return "—"
-	}
-	return template.HTML(`<time datetime="` + t.UTC().Format(isoLayout) + `" title="` +
-		template.HTMLEscapeString(exactTime(t, loc)) + `">` + template.HTMLEscapeString(relativeTime(now, t, loc)) + `</time>`)
+	return timeTag(t, exactTime(t, loc), relativeTime(now, t, loc), false)
 }
 
 // localTime is t for app.js to say in the browser's zone; without
 // JavaScript it reads in UTC.
-func localTime(t time.Time) template.HTML {
+func localTime(t time.Time) template.HTML { return timeTag(t, "", utcTime(t), true) }
+
+// timeTag is <time datetime="…Z" title="title">text</time>, data-local for
+// app.js when local; "—" for the zero time.
+func timeTag(t time.Time, title, text string, local bool) template.HTML {
 	if t.IsZero() {
 		return "—"
 	}
-	return template.HTML(`<time datetime="` + t.UTC().Format(isoLayout) + `" data-local>` +
-		template.HTMLEscapeString(utcTime(t)) + `</time>`)
+	var b strings.Builder
+	b.WriteString(`<time datetime="` + t.UTC().Format(isoLayout) + `"`)
+	if title != "" {
+		b.WriteString(` title="` + template.HTMLEscapeString(title) + `"`)
+	}
+	if local {
+		b.WriteString(` data-local`)
+	}
+	b.WriteString(">" + template.HTMLEscapeString(text) + "</time>")
+	return template.HTML(b.String()) // #nosec G203 -- title and text are escaped above; the rest is ours
 }

@@ -188,3 +188,15 @@ func TestRelativeTime(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeZoneAuditSentence(t *testing.T) {
+	id := int64(7)
+	names := &store.AuditNames{Users: map[int64]store.User{7: {ID: 7, Name: "Mia"}}}
+	e := store.AuditEntry{ActorID: &id, UserID: &id, Action: store.AuditStaffTimeZone}
+	if got := auditSentence(e, map[string]any{"old": "", "new": "America/New_York"}, names); got != "Mia now sees times in America/New_York" {
+		t.Errorf("sentence = %q", got)
+	}
+	if got := auditSentence(e, map[string]any{"old": "Asia/Tokyo", "new": ""}, names); got != "Mia now sees times in the desk's time zone" {
+		t.Errorf("sentence = %q", got)
+	}
+}
