@@ -34,6 +34,15 @@ type accountPage struct {
 	NameNotice string
 	// Notifications are a staff member's notice choices; nil for customers.
 	Notifications *noticeForm
+	// TimeZone is a staff member's time zone form; nil for customers.
+	TimeZone *zoneForm
+}
+
+// refusedForms are forms sent back as typed, with their error; nil ones
+// are shown as saved.
+type refusedForms struct {
+	profile *profileForm
+	zone    *zoneForm
 }
 
 // sessionRow is a session as the account page shows it.
@@ -55,12 +64,12 @@ type loginRow struct {
 const endedSessionsShown = 10
 
 func (h *accountHandler) show(w http.ResponseWriter, r *http.Request) {
-	h.showWith(w, r, http.StatusOK, nil)
+	h.showWith(w, r, http.StatusOK, refusedForms{})
 }
 
-// showWith renders the account page; a refused profile form comes back
-// as typed, with its error.
-func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status int, profile *profileForm) {
+// showWith renders the account page; a refused form comes back as typed,
+// with its error.
+func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status int, refused refusedForms) {
 	v := viewerFrom(r.Context())
 	live, err := h.store.Sessions(r.Context(), v.User.ID)
 	if err != nil {
@@ -83,7 +92,7 @@ func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices), Profile: profile,
+	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices), Profile: refused.profile,
 		NameNotice: nameNotice(r, "your", v.User.Name)}
 	if data.Profile == nil && h.profiles != nil && hasRole(v.User, roleStaff) {
 		p, err := h.profiles.StaffProfile(r.Context(), v.User.ID)
@@ -97,6 +106,12 @@ func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status
 	if data.Notifications, err = h.noticeFormFor(r); err != nil {
 		h.pages.fail(w, r, err)
 		return
+	}
+	if data.TimeZone = refused.zone; data.TimeZone == nil {
+		if data.TimeZone, err = h.zoneFormFor(r); err != nil {
+			h.pages.fail(w, r, err)
+			return
+		}
 	}
 	for _, s := range live {
 		data.Sessions = append(data.Sessions, sessionRow{Session: s, Agent: describeAgent(s.Browser, s.OS, s.Device, s.UserAgent),

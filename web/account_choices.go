@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/dargo-support/dargo/store"
 )
@@ -22,7 +23,11 @@ type choiceView struct {
 	Objected bool
 	Label    string // what ticking the box means
 	Explain  string // "" when the label says it all
-	State    string // "You objected on …" / "Allowed"
+	// State is "You objected on" / "Allowed (since", then the time At in
+	// the viewer's zone ({{at}}), then StateEnd: " (recorded by …)" / ")".
+	State    string
+	At       *time.Time
+	StateEnd string
 }
 
 // choiceTexts are each kind's label and explanation on /account.
@@ -59,9 +64,6 @@ var staffChoiceNotices = map[string]string{
 	"unchanged":                         "Nothing changed: their choices were already as sent.",
 }
 
-// choiceTime is how a choice's time reads: "6 Dec 2026, 10:04 UTC".
-const choiceTime = "2 Jan 2006, 15:04 UTC"
-
 // viewChoices describes the choices for the person themself, or for staff.
 func viewChoices(list []store.Choice, forStaff bool) []choiceView {
 	texts := choiceTexts
@@ -74,15 +76,15 @@ func viewChoices(list []store.Choice, forStaff bool) []choiceView {
 		switch {
 		case c.ChangedAt == nil:
 		case c.Objected && forStaff && c.ChangedBy != nil:
-			v.State = "Objected on " + c.ChangedAt.UTC().Format(choiceTime) + ", recorded by staff"
+			v.State, v.At, v.StateEnd = "Objected on", c.ChangedAt, ", recorded by staff"
 		case c.Objected && forStaff:
-			v.State = "Objected on " + c.ChangedAt.UTC().Format(choiceTime) + " by the customer"
+			v.State, v.At, v.StateEnd = "Objected on", c.ChangedAt, " by the customer"
 		case c.Objected && c.ChangedBy != nil:
-			v.State = "You objected on " + c.ChangedAt.UTC().Format(choiceTime) + " (recorded by our staff from your message)"
+			v.State, v.At, v.StateEnd = "You objected on", c.ChangedAt, " (recorded by our staff from your message)"
 		case c.Objected:
-			v.State = "You objected on " + c.ChangedAt.UTC().Format(choiceTime)
+			v.State, v.At = "You objected on", c.ChangedAt
 		default:
-			v.State = "Allowed (since " + c.ChangedAt.UTC().Format(choiceTime) + ")"
+			v.State, v.At, v.StateEnd = "Allowed (since", c.ChangedAt, ")"
 		}
 		out[i] = v
 	}

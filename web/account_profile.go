@@ -57,7 +57,7 @@ func (h *accountHandler) saveProfile(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &pe):
 		f := newProfileForm(name, sig)
 		f.Field, f.Error = pe.Field, profileFieldNames[pe.Field]+" "+pe.Reason+"."
-		h.showWith(w, r, http.StatusUnprocessableEntity, f)
+		h.showWith(w, r, http.StatusUnprocessableEntity, refusedForms{profile: f})
 		return
 	case errors.Is(err, store.ErrNotStaff):
 		h.pages.message(w, r, http.StatusForbidden, "Not allowed", "Only staff have a profile that customers see.")

@@ -190,6 +190,8 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 		return actor + " deleted held mail " + str("inbound_mail")
 	case store.AuditStaffProfile:
 		return actor + " changed how customers see them"
+	case store.AuditStaffTimeZone:
+		return actor + " now sees times in " + either(str("new") != "", str("new"), "the desk's time zone")
 	case store.AuditTicketTags, store.AuditTagMerge:
 		return actor + tagSentence(d, ticket)
 	case store.AuditSavedReplyCreate, store.AuditSavedReplyUpdate, store.AuditSavedReplyDelete:

@@ -28,7 +28,7 @@ func admin(t *testing.T, srv *httptest.Server, db *store.DB, addr string) (*http
 	return c, u
 }
 
-var auditRowRE = regexp.MustCompile(`<tr id="audit-[0-9]+"><td data-label="When">[^<]*</td><td>([^<]*)</td><td data-label="Action"><a [^>]*><code>([a-z_]+)</code></a></td></tr>`)
+var auditRowRE = regexp.MustCompile(`<tr id="audit-[0-9]+"><td data-label="When"><time [^>]*>[^<]*</time></td><td>([^<]*)</td><td data-label="Action"><a [^>]*><code>([a-z_]+)</code></a></td></tr>`)
 
 // auditRows returns the action and sentence of each row of an audit page.
 func auditRows(body string) (actions, sentences []string) {

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dargo-support/dargo/store"
 )
@@ -49,13 +48,4 @@ func (h *privacyHandler) listCustomers(w http.ResponseWriter, r *http.Request) {
 		out.Next = link(n + 1)
 	}
 	h.pages.render(w, r, http.StatusOK, "customers.html", "Customers", out)
-}
-
-// ago says how long before now t was, in a word or two.
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	if d < time.Minute {
-		return "just now"
-	}
-	return waitingFor(d) + " ago"
 }

@@ -43,7 +43,7 @@ func TestCustomersList(t *testing.T) {
 			t.Fatalf("GET /inbox/customers: %s, %d rows, first %q", res.Status, len(names), names)
 		}
 		if !strings.Contains(body, `<a href="/inbox/customers">Customers</a>`) || !strings.Contains(body, `rel="next"`) ||
-			!regexp.MustCompile(`<time datetime="[^"]+" title="\d{4}-\d\d-\d\d \d\d:\d\d UTC">(just now|\d+ min ago)</time>`).MatchString(body) {
+			!regexp.MustCompile(`<time datetime="[^"]+" title="\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC">(just now|\d+ min ago)</time>`).MatchString(body) {
 			t.Errorf("the list lacks the navigation link, the next page or the last contact:\n%s", body)
 		}
 		_, body = get(t, staff, srv, "/inbox/customers?page=2")

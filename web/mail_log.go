@@ -28,11 +28,12 @@ type mailLine struct {
 	What    string // the kind of mail: "Confirmation", "Reply", ...
 	To      string
 	ToStaff bool // a notice to staff, not to the ticket's people
-	// At is when it was sent, else when it was queued; Times says both to
-	// the second, for the hover.
-	At    time.Time
-	Verb  string // "queued", "sent" or "" (the status says sent)
-	Times string
+	// At is when it was sent, else when it was queued; the hover says
+	// both to the second, in the viewer's zone.
+	At       time.Time
+	Verb     string // "queued", "sent" or "" (the status says sent)
+	QueuedAt time.Time
+	SentAt   *time.Time
 	// Status is the outcome in words; Detail the stored reason, when it
 	// says more; Tone is its style: ok, waiting or bad.
 	Status, Detail, Tone string
@@ -81,7 +82,7 @@ func loadMailLog(ctx context.Context, s MailLogStore, ticketID int64) (mailLog, 
 // mailLineOf puts one emails row into words.
 func mailLineOf(e store.Email) mailLine {
 	l := mailLine{What: mailKinds[e.Kind], To: e.ToEmail, ToStaff: staffMail[e.Kind],
-		At: e.CreatedAt, Verb: "queued", Times: "queued " + exactTime(e.CreatedAt), Attempts: e.Attempts}
+		At: e.CreatedAt, Verb: "queued", QueuedAt: e.CreatedAt, SentAt: e.SentAt, Attempts: e.Attempts}
 	if l.What == "" {
 		l.What = e.Kind
 	}
@@ -90,7 +91,6 @@ func mailLineOf(e store.Email) mailLine {
 	}
 	if e.SentAt != nil {
 		l.At, l.Verb = *e.SentAt, "sent"
-		l.Times += ", sent " + exactTime(*e.SentAt)
 	}
 	l.Status, l.Detail, l.Tone = mailStatus(e)
 	if e.Status == store.EmailSent {
@@ -170,6 +170,3 @@ func suppressedWhy(reason string) string {
 	}
 	return "suppressed"
 }
-
-// exactTime is a time to the second, for a hover.
-func exactTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }

@@ -19,16 +19,17 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// templates are parsed once, at start: a broken template fails the boot.
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
+// baseTemplates are parsed once, at start: a broken template fails the
+// boot. They are never executed: pages.templatesFor clones them with time
+// functions bound to the viewer (times.go); the ones here only let them
+// parse.
+var baseTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 	"asset":        assetPath,
-	"when":         func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"inc":          func(i int) int { return i + 1 },
 	"forwardsView": forwardsView,
 	"itoa":         itoa,
 	"deref":        func(p *int64) int64 { return *p },
 	"derefTime":    func(p *time.Time) time.Time { return *p },
-	"due":          func(t store.Ticket) string { return privacyDue(t, time.Now()) },
 	"derefTicket":  func(t *store.Ticket) store.Ticket { return *t },
 	"hasPrefix":    strings.HasPrefix,
 	"has":          slices.Contains[[]string],
@@ -39,9 +40,11 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"ccReason":       func(reason string) string { return ccReasons[reason] },
 	"add":            func(a, b int) int { return a + b },
 	"customerStatus": customerStatus,
-	"waitingFor":     func(since time.Time) string { return waitingFor(time.Since(since)) },
-	"ago":            func(t time.Time) string { return ago(time.Now(), t) },
-}).ParseFS(templateFS, "templates/*.html"))
+}).Funcs((&pages{}).timeFuncs(time.UTC)).ParseFS(templateFS, "templates/*.html"))
+
+// templates are baseTemplates saying times in UTC on the real clock, for
+// code without a request; with one, use pages.templatesFor(r).
+var templates = template.Must(baseTemplates.Clone())
 
 // pages renders templates inside the layout.
 type pages struct {
@@ -51,6 +54,11 @@ type pages struct {
 	// dismiss (policy_banner.go); nil shows none.
 	banners bannerSource
 	labels  labels // customer-facing words for codes
+	// zones are staff members' time zones (times.go); nil: everyone sees
+	// UTC.
+	zones ZoneStore
+	now   func() time.Time // relative times' clock; nil: time.Now
+	times timeSets
 }
 
 // page is what every template gets: the layout's needs and the page's data.
@@ -68,7 +76,7 @@ type page struct {
 func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	var buf bytes.Buffer
 	v := viewerFrom(r.Context())
-	err := templates.ExecuteTemplate(&buf, name, page{Title: title, Viewer: v, SiteKey: p.siteKey, Data: data, Policy: p.policyBanners(r, v), Labels: p.labels})
+	err := p.templatesFor(r).ExecuteTemplate(&buf, name, page{Title: title, Viewer: v, SiteKey: p.siteKey, Data: data, Policy: p.policyBanners(r, v), Labels: p.labels})
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
 		http.Error(w, "Something went wrong; see the log.", http.StatusInternalServerError)

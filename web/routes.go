@@ -11,7 +11,10 @@ import (
 
 // routes lists every URL Dargo serves.
 func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
-	p := &pages{log: o.Logger, siteKey: o.TurnstileSiteKey, labels: labels{categories: o.CategoryLabels}}
+	p := &pages{log: o.Logger, siteKey: o.TurnstileSiteKey, labels: labels{categories: o.CategoryLabels}, zones: o.Zones, now: o.Now}
+	if p.zones == nil {
+		p.zones, _ = o.Store.(ZoneStore)
+	}
 	policyStore, _ := o.Store.(PolicyStore)
 	if policyStore != nil {
 		p.banners = policyStore
@@ -186,6 +189,9 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 		mux.HandleFunc("POST /rate/{token}", rating.rate)
 		mux.HandleFunc("POST /rate/{token}/comment", rating.comment)
 	}
+	// Staff time zones (issue 18): the zone a staff member sees times in.
+	mux.Handle("POST /account/time-zone", staff(account.saveTimeZone))
+
 	mux.HandleFunc("/", p.notFound)
 
 	h := notePattern(mux)

@@ -108,7 +108,7 @@ func (h *savedReplies) renderPicker(w http.ResponseWriter, r *http.Request, part
 		return
 	}
 	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, part, page); err != nil {
+	if err := h.pages.templatesFor(r).ExecuteTemplate(&buf, part, page); err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}

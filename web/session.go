@@ -28,6 +28,7 @@ type viewer struct {
 	Session   *store.Session
 	User      *store.User
 	tokenHash string
+	zone      *time.Location // the staff member's, once pages.location read it
 }
 
 type viewerKey struct{}

@@ -94,7 +94,12 @@ type Opts struct {
 	// TagsVisible shows customers their tickets' tags, on the portal and
 	// in their data export (DARGO_TAGS_VISIBLE); staff see them always.
 	TagsVisible bool
-	Logger      *slog.Logger
+	// Zones are staff members' time zones, which their pages say times in;
+	// nil means Store when it has them, else everyone sees UTC.
+	Zones ZoneStore
+	// Now is the clock of "2 h ago" on pages; nil is time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Limits are how many requests per hour one address or IP may make.

@@ -473,4 +473,41 @@
   var button = form.querySelector("button[type=submit]");
   if (button) button.disabled = true;
   form.submit();
+
+// Time zones (issue 18): customers' pages carry times in UTC as
+// <time datetime="…Z" data-local>; say them in this browser's zone. On
+// /account, a staff member who chose no zone is offered this browser's.
+(function () {
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+  var short = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+  var long = { weekday: "short", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "long" };
+  var say = function (opts, d) { return new Intl.DateTimeFormat(undefined, opts).format(d); };
+  document.querySelectorAll("time[data-local]").forEach(function (el) {
+    var d = new Date(el.getAttribute("datetime"));
+    if (isNaN(d.getTime())) return;
+    el.textContent = say(short, d);
+    el.title = say(long, d) + (zone ? " (" + zone + ")" : "");
+    el.setAttribute("data-local", zone);
+  });
+  var select = document.querySelector("select[data-suggest]");
+  if (!select || !zone || select.value !== "") return;
+  // Browsers may say a zone by an older name of the tz database; the
+  // picker lists today's, and the server knows both.
+  var renamed = { "Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon", "Europe/Kiev": "Europe/Kyiv", "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Godthab": "America/Nuuk", "Atlantic/Faeroe": "Atlantic/Faroe", "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Louisville": "America/Kentucky/Louisville", "Africa/Asmera": "Africa/Asmara", "Pacific/Truk": "Pacific/Chuuk",
+    "Pacific/Ponape": "Pacific/Pohnpei", "Asia/Ulan_Bator": "Asia/Ulaanbaatar", "America/Cordoba": "America/Argentina/Cordoba" };
+  zone = renamed[zone] || zone;
+  var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
+  if (!known) select.add(new Option(zone + " (this browser)", zone));
+  select.value = zone;
+  var hint = document.getElementById("time-zone-hint");
+  if (hint) {
+    var note = document.createElement("strong");
+    note.id = "time-zone-suggested";
+    note.textContent = "Suggested from this browser: " + zone + ". Save to use it, or pick Desk default.";
+    hint.parentNode.insertBefore(note, hint);
+  }
 })();
