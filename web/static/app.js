@@ -473,6 +473,7 @@
   var button = form.querySelector("button[type=submit]");
   if (button) button.disabled = true;
   form.submit();
+})();
 
 // Time zones (issue 18): customers' pages carry times in UTC as
 // <time datetime="…Z" data-local>; say them in this browser's zone. On
