@@ -52,6 +52,9 @@ type Opts struct {
 	ForwardReplyTo func(number, forwardID int64) string
 	// MailLimit is DARGO_MAX_MAIL_BYTES, which the too-large notice states.
 	MailLimit int64
+	// AutocloseWarn is DARGO_AUTOCLOSE_WARN_HOURS: the auto-close warning
+	// says the request closes this long after it was sent (48 h when 0).
+	AutocloseWarn time.Duration
 }
 
 // PermanentError marks a failure that retrying will not fix.

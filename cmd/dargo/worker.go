@@ -61,6 +61,7 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 			StaffReplyTo:   c.staffReplyTo,
 			ForwardReplyTo: c.forwardReplyTo,
 			MailLimit:      c.MaxMailBytes,
+			AutocloseWarn:  c.Lifecycle.Warn,
 		},
 		Secret:            c.Secret,
 		Limiter:           jobs.NewLimiter(ctx, lim),
