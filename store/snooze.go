@@ -143,3 +143,8 @@ func SnoozePreset(key string, now time.Time, loc *time.Location) (time.Time, boo
 	}
 	return time.Time{}, false
 }
+
+// Clock is db.Now(), for callers that reach the store through an interface.
+func (db *DB) Clock() time.Time {
+	return db.Now()
+}

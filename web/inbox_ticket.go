@@ -64,6 +64,10 @@ type staffTicketPage struct {
 	Forward  forwardForm
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
+
+	// Snooze is the snooze box; Links the follow-up links (inbox_snooze.go).
+	Snooze snoozeView
+	Links  *store.TicketLinks
 }
 
 func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -174,6 +178,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		err = h.loadSplits(ctx, r, t, &data)
+	}
+	if err == nil {
+		err = h.loadSnooze(ctx, r, t, &data)
 	}
 	if data.Notice == "" && data.Error == "" && data.People.Error == "" {
 		data.Notice = h.personNotice(r)

@@ -177,6 +177,9 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 		mux.HandleFunc("GET /dev/mail/{id}/raw", dev.raw)
 		mux.HandleFunc("GET /dev/mail/{id}/html", dev.html)
 	}
+	// Snooze (issue 18: auto-close, reopening and snooze)
+	mux.Handle("POST /inbox/tickets/{number}/snooze", staff(inbox.snooze))
+	mux.Handle("POST /inbox/tickets/{number}/unsnooze", staff(inbox.unsnooze))
 	mux.HandleFunc("/", p.notFound)
 
 	h := notePattern(mux)
