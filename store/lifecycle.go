@@ -119,7 +119,7 @@ func (db *DB) SweepLifecycle(ctx context.Context) (LifecycleSweep, error) {
 		}
 		for _, id := range ids {
 			var moved bool
-			err := db.InTx(ctx, func(tx *Tx) error {
+			err := db.inTxRetry(ctx, func(tx *Tx) error {
 				var err error
 				moved, err = s.move(tx, id)
 				return err
