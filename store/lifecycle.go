@@ -95,18 +95,19 @@ func (db *DB) SweepLifecycle(ctx context.Context) (LifecycleSweep, error) {
 		on    bool
 		count *int
 		query string
+		order string
 		args  []any
 		move  func(*Tx, int64) (bool, error)
 	}{
 		{lc.AutoClose > 0 && lc.Warn > 0, &out.Warned, `SELECT id FROM tickets WHERE status = 'pending' AND status_at <= ?
-			AND (autoclose_warned_at IS NULL OR autoclose_warned_at < status_at)`, []any{now.Add(lc.Warn - lc.AutoClose)},
+			AND (autoclose_warned_at IS NULL OR autoclose_warned_at < status_at)`, "status_at", []any{now.Add(lc.Warn - lc.AutoClose)},
 			func(tx *Tx, id int64) (bool, error) { return tx.warnAutoclose(ctx, id, now) }},
-		{lc.AutoClose > 0, &out.Resolved, `SELECT id FROM tickets WHERE status = 'pending' AND status_at <= ?` + db.warnedCond(),
+		{lc.AutoClose > 0, &out.Resolved, `SELECT id FROM tickets WHERE status = 'pending' AND status_at <= ?` + db.warnedCond(), "status_at",
 			append([]any{now.Add(-lc.AutoClose)}, db.warnedArgs(now)...),
 			func(tx *Tx, id int64) (bool, error) { return tx.autoResolve(ctx, id, now) }},
-		{lc.Close > 0, &out.Closed, `SELECT id FROM tickets WHERE status = 'resolved' AND status_at <= ?`, []any{now.Add(-lc.Close)},
+		{lc.Close > 0, &out.Closed, `SELECT id FROM tickets WHERE status = 'resolved' AND status_at <= ?`, "status_at", []any{now.Add(-lc.Close)},
 			func(tx *Tx, id int64) (bool, error) { return tx.autoCloseResolved(ctx, id, now) }},
-		{true, &out.Woken, `SELECT id FROM tickets WHERE snoozed_until <= ?`, []any{now},
+		{true, &out.Woken, `SELECT id FROM tickets WHERE snoozed_until <= ?`, "snoozed_until", []any{now},
 			func(tx *Tx, id int64) (bool, error) { return tx.wakeByTime(ctx, id, now) }},
 	}
 	for _, s := range steps {
@@ -114,7 +115,10 @@ func (db *DB) SweepLifecycle(ctx context.Context) (LifecycleSweep, error) {
 			continue
 		}
 		var ids []int64
-		if err := db.X.SelectContext(ctx, &ids, db.q(s.query+` ORDER BY id LIMIT `+strconv.Itoa(lifecycleBatch)), s.args...); err != nil {
+		// Ordered by the indexed time, so the plan walks the index's due
+		// end and stops (ordered by id, it walked the whole table: 7 ms
+		// instead of 0.4 at 20,000 tickets).
+		if err := db.X.SelectContext(ctx, &ids, db.q(s.query+` ORDER BY `+s.order+`, id LIMIT `+strconv.Itoa(lifecycleBatch)), s.args...); err != nil {
 			return out, fmt.Errorf("store: lifecycle sweep: %w", err)
 		}
 		for _, id := range ids {
