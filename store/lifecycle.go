@@ -100,10 +100,10 @@ func (db *DB) SweepLifecycle(ctx context.Context) (LifecycleSweep, error) {
 		move  func(*Tx, int64) (bool, error)
 	}{
 		{lc.AutoClose > 0 && lc.Warn > 0, &out.Warned, `SELECT id FROM tickets WHERE status = 'pending' AND status_at <= ?
-			AND (autoclose_warned_at IS NULL OR autoclose_warned_at < status_at)`, "status_at", []any{now.Add(lc.Warn - lc.AutoClose)},
+			AND (autoclose_warned_at IS NULL OR autoclose_warned_at < status_at)`+awake, "status_at", []any{now.Add(lc.Warn - lc.AutoClose), now},
 			func(tx *Tx, id int64) (bool, error) { return tx.warnAutoclose(ctx, id, now) }},
-		{lc.AutoClose > 0, &out.Resolved, `SELECT id FROM tickets WHERE status = 'pending' AND status_at <= ?` + db.warnedCond(), "status_at",
-			append([]any{now.Add(-lc.AutoClose)}, db.warnedArgs(now)...),
+		{lc.AutoClose > 0, &out.Resolved, `SELECT id FROM tickets WHERE status = 'pending' AND status_at <= ?` + db.warnedCond() + awake, "status_at",
+			append(append([]any{now.Add(-lc.AutoClose)}, db.warnedArgs(now)...), now),
 			func(tx *Tx, id int64) (bool, error) { return tx.autoResolve(ctx, id, now) }},
 		{lc.Close > 0, &out.Closed, `SELECT id FROM tickets WHERE status = 'resolved' AND status_at <= ?`, "status_at", []any{now.Add(-lc.Close)},
 			func(tx *Tx, id int64) (bool, error) { return tx.autoCloseResolved(ctx, id, now) }},
@@ -138,6 +138,11 @@ func (db *DB) SweepLifecycle(ctx context.Context) (LifecycleSweep, error) {
 	}
 	return out, nil
 }
+
+// awake is the condition (over now) for a pending ticket to be warned or
+// resolved: not snoozed. Staff who snoozed it mean to look first; once it
+// wakes, its warning comes and the resolution Warn after it.
+const awake = ` AND (snoozed_until IS NULL OR snoozed_until <= ?)`
 
 // warnedCond is the extra condition for a pending ticket to auto-resolve:
 // with warnings on, its customer was warned in this pending period, at
@@ -181,8 +186,8 @@ func (tx *Tx) claim(ctx context.Context, id int64, cond string, args ...any) (Ti
 // unless they answer, once per pending period.
 func (tx *Tx) warnAutoclose(ctx context.Context, id int64, now time.Time) (bool, error) {
 	lc := tx.db.Lifecycle
-	t, ok, err := tx.claim(ctx, id, `status = 'pending' AND status_at <= ? AND (autoclose_warned_at IS NULL OR autoclose_warned_at < status_at)`,
-		now.Add(lc.Warn-lc.AutoClose))
+	t, ok, err := tx.claim(ctx, id, `status = 'pending' AND status_at <= ? AND (autoclose_warned_at IS NULL OR autoclose_warned_at < status_at)`+awake,
+		now.Add(lc.Warn-lc.AutoClose), now)
 	if !ok || err != nil {
 		return false, err
 	}
@@ -200,8 +205,8 @@ func (tx *Tx) warnAutoclose(ctx context.Context, id int64, now time.Time) (bool,
 // status change every resolution takes (and its mail), as Dargo.
 func (tx *Tx) autoResolve(ctx context.Context, id int64, now time.Time) (bool, error) {
 	lc := tx.db.Lifecycle
-	_, ok, err := tx.claim(ctx, id, `status = 'pending' AND status_at <= ?`+tx.db.warnedCond(),
-		append([]any{now.Add(-lc.AutoClose)}, tx.db.warnedArgs(now)...)...)
+	_, ok, err := tx.claim(ctx, id, `status = 'pending' AND status_at <= ?`+tx.db.warnedCond()+awake,
+		append(append([]any{now.Add(-lc.AutoClose)}, tx.db.warnedArgs(now)...), now)...)
 	if !ok || err != nil {
 		return false, err
 	}

@@ -529,3 +529,28 @@ func TestSnoozePresets(t *testing.T) {
 		t.Error("an unknown preset")
 	}
 }
+
+// TestAutoCloseWaitsForSnooze: a snoozed pending ticket is neither warned
+// nor resolved until its snooze ends; then it is warned first.
+func TestAutoCloseWaitsForSnooze(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		d := newLifecycleDesk(t, db)
+		t0 := *d.clock
+		d.ask(t)
+		if err := db.Snooze(context.Background(), d.ticket.TicketID, d.staff.ID, t0.Add(10*store.Day)); err != nil {
+			t.Fatal(err)
+		}
+		d.at(t0.Add(10*store.Day - time.Second))
+		if s := d.sweep(t); s != (store.LifecycleSweep{}) {
+			t.Fatalf("while snoozed: %+v", s)
+		}
+		d.at(t0.Add(10 * store.Day))
+		if s := d.sweep(t); s.Warned != 1 || s.Resolved != 0 || s.Woken != 1 {
+			t.Fatalf("at its end: %+v", s)
+		}
+		d.at(t0.Add(12 * store.Day))
+		if s := d.sweep(t); s.Resolved != 1 {
+			t.Fatalf("after the warning: %+v", s)
+		}
+	})
+}
