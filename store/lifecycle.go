@@ -100,7 +100,7 @@ func (db *DB) SweepLifecycle(ctx context.Context) (LifecycleSweep, error) {
 		move  func(*Tx, int64) (bool, error)
 	}{
 		{lc.AutoClose > 0 && lc.Warn > 0, &out.Warned, `SELECT id FROM tickets WHERE status = 'pending' AND status_at <= ?
-			AND (autoclose_warned_at IS NULL OR autoclose_warned_at < status_at)`+awake, "status_at", []any{now.Add(lc.Warn - lc.AutoClose), now},
+			AND (autoclose_warned_at IS NULL OR autoclose_warned_at < status_at)` + awake, "status_at", []any{now.Add(lc.Warn - lc.AutoClose), now},
 			func(tx *Tx, id int64) (bool, error) { return tx.warnAutoclose(ctx, id, now) }},
 		{lc.AutoClose > 0, &out.Resolved, `SELECT id FROM tickets WHERE status = 'pending' AND status_at <= ?` + db.warnedCond() + awake, "status_at",
 			append(append([]any{now.Add(-lc.AutoClose)}, db.warnedArgs(now)...), now),
