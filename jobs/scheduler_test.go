@@ -43,6 +43,7 @@ func TestTwoSchedulersRegisterUniqueTasks(t *testing.T) {
 		jobs.TypeOutboxLag:      "* * * * *",
 		jobs.TypeSweepRetention: "30 3 * * *",
 		jobs.TypePrivacyDue:     "15 * * * *",
+		jobs.TypeLifecycleSweep: "*/5 * * * *",
 	}
 	for _, e := range entries {
 		if want[e.Task.Type()] != e.Spec {
@@ -75,7 +76,7 @@ func TestTwoSchedulersRegisterUniqueTasks(t *testing.T) {
 			}
 		}
 	}
-	for queue, want := range map[string]int{jobs.QueueLow: 4, jobs.QueueDefault: 1} {
+	for queue, want := range map[string]int{jobs.QueueLow: 5, jobs.QueueDefault: 1} {
 		q, err := insp.GetQueueInfo(queue)
 		if err != nil || q.Pending != want {
 			t.Errorf("queue %s = %+v, %v; want %d pending", queue, q, err, want)

@@ -36,7 +36,7 @@ func QueueFor(kind string) string {
 	switch kind {
 	case store.EmailMagicLink:
 		return QueueCritical
-	case store.EmailConfirmation, store.EmailReply, store.EmailStatus, store.EmailTooLarge, store.EmailStaffNotice, store.EmailStaffDigest, store.EmailStaffUnrecorded, store.EmailMerged, store.EmailForward:
+	case store.EmailConfirmation, store.EmailReply, store.EmailStatus, store.EmailTooLarge, store.EmailStaffNotice, store.EmailStaffDigest, store.EmailStaffUnrecorded, store.EmailMerged, store.EmailForward, store.EmailAutocloseWarning:
 		return QueueDefault
 	default:
 		return QueueLow

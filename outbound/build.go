@@ -41,7 +41,8 @@ type view struct {
 	Note      string // a forward's note from staff
 	Forwarder string // who forwarded, as the third party sees it
 
-	Rates []rateLink // a resolution mail's rating links (rate.go)
+	Rates  []rateLink // a resolution mail's rating links (rate.go)
+	Closes string     // the auto-close warning: "in 2 days"
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
@@ -109,6 +110,14 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 	case store.EmailStatus:
 		v.Status = statusWord(t.Status)
 		m.Subject = "Your request " + tag + " was " + v.Status + ": " + subject
+		m.Auto = true
+	case store.EmailAutocloseWarning:
+		warn := opts.AutocloseWarn
+		if warn <= 0 {
+			warn = 48 * time.Hour
+		}
+		v.Closes = "in " + closesIn(warn)
+		m.Subject = "This request will close " + v.Closes + " unless you reply " + tag + " " + subject
 		m.Auto = true
 	case store.EmailMerged:
 		// The row names the survivor, so the notice threads there and its
@@ -266,4 +275,19 @@ func statusWord(status string) string {
 	default:
 		return "set to " + status
 	}
+}
+
+// closesIn says a warning period as the customer reads it: "2 days",
+// "1 day", "12 hours".
+func closesIn(d time.Duration) string {
+	h := int(d.Round(time.Hour) / time.Hour)
+	switch {
+	case h%24 == 0 && h >= 48:
+		return strconv.Itoa(h/24) + " days"
+	case h == 24:
+		return "1 day"
+	case h == 1:
+		return "1 hour"
+	}
+	return strconv.Itoa(h) + " hours"
 }

@@ -55,6 +55,9 @@ type Opts struct {
 	// RateLink is the signed link that rates a ticket for its customer
 	// (internal/ratelink); nil puts no rating links in resolution mails.
 	RateLink func(ticketID, userID int64, rating string) (string, error)
+	// AutocloseWarn is DARGO_AUTOCLOSE_WARN_HOURS: the auto-close warning
+	// says the request closes this long after it was sent (48 h when 0).
+	AutocloseWarn time.Duration
 }
 
 // PermanentError marks a failure that retrying will not fix.

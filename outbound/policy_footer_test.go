@@ -13,11 +13,12 @@ func TestEveryMailLinksThePolicies(t *testing.T) {
 	opts := testOpts()
 	to := Address{Name: "Zoë", Email: "zoe@example.org"}
 	build := map[string]func() (*Mail, error){
-		store.EmailConfirmation: func() (*Mail, error) { return Build(testOutgoing(store.EmailConfirmation), opts) },
-		store.EmailReply:        func() (*Mail, error) { return Build(testOutgoing(store.EmailReply), opts) },
-		store.EmailStatus:       func() (*Mail, error) { return Build(testOutgoing(store.EmailStatus), opts) },
-		store.EmailMerged:       func() (*Mail, error) { return Build(testOutgoing(store.EmailMerged), opts) },
-		store.EmailForward:      func() (*Mail, error) { return Build(testForward(), opts) },
+		store.EmailConfirmation:     func() (*Mail, error) { return Build(testOutgoing(store.EmailConfirmation), opts) },
+		store.EmailReply:            func() (*Mail, error) { return Build(testOutgoing(store.EmailReply), opts) },
+		store.EmailStatus:           func() (*Mail, error) { return Build(testOutgoing(store.EmailStatus), opts) },
+		store.EmailMerged:           func() (*Mail, error) { return Build(testOutgoing(store.EmailMerged), opts) },
+		store.EmailAutocloseWarning: func() (*Mail, error) { return Build(testOutgoing(store.EmailAutocloseWarning), opts) },
+		store.EmailForward:          func() (*Mail, error) { return Build(testForward(), opts) },
 		store.EmailMagicLink: func() (*Mail, error) {
 			return BuildMagicLink(to, "https://help.acme.test/login/confirm?token=abc", opts)
 		},

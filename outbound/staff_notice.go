@@ -124,6 +124,8 @@ func noticeSection(it store.NoticeItem, number int64) noticeItem {
 		s.Heading = actor + " mentioned you in a note:"
 	case store.NoticePrivacyDue:
 		s.Heading = "Privacy request due " + dueDate(it.Detail)
+	case store.NoticeSnoozeEnded:
+		s.Heading = tag + " is back from its snooze: it needs your attention again"
 	case store.NoticeHeld:
 		reason := strings.TrimRight(cleanHeaderText(it.Detail, 300), ".")
 		if reason == "" {

@@ -13,7 +13,7 @@ import (
 var templateFS embed.FS
 
 // kinds are the mails with templates of their own.
-var kinds = []string{store.EmailConfirmation, store.EmailReply, store.EmailStatus, store.EmailMagicLink, store.EmailBroadcast, store.EmailPolicyNotice, store.EmailTooLarge, store.EmailStaffNotice, store.EmailStaffDigest, store.EmailStaffUnrecorded, store.EmailMerged, store.EmailForward}
+var kinds = []string{store.EmailConfirmation, store.EmailReply, store.EmailStatus, store.EmailMagicLink, store.EmailBroadcast, store.EmailPolicyNotice, store.EmailTooLarge, store.EmailStaffNotice, store.EmailStaffDigest, store.EmailStaffUnrecorded, store.EmailMerged, store.EmailForward, store.EmailAutocloseWarning}
 
 // Parsed once at init, so a broken template fails at boot.
 var (

@@ -178,18 +178,19 @@ var notMailKinds = []string{"EmailQueued", "EmailSent", "EmailFailed", "EmailSup
 // essential classifies every kind of mail: true goes even to people who
 // object to optional mail. A new kind must be added here, on purpose.
 var essential = map[string]bool{
-	store.EmailReply:           true,
-	store.EmailStatus:          true,
-	store.EmailConfirmation:    true,
-	store.EmailMagicLink:       true,
-	store.EmailPolicyNotice:    true,
-	store.EmailBroadcast:       false,
-	store.EmailTooLarge:        true,
-	store.EmailStaffNotice:     true, // staff choose their notices on /account
-	store.EmailStaffDigest:     true,
-	store.EmailStaffUnrecorded: true, // an answer by mail that was not recorded
-	store.EmailMerged:          true, // one's own request continues elsewhere
-	store.EmailForward:         true, // staff's one-off question about one ticket
+	store.EmailReply:            true,
+	store.EmailStatus:           true,
+	store.EmailConfirmation:     true,
+	store.EmailMagicLink:        true,
+	store.EmailPolicyNotice:     true,
+	store.EmailBroadcast:        false,
+	store.EmailTooLarge:         true,
+	store.EmailStaffNotice:      true, // staff choose their notices on /account
+	store.EmailStaffDigest:      true,
+	store.EmailStaffUnrecorded:  true, // an answer by mail that was not recorded
+	store.EmailMerged:           true, // one's own request continues elsewhere
+	store.EmailForward:          true, // staff's one-off question about one ticket
+	store.EmailAutocloseWarning: true, // one's own request is about to close
 }
 
 // TestEveryMailKindIsClassified reads the store package's source: every

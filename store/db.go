@@ -35,6 +35,9 @@ type DB struct {
 	// NoticeWait holds a staff notice in the outbox so that more events
 	// about the same ticket join it as one digest (DefaultNoticeWait).
 	NoticeWait time.Duration
+	// Lifecycle is when tickets auto-close, close and stop reopening
+	// (lifecycle.go); DefaultLifecycle unless configured.
+	Lifecycle Lifecycle
 	// Zone is the desk's time zone (DARGO_TIME_ZONE): staff who chose none
 	// see times in it. Never nil.
 	Zone *time.Location
@@ -67,7 +70,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	db := &DB{X: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }, NoticeWait: DefaultNoticeWait, Zone: time.UTC}
+	db := &DB{X: x, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }, NoticeWait: DefaultNoticeWait, Zone: time.UTC,
+		Lifecycle: DefaultLifecycle()}
 	db.Blobs = &dbBlobs{db: db}
 	return db, nil
 }

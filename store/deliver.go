@@ -69,6 +69,8 @@ type Delivery struct {
 	// AutoCap limits automatic mails to one address within AutoWindow; 0 is no cap.
 	AutoCap    int
 	AutoWindow time.Duration
+
+	followUpOf int64 // the long-closed ticket a new one follows up (reopen.go)
 }
 
 // Delivered tells what Deliver wrote.
@@ -145,6 +147,13 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		out.Created = true
 	} else if t, err = tx.liveTicket(ctx, d.TicketID); err != nil {
 		return err
+	} else if old, err := tx.followUp(ctx, &t, d, now); err != nil {
+		return err
+	} else if old != nil {
+		if err := tx.openFollowUp(ctx, &t, *old, author, d, now); err != nil {
+			return err
+		}
+		out.Created = true
 	}
 	out.TicketID, out.TicketNumber = t.ID, t.Number
 	// Only a verified sender joins a ticket by writing to it (a reply
@@ -239,8 +248,12 @@ func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *De
 	if priority == "" {
 		priority = "normal"
 	}
-	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at)
-		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', ?, ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, priority, category, d.Flag, now, now, now).StructScan(t)
+	var followUp *int64
+	if d.followUpOf != 0 {
+		followUp = &d.followUpOf
+	}
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at, status_at, follow_up_of)
+		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, priority, category, d.Flag, now, now, now, now, followUp).StructScan(t)
 	if err != nil {
 		return fmt.Errorf("store: create ticket: %w", err)
 	}
@@ -318,8 +331,16 @@ func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, author in
 		if err := tx.recordActivity(ctx, t.ID, author, "status", t.Status, status, now); err != nil {
 			return err
 		}
+		t.Status = status
+		if err := tx.statusChanged(ctx, t, now); err != nil {
+			return err
+		}
 	}
-	t.Status = status
+	if !d.Message.Auto && d.Message.Kind == "inbound" {
+		// Their answer brings a snoozed ticket back; the customer-reply
+		// notice tells its followers.
+		return tx.wake(ctx, t, author, now, "customer")
+	}
 	return nil
 }
 

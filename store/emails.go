@@ -98,7 +98,7 @@ const ReasonObjected = "objected to optional mail"
 
 // MailKinds lists every kind of mail Dargo sends. Each is essential or
 // optional (EssentialMail); a test fails when a kind is missing here.
-var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast, EmailTooLarge, EmailStaffNotice, EmailStaffDigest, EmailStaffUnrecorded, EmailMerged, EmailForward}
+var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicLink, EmailPolicyNotice, EmailBroadcast, EmailTooLarge, EmailStaffNotice, EmailStaffDigest, EmailStaffUnrecorded, EmailMerged, EmailForward, EmailAutocloseWarning}
 
 // EssentialMail reports whether mail of the kind goes even to people who
 // object to optional mail: replies and status changes on their own
@@ -110,6 +110,10 @@ var MailKinds = []string{EmailConfirmation, EmailReply, EmailStatus, EmailMagicL
 func EssentialMail(kind string) bool {
 	switch kind {
 	case EmailReply, EmailStatus, EmailConfirmation, EmailMagicLink, EmailPolicyNotice, EmailTooLarge, EmailMerged:
+		return true
+	case EmailAutocloseWarning:
+		// About their own open request, like the status mail it
+		// announces: without it a request would close unannounced.
 		return true
 	case EmailForward:
 		// Staff's one-off question to a named person about one ticket,

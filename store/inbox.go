@@ -23,6 +23,9 @@ const (
 	QueueMine       = "mine"
 	QueueUnassigned = "unassigned"
 	QueueAll        = "all"
+	// QueueSnoozed holds the tickets snoozed until later (snooze.go); the
+	// other queues leave them out until then.
+	QueueSnoozed = "snoozed"
 )
 
 // Page sizes.
@@ -97,7 +100,7 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 	if q.Queue == QueueMine && q.ViewerID == 0 {
 		return nil, fmt.Errorf("%w: queue mine needs a viewer", ErrInvalidQuery)
 	}
-	where, args, err := queueCond(q.Queue, q.ViewerID)
+	where, args, err := queueCond(q.Queue, q.ViewerID, db.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -164,17 +167,22 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 	return page, nil
 }
 
-// queueCond is the condition for the tickets of a queue, over tickets t.
-func queueCond(queue string, viewerID int64) ([]string, []any, error) {
+// queueCond is the condition for the tickets of a queue, over tickets t,
+// at now: a ticket snoozed past now is in no queue but the snoozed one
+// (and all), whether or not the sweep has woken it yet.
+func queueCond(queue string, viewerID int64, now time.Time) ([]string, []any, error) {
+	awake := `(t.snoozed_until IS NULL OR t.snoozed_until <= ?)`
 	switch queue {
 	case "", QueueOpen:
-		return []string{`t.status = 'open'`}, nil, nil
+		return []string{`t.status = 'open'`, awake}, []any{now}, nil
 	case QueuePending:
-		return []string{`t.status = 'pending'`}, nil, nil
+		return []string{`t.status = 'pending'`, awake}, []any{now}, nil
 	case QueueMine:
-		return []string{`t.assignee_id = ? AND t.status <> 'closed'`}, []any{viewerID}, nil
+		return []string{`t.assignee_id = ? AND t.status <> 'closed'`, awake}, []any{viewerID, now}, nil
 	case QueueUnassigned:
-		return []string{`t.assignee_id IS NULL AND t.status IN ('open', 'pending')`}, nil, nil
+		return []string{`t.assignee_id IS NULL AND t.status IN ('open', 'pending')`, awake}, []any{now}, nil
+	case QueueSnoozed:
+		return []string{`t.snoozed_until > ?`}, []any{now}, nil
 	case QueueAll:
 		return nil, nil, nil
 	}
@@ -506,6 +514,7 @@ type QueueCounts struct {
 	Pending    int `db:"pending"`
 	Mine       int `db:"mine"`
 	Unassigned int `db:"unassigned"`
+	Snoozed    int `db:"snoozed"`
 }
 
 // Of returns the count of a queue, and false for a queue not counted (all).
@@ -519,6 +528,8 @@ func (c QueueCounts) Of(queue string) (int, bool) {
 		return c.Mine, true
 	case QueueUnassigned:
 		return c.Unassigned, true
+	case QueueSnoozed:
+		return c.Snoozed, true
 	}
 	return 0, false
 }
@@ -535,8 +546,9 @@ const QueueCountCap = 1000
 func (db *DB) QueueCounts(ctx context.Context, viewerID int64) (QueueCounts, error) {
 	var cols []string
 	var args []any
-	for _, queue := range []string{QueueOpen, QueuePending, QueueMine, QueueUnassigned} {
-		where, a, err := queueCond(queue, viewerID)
+	now := db.Now()
+	for _, queue := range []string{QueueOpen, QueuePending, QueueMine, QueueUnassigned, QueueSnoozed} {
+		where, a, err := queueCond(queue, viewerID, now)
 		if err != nil {
 			return QueueCounts{}, err
 		}

@@ -163,8 +163,8 @@ func (tx *Tx) mergeOne(ctx context.Context, t, into *Ticket, actorID int64) (Mer
 		{`INSERT INTO participants (ticket_id, user_id, role, created_at)
 			SELECT ?, row_id, CASE WHEN row_id = ? THEN 'customer' ELSE 'cc' END, ? FROM merge_moves WHERE merge_id = ? AND kind = 'participant'`,
 			[]any{into.ID, into.CustomerID, now, m.ID}},
-		{`UPDATE tickets SET status = 'closed', merged_into = ?, merged_at = ?, merged_by = ?, updated_at = ? WHERE id = ?`,
-			[]any{into.ID, now, m.ActorID, now, t.ID}},
+		{`UPDATE tickets SET status = 'closed', status_at = ?, merged_into = ?, merged_at = ?, merged_by = ?, updated_at = ? WHERE id = ?`,
+			[]any{now, into.ID, now, m.ActorID, now, t.ID}},
 		{`UPDATE tickets SET updated_at = ?, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END WHERE id = ?`,
 			[]any{now, t.LastActivityAt, t.LastActivityAt, into.ID}},
 	}
@@ -259,8 +259,8 @@ func (tx *Tx) undoMerge(ctx context.Context, id, actorID int64) (Merge, error) {
 			[]any{t.ID, into.ID, m.ID}},
 		{`DELETE FROM participants WHERE ticket_id = ? AND user_id IN (SELECT row_id FROM merge_moves WHERE merge_id = ? AND kind = 'participant')`,
 			[]any{into.ID, m.ID}},
-		{`UPDATE tickets SET status = ?, merged_into = NULL, merged_at = NULL, merged_by = NULL, updated_at = ? WHERE id = ?`,
-			[]any{m.PrevStatus, now, t.ID}},
+		{`UPDATE tickets SET status = ?, status_at = ?, merged_into = NULL, merged_at = NULL, merged_by = NULL, updated_at = ? WHERE id = ?`,
+			[]any{m.PrevStatus, now, now, t.ID}},
 		{`UPDATE merges SET undone_at = ? WHERE id = ?`, []any{now, m.ID}},
 	}
 	for _, s := range steps {

@@ -42,6 +42,20 @@ type Ticket struct {
 	// Channel is ChannelStaff for a ticket a staff member opened by
 	// writing to the customer first; "" for one the customer opened.
 	Channel string `db:"channel"`
+	// StatusAt is when the ticket took its status (lifecycle.go): nil on
+	// rows written before it was recorded.
+	StatusAt          *time.Time `db:"status_at"`
+	AutocloseWarnedAt *time.Time `db:"autoclose_warned_at"`
+	// SnoozedUntil hides the ticket from the inbox queues until then.
+	SnoozedUntil *time.Time `db:"snoozed_until"`
+	SnoozedBy    *int64     `db:"snoozed_by"`
+	// FollowUpOf is the long-closed ticket a reply opened this one after.
+	FollowUpOf *int64 `db:"follow_up_of"`
+}
+
+// Snoozed reports whether the ticket is out of the queues at now.
+func (t Ticket) Snoozed(now time.Time) bool {
+	return t.SnoozedUntil != nil && t.SnoozedUntil.After(now)
 }
 
 // ChannelStaff marks a ticket staff started (Ticket.Channel).

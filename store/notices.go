@@ -68,6 +68,8 @@ func (p StaffPrefs) Wants(kind string) bool {
 		return false
 	}
 	switch kind {
+	case NoticeSnoozeEnded:
+		return true // chosen by following the ticket
 	case NoticeNewTicket:
 		return p.NewTicket
 	case NoticeCustomerReply:

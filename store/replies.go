@@ -105,6 +105,12 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 			return 0, err
 		}
 	}
+	if t.Status == "pending" && was == "pending" {
+		// Asked again: the customer's time to answer starts over.
+		if err := tx.statusChanged(ctx, &t, now); err != nil {
+			return 0, err
+		}
+	}
 	mail := QueuedEmail{Kind: EmailReply, MessageID: &msgID}
 	if t.Status != was && notifyStatuses[t.Status] {
 		mail.Announces = t.Status
@@ -154,7 +160,7 @@ func (db *DB) SetStatus(ctx context.Context, ticketID int64, status string) erro
 			return nil
 		}
 		now := db.Now()
-		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?`), status, now, t.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ?, status_at = ? WHERE id = ?`), status, now, now, t.ID); err != nil {
 			return fmt.Errorf("store: set status: %w", err)
 		}
 		if !notifyStatuses[status] {

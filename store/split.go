@@ -145,9 +145,9 @@ func (tx *Tx) splitMessage(ctx context.Context, req SplitRequest) (*Split, error
 	}
 	now := tx.db.Now()
 	var into Ticket
-	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, assignee_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at)
-		VALUES (`+tx.nextNumber()+`, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) RETURNING *`),
-		author.ID, t.AssigneeID, subject, t.Priority, category, m.Flag, now, now, now).StructScan(&into)
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, assignee_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at, status_at)
+		VALUES (`+tx.nextNumber()+`, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+		author.ID, t.AssigneeID, subject, t.Priority, category, m.Flag, now, now, now, now).StructScan(&into)
 	if err != nil {
 		return nil, fmt.Errorf("store: split: create ticket: %w", err)
 	}

@@ -30,6 +30,9 @@ type Change struct {
 	// Hold keeps a status mail in the outbox this long, while the change
 	// can be undone (DARGO_UNDO_SECONDS); 0 sends at once.
 	Hold time.Duration
+	// Why says why a change made by Dargo (ActorID 0) was made, for the
+	// audit log: "after 7 days without an answer".
+	Why string
 }
 
 // Activity is one recorded change to a ticket.
@@ -134,6 +137,11 @@ func (tx *Tx) applyChange(ctx context.Context, t *Ticket, c Change, now time.Tim
 	if err := set("status", "status", &t.Status, c.Status); err != nil {
 		return false, fmt.Errorf("store: change ticket: %w", err)
 	}
+	if was["status"] != "" {
+		if err := tx.statusChanged(ctx, t, now); err != nil {
+			return false, err
+		}
+	}
 	if err := set("priority", "priority", &t.Priority, c.Priority); err != nil {
 		return false, fmt.Errorf("store: change ticket: %w", err)
 	}
@@ -146,8 +154,11 @@ func (tx *Tx) applyChange(ctx context.Context, t *Ticket, c Change, now time.Tim
 	if !changed {
 		return false, nil
 	}
-	if err := tx.Audit(ctx, Audit{ActorID: c.ActorID, Action: AuditTicketChange, TicketID: t.ID, Detail: map[string]any{
-		"status": c.Status, "priority": c.Priority, "category": c.Category, "assignee": c.Assignee, "unassign": c.Unassign, "was": was}}); err != nil {
+	detail := map[string]any{"status": c.Status, "priority": c.Priority, "category": c.Category, "assignee": c.Assignee, "unassign": c.Unassign, "was": was}
+	if c.Why != "" {
+		detail["why"] = c.Why
+	}
+	if err := tx.Audit(ctx, Audit{ActorID: c.ActorID, Action: AuditTicketChange, TicketID: t.ID, Detail: detail}); err != nil {
 		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ? WHERE id = ?`), now, t.ID); err != nil {

@@ -169,8 +169,8 @@ func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 			detail["message"] = *a.MessageID
 		}
 		if a.OldStatus != a.NewStatus {
-			res, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
-				a.OldStatus, now, a.TicketID, a.NewStatus)
+			res, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ?, status_at = ? WHERE id = ? AND status = ?`),
+				a.OldStatus, now, now, a.TicketID, a.NewStatus)
 			if err != nil {
 				return fmt.Errorf("store: undo: status: %w", err)
 			}

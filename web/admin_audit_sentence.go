@@ -127,7 +127,11 @@ func auditSentence(e store.AuditEntry, d map[string]any, n *store.AuditNames) st
 	case store.AuditEmailUndo:
 		return actor + " undid a change of their email address"
 	case store.AuditTicketChange:
-		return actor + " " + ticketChange(d, person) + " on " + ticket
+		return actor + " " + ticketChange(d, person) + " on " + ticket + either(str("why") != "", " "+str("why"))
+	case store.AuditTicketSnooze:
+		return actor + " snoozed " + ticket + " until " + str("until")
+	case store.AuditTicketUnsnooze:
+		return actor + " ended the snooze of " + ticket + map[string]string{"time": " (its time came)", "customer": " (the customer wrote)"}[str("by")]
 	case store.AuditTicketReply:
 		return actor + " replied on " + ticket
 	case store.AuditTicketNote:

@@ -95,6 +95,7 @@ type inboxRow struct {
 	Preview, LastKind                         string
 	Snippet                                   *store.Snippet
 	Tags                                      []string
+	Wakes                                     string // a snoozed ticket: when it comes back, in the viewer's zone
 }
 
 func inboxRows(rows []store.InboxRow) []inboxRow {
@@ -116,7 +117,7 @@ type queueTab struct {
 	Capped  bool // there are Count or more (store.QueueCountCap)
 }
 
-var queues = []string{store.QueueOpen, store.QueuePending, store.QueueMine, store.QueueUnassigned, store.QueueAll}
+var queues = []string{store.QueueOpen, store.QueuePending, store.QueueMine, store.QueueUnassigned, store.QueueSnoozed, store.QueueAll}
 
 func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
@@ -174,6 +175,10 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: inboxRows(page.Rows), Statuses: store.Statuses,
 		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p),
 		TagFilters: tagFilters(p)}
+	if err := h.snoozedRows(r.Context(), v.User.ID, page.Rows, data.Rows); err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
 	if data.Bulk, err = h.bulkControls(r.Context(), bulkForm{}, staff); err != nil {
 		h.pages.fail(w, r, err)
 		return

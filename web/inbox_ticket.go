@@ -67,6 +67,9 @@ type staffTicketPage struct {
 
 	// Ratings are the customer's satisfaction ratings (rating_views.go).
 	Ratings []store.TicketRating
+	// Snooze is the snooze box; Links the follow-up links (inbox_snooze.go).
+	Snooze snoozeView
+	Links  *store.TicketLinks
 }
 
 func (h *inboxHandler) show(w http.ResponseWriter, r *http.Request) {
@@ -180,6 +183,9 @@ func (h *inboxHandler) renderTicket(w http.ResponseWriter, r *http.Request, stat
 	}
 	if err == nil {
 		err = h.loadSplits(ctx, r, t, &data)
+	}
+	if err == nil {
+		err = h.loadSnooze(ctx, r, t, &data)
 	}
 	if data.Notice == "" && data.Error == "" && data.People.Error == "" {
 		data.Notice = h.personNotice(r)

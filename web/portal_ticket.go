@@ -19,6 +19,10 @@ type ticketPage struct {
 	Tags     []string       // only when staff show tags to customers (DARGO_TAGS_VISIBLE)
 	Key      string         // the reply form's idempotency key
 	Notice   string         // "Merged into #N: #A continues here." after a merged ticket's redirect
+	// FollowUpOf and ContinuedIn link a follow-up and the long-closed
+	// ticket it follows, as far as the viewer takes part in them.
+	FollowUpOf  *store.Ticket
+	ContinuedIn []store.Ticket
 
 	threadPaging // long threads show their latest messages (thread_paging.go)
 
@@ -68,6 +72,10 @@ func (h *portalHandler) renderTicket(w http.ResponseWriter, r *http.Request, sta
 		data.Tags, err = h.store.TicketTags(r.Context(), t.ID)
 	}
 	if err != nil {
+		h.pages.fail(w, r, err)
+		return
+	}
+	if err := h.portalLinks(r, t, &data); err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
@@ -127,7 +135,7 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	_, err = h.store.Deliver(r.Context(), &store.Delivery{
+	got, err := h.store.Deliver(r.Context(), &store.Delivery{
 		TicketID: t.ID,
 		From:     store.Person{Email: v.User.Email, Name: v.User.Name},
 		Message: store.NewMessage{Kind: "inbound", Source: "web", Subject: "Re: " + t.Subject, Text: text, VisibleText: text,
@@ -142,6 +150,11 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	c.sent(r.Context(), h.log)
 	used(r, store.FeatureReplySent)
+	if got.TicketNumber != t.Number {
+		// Closed too long ago to reopen: the answer opened a follow-up.
+		http.Redirect(w, r, "/tickets/"+itoa(got.TicketNumber)+"?notice=followup#latest", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/tickets/"+itoa(t.Number)+"#latest", http.StatusSeeOther)
 }
 

@@ -192,6 +192,9 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	// Staff time zones (issue 18): the zone a staff member sees times in.
 	mux.Handle("POST /account/time-zone", staff(account.saveTimeZone))
 
+	// Snooze (issue 18: auto-close, reopening and snooze)
+	mux.Handle("POST /inbox/tickets/{number}/snooze", staff(inbox.snooze))
+	mux.Handle("POST /inbox/tickets/{number}/unsnooze", staff(inbox.unsnooze))
 	mux.HandleFunc("/", p.notFound)
 
 	h := notePattern(mux)

@@ -37,6 +37,7 @@ type TicketStore interface {
 	MergeStore
 	SplitStore
 	StartStore
+	LifecycleStore
 }
 
 // NoticeStore is what staff notifications need on the web: a staff

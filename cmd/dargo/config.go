@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dargo-support/dargo/store"
 	"github.com/dargo-support/dargo/web"
 )
 
@@ -39,10 +40,11 @@ type Config struct {
 	Concurrency   int
 	Queues        map[string]int
 	RelayInterval time.Duration
-	UndoWindow    time.Duration  // DARGO_UNDO_SECONDS
-	NoticeWait    time.Duration  // DARGO_NOTIFY_DIGEST_SECONDS
-	TagsVisible   bool           // DARGO_TAGS_VISIBLE
-	Zone          *time.Location // DARGO_TIME_ZONE
+	UndoWindow    time.Duration   // DARGO_UNDO_SECONDS
+	NoticeWait    time.Duration   // DARGO_NOTIFY_DIGEST_SECONDS
+	TagsVisible   bool            // DARGO_TAGS_VISIBLE
+	Zone          *time.Location  // DARGO_TIME_ZONE
+	Lifecycle     store.Lifecycle // DARGO_AUTOCLOSE_DAYS, DARGO_AUTOCLOSE_WARN_HOURS, DARGO_CLOSE_DAYS, DARGO_REOPEN_DAYS
 
 	SQSQueueURL         string
 	SQSFeedbackQueueURL string
@@ -112,6 +114,10 @@ var settings = []setting{
 	{"DARGO_NOTIFY_DIGEST_SECONDS", "60", "seconds a staff notice waits in the outbox so that more news about the same ticket joins it as one digest; 0 sends each at once"},
 	{"DARGO_TAGS_VISIBLE", "false", "true: customers see their tickets' tags on the portal and in their data export"},
 	{"DARGO_TIME_ZONE", "UTC", "the desk's IANA time zone (e.g. Europe/Berlin): staff who chose none on /account see times in it"},
+	{"DARGO_AUTOCLOSE_DAYS", "7", "days a pending ticket waits for the customer's answer before Dargo resolves it; 0 never"},
+	{"DARGO_AUTOCLOSE_WARN_HOURS", "48", "hours before auto-closing that the customer is told (and the least time between that mail and the resolution); 0 no warning"},
+	{"DARGO_CLOSE_DAYS", "7", "days a resolved ticket stays resolved before it is closed (silently); 0 never"},
+	{"DARGO_REOPEN_DAYS", "30", "days a closed ticket still reopens when its customer writes; after that their mail opens a linked follow-up ticket; 0 always reopens"},
 	{"DARGO_SQS_QUEUE_URL", "", "the SQS queue SES receipts arrive on (dargo inbound)"},
 	{"DARGO_SQS_FEEDBACK_QUEUE_URL", "", "a second queue for bounce and complaint notifications, if separate"},
 	{"DARGO_BLOB_BUCKET", "", "S3 bucket for raw mail and attachments; unset: they stay in the database"},
@@ -271,6 +277,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.Zone, err = time.LoadLocation(get("DARGO_TIME_ZONE")); err != nil || get("DARGO_TIME_ZONE") == "" || strings.EqualFold(get("DARGO_TIME_ZONE"), "local") {
 		errs = append(errs, fmt.Errorf("DARGO_TIME_ZONE: want an IANA time zone such as Europe/Berlin or UTC, got %q", get("DARGO_TIME_ZONE")))
+	}
+	if c.Lifecycle, err = parseLifecycle(get); err != nil {
+		errs = append(errs, err)
 	}
 	if c.MaxMailBytes, err = strconv.ParseInt(get("DARGO_MAX_MAIL_BYTES"), 10, 64); err != nil || c.MaxMailBytes <= 0 {
 		errs = append(errs, fmt.Errorf("DARGO_MAX_MAIL_BYTES: want a positive number of bytes, got %q", get("DARGO_MAX_MAIL_BYTES")))

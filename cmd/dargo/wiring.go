@@ -19,6 +19,7 @@ func openDB(ctx context.Context, env *Env, migrate bool) (*store.DB, error) {
 		return nil, err
 	}
 	db.NoticeWait = env.Config.NoticeWait
+	db.Lifecycle = env.Config.Lifecycle
 	if env.Config.Zone != nil {
 		db.Zone = env.Config.Zone
 	}

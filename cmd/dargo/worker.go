@@ -62,6 +62,7 @@ func startWorker(ctx context.Context, env *Env, db *store.DB, redis asynq.RedisC
 			ForwardReplyTo: c.forwardReplyTo,
 			MailLimit:      c.MaxMailBytes,
 			RateLink:       c.rateLink,
+			AutocloseWarn:  c.Lifecycle.Warn,
 		},
 		Secret:            c.Secret,
 		Limiter:           jobs.NewLimiter(ctx, lim),
