@@ -1,0 +1,10 @@
+-- Reports (issue 18): the range scans that find what happened in a date
+-- range (tickets opened use tickets_created, 0014): staff replies sent,
+-- status changes made, SLA targets met. Partial indexes hold only the rows
+-- reports read.
+CREATE INDEX messages_outbound_time ON messages (created_at) WHERE kind = 'outbound';
+CREATE INDEX activity_status_time ON activity (created_at) WHERE kind = 'status';
+CREATE INDEX ticket_sla_first_at ON ticket_sla (first_response_at);
+CREATE INDEX ticket_sla_resolved_at ON ticket_sla (resolved_at);
+-- Which messages a merge moved in (they are not the survivor's own).
+CREATE INDEX merge_moves_message ON merge_moves (row_id) WHERE kind = 'message';
