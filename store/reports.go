@@ -313,7 +313,9 @@ func (db *DB) finishReport(ctx context.Context, b *reportBuilder) error {
 	}
 	label := map[string]func(string) string{
 		"category": func(k string) string { return k },
-		"channel":  func(k string) string { return map[string]string{ReportMail: "Mail", ReportPortal: "Portal", ReportStaff: "Staff-started"}[k] },
+		"channel": func(k string) string {
+			return map[string]string{ReportMail: "Mail", ReportPortal: "Portal", ReportStaff: "Staff-started"}[k]
+		},
 		"staff": func(k string) string {
 			if k == "0" {
 				return "No one (automatic or no reply)"

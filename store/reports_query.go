@@ -31,7 +31,7 @@ const reportTicketsSQL = `WITH cand AS (
 	UNION SELECT ticket_id FROM ratings WHERE updated_at >= :from AND updated_at < :end
 )
 SELECT t.id, t.created_at, t.category, t.channel,
-	(SELECT m.source FROM messages m WHERE m.ticket_id = t.id AND m.created_at >= t.created_at AND `+notMoved+`
+	(SELECT m.source FROM messages m WHERE m.ticket_id = t.id AND m.created_at >= t.created_at AND ` + notMoved + `
 		ORDER BY m.created_at, m.id LIMIT 1) AS source,
 	fr.created_at AS first_response_at, fr.author_id AS responder,
 	res.created_at AS resolved_at, res.actor_id AS resolver,
@@ -40,7 +40,7 @@ SELECT t.id, t.created_at, t.category, t.channel,
 FROM cand
 JOIN tickets t ON t.id = cand.ticket_id
 LEFT JOIN messages fr ON fr.id = (SELECT m.id FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'outbound'
-	AND m.auto = FALSE AND m.author_id IS NOT NULL AND m.created_at >= t.created_at AND `+notMoved+` ORDER BY m.created_at, m.id LIMIT 1)
+	AND m.auto = FALSE AND m.author_id IS NOT NULL AND m.created_at >= t.created_at AND ` + notMoved + ` ORDER BY m.created_at, m.id LIMIT 1)
 LEFT JOIN activity res ON res.id = (SELECT a.id FROM activity a WHERE a.ticket_id = t.id AND a.kind = 'status'
 		AND a.new_value IN ('resolved', 'closed') AND a.old_value NOT IN ('resolved', 'closed') ORDER BY a.id DESC LIMIT 1)
 	AND NOT EXISTS (SELECT 1 FROM activity b WHERE b.ticket_id = t.id AND b.kind = 'status' AND b.id > res.id

@@ -161,13 +161,13 @@ func buildReportFixture(t *testing.T, db *store.DB) reportFixture {
 			VALUES (?, ?, ?, ?, ?, ?)`, f.ids[i], frDue, frAt, resDue, resAt, reportDay(0, 8, 0))
 	}
 	ptr := func(t time.Time) *time.Time { return &t }
-	sla(0, ptr(reportDay(0, 8, 30)), ptr(reportDay(0, 8, 10)), ptr(reportDay(0, 10, 0)), ptr(reportDay(0, 8, 30)))   // both met
-	sla(1, ptr(reportDay(1, 8, 15)), ptr(reportDay(1, 8, 20)), ptr(reportDay(1, 8, 30)), ptr(reportDay(1, 9, 0)))    // both missed
-	sla(2, ptr(reportDay(2, 8, 15)), nil, nil, nil)                                                // no response recorded, due passed: missed
-	sla(25, nil, nil, ptr(reportDay(0, 9, 0)), nil)                                                // unresolved, due passed: missed
-	sla(26, nil, nil, ptr(reportDay(15, 9, 0)), nil)                                               // due after now: still running
-	sla(27, ptr(reportDay(-1, 9, 0)), nil, nil, nil)                                               // missed before the range
-	sla(46, nil, nil, ptr(reportDay(4, 21, 0)), ptr(reportDay(4, 20, 0)))                                // met on day 4, New York time
+	sla(0, ptr(reportDay(0, 8, 30)), ptr(reportDay(0, 8, 10)), ptr(reportDay(0, 10, 0)), ptr(reportDay(0, 8, 30))) // both met
+	sla(1, ptr(reportDay(1, 8, 15)), ptr(reportDay(1, 8, 20)), ptr(reportDay(1, 8, 30)), ptr(reportDay(1, 9, 0)))  // both missed
+	sla(2, ptr(reportDay(2, 8, 15)), nil, nil, nil)                                                                // no response recorded, due passed: missed
+	sla(25, nil, nil, ptr(reportDay(0, 9, 0)), nil)                                                                // unresolved, due passed: missed
+	sla(26, nil, nil, ptr(reportDay(15, 9, 0)), nil)                                                               // due after now: still running
+	sla(27, ptr(reportDay(-1, 9, 0)), nil, nil, nil)                                                               // missed before the range
+	sla(46, nil, nil, ptr(reportDay(4, 21, 0)), ptr(reportDay(4, 20, 0)))                                          // met on day 4, New York time
 
 	// Ratings, as the rating links would have recorded them.
 	var alice int64
