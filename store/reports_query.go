@@ -29,24 +29,31 @@ const reportTicketsSQL = `WITH cand AS (
 	UNION SELECT ticket_id FROM ticket_sla WHERE resolution_due >= :from AND resolution_due < :end
 	UNION SELECT ticket_id FROM ticket_sla WHERE resolved_at >= :from AND resolved_at < :end
 	UNION SELECT ticket_id FROM ratings WHERE updated_at >= :from AND updated_at < :end
+), facts AS MATERIALIZED (
+	SELECT t.id,
+		(SELECT m.source FROM messages m WHERE m.ticket_id = t.id AND m.created_at >= t.created_at AND ` + notMoved + `
+			ORDER BY m.created_at, m.id LIMIT 1) AS source,
+		(SELECT m.id FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'outbound' AND m.auto = FALSE
+			AND m.created_at >= t.created_at AND m.author_id IS NOT NULL AND ` + notMoved + `
+			ORDER BY m.created_at, m.id LIMIT 1) AS reply_id,
+		(SELECT a.id FROM activity a WHERE a.ticket_id = t.id AND a.kind = 'status'
+			AND a.new_value IN ('resolved', 'closed') AND a.old_value NOT IN ('resolved', 'closed')
+			ORDER BY a.id DESC LIMIT 1) AS resolution_id
+	FROM cand JOIN tickets t ON t.id = cand.ticket_id
+	WHERE t.merged_into IS NULL AND t.flag <> 'spam'
 )
-SELECT t.id, t.created_at, t.category, t.channel,
-	(SELECT m.source FROM messages m WHERE m.ticket_id = t.id AND m.created_at >= t.created_at AND ` + notMoved + `
-		ORDER BY m.created_at, m.id LIMIT 1) AS source,
+SELECT t.id, t.created_at, t.category, t.channel, f.source,
 	fr.created_at AS first_response_at, fr.author_id AS responder,
 	res.created_at AS resolved_at, res.actor_id AS resolver,
 	s.first_response_due AS sla_first_due, s.first_response_at AS sla_first_at,
 	s.resolution_due AS sla_resolution_due, s.resolved_at AS sla_resolved_at
-FROM cand
-JOIN tickets t ON t.id = cand.ticket_id
-LEFT JOIN messages fr ON fr.id = (SELECT m.id FROM messages m WHERE m.ticket_id = t.id AND m.kind = 'outbound'
-	AND m.auto = FALSE AND m.author_id IS NOT NULL AND m.created_at >= t.created_at AND ` + notMoved + ` ORDER BY m.created_at, m.id LIMIT 1)
-LEFT JOIN activity res ON res.id = (SELECT a.id FROM activity a WHERE a.ticket_id = t.id AND a.kind = 'status'
-		AND a.new_value IN ('resolved', 'closed') AND a.old_value NOT IN ('resolved', 'closed') ORDER BY a.id DESC LIMIT 1)
+FROM facts f
+JOIN tickets t ON t.id = f.id
+LEFT JOIN messages fr ON fr.id = f.reply_id
+LEFT JOIN activity res ON res.id = f.resolution_id
 	AND NOT EXISTS (SELECT 1 FROM activity b WHERE b.ticket_id = t.id AND b.kind = 'status' AND b.id > res.id
 		AND b.new_value NOT IN ('resolved', 'closed'))
-LEFT JOIN ticket_sla s ON s.ticket_id = t.id
-WHERE t.merged_into IS NULL AND t.flag <> 'spam'`
+LEFT JOIN ticket_sla s ON s.ticket_id = t.id`
 
 func (db *DB) reportTickets(ctx context.Context, from, end time.Time) ([]reportTicket, error) {
 	query, args, err := sqlx.Named(reportTicketsSQL, map[string]any{"from": from, "end": end})

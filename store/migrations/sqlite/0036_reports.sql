@@ -8,3 +8,5 @@ CREATE INDEX ticket_sla_first_at ON ticket_sla (first_response_at);
 CREATE INDEX ticket_sla_resolved_at ON ticket_sla (resolved_at);
 -- Which messages a merge moved in (they are not the survivor's own).
 CREATE INDEX merge_moves_message ON merge_moves (row_id) WHERE kind = 'message';
+-- A ticket's first public staff reply, read from the index alone.
+CREATE INDEX messages_first_reply ON messages (ticket_id, created_at, id, author_id) WHERE kind = 'outbound' AND auto = FALSE;
