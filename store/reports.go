@@ -372,3 +372,9 @@ func dayIndex(from, at time.Time) int {
 	f := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
 	return int(a.Sub(f).Hours() / 24)
 }
+
+// ReportZone is the desk's zone, whose days reports count.
+func (db *DB) ReportZone() *time.Location { return db.location("") }
+
+// ReportNow is the store's clock (DB.Now), which report ranges count back from.
+func (db *DB) ReportNow() time.Time { return db.Now() }

@@ -177,6 +177,12 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 		mux.HandleFunc("GET /dev/mail/{id}/raw", dev.raw)
 		mux.HandleFunc("GET /dev/mail/{id}/html", dev.html)
 	}
+	// Reports (issue 18): admins only, since they compare staff members.
+	if rs, ok := o.Store.(ReportStore); ok {
+		reports := &adminReports{store: rs, pages: p}
+		mux.Handle("GET /admin/reports", requireRole(p, roleAdmin, http.HandlerFunc(reports.show)))
+		mux.Handle("GET /admin/reports.csv", requireRole(p, roleAdmin, http.HandlerFunc(reports.csv)))
+	}
 	mux.HandleFunc("/", p.notFound)
 
 	h := notePattern(mux)
