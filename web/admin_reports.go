@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dargo-support/dargo/store"
@@ -30,6 +31,41 @@ const reportDays = 30
 type adminReports struct {
 	store ReportStore
 	pages *pages
+
+	mu    sync.Mutex
+	cache map[store.ReportQuery]cachedReport
+}
+
+// reportCacheFor is how long a computed report is served again: the page
+// and its CSV downloads, opened one after the other, compute it once (on
+// a big desk a year's report takes seconds; see BenchmarkReport).
+const reportCacheFor = time.Minute
+
+type cachedReport struct {
+	report *store.Report
+	at     time.Time
+}
+
+// report computes the report, or takes it from the cache when it is fresh.
+func (h *adminReports) report(ctx context.Context, q store.ReportQuery) (*store.Report, error) {
+	now := h.store.ReportNow()
+	h.mu.Lock()
+	c, ok := h.cache[q]
+	h.mu.Unlock()
+	if ok && now.Sub(c.at) < reportCacheFor && !now.Before(c.at) {
+		return c.report, nil
+	}
+	rep, err := h.store.Report(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cache == nil || len(h.cache) > 20 {
+		h.cache = map[store.ReportQuery]cachedReport{}
+	}
+	h.cache[q] = cachedReport{report: rep, at: now}
+	return rep, nil
 }
 
 // reportsPage is what admin_reports.html shows.
@@ -129,7 +165,7 @@ func (h *adminReports) show(w http.ResponseWriter, r *http.Request) {
 		h.pages.render(w, r, http.StatusBadRequest, "admin_reports.html", "Reports", data)
 		return
 	}
-	rep, err := h.store.Report(r.Context(), q)
+	rep, err := h.report(r.Context(), q)
 	if errors.Is(err, store.ErrReportRange) {
 		data.Error = "This date range cannot be reported on: pick a shorter one."
 		h.pages.render(w, r, http.StatusBadRequest, "admin_reports.html", "Reports", data)

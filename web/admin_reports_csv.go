@@ -36,7 +36,7 @@ func (h *adminReports) csv(w http.ResponseWriter, r *http.Request) {
 		h.pages.message(w, r, http.StatusBadRequest, "Reports", err.Error())
 		return
 	}
-	rep, err := h.store.Report(r.Context(), q)
+	rep, err := h.report(r.Context(), q)
 	if errors.Is(err, store.ErrReportRange) {
 		h.pages.message(w, r, http.StatusBadRequest, "Reports", "This date range cannot be reported on: pick a shorter one.")
 		return
