@@ -320,6 +320,9 @@ func (db *DB) finishReport(ctx context.Context, b *reportBuilder) error {
 			if k == "0" {
 				return "No one (automatic or no reply)"
 			}
+			if names[k] == "" {
+				return "User " + k // since erased
+			}
 			return names[k]
 		},
 	}
