@@ -17,7 +17,8 @@ type SeedOpts struct {
 	BigThread int
 }
 
-// Seed generates tickets, messages and customers with SQL alone (a recursive
+// Seed generates tickets, messages (staff write the outbound ones),
+// customers and the status changes of resolved tickets with SQL alone (a recursive
 // series), so a million rows take seconds, not a million round trips. Words
 // come from a small vocabulary so that searches find something. It adds to
 // what is there; ticket numbers continue after the highest.
@@ -44,6 +45,10 @@ func (db *DB) Seed(ctx context.Context, o SeedOpts) error {
 			s += fmt.Sprintf(" WHEN %d THEN '%s'", i, words[i%len(words)])
 		}
 		return s + " END"
+	}
+	later := `(t.created_at + make_interval(secs => 3600 + t.id % 604800))` // an hour to a week after t opened
+	if db.Dialect == SQLite {
+		later = `(strftime('%Y-%m-%d %H:%M:%S', t.created_at, '+' || (3600 + t.id % 604800) || ' seconds') || '+00:00')`
 	}
 	series := func(n string) string {
 		return `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ` + n + `) `
@@ -74,13 +79,19 @@ func (db *DB) Seed(ctx context.Context, o SeedOpts) error {
 		{"messages", series("?") + `, first(id) AS (SELECT MAX(id) - ? + 1 FROM tickets)
 			INSERT INTO messages (ticket_id, author_id, kind, source, subject, text, visible_text, created_at)
 			SELECT first.id + CASE WHEN i <= ? THEN 0 ELSE 1 + (i - ? - 1) % ? END,
-				t.customer_id,
+				CASE WHEN i % 7 = 3 THEN (SELECT id FROM users WHERE email = 'seed-agent-' || ? || '@staff.test') ELSE t.customer_id END,
 				CASE WHEN i % 7 = 3 THEN 'outbound' WHEN i % 11 = 5 THEN 'note' ELSE 'inbound' END, 'email', t.subject,
 				'Message ' || i || ' about the ' || ` + word("i", 13) + ` || ' and the ' || ` + word("i / 13", 11) + `,
 				'Message ' || i || ' about the ' || ` + word("i", 13) + ` || ' and the ' || ` + word("i / 13", 11) + `,
 				` + at("i") + `
 			FROM s CROSS JOIN first JOIN tickets t ON t.id = first.id + CASE WHEN i <= ? THEN 0 ELSE 1 + (i - ? - 1) % ? END`,
-			[]any{o.Messages, o.Tickets, o.BigThread, o.BigThread, o.Tickets - 1, base, o.BigThread, o.BigThread, o.Tickets - 1}},
+			[]any{o.Messages, o.Tickets, o.BigThread, o.BigThread, o.Tickets - 1, tag, base, o.BigThread, o.BigThread, o.Tickets - 1}},
+		// Resolved and closed tickets got there by a recorded status
+		// change, an hour to a week after they opened, which reports read.
+		{"activity", `INSERT INTO activity (ticket_id, actor_id, kind, old_value, new_value, created_at)
+			SELECT t.id, (SELECT id FROM users WHERE email = 'seed-agent-' || ? || '@staff.test'), 'status', 'open', t.status, ` + later + `
+			FROM tickets t WHERE t.subject LIKE 'Seeded %' AND t.status IN ('resolved', 'closed')
+			AND NOT EXISTS (SELECT 1 FROM activity a WHERE a.ticket_id = t.id)`, []any{tag}},
 		{"rows", ticketRowsUpsert + `t.subject LIKE 'Seeded %'` + ticketRowsConflict, nil},
 	}
 	for _, st := range steps {

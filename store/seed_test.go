@@ -30,6 +30,10 @@ func TestSeed(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(DISTINCT number) FROM tickets`); n != 51 {
 			t.Errorf("ticket numbers not unique: %d", n)
 		}
+		// Resolved and closed tickets have their status change recorded, for reports.
+		if n := count(t, db, `SELECT COUNT(*) FROM activity WHERE kind = 'status' AND new_value IN ('resolved', 'closed')`); n != 25 {
+			t.Errorf("status changes = %d, want 25", n)
+		}
 		// The generated rows read back through the store like real ones.
 		page, err := db.Inbox(ctx, store.InboxQuery{Queue: store.QueueAll, Limit: 10})
 		if err != nil || len(page.Rows) != 10 || page.Next == nil {

@@ -195,6 +195,12 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	// Snooze (issue 18: auto-close, reopening and snooze)
 	mux.Handle("POST /inbox/tickets/{number}/snooze", staff(inbox.snooze))
 	mux.Handle("POST /inbox/tickets/{number}/unsnooze", staff(inbox.unsnooze))
+	// Reports (issue 18): admins only, since they compare staff members.
+	if rs, ok := o.Store.(ReportStore); ok {
+		reports := &adminReports{store: rs, pages: p}
+		mux.Handle("GET /admin/reports", requireRole(p, roleAdmin, http.HandlerFunc(reports.show)))
+		mux.Handle("GET /admin/reports.csv", requireRole(p, roleAdmin, http.HandlerFunc(reports.csv)))
+	}
 	mux.HandleFunc("/", p.notFound)
 
 	h := notePattern(mux)
