@@ -48,6 +48,7 @@ type Store interface {
 	RecordSweepRun(ctx context.Context, r store.SweepRun) error
 	StaffNotice(ctx context.Context, o *store.Outgoing) (*store.StaffNotice, error)
 	TellPrivacyDue(ctx context.Context, within time.Duration) (int, error)
+	TellSLABreaches(ctx context.Context) (int, error)
 }
 
 var _ Store = (*store.DB)(nil)

@@ -43,6 +43,7 @@ func TestTwoSchedulersRegisterUniqueTasks(t *testing.T) {
 		jobs.TypeOutboxLag:      "* * * * *",
 		jobs.TypeSweepRetention: "30 3 * * *",
 		jobs.TypePrivacyDue:     "15 * * * *",
+		jobs.TypeSLABreach:      "* * * * *",
 	}
 	for _, e := range entries {
 		if want[e.Task.Type()] != e.Spec {

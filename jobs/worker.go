@@ -123,6 +123,7 @@ func Mux(h *Handlers) *asynq.ServeMux {
 	mux.HandleFunc(TypeSweepSessions, periodic(h.HandleSweepSessions))
 	mux.HandleFunc(TypeSweepRetention, periodic(h.HandleSweepRetention))
 	mux.HandleFunc(TypePrivacyDue, periodic(h.HandlePrivacyDue))
+	mux.HandleFunc(TypeSLABreach, periodic(h.HandleSLABreach))
 	return mux
 }
 

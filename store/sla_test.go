@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -296,6 +298,60 @@ func TestSLAAdminValidation(t *testing.T) {
 		savePolicy(t, db, store.SLAPolicy{Priority: "normal", FirstResponse: 60})
 		if _, err := db.SaveSLAPolicy(ctx, 0, store.SLAPolicy{Priority: "normal", Resolution: 60}); err == nil {
 			t.Error("a second policy for the same priority")
+		}
+	})
+}
+
+// TestInboxSortDue: sort=due lists the nearest running due first, tickets
+// without a running clock last, with the filters, page by page.
+func TestInboxSortDue(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin, at := slaDesk(t, db)
+		savePolicy(t, db, store.SLAPolicy{Priority: "normal", FirstResponse: 4 * 3600})
+		savePolicy(t, db, store.SLAPolicy{Priority: "urgent", FirstResponse: 3600})
+		var ids []int64
+		for i, wall := range []string{"2026-12-07 09:00", "2026-12-07 09:30", "2026-12-07 10:00", "2026-12-07 10:30"} {
+			at(wall)
+			d := newTicket(fmt.Sprintf("T%d", i))
+			if i == 3 {
+				d.Priority = "low" // no policy
+			}
+			ids = append(ids, deliver(t, db, d).TicketID)
+		}
+		change(t, db, store.Change{TicketID: ids[2], ActorID: admin.ID, Priority: "urgent"}) // due 11:00: first
+		// Due order: #3 (11:00), #1 (13:00), #2 (13:30), then #4 (none).
+		want := []int64{ids[2], ids[0], ids[1], ids[3]}
+		var got []int64
+		var after *store.Cursor
+		for range 3 {
+			page, err := db.Inbox(ctx, store.InboxQuery{Queue: store.QueueOpen, Sort: store.SortDue, Limit: 3, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page.Rows {
+				got = append(got, r.ID)
+			}
+			if page.Next == nil {
+				break
+			}
+			after, err = store.ParseCursor(page.Next.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("order = %v, want %v", got, want)
+		}
+		page, err := db.Inbox(ctx, store.InboxQuery{Queue: store.QueueOpen, Sort: store.SortDue, Priority: "normal"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Rows) != 2 || page.Rows[0].ID != ids[0] || page.Rows[0].SLANextDue == nil {
+			t.Errorf("filtered by priority: %+v", page.Rows)
+		}
+		if _, err := db.Inbox(ctx, store.InboxQuery{Sort: "nonsense"}); !errors.Is(err, store.ErrInvalidQuery) {
+			t.Errorf("unknown sort: %v", err)
 		}
 	})
 }
