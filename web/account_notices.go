@@ -103,7 +103,7 @@ func (h *accountHandler) saveNotices(w http.ResponseWriter, r *http.Request) {
 		NewTicket: slices.Contains(kinds, store.NoticeNewTicket), CustomerReply: slices.Contains(kinds, store.NoticeCustomerReply),
 		Assigned: slices.Contains(kinds, store.NoticeAssigned), Mention: slices.Contains(kinds, store.NoticeMention),
 		PrivacyDue: slices.Contains(kinds, store.NoticePrivacyDue),
-		SLABreach: slices.Contains(kinds, store.NoticeSLABreach), Away: r.PostFormValue("away") == "1"}
+		SLABreach:  slices.Contains(kinds, store.NoticeSLABreach), Away: r.PostFormValue("away") == "1"}
 	var cats []string
 	for _, c := range noticeCategories(h.categories) {
 		if slices.Contains(r.PostForm["category"], c) {
