@@ -144,6 +144,16 @@ func TestSLALifecycle(t *testing.T) {
 		wantNil(t, "resolved at after reopening", s.ResolvedAt)
 		wantTime(t, "resolution due after reopening", s.ResolutionDue, berlin(t, "2026-12-10 15:30"))
 		wantTime(t, "first response stays", s.FirstResponseAt, berlin(t, "2026-12-08 13:00"))
+
+		// A ticket staff start is answered as it is made.
+		started, err := db.StartTicket(ctx, store.StaffStart{StaffID: mia.ID, To: store.Person{Email: "bea@example.com"},
+			Subject: "Your order", Text: "It shipped."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s = ticketSLA(t, db, started.TicketID)
+		wantTime(t, "staff-started first response", s.FirstResponseAt, berlin(t, "2026-12-10 09:30"))
+		wantTime(t, "staff-started next due", s.NextDue, berlin(t, "2026-12-14 09:30")) // 7.5 h Thu, 8 h Fri, 0.5 h Mon
 	})
 }
 
