@@ -21,8 +21,28 @@ type TicketSLA struct {
 	PausedAt              *time.Time `db:"paused_at"`
 	FirstResponseNotified bool       `db:"first_response_notified"`
 	ResolutionNotified    bool       `db:"resolution_notified"`
-	NextDue               *time.Time `db:"next_due"`
 	UpdatedAt             time.Time  `db:"updated_at"`
+}
+
+// NextDue is the nearer due whose clock runs: nil while paused or
+// resolved, or when both targets are met or unset. The inbox sorts by it
+// (nextDueSQL says the same in SQL).
+func (s TicketSLA) NextDue() *time.Time {
+	if s.PausedAt != nil || s.ResolvedAt != nil {
+		return nil
+	}
+	if s.FirstResponseAt == nil && s.FirstResponseDue != nil && (s.ResolutionDue == nil || s.FirstResponseDue.Before(*s.ResolutionDue)) {
+		return s.FirstResponseDue
+	}
+	return s.ResolutionDue
+}
+
+// nextDueSQL is NextDue over ticket_sla alias a.
+func nextDueSQL(a string) string {
+	return `CASE WHEN ` + a + `.paused_at IS NOT NULL OR ` + a + `.resolved_at IS NOT NULL THEN NULL
+		WHEN ` + a + `.first_response_at IS NULL AND ` + a + `.first_response_due IS NOT NULL
+			AND (` + a + `.resolution_due IS NULL OR ` + a + `.first_response_due < ` + a + `.resolution_due) THEN ` + a + `.first_response_due
+		ELSE ` + a + `.resolution_due END`
 }
 
 // TicketSLA returns a ticket's SLA row, or ErrNotFound when no policy
@@ -72,17 +92,17 @@ func (tx *Tx) syncSLA(ctx context.Context, ticketID int64) error {
 	// A due moved past now is a new target, to be told of again when
 	// missed; one still past keeps what the breach sweep already did.
 	_, err = tx.ExecContext(ctx, tx.q(`INSERT INTO ticket_sla (ticket_id, policy_id, first_response_due, first_response_at,
-			resolution_due, resolved_at, paused_at, next_due, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			resolution_due, resolved_at, paused_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id,
 			first_response_due = excluded.first_response_due, first_response_at = excluded.first_response_at,
 			resolution_due = excluded.resolution_due, resolved_at = excluded.resolved_at, paused_at = excluded.paused_at,
-			next_due = excluded.next_due, updated_at = excluded.updated_at,
+			updated_at = excluded.updated_at,
 			first_response_notified = CASE WHEN excluded.first_response_due IS NULL OR excluded.first_response_due > ? THEN FALSE
 				ELSE ticket_sla.first_response_notified END,
 			resolution_notified = CASE WHEN excluded.resolution_due IS NULL OR excluded.resolution_due > ? THEN FALSE
 				ELSE ticket_sla.resolution_notified END`),
-		t.ID, p.ID, row.FirstResponseDue, row.FirstResponseAt, row.ResolutionDue, row.ResolvedAt, row.PausedAt, row.NextDue, now, now, now)
+		t.ID, p.ID, row.FirstResponseDue, row.FirstResponseAt, row.ResolutionDue, row.ResolvedAt, row.PausedAt, now, now, now)
 	if err != nil {
 		return fmt.Errorf("store: sla: %w", err)
 	}
@@ -174,15 +194,6 @@ func (ev slaEvents) compute(s *bizhours.Schedule, p SLAPolicy) TicketSLA {
 	if p.Resolution > 0 {
 		due := ev.due(s, p.ResolutionTarget())
 		row.ResolutionDue = &due
-	}
-	if row.PausedAt != nil || row.ResolvedAt != nil {
-		return row
-	}
-	if row.FirstResponseAt == nil && row.FirstResponseDue != nil {
-		row.NextDue = row.FirstResponseDue
-	}
-	if row.ResolutionDue != nil && (row.NextDue == nil || row.ResolutionDue.Before(*row.NextDue)) {
-		row.NextDue = row.ResolutionDue
 	}
 	return row
 }

@@ -14,24 +14,34 @@ const SortDue = "due"
 // every real due (and within what a cursor's nanoseconds can hold).
 var noDue = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// rowSLA is an inbox row's SLA clock (ticket_sla): NextDue is the nearer
-// running due; PausedAt is set while the ticket is pending. All nil when
-// no policy applies.
+// rowSLA is an inbox row's SLA clock (ticket_sla); all nil when no policy
+// applies.
 type rowSLA struct {
-	SLAPolicyID *int64     `db:"sla_policy_id"`
-	SLANextDue  *time.Time `db:"sla_next_due"`
-	SLAPausedAt *time.Time `db:"sla_paused_at"`
+	SLAPolicyID         *int64     `db:"sla_policy_id"`
+	SLAFirstResponseDue *time.Time `db:"sla_first_response_due"`
+	SLAFirstResponseAt  *time.Time `db:"sla_first_response_at"`
+	SLAResolutionDue    *time.Time `db:"sla_resolution_due"`
+	SLAResolvedAt       *time.Time `db:"sla_resolved_at"`
+	SLAPausedAt         *time.Time `db:"sla_paused_at"`
+}
+
+// SLANextDue is the row's nearer running due (TicketSLA.NextDue).
+func (r rowSLA) SLANextDue() *time.Time {
+	return TicketSLA{FirstResponseDue: r.SLAFirstResponseDue, FirstResponseAt: r.SLAFirstResponseAt,
+		ResolutionDue: r.SLAResolutionDue, ResolvedAt: r.SLAResolvedAt, PausedAt: r.SLAPausedAt}.NextDue()
 }
 
 // rowSLAColumns are rowSLA's columns over ticket_sla sla.
-const rowSLAColumns = ` sla.policy_id AS sla_policy_id, sla.next_due AS sla_next_due, sla.paused_at AS sla_paused_at`
+const rowSLAColumns = ` sla.policy_id AS sla_policy_id, sla.first_response_due AS sla_first_response_due,
+	sla.first_response_at AS sla_first_response_at, sla.resolution_due AS sla_resolution_due,
+	sla.resolved_at AS sla_resolved_at, sla.paused_at AS sla_paused_at`
 
 // duePage is ticketPage sorted by the nearest running SLA due, then id;
 // the cursor is (due, id), with noDue for tickets without one.
 func (db *DB) duePage(ctx context.Context, viewerID int64, from string, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
 	args = slices.Clip(args)
 	if after != nil {
-		where, args = append(where, `(COALESCE(sd.next_due, ?), t.id) > (?, ?)`), append(args, noDue, after.Due.UTC(), after.ID)
+		where, args = append(where, `(COALESCE(`+nextDueSQL("sd")+`, ?), t.id) > (?, ?)`), append(args, noDue, after.Due.UTC(), after.ID)
 	}
 	cond := ""
 	if len(where) > 0 {
@@ -42,13 +52,13 @@ func (db *DB) duePage(ctx context.Context, viewerID int64, from string, where []
 			COALESCE(tr.preview, '') AS preview, COALESCE(tr.last_inbound_id, 0) AS last_inbound_id,
 			COALESCE(rd.message_id, 0) AS read_id,` + rowSLAColumns + `
 		FROM (SELECT t.* FROM ` + from + ` LEFT JOIN ticket_sla sd ON sd.ticket_id = t.id ` + cond + `
-			ORDER BY COALESCE(sd.next_due, ?), t.id LIMIT ?) p
+			ORDER BY COALESCE(` + nextDueSQL("sd") + `, ?), t.id LIMIT ?) p
 		JOIN users c ON c.id = p.customer_id
 		LEFT JOIN users a ON a.id = p.assignee_id
 		LEFT JOIN ticket_rows tr ON tr.ticket_id = p.id
 		LEFT JOIN ticket_reads rd ON rd.user_id = ? AND rd.ticket_id = p.id
 		LEFT JOIN ticket_sla sla ON sla.ticket_id = p.id
-		ORDER BY COALESCE(sla.next_due, ?), p.id`
+		ORDER BY COALESCE(` + nextDueSQL("sla") + `, ?), p.id`
 	var rows []InboxRow
 	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(args, noDue, limit+1, viewerID, noDue)...); err != nil {
 		return nil, err
@@ -61,8 +71,8 @@ func (db *DB) duePage(ctx context.Context, viewerID int64, from string, where []
 		last := rows[limit-1]
 		page.Rows = rows[:limit]
 		page.Next = &Cursor{ByDue: true, Due: noDue, ID: last.ID}
-		if last.SLANextDue != nil {
-			page.Next.Due = last.SLANextDue.UTC()
+		if due := last.SLANextDue(); due != nil {
+			page.Next.Due = due.UTC()
 		}
 	}
 	return page, nil

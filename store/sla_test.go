@@ -100,14 +100,14 @@ func TestSLALifecycle(t *testing.T) {
 		s := ticketSLA(t, db, tk.TicketID)
 		wantTime(t, "first response due", s.FirstResponseDue, berlin(t, "2026-12-07 14:00"))
 		wantTime(t, "resolution due", s.ResolutionDue, berlin(t, "2026-12-09 10:00"))
-		wantTime(t, "next due", s.NextDue, berlin(t, "2026-12-07 14:00"))
+		wantTime(t, "next due", s.NextDue(), berlin(t, "2026-12-07 14:00"))
 
 		at("2026-12-07 11:00")
 		change(t, db, store.Change{TicketID: tk.TicketID, ActorID: mia.ID, Status: "pending"})
 		s = ticketSLA(t, db, tk.TicketID)
 		wantTime(t, "paused at", s.PausedAt, berlin(t, "2026-12-07 11:00"))
 		wantTime(t, "first response due while paused", s.FirstResponseDue, berlin(t, "2026-12-07 14:00"))
-		wantNil(t, "next due while paused", s.NextDue)
+		wantNil(t, "next due while paused", s.NextDue())
 
 		at("2026-12-08 11:00") // 8 business hours later
 		change(t, db, store.Change{TicketID: tk.TicketID, ActorID: mia.ID, Status: "open"})
@@ -128,7 +128,7 @@ func TestSLALifecycle(t *testing.T) {
 		}
 		s = ticketSLA(t, db, tk.TicketID)
 		wantTime(t, "first response", s.FirstResponseAt, berlin(t, "2026-12-08 13:00"))
-		wantTime(t, "next due after the first response", s.NextDue, berlin(t, "2026-12-10 10:00"))
+		wantTime(t, "next due after the first response", s.NextDue(), berlin(t, "2026-12-10 10:00"))
 
 		at("2026-12-09 12:00")
 		change(t, db, store.Change{TicketID: tk.TicketID, ActorID: mia.ID, Status: "resolved"})
@@ -153,7 +153,7 @@ func TestSLALifecycle(t *testing.T) {
 		}
 		s = ticketSLA(t, db, started.TicketID)
 		wantTime(t, "staff-started first response", s.FirstResponseAt, berlin(t, "2026-12-10 09:30"))
-		wantTime(t, "staff-started next due", s.NextDue, berlin(t, "2026-12-14 09:30")) // 7.5 h Thu, 8 h Fri, 0.5 h Mon
+		wantTime(t, "staff-started next due", s.NextDue(), berlin(t, "2026-12-14 09:30")) // 7.5 h Thu, 8 h Fri, 0.5 h Mon
 	})
 }
 
@@ -357,7 +357,7 @@ func TestInboxSortDue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page.Rows) != 2 || page.Rows[0].ID != ids[0] || page.Rows[0].SLANextDue == nil {
+		if len(page.Rows) != 2 || page.Rows[0].ID != ids[0] || page.Rows[0].SLANextDue() == nil {
 			t.Errorf("filtered by priority: %+v", page.Rows)
 		}
 		if _, err := db.Inbox(ctx, store.InboxQuery{Sort: "nonsense"}); !errors.Is(err, store.ErrInvalidQuery) {

@@ -16,13 +16,15 @@ func slaLabel(r store.InboxRow, now time.Time) (string, bool) {
 		return "", false
 	case r.SLAPausedAt != nil:
 		return "paused", false
-	case r.SLANextDue == nil:
+	}
+	due := r.SLANextDue()
+	if due == nil {
 		return "", false
 	}
-	if left := r.SLANextDue.Sub(now); left >= 0 {
+	if left := due.Sub(now); left >= 0 {
 		return "due in " + waitingFor(left), false
 	}
-	return "overdue " + waitingFor(now.Sub(*r.SLANextDue)), true
+	return "overdue " + waitingFor(now.Sub(*due)), true
 }
 
 // listSort is the inbox's sort and the links that switch it, each keeping

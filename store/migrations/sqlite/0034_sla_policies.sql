@@ -39,10 +39,6 @@ CREATE TABLE sla_policies (
     UNIQUE (priority, category)
 );
 
--- next_due is the nearer due whose clock runs (NULL when none does:
--- paused, resolved, or both targets met): the inbox sorts by it.
-ALTER TABLE ticket_sla ADD COLUMN next_due TIMESTAMP;
-
 -- The breach sweep reads only targets not yet met nor told of.
 CREATE INDEX ticket_sla_first_breach ON ticket_sla (first_response_due)
     WHERE first_response_at IS NULL AND first_response_notified = FALSE;
