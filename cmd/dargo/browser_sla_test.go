@@ -30,7 +30,11 @@ func TestBrowserSLAColumn(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 
 	signIn(t, ctx, base, "admin@localhost")
-	inBrowser(t, ctx, chromedp.EmulateViewport(390, 900), chromedp.Navigate(base+"/admin/sla"))
+	inBrowser(t, ctx, chromedp.EmulateViewport(390, 900), chromedp.Navigate(base+"/admin/hours"))
+	waitForText(t, ctx, "around the clock")
+	noWiderThan390(t, ctx, "/admin/hours")
+	screenshot(t, ctx, "sla-hours-390.png")
+	inBrowser(t, ctx, chromedp.Navigate(base+"/admin/sla"))
 	waitForText(t, ctx, "No policies yet")
 	inBrowser(t, ctx, chromedp.SetValue(chromedp.ID("first_response"), "1 h"))
 	clickAndLoad(t, ctx, chromedp.CSS(`form[action^="/admin/sla"] button[type=submit]`))
