@@ -49,6 +49,7 @@ type Store interface {
 	StaffNotice(ctx context.Context, o *store.Outgoing) (*store.StaffNotice, error)
 	TellPrivacyDue(ctx context.Context, within time.Duration) (int, error)
 	SweepLifecycle(ctx context.Context) (store.LifecycleSweep, error)
+	TellSLABreaches(ctx context.Context) (int, error)
 }
 
 var _ Store = (*store.DB)(nil)

@@ -16,7 +16,7 @@ import (
 // taskTypes are the task types the worker serves; any other type is
 // counted as "other", so that a stray task cannot grow the label set.
 var taskTypes = []string{TypeEmailSend, TypeBroadcastQueue, TypeOutboxLag, TypeSweepTokens,
-	TypeSweepSessions, TypeSweepRetention, TypePrivacyDue, TypeLifecycleSweep}
+	TypeSweepSessions, TypeSweepRetention, TypePrivacyDue, TypeLifecycleSweep, TypeSLABreach}
 
 // Statuses of dargo_outbound_mails_total: how a send attempt ended.
 const (

@@ -29,6 +29,7 @@ var Schedule = []Periodic{
 	{Cron: "30 3 * * *", Task: NewSweepRetentionTask, Unique: 23 * time.Hour},
 	{Cron: "15 * * * *", Task: NewPrivacyDueTask, Unique: 50 * time.Minute},
 	{Cron: "*/5 * * * *", Task: NewLifecycleSweepTask, Unique: 4 * time.Minute},
+	{Cron: "* * * * *", Task: NewSLABreachTask, Unique: 50 * time.Second},
 }
 
 // RegisterSchedule registers every periodic task with s, each unique for

@@ -44,6 +44,7 @@ func TestTwoSchedulersRegisterUniqueTasks(t *testing.T) {
 		jobs.TypeSweepRetention: "30 3 * * *",
 		jobs.TypePrivacyDue:     "15 * * * *",
 		jobs.TypeLifecycleSweep: "*/5 * * * *",
+		jobs.TypeSLABreach:      "* * * * *",
 	}
 	for _, e := range entries {
 		if want[e.Task.Type()] != e.Spec {

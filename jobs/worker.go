@@ -124,6 +124,7 @@ func Mux(h *Handlers) *asynq.ServeMux {
 	mux.HandleFunc(TypeSweepRetention, periodic(h.HandleSweepRetention))
 	mux.HandleFunc(TypePrivacyDue, periodic(h.HandlePrivacyDue))
 	mux.HandleFunc(TypeLifecycleSweep, periodic(h.HandleLifecycleSweep))
+	mux.HandleFunc(TypeSLABreach, periodic(h.HandleSLABreach))
 	return mux
 }
 

@@ -126,6 +126,13 @@ func noticeSection(it store.NoticeItem, number int64) noticeItem {
 		s.Heading = "Privacy request due " + dueDate(it.Detail)
 	case store.NoticeSnoozeEnded:
 		s.Heading = tag + " is back from its snooze: it needs your attention again"
+	case store.NoticeSLABreach:
+		target, due, _ := strings.Cut(it.Detail, "|")
+		what := "Resolution"
+		if target == "first_response" {
+			what = "First response"
+		}
+		s.Heading = what + " overdue on " + tag + ": it was due " + dueDate(due)
 	case store.NoticeHeld:
 		reason := strings.TrimRight(cleanHeaderText(it.Detail, 300), ".")
 		if reason == "" {

@@ -200,6 +200,9 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 			return err
 		}
 	}
+	if err := tx.syncSLA(ctx, t.ID); err != nil {
+		return err
+	}
 	if d.Confirm && out.Created {
 		mail := QueuedEmail{UserID: &author, To: d.From.Email, Kind: EmailConfirmation, TicketID: &t.ID,
 			Subject: t.Subject, Auto: true, Cap: d.AutoCap, Window: d.AutoWindow}

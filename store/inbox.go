@@ -48,24 +48,41 @@ type InboxQuery struct {
 	Search string
 	// Tags narrows the list to tickets carrying every one of them; a
 	// search's "tag:name" words (tag:"two words") add to it.
-	Tags  []string
+	Tags []string
+	// Sort is "" for newest activity first, or SortDue: the nearest
+	// running SLA due first, tickets without one last.
+	Sort  string
 	After *Cursor // the page after this cursor; nil is the first page
 	Limit int     // page size; 0 is DefaultPageSize, more than MaxPageSize is MaxPageSize
 }
 
-// Cursor is where a page of tickets ends, in the order newest activity first.
+// Cursor is where a page of tickets ends, in the order newest activity
+// first, or, ByDue, nearest SLA due first (Due is then the row's key).
 type Cursor struct {
 	LastActivityAt time.Time
 	ID             int64
+	ByDue          bool
+	Due            time.Time
 }
 
-// String returns the cursor as a URL-safe token: "<unixnano>.<id>".
+// String returns the cursor as a URL-safe token: "<unixnano>.<id>", or
+// "d<unixnano>.<id>" by due.
 func (c Cursor) String() string {
+	if c.ByDue {
+		return "d" + strconv.FormatInt(c.Due.UnixNano(), 10) + "." + strconv.FormatInt(c.ID, 10)
+	}
 	return strconv.FormatInt(c.LastActivityAt.UnixNano(), 10) + "." + strconv.FormatInt(c.ID, 10)
 }
 
 // ParseCursor reads a token made by Cursor.String.
 func ParseCursor(s string) (*Cursor, error) {
+	if rest, ok := strings.CutPrefix(s, "d"); ok {
+		c, err := ParseCursor(rest)
+		if err != nil {
+			return nil, err
+		}
+		return &Cursor{ByDue: true, Due: c.LastActivityAt, ID: c.ID}, nil
+	}
 	ns, id, ok := strings.Cut(s, ".")
 	n, err1 := strconv.ParseInt(ns, 10, 64)
 	i, err2 := strconv.ParseInt(id, 10, 64)
@@ -84,6 +101,7 @@ type InboxRow struct {
 	Messages      int      `db:"messages"` // messages other than internal notes
 	Tags          []string `db:"-"`        // by name (Inbox fills them in)
 	rowDetails
+	rowSLA
 }
 
 // InboxPage is one page of tickets; Next is nil on the last page.
@@ -96,6 +114,9 @@ type InboxPage struct {
 func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("%w: negative limit", ErrInvalidQuery)
+	}
+	if q.Sort != "" && q.Sort != SortDue || q.After != nil && q.After.ByDue != (q.Sort == SortDue) {
+		return nil, fmt.Errorf("%w: unknown sort %q, or a page link of another sort", ErrInvalidQuery, q.Sort)
 	}
 	if q.Queue == QueueMine && q.ViewerID == 0 {
 		return nil, fmt.Errorf("%w: queue mine needs a viewer", ErrInvalidQuery)
@@ -137,7 +158,7 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 		if !ok { // nothing searchable in it, such as only punctuation
 			return &InboxPage{}, nil
 		}
-		if s.walk != "" && !strings.Contains(q.Search, "@") { // an address: few tickets, found by index
+		if s.walk != "" && !strings.Contains(q.Search, "@") && q.Sort == "" { // an address: few tickets, found by index
 			page, err := db.searchNewest(ctx, q.ViewerID, where, args, s, q.After, q.Limit)
 			if err == nil && page != nil {
 				err = db.addSnippets(ctx, page.Rows, q.Search)
@@ -154,7 +175,7 @@ func (db *DB) Inbox(ctx context.Context, q InboxQuery) (*InboxPage, error) {
 		}
 		where, args = append(where, s.cond), append(args, s.args...)
 	}
-	page, err := db.ticketPage(ctx, q.ViewerID, "tickets t", where, args, q.After, q.Limit)
+	page, err := db.ticketPageBy(ctx, q.ViewerID, "tickets t", where, args, q.After, q.Limit, q.Sort == SortDue)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
@@ -209,7 +230,15 @@ func (db *DB) CustomerTickets(ctx context.Context, userID int64, after *Cursor, 
 // its rows are joined to their details (rowDetails; unread as the viewer
 // sees them, 0 for none).
 func (db *DB) ticketPage(ctx context.Context, viewerID int64, from string, where []string, args []any, after *Cursor, limit int) (*InboxPage, error) {
+	return db.ticketPageBy(ctx, viewerID, from, where, args, after, limit, false)
+}
+
+// ticketPageBy is ticketPage, in SLA due order when byDue (sla_inbox.go).
+func (db *DB) ticketPageBy(ctx context.Context, viewerID int64, from string, where []string, args []any, after *Cursor, limit int, byDue bool) (*InboxPage, error) {
 	limit = pageSize(limit)
+	if byDue {
+		return db.duePage(ctx, viewerID, from, where, args, after, limit)
+	}
 	if after != nil {
 		// A row comparison, which both PostgreSQL and SQLite (3.15+) run
 		// as a range on the (…, last_activity_at, id) indexes. Times compare
@@ -226,12 +255,13 @@ func (db *DB) ticketPage(ctx context.Context, viewerID int64, from string, where
 	query := `SELECT p.*, c.email AS customer_email, c.name AS customer_name, a.email AS assignee_email,
 			COALESCE(tr.messages, 0) AS messages, tr.last_id, COALESCE(tr.last_kind, '') AS last_kind, tr.last_at,
 			COALESCE(tr.preview, '') AS preview, COALESCE(tr.last_inbound_id, 0) AS last_inbound_id,
-			COALESCE(rd.message_id, 0) AS read_id
+			COALESCE(rd.message_id, 0) AS read_id,` + rowSLAColumns + `
 		FROM (SELECT t.* FROM ` + from + ` ` + cond + ` ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?) p
 		JOIN users c ON c.id = p.customer_id
 		LEFT JOIN users a ON a.id = p.assignee_id
 		LEFT JOIN ticket_rows tr ON tr.ticket_id = p.id
 		LEFT JOIN ticket_reads rd ON rd.user_id = ? AND rd.ticket_id = p.id
+		LEFT JOIN ticket_sla sla ON sla.ticket_id = p.id
 		ORDER BY p.last_activity_at DESC, p.id DESC`
 	var rows []InboxRow
 	if err := db.X.SelectContext(ctx, &rows, db.q(query), append(slices.Clip(args), limit+1, viewerID)...); err != nil {

@@ -17,6 +17,7 @@ const (
 	NoticeAssigned      = "assigned"       // someone else assigned a ticket to them
 	NoticeMention       = "mention"        // an internal note names them (@mia)
 	NoticePrivacyDue    = "privacy_due"    // a privacy request is near its 30-day due date
+	NoticeSLABreach     = "sla_breach"     // a ticket missed an SLA target (detail: "first_response|<due>" or "resolution|<due>")
 	// NoticeHeld tells a staff member that their answer by mail was held on
 	// the ticket, and why. It is not a preference: it answers their own mail.
 	NoticeHeld = "held"
@@ -24,7 +25,7 @@ const (
 
 // NoticeKinds are the kinds a staff member may switch on or off, in the
 // order /account lists them.
-var NoticeKinds = []string{NoticeNewTicket, NoticeCustomerReply, NoticeAssigned, NoticeMention, NoticePrivacyDue}
+var NoticeKinds = []string{NoticeNewTicket, NoticeCustomerReply, NoticeAssigned, NoticeMention, NoticePrivacyDue, NoticeSLABreach}
 
 // DefaultNoticeWait is how long a notice waits in the outbox for more
 // events about the same ticket to join it (DARGO_NOTIFY_DIGEST_SECONDS).
@@ -46,6 +47,7 @@ type StaffPrefs struct {
 	Assigned      bool  `db:"assigned"`
 	Mention       bool  `db:"mention"`
 	PrivacyDue    bool  `db:"privacy_due"`
+	SLABreach     bool  `db:"sla_breach"`
 	// Away pauses every notice; nothing is kept to send later.
 	Away bool `db:"away"`
 	// Categories are the categories whose new tickets they hear of,
@@ -56,7 +58,7 @@ type StaffPrefs struct {
 
 // DefaultStaffPrefs is every kind on, not away, every category.
 func DefaultStaffPrefs(userID int64) StaffPrefs {
-	return StaffPrefs{UserID: userID, NewTicket: true, CustomerReply: true, Assigned: true, Mention: true, PrivacyDue: true}
+	return StaffPrefs{UserID: userID, NewTicket: true, CustomerReply: true, Assigned: true, Mention: true, PrivacyDue: true, SLABreach: true}
 }
 
 // Wants reports whether the preferences let a notice of the kind through.
@@ -80,6 +82,8 @@ func (p StaffPrefs) Wants(kind string) bool {
 		return p.Mention
 	case NoticePrivacyDue:
 		return p.PrivacyDue
+	case NoticeSLABreach:
+		return p.SLABreach
 	}
 	return false
 }
@@ -124,12 +128,12 @@ func (db *DB) SaveStaffPrefs(ctx context.Context, p StaffPrefs) error {
 	p.Categories = strings.Join(p.CategoryList(), ",")
 	return db.InTx(ctx, func(tx *Tx) error {
 		now := db.Now()
-		_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO staff_prefs (user_id, new_ticket, customer_reply, assigned, mention, privacy_due, away, categories, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, tx.q(`INSERT INTO staff_prefs (user_id, new_ticket, customer_reply, assigned, mention, privacy_due, sla_breach, away, categories, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET new_ticket = excluded.new_ticket, customer_reply = excluded.customer_reply,
-			assigned = excluded.assigned, mention = excluded.mention, privacy_due = excluded.privacy_due, away = excluded.away,
+			assigned = excluded.assigned, mention = excluded.mention, privacy_due = excluded.privacy_due, sla_breach = excluded.sla_breach, away = excluded.away,
 			categories = excluded.categories, updated_at = excluded.updated_at`),
-			p.UserID, p.NewTicket, p.CustomerReply, p.Assigned, p.Mention, p.PrivacyDue, p.Away, p.Categories, now)
+			p.UserID, p.NewTicket, p.CustomerReply, p.Assigned, p.Mention, p.PrivacyDue, p.SLABreach, p.Away, p.Categories, now)
 		if err != nil {
 			return fmt.Errorf("store: save staff prefs: %w", err)
 		}
@@ -166,6 +170,7 @@ func (tx *Tx) tellEveryone(ctx context.Context, n notice) error {
 func (tx *Tx) tellStaffOf(ctx context.Context, n notice, users []int64) error {
 	query := `SELECT u.*, COALESCE(p.new_ticket, TRUE) AS new_ticket, COALESCE(p.customer_reply, TRUE) AS customer_reply,
 		COALESCE(p.assigned, TRUE) AS assigned, COALESCE(p.mention, TRUE) AS mention, COALESCE(p.privacy_due, TRUE) AS privacy_due,
+		COALESCE(p.sla_breach, TRUE) AS sla_breach,
 		COALESCE(p.away, FALSE) AS away, COALESCE(p.categories, '') AS categories
 		FROM users u LEFT JOIN staff_prefs p ON p.user_id = u.id
 		WHERE u.role IN ('staff', 'admin') AND u.erased_at IS NULL AND u.id <> ?`
@@ -201,13 +206,14 @@ type noticePrefs struct {
 	Assigned      bool   `db:"assigned"`
 	Mention       bool   `db:"mention"`
 	PrivacyDue    bool   `db:"privacy_due"`
+	SLABreach     bool   `db:"sla_breach"`
 	Away          bool   `db:"away"`
 	Categories    string `db:"categories"`
 }
 
 func (n noticePrefs) prefs(userID int64) StaffPrefs {
 	return StaffPrefs{UserID: userID, NewTicket: n.NewTicket, CustomerReply: n.CustomerReply, Assigned: n.Assigned,
-		Mention: n.Mention, PrivacyDue: n.PrivacyDue, Away: n.Away, Categories: n.Categories}
+		Mention: n.Mention, PrivacyDue: n.PrivacyDue, SLABreach: n.SLABreach, Away: n.Away, Categories: n.Categories}
 }
 
 // staffRow is one row of tell's query.

@@ -368,6 +368,9 @@ func TestNoticePrefs(t *testing.T) {
 		if err := db.SaveStaffPrefs(ctx, store.StaffPrefs{UserID: zoe.ID}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.SaveSLAPolicy(ctx, 0, store.SLAPolicy{Priority: "urgent", FirstResponse: 3600}); err != nil {
+			t.Fatal(err)
+		}
 		// cause makes one event of the kind for both Mia and Bob.
 		day := 0
 		cause := func(kind string) int64 {
@@ -376,6 +379,9 @@ func TestNoticePrefs(t *testing.T) {
 			d := newTicket("About " + kind)
 			if kind == store.NoticePrivacyDue {
 				d.Category = store.PrivacyCategory
+			}
+			if kind == store.NoticeSLABreach {
+				d.Priority = "urgent" // the one priority with an SLA policy here
 			}
 			got := deliver(t, db, d)
 			switch kind {
@@ -401,6 +407,11 @@ func TestNoticePrefs(t *testing.T) {
 				if _, err := db.TellPrivacyDue(ctx, 3*24*time.Hour); err != nil {
 					t.Fatal(err)
 				}
+			case store.NoticeSLABreach:
+				setClock(start.Add(time.Duration(day)*24*time.Hour + 2*time.Hour))
+				if _, err := db.TellSLABreaches(ctx); err != nil {
+					t.Fatal(err)
+				}
 			}
 			return got.TicketID
 		}
@@ -417,6 +428,8 @@ func TestNoticePrefs(t *testing.T) {
 				p.Mention = false
 			case store.NoticePrivacyDue:
 				p.PrivacyDue = false
+			case store.NoticeSLABreach:
+				p.SLABreach = false
 			}
 			if err := db.SaveStaffPrefs(ctx, p); err != nil {
 				t.Fatal(err)

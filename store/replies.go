@@ -99,6 +99,9 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 	if r.Note {
 		return msgID, tx.tellMentions(ctx, t, r.AuthorID, msgID, r.Text)
 	}
+	if err := tx.syncSLA(ctx, t.ID); err != nil { // a first response
+		return 0, err
+	}
 	was := t.Status
 	if r.Status != "" {
 		if _, err := tx.applyChange(ctx, &t, Change{TicketID: t.ID, ActorID: r.AuthorID, Status: r.Status}, now); err != nil {

@@ -127,6 +127,9 @@ func (tx *Tx) startTicket(ctx context.Context, s StaffStart, keys []string, out 
 	if err := tx.keyReply(ctx, s.StaffID, s.Key, out.MessageID); err != nil {
 		return err
 	}
+	if err := tx.syncSLA(ctx, t.ID); err != nil {
+		return err
+	}
 	if err := tx.refreshRow(ctx, t.ID); err != nil {
 		return err
 	}

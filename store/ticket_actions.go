@@ -164,6 +164,9 @@ func (tx *Tx) applyChange(ctx context.Context, t *Ticket, c Change, now time.Tim
 	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET updated_at = ? WHERE id = ?`), now, t.ID); err != nil {
 		return false, fmt.Errorf("store: change ticket: %w", err)
 	}
+	if len(was) > 0 {
+		return true, tx.syncSLA(ctx, t.ID)
+	}
 	return true, nil
 }
 

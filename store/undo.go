@@ -182,6 +182,9 @@ func (db *DB) Undo(ctx context.Context, id, actorID int64) (*Undone, error) {
 				}
 			}
 		}
+		if err := tx.syncSLA(ctx, a.TicketID); err != nil { // an undone first reply or status
+			return err
+		}
 		return tx.Audit(ctx, Audit{ActorID: actorID, Action: AuditTicketUndo, TicketID: a.TicketID, Detail: detail})
 	})
 	if err != nil {

@@ -31,6 +31,7 @@ var noticeKindLabels = map[string]string{
 	store.NoticeAssigned:      "Someone assigns a ticket to me",
 	store.NoticeMention:       "Someone mentions me (@name) in an internal note",
 	store.NoticePrivacyDue:    "A privacy request is near its 30-day due date",
+	store.NoticeSLABreach:     "A ticket I'm assigned to (or an unassigned one) misses an SLA target",
 }
 
 // noticeSaved say what the form saved (?notice=…).
@@ -101,7 +102,8 @@ func (h *accountHandler) saveNotices(w http.ResponseWriter, r *http.Request) {
 	p := store.StaffPrefs{UserID: v.User.ID,
 		NewTicket: slices.Contains(kinds, store.NoticeNewTicket), CustomerReply: slices.Contains(kinds, store.NoticeCustomerReply),
 		Assigned: slices.Contains(kinds, store.NoticeAssigned), Mention: slices.Contains(kinds, store.NoticeMention),
-		PrivacyDue: slices.Contains(kinds, store.NoticePrivacyDue), Away: r.PostFormValue("away") == "1"}
+		PrivacyDue: slices.Contains(kinds, store.NoticePrivacyDue),
+		SLABreach:  slices.Contains(kinds, store.NoticeSLABreach), Away: r.PostFormValue("away") == "1"}
 	var cats []string
 	for _, c := range noticeCategories(h.categories) {
 		if slices.Contains(r.PostForm["category"], c) {

@@ -47,6 +47,9 @@ type inboxPage struct {
 	// undoable actions of the bulk status change just made.
 	Bulk     bulkControls
 	BulkUndo []int64
+	// Sort is how the list is sorted: the column headers' links
+	// (inbox_sla.go).
+	Sort listSort
 }
 
 // tagFilter is one tag the list is narrowed to, and the address of the
@@ -96,15 +99,20 @@ type inboxRow struct {
 	Snippet                                   *store.Snippet
 	Tags                                      []string
 	Wakes                                     string // a snoozed ticket: when it comes back, in the viewer's zone
+	// SLA says how the SLA clock stands ("due in 40 min", "overdue 2 h",
+	// "paused"); SLAOverdue marks it red.
+	SLA        string
+	SLAOverdue bool
 }
 
-func inboxRows(rows []store.InboxRow) []inboxRow {
+func inboxRows(rows []store.InboxRow, now time.Time) []inboxRow {
 	out := make([]inboxRow, len(rows))
 	for i, r := range rows {
 		out[i] = inboxRow{Ticket: r.Ticket, Number: r.Number, Subject: r.Subject, Flag: r.Flag, Status: r.Status,
 			Priority: r.Priority, Category: r.Category, LastActivityAt: r.LastActivityAt, CustomerName: r.CustomerName,
 			CustomerEmail: r.CustomerEmail, AssigneeEmail: r.AssigneeEmail, Unread: r.Unread(), Merged: r.MergedInto != nil, Waiting: r.Waiting(),
 			Preview: r.Preview, LastKind: r.LastKind, Snippet: r.Snippet, Tags: r.Tags}
+		out[i].SLA, out[i].SLAOverdue = slaLabel(r, now)
 	}
 	return out
 }
@@ -123,7 +131,7 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
 	p := r.URL.Query()
 	q := store.InboxQuery{Queue: p.Get("queue"), ViewerID: v.User.ID, Status: p.Get("status"), Priority: p.Get("priority"),
-		Category: p.Get("category"), Search: p.Get("q"), Tags: p["tag"], Limit: 50}
+		Category: p.Get("category"), Search: p.Get("q"), Tags: p["tag"], Sort: p.Get("sort"), Limit: 50}
 	if q.Queue == "" {
 		q.Queue = store.QueueOpen
 	}
@@ -172,9 +180,9 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: inboxRows(page.Rows), Statuses: store.Statuses,
+	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: inboxRows(page.Rows, h.now()), Statuses: store.Statuses,
 		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p),
-		TagFilters: tagFilters(p)}
+		TagFilters: tagFilters(p), Sort: sortLinks(p)}
 	if err := h.snoozedRows(r.Context(), v.User.ID, page.Rows, data.Rows); err != nil {
 		h.pages.fail(w, r, err)
 		return

@@ -201,6 +201,19 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 		mux.Handle("GET /admin/reports", requireRole(p, roleAdmin, http.HandlerFunc(reports.show)))
 		mux.Handle("GET /admin/reports.csv", requireRole(p, roleAdmin, http.HandlerFunc(reports.csv)))
 	}
+	// Business hours and SLA policies (issue 18).
+	hours, sla := newAdminHours(o, p), newAdminSLA(o, p)
+	mux.Handle("GET /admin/hours", requireRole(p, roleAdmin, http.HandlerFunc(hours.list)))
+	mux.Handle("POST /admin/hours", requireRole(p, roleAdmin, http.HandlerFunc(hours.save)))
+	mux.Handle("GET /admin/hours/{id}", requireRole(p, roleAdmin, http.HandlerFunc(hours.edit)))
+	mux.Handle("POST /admin/hours/{id}", requireRole(p, roleAdmin, http.HandlerFunc(hours.save)))
+	mux.Handle("POST /admin/hours/{id}/holidays", requireRole(p, roleAdmin, http.HandlerFunc(hours.addHoliday)))
+	mux.Handle("POST /admin/hours/{id}/holidays/{holiday}/remove", requireRole(p, roleAdmin, http.HandlerFunc(hours.removeHoliday)))
+	mux.Handle("GET /admin/sla", requireRole(p, roleAdmin, http.HandlerFunc(sla.list)))
+	mux.Handle("POST /admin/sla", requireRole(p, roleAdmin, http.HandlerFunc(sla.save)))
+	mux.Handle("POST /admin/sla/{id}", requireRole(p, roleAdmin, http.HandlerFunc(sla.save)))
+	mux.Handle("POST /admin/sla/{id}/delete", requireRole(p, roleAdmin, http.HandlerFunc(sla.remove)))
+
 	mux.HandleFunc("/", p.notFound)
 
 	h := notePattern(mux)
