@@ -30,6 +30,10 @@ func TestSeed(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(DISTINCT number) FROM tickets`); n != 51 {
 			t.Errorf("ticket numbers not unique: %d", n)
 		}
+		// Every ticket knows since when it has its status, or it would never auto-close.
+		if n := count(t, db, `SELECT COUNT(*) FROM tickets WHERE status_at IS NULL`); n != 0 {
+			t.Errorf("%d tickets without status_at", n)
+		}
 		// Resolved and closed tickets have their status change recorded, for reports.
 		if n := count(t, db, `SELECT COUNT(*) FROM activity WHERE kind = 'status' AND new_value IN ('resolved', 'closed')`); n != 25 {
 			t.Errorf("status changes = %d, want 25", n)
