@@ -112,6 +112,16 @@ func (tx *Tx) mergeTickets(ctx context.Context, from []int64, into, actorID int6
 	if err := tx.refreshRow(ctx, survivor.ID); err != nil {
 		return nil, err
 	}
+	// The survivor's first reply may have come with the merge; the
+	// merged tickets' clocks stop with their closing.
+	for _, m := range out {
+		if err := tx.syncSLA(ctx, m.TicketID); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.syncSLA(ctx, survivor.ID); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -175,6 +185,11 @@ func (tx *Tx) mergeOne(ctx context.Context, t, into *Ticket, actorID int64) (Mer
 	}
 	if err := tx.countMoves(ctx, &m); err != nil {
 		return m, err
+	}
+	if t.Status != "closed" { // the history tells of the closing, so SLA clocks and reports see it
+		if err := tx.recordActivity(ctx, t.ID, actorID, "status", t.Status, "closed", now); err != nil {
+			return m, err
+		}
 	}
 	if err := tx.refreshRow(ctx, t.ID); err != nil {
 		return m, err
@@ -276,6 +291,16 @@ func (tx *Tx) undoMerge(ctx context.Context, id, actorID int64) (Merge, error) {
 	}
 	if err := tx.refreshRow(ctx, into.ID); err != nil {
 		return m, err
+	}
+	if m.PrevStatus != "closed" {
+		if err := tx.recordActivity(ctx, t.ID, actorID, "status", "closed", m.PrevStatus, now); err != nil {
+			return m, err
+		}
+	}
+	for _, id := range []int64{t.ID, into.ID} {
+		if err := tx.syncSLA(ctx, id); err != nil {
+			return m, err
+		}
 	}
 	m.UndoneAt = &now
 	err = tx.Audit(ctx, Audit{ActorID: actorID, Action: AuditMergeUndo, TicketID: t.ID, Detail: map[string]any{"into": into.ID, "into_number": into.Number, "merge": m.ID}})

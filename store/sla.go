@@ -162,7 +162,11 @@ func (tx *Tx) slaEvents(ctx context.Context, t Ticket) (slaEvents, error) {
 	for _, c := range changes {
 		set(c.New, c.At)
 	}
-	set(t.Status, t.UpdatedAt) // a change no activity row tells of (a merge)
+	last := t.UpdatedAt // a change no activity row tells of (a merge)
+	if t.StatusAt != nil {
+		last = *t.StatusAt
+	}
+	set(t.Status, last)
 	switch {
 	case status == "pending":
 		ev.pausedAt = &since

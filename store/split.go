@@ -191,6 +191,9 @@ func (tx *Tx) splitMessage(ctx context.Context, req SplitRequest) (*Split, error
 		if err := tx.refreshRow(ctx, id); err != nil {
 			return nil, err
 		}
+		if err := tx.syncSLA(ctx, id); err != nil { // the new ticket's clocks start
+			return nil, err
+		}
 	}
 	for _, side := range []struct {
 		ticket int64
