@@ -147,7 +147,7 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		out.Created = true
 	} else if t, err = tx.liveTicket(ctx, d.TicketID); err != nil {
 		return err
-	} else if old, err := tx.followUp(ctx, &t, d, now); err != nil {
+	} else if old, err := tx.followUp(ctx, &t, author, d, now); err != nil {
 		return err
 	} else if old != nil {
 		if err := tx.openFollowUp(ctx, &t, *old, author, d, now); err != nil {

@@ -326,6 +326,18 @@ func TestReopenWindow(t *testing.T) {
 				if again.TicketID != got.TicketID || again.Created {
 					t.Errorf("second answer went to %d (created %v), want %d", again.TicketID, again.Created, got.TicketID)
 				}
+				// Someone else's answer to the old thread opens their own
+				// follow-up: it never lands in alice's.
+				bob := reply(d.ticket.TicketID, "bob@example.com")
+				bob.Reopen, bob.Message.SenderAuth = true, store.SenderVerified
+				theirs := deliver(t, db, bob)
+				if !theirs.Created || theirs.TicketID == got.TicketID || theirs.TicketID == d.ticket.TicketID {
+					t.Errorf("bob's answer went to %d (created %v); alice's follow-up is %d", theirs.TicketID, theirs.Created, got.TicketID)
+				}
+				if n := count(t, db, `SELECT COUNT(*) FROM participants p JOIN users u ON u.id = p.user_id
+					WHERE p.ticket_id = ? AND u.email = 'bob@example.com'`, got.TicketID); n != 0 {
+					t.Errorf("bob joined alice's follow-up")
+				}
 				// An auto-reply stays on the old ticket and opens nothing.
 				auto := deliver(t, db, answer(d.ticket.TicketID, true))
 				if auto.TicketID != d.ticket.TicketID || auto.Created || d.status(t) != "closed" {

@@ -18,11 +18,11 @@ func (db *DB) closedLongAgo(t Ticket, now time.Time) bool {
 
 // followUp decides where a delivery to *t goes. A person's own answer (not
 // automatic mail) to a ticket closed longer ago than the reopen window
-// goes to the follow-up an earlier answer opened, if there is one (moving
+// goes to the follow-up the same person's earlier answer opened, if any (moving
 // *t there), and it too may be closed long ago: then followUp returns the
 // ticket to follow up with a new one. Otherwise it returns nil and the
 // mail goes to *t as always.
-func (tx *Tx) followUp(ctx context.Context, t *Ticket, d *Delivery, now time.Time) (*Ticket, error) {
+func (tx *Tx) followUp(ctx context.Context, t *Ticket, author int64, d *Delivery, now time.Time) (*Ticket, error) {
 	if d.Message.Auto || !d.Reopen || d.Message.Kind != "inbound" {
 		return nil, nil
 	}
@@ -31,7 +31,7 @@ func (tx *Tx) followUp(ctx context.Context, t *Ticket, d *Delivery, now time.Tim
 			return nil, nil
 		}
 		var next []int64
-		if err := tx.SelectContext(ctx, &next, tx.q(`SELECT id FROM tickets WHERE follow_up_of = ? ORDER BY id DESC LIMIT 1`), t.ID); err != nil {
+		if err := tx.SelectContext(ctx, &next, tx.q(`SELECT id FROM tickets WHERE follow_up_of = ? AND customer_id = ? ORDER BY id DESC LIMIT 1`), t.ID, author); err != nil {
 			return nil, fmt.Errorf("store: deliver: follow-up: %w", err)
 		}
 		if len(next) == 0 {
