@@ -203,7 +203,7 @@ func queueCond(queue string, viewerID int64, now time.Time) ([]string, []any, er
 	case QueueUnassigned:
 		return []string{`t.assignee_id IS NULL AND t.status IN ('open', 'pending')`, awake}, []any{now}, nil
 	case QueueSnoozed:
-		return []string{`t.snoozed_until > ?`}, []any{now}, nil
+		return []string{`t.snoozed_until > ? AND t.merged_into IS NULL AND t.status IN ('open', 'pending')`}, []any{now}, nil
 	case QueueAll:
 		return nil, nil, nil
 	}

@@ -107,7 +107,7 @@ func (db *DB) SweepLifecycle(ctx context.Context) (LifecycleSweep, error) {
 			func(tx *Tx, id int64) (bool, error) { return tx.autoResolve(ctx, id, now) }},
 		{lc.Close > 0, &out.Closed, `SELECT id FROM tickets WHERE status = 'resolved' AND status_at <= ?`, "status_at", []any{now.Add(-lc.Close)},
 			func(tx *Tx, id int64) (bool, error) { return tx.autoCloseResolved(ctx, id, now) }},
-		{true, &out.Woken, `SELECT id FROM tickets WHERE snoozed_until <= ?`, "snoozed_until", []any{now},
+		{true, &out.Woken, `SELECT id FROM tickets WHERE snoozed_until <= ? AND merged_into IS NULL`, "snoozed_until", []any{now},
 			func(tx *Tx, id int64) (bool, error) { return tx.wakeByTime(ctx, id, now) }},
 	}
 	for _, s := range steps {

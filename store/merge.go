@@ -173,7 +173,8 @@ func (tx *Tx) mergeOne(ctx context.Context, t, into *Ticket, actorID int64) (Mer
 		{`INSERT INTO participants (ticket_id, user_id, role, created_at)
 			SELECT ?, row_id, CASE WHEN row_id = ? THEN 'customer' ELSE 'cc' END, ? FROM merge_moves WHERE merge_id = ? AND kind = 'participant'`,
 			[]any{into.ID, into.CustomerID, now, m.ID}},
-		{`UPDATE tickets SET status = 'closed', status_at = ?, merged_into = ?, merged_at = ?, merged_by = ?, updated_at = ? WHERE id = ?`,
+		{`UPDATE tickets SET status = 'closed', status_at = ?, merged_into = ?, merged_at = ?, merged_by = ?, updated_at = ?,
+			snoozed_until = NULL, snoozed_by = NULL WHERE id = ?`,
 			[]any{now, into.ID, now, m.ActorID, now, t.ID}},
 		{`UPDATE tickets SET updated_at = ?, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END WHERE id = ?`,
 			[]any{now, t.LastActivityAt, t.LastActivityAt, into.ID}},

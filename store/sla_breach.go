@@ -49,11 +49,14 @@ var breachConds = map[string]string{
 func (db *DB) tellSLABreachBatch(ctx context.Context) (int, bool, error) {
 	now := db.Now()
 	var found []slaBreach
+	// A snoozed ticket's breach waits for it to wake: staff put it away
+	// until then, and its flag stays unset for the sweep after.
+	const awake = ` AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = s.ticket_id AND t.snoozed_until > ?)`
 	err := db.X.SelectContext(ctx, &found, db.q(`SELECT * FROM (SELECT s.ticket_id, 'first_response' AS target
-			FROM ticket_sla s WHERE `+breachConds[TargetFirstResponse]+` ORDER BY s.first_response_due LIMIT ?) f
+			FROM ticket_sla s WHERE `+breachConds[TargetFirstResponse]+awake+` ORDER BY s.first_response_due LIMIT ?) f
 		UNION ALL SELECT * FROM (SELECT s.ticket_id, 'resolution' AS target
-			FROM ticket_sla s WHERE `+breachConds[TargetResolution]+` ORDER BY s.resolution_due LIMIT ?) r`),
-		now, slaBreachBatch, now, slaBreachBatch)
+			FROM ticket_sla s WHERE `+breachConds[TargetResolution]+awake+` ORDER BY s.resolution_due LIMIT ?) r`),
+		now, now, slaBreachBatch, now, now, slaBreachBatch)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: sla breaches: %w", err)
 	}

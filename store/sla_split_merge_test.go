@@ -63,3 +63,27 @@ func TestSLASplitAndMerge(t *testing.T) {
 		}
 	})
 }
+
+// TestSLABreachWaitsForSnooze: a snoozed ticket's missed target is told
+// of when it wakes, not while staff have put it away.
+func TestSLABreachWaitsForSnooze(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		admin, at := slaDesk(t, db)
+		db.Lifecycle = store.DefaultLifecycle()
+		savePolicy(t, db, store.SLAPolicy{Priority: "normal", FirstResponse: 3600})
+		at("2026-12-07 10:00")
+		tk := deliver(t, db, newTicket("Later, please"))
+		if err := db.Snooze(ctx, tk.TicketID, admin.ID, berlin(t, "2026-12-08 09:00")); err != nil {
+			t.Fatal(err)
+		}
+		at("2026-12-07 12:00")
+		if n, err := db.TellSLABreaches(ctx); err != nil || n != 0 {
+			t.Fatalf("while snoozed: told %d, %v", n, err)
+		}
+		at("2026-12-08 09:01")
+		if n, err := db.TellSLABreaches(ctx); err != nil || n != 1 {
+			t.Fatalf("after the snooze: told %d, %v; want 1", n, err)
+		}
+	})
+}

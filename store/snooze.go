@@ -35,9 +35,15 @@ func (db *DB) Snooze(ctx context.Context, ticketID, actorID int64, until time.Ti
 		if t.MergedInto != nil || (t.Status != "open" && t.Status != "pending") {
 			return fmt.Errorf("%w: only open and pending tickets snooze", ErrInvalidChange)
 		}
-		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET snoozed_until = ?, snoozed_by = ?, updated_at = ? WHERE id = ?`),
-			until, nullID(actorID), now, ticketID); err != nil {
+		// The condition again in the update: a resolve or merge that
+		// committed since the read leaves nothing to snooze.
+		res, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET snoozed_until = ?, snoozed_by = ?, updated_at = ?
+			WHERE id = ? AND merged_into IS NULL AND status IN ('open', 'pending')`), until, nullID(actorID), now, ticketID)
+		if err != nil {
 			return fmt.Errorf("store: snooze: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("%w: only open and pending tickets snooze", ErrInvalidChange)
 		}
 		old := ""
 		if t.Snoozed(now) {
