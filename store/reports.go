@@ -249,7 +249,9 @@ func (b *reportBuilder) add(t reportTicket) {
 			row.rt = append(row.rt, t.ResolvedAt.Sub(t.CreatedAt))
 		}
 	}
-	if met, at, ok := verdict(t.FirstDue, t.FirstAt, b.now); ok && b.in(&at) {
+	// A ticket staff started was answered by its opening: its first
+	// response counts nowhere, its SLA verdict neither.
+	if met, at, ok := verdict(t.FirstDue, t.FirstAt, b.now); ok && b.in(&at) && t.Channel != ChannelStaff {
 		for _, row := range b.rows(t, orNoStaff(t.Responder)) {
 			row.FirstResponseSLA.count(met)
 		}
