@@ -77,7 +77,7 @@ func TestTwoSchedulersRegisterUniqueTasks(t *testing.T) {
 			}
 		}
 	}
-	for queue, want := range map[string]int{jobs.QueueLow: 5, jobs.QueueDefault: 1} {
+	for queue, want := range map[string]int{jobs.QueueLow: 6, jobs.QueueDefault: 1} {
 		q, err := insp.GetQueueInfo(queue)
 		if err != nil || q.Pending != want {
 			t.Errorf("queue %s = %+v, %v; want %d pending", queue, q, err, want)
