@@ -131,11 +131,15 @@ type reportTicket struct {
 }
 
 // channel is how the ticket came in: started by staff, else its first
-// message's source.
+// message's source, as recorded at creation or, when not, read now.
 func (t reportTicket) channel() string {
 	switch {
 	case t.Channel == ChannelStaff:
 		return ReportStaff
+	case t.Channel == ChannelPortal:
+		return ReportPortal
+	case t.Channel == ChannelMail:
+		return ReportMail
 	case t.Source != nil && *t.Source == "web":
 		return ReportPortal
 	default:
