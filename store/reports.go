@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -220,7 +221,7 @@ func (b *reportBuilder) rows(t reportTicket, staff *int64) []*ReportRow {
 	}
 	out := []*ReportRow{&b.r.Total, row("category", t.Category), row("channel", t.channel())}
 	if staff != nil {
-		out = append(out, row("staff", fmt.Sprint(*staff)))
+		out = append(out, row("staff", strconv.FormatInt(*staff, 10)))
 	}
 	return out
 }
