@@ -161,10 +161,6 @@ func (db *DB) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	if days := dayIndex(from, end); days > MaxReportDays {
 		return nil, fmt.Errorf("%w: %d days, at most %d", ErrReportRange, days, MaxReportDays)
 	}
-	tickets, err := db.reportTickets(ctx, from.UTC(), end.UTC())
-	if err != nil {
-		return nil, err
-	}
 	ratings, err := db.reportRatings(ctx, from.UTC(), end.UTC())
 	if err != nil {
 		return nil, err
@@ -175,17 +171,27 @@ func (db *DB) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	}
 	b := reportBuilder{r: r, from: from, end: end, now: db.Now(), groups: map[string]map[string]*ReportRow{
 		"category": {}, "channel": {}, "staff": {}}}
-	byID := map[int64]reportTicket{}
-	for _, t := range tickets {
-		byID[t.ID] = t
+	// The tickets are added as they are read, and only the rated ones kept
+	// (a range can hold every ticket).
+	rated := map[int64]*reportTicket{}
+	for _, rt := range ratings {
+		rated[rt.TicketID] = nil
+	}
+	err = db.reportTickets(ctx, from.UTC(), end.UTC(), func(t reportTicket) {
 		b.add(t)
+		if _, ok := rated[t.ID]; ok {
+			rated[t.ID] = &t
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, rt := range ratings {
-		t, ok := byID[rt.TicketID]
-		if !ok {
+		t := rated[rt.TicketID]
+		if t == nil {
 			continue // merged or spam
 		}
-		b.rate(t, rt.Rating)
+		b.rate(*t, rt.Rating)
 		if rt.Comment != "" && len(r.Comments) < 20 {
 			r.Comments = append(r.Comments, RatingComment{TicketNumber: rt.Number, Rating: rt.Rating, Comment: rt.Comment, At: rt.UpdatedAt})
 		}

@@ -66,48 +66,50 @@ LEFT JOIN ticket_sla s ON s.ticket_id = tix.id`
 // sorts of a range's replies and changes fit in memory.
 var reportPostgresSettings = []string{`SET LOCAL jit = off`, `SET LOCAL work_mem = '64MB'`}
 
-func (db *DB) reportTickets(ctx context.Context, from, end time.Time) ([]reportTicket, error) {
+// reportTickets calls each for every ticket reportTicketsSQL finds.
+func (db *DB) reportTickets(ctx context.Context, from, end time.Time, each func(reportTicket)) error {
 	query, args, err := sqlx.Named(reportTicketsSQL, map[string]any{"from": from, "end": end})
 	if err != nil {
-		return nil, fmt.Errorf("store: report: %w", err)
+		return fmt.Errorf("store: report: %w", err)
 	}
 	if db.Dialect != Postgres {
-		return scanReportTickets(db.X.QueryContext(ctx, db.q(query), args...))
+		return scanReportTickets(each)(db.X.QueryContext(ctx, db.q(query), args...))
 	}
 	tx, err := db.X.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("store: report tickets: %w", err)
+		return fmt.Errorf("store: report tickets: %w", err)
 	}
 	defer tx.Rollback()
 	for _, set := range reportPostgresSettings {
 		if _, err := tx.ExecContext(ctx, set); err != nil {
-			return nil, fmt.Errorf("store: report settings: %w", err)
+			return fmt.Errorf("store: report settings: %w", err)
 		}
 	}
-	return scanReportTickets(tx.QueryContext(ctx, db.q(query), args...))
+	return scanReportTickets(each)(tx.QueryContext(ctx, db.q(query), args...))
 }
 
-// scanReportTickets reads reportTicketsSQL's rows column by column: a
-// range can hold every ticket, and sqlx's reflection took a good part of
-// the report's time.
-func scanReportTickets(rows *sql.Rows, err error) ([]reportTicket, error) {
-	if err != nil {
-		return nil, fmt.Errorf("store: report tickets: %w", err)
-	}
-	defer rows.Close()
-	out := make([]reportTicket, 0, 1024)
-	for rows.Next() {
-		var t reportTicket
-		if err := rows.Scan(&t.ID, &t.CreatedAt, &t.Category, &t.Channel, &t.Source, &t.FirstResponseAt, &t.Responder,
-			&t.ResolvedAt, &t.Resolver, &t.FirstDue, &t.FirstAt, &t.ResolutionDue, &t.ResolutionAt); err != nil {
-			return nil, fmt.Errorf("store: report tickets: %w", err)
+// scanReportTickets reads reportTicketsSQL's rows column by column and
+// hands each on as it comes: a range can hold every ticket, and sqlx's
+// reflection and a slice of them all took a good part of the report's time.
+func scanReportTickets(each func(reportTicket)) func(*sql.Rows, error) error {
+	return func(rows *sql.Rows, err error) error {
+		if err != nil {
+			return fmt.Errorf("store: report tickets: %w", err)
 		}
-		out = append(out, t)
+		defer rows.Close()
+		for rows.Next() {
+			var t reportTicket
+			if err := rows.Scan(&t.ID, &t.CreatedAt, &t.Category, &t.Channel, &t.Source, &t.FirstResponseAt, &t.Responder,
+				&t.ResolvedAt, &t.Resolver, &t.FirstDue, &t.FirstAt, &t.ResolutionDue, &t.ResolutionAt); err != nil {
+				return fmt.Errorf("store: report tickets: %w", err)
+			}
+			each(t)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: report tickets: %w", err)
+		}
+		return nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: report tickets: %w", err)
-	}
-	return out, nil
 }
 
 // reportRating is a rating given or changed in the range.
