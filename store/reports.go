@@ -208,6 +208,7 @@ type reportBuilder struct {
 	from, end time.Time
 	now       time.Time
 	groups    map[string]map[string]*ReportRow // breakdown → key → row
+	buf       []*ReportRow                     // rows' result
 }
 
 func (b *reportBuilder) in(at *time.Time) bool {
@@ -225,11 +226,12 @@ func (b *reportBuilder) rows(t reportTicket, staff *int64) []*ReportRow {
 		}
 		return g[key]
 	}
-	out := []*ReportRow{&b.r.Total, row("category", t.Category), row("channel", t.channel())}
+	// One slice, reused: every caller ranges over it before the next call.
+	b.buf = append(b.buf[:0], &b.r.Total, row("category", t.Category), row("channel", t.channel()))
 	if staff != nil {
-		out = append(out, row("staff", strconv.FormatInt(*staff, 10)))
+		b.buf = append(b.buf, row("staff", strconv.FormatInt(*staff, 10)))
 	}
-	return out
+	return b.buf
 }
 
 var noStaff = new(int64) // events no staff member is credited with

@@ -17,17 +17,17 @@ const notMoved = `NOT EXISTS (SELECT 1 FROM merge_moves mm JOIN merges g ON g.id
 // reportTicketsSQL finds the tickets with an event in [:from, :end) —
 // created, a staff reply sent, a status changed, an SLA due or verdict, a
 // rating — and reads each one's events, set by set rather than ticket by
-// ticket (measured: see BenchmarkReport). A ticket created in the range
-// needs no look at its events to be found; PostgreSQL reads (and hashes)
-// an event table only for tickets created before. A ticket's channel is recorded on
-// it (tickets.channel); only one without (a split-off ticket) has its first
-// own message's source read. A ticket's own messages are those at or after
-// its creation that no merge moved in: a merge moves other tickets'
-// messages in, and they must count neither as its channel nor as its first
-// response. Its resolution is its last status change into or out of
-// resolved/closed (changes between the two do not count), when that change
-// went in. The window functions carry what is read of the first reply and
-// the last change, so neither is looked up again.
+// ticket (measured: see BenchmarkReport). A ticket created in the range is
+// found without a look at its events; PostgreSQL hashes an event table
+// only once a ticket created before the range needs it. A ticket's channel
+// is recorded on it (tickets.channel); only one without (a split-off
+// ticket) has its first own message's source read. A ticket's own messages
+// are those at or after its creation that no merge moved in: a merge moves
+// other tickets' messages in, and they must count neither as its channel
+// nor as its first response. Its resolution is its last status change into
+// or out of resolved/closed (changes between the two do not count), when
+// that change went in. The window functions carry what is read of the
+// first reply and the last change, so neither is looked up again.
 const reportTicketsSQL = `WITH tix AS MATERIALIZED (
 	SELECT t.id, t.created_at, t.category, t.channel,
 		CASE WHEN t.channel = '' THEN (SELECT m.source FROM messages m WHERE m.ticket_id = t.id AND m.created_at >= t.created_at AND ` + notMoved + `
