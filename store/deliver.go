@@ -255,8 +255,10 @@ func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *De
 	if d.followUpOf != 0 {
 		followUp = &d.followUpOf
 	}
-	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at, status_at, follow_up_of)
-		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, priority, category, d.Flag, now, now, now, now, followUp).StructScan(t)
+	// The channel is the source of d's message, which Deliver inserts next
+	// (reports count tickets by it).
+	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at, status_at, follow_up_of, channel)
+		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, priority, category, d.Flag, now, now, now, now, followUp, channelOf(d.Message.Source)).StructScan(t)
 	if err != nil {
 		return fmt.Errorf("store: create ticket: %w", err)
 	}

@@ -39,8 +39,11 @@ type Ticket struct {
 	MergedInto *int64     `db:"merged_into"`
 	MergedAt   *time.Time `db:"merged_at"`
 	MergedBy   *int64     `db:"merged_by"`
-	// Channel is ChannelStaff for a ticket a staff member opened by
-	// writing to the customer first; "" for one the customer opened.
+	// Channel is how the ticket came in: ChannelStaff for one a staff
+	// member opened by writing to the customer first; ChannelMail or
+	// ChannelPortal for one its customer opened, as its first message's
+	// source was (recorded at creation); "" when not recorded (a split-off
+	// ticket: reports then read its first message's source).
 	Channel string `db:"channel"`
 	// StatusAt is when the ticket took its status (lifecycle.go): nil on
 	// rows written before it was recorded.
@@ -58,8 +61,24 @@ func (t Ticket) Snoozed(now time.Time) bool {
 	return t.SnoozedUntil != nil && t.SnoozedUntil.After(now)
 }
 
-// ChannelStaff marks a ticket staff started (Ticket.Channel).
-const ChannelStaff = "staff"
+// How tickets came in (Ticket.Channel).
+const (
+	ChannelStaff  = "staff"  // a staff member started it
+	ChannelMail   = "mail"   // its customer wrote in by mail
+	ChannelPortal = "portal" // its customer wrote in on the portal
+)
+
+// channelOf is the channel of a ticket its first message, from source
+// (email or web), opened; "" when there is no message (staff start).
+func channelOf(source string) string {
+	switch source {
+	case "web":
+		return ChannelPortal
+	case "email":
+		return ChannelMail
+	}
+	return ""
+}
 
 // Message is one entry in a ticket's thread.
 type Message struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -131,11 +132,15 @@ type reportTicket struct {
 }
 
 // channel is how the ticket came in: started by staff, else its first
-// message's source.
+// message's source, as recorded at creation or, when not, read now.
 func (t reportTicket) channel() string {
 	switch {
 	case t.Channel == ChannelStaff:
 		return ReportStaff
+	case t.Channel == ChannelPortal:
+		return ReportPortal
+	case t.Channel == ChannelMail:
+		return ReportMail
 	case t.Source != nil && *t.Source == "web":
 		return ReportPortal
 	default:
@@ -156,10 +161,6 @@ func (db *DB) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	if days := dayIndex(from, end); days > MaxReportDays {
 		return nil, fmt.Errorf("%w: %d days, at most %d", ErrReportRange, days, MaxReportDays)
 	}
-	tickets, err := db.reportTickets(ctx, from.UTC(), end.UTC())
-	if err != nil {
-		return nil, err
-	}
 	ratings, err := db.reportRatings(ctx, from.UTC(), end.UTC())
 	if err != nil {
 		return nil, err
@@ -170,17 +171,27 @@ func (db *DB) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	}
 	b := reportBuilder{r: r, from: from, end: end, now: db.Now(), groups: map[string]map[string]*ReportRow{
 		"category": {}, "channel": {}, "staff": {}}}
-	byID := map[int64]reportTicket{}
-	for _, t := range tickets {
-		byID[t.ID] = t
+	// The tickets are added as they are read, and only the rated ones kept
+	// (a range can hold every ticket).
+	rated := map[int64]*reportTicket{}
+	for _, rt := range ratings {
+		rated[rt.TicketID] = nil
+	}
+	err = db.reportTickets(ctx, from.UTC(), end.UTC(), func(t reportTicket) {
 		b.add(t)
+		if _, ok := rated[t.ID]; ok {
+			rated[t.ID] = &t
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, rt := range ratings {
-		t, ok := byID[rt.TicketID]
-		if !ok {
+		t := rated[rt.TicketID]
+		if t == nil {
 			continue // merged or spam
 		}
-		b.rate(t, rt.Rating)
+		b.rate(*t, rt.Rating)
 		if rt.Comment != "" && len(r.Comments) < 20 {
 			r.Comments = append(r.Comments, RatingComment{TicketNumber: rt.Number, Rating: rt.Rating, Comment: rt.Comment, At: rt.UpdatedAt})
 		}
@@ -197,6 +208,7 @@ type reportBuilder struct {
 	from, end time.Time
 	now       time.Time
 	groups    map[string]map[string]*ReportRow // breakdown → key → row
+	buf       []*ReportRow                     // rows' result
 }
 
 func (b *reportBuilder) in(at *time.Time) bool {
@@ -214,11 +226,12 @@ func (b *reportBuilder) rows(t reportTicket, staff *int64) []*ReportRow {
 		}
 		return g[key]
 	}
-	out := []*ReportRow{&b.r.Total, row("category", t.Category), row("channel", t.channel())}
+	// One slice, reused: every caller ranges over it before the next call.
+	b.buf = append(b.buf[:0], &b.r.Total, row("category", t.Category), row("channel", t.channel()))
 	if staff != nil {
-		out = append(out, row("staff", fmt.Sprint(*staff)))
+		b.buf = append(b.buf, row("staff", strconv.FormatInt(*staff, 10)))
 	}
-	return out
+	return b.buf
 }
 
 var noStaff = new(int64) // events no staff member is credited with

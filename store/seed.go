@@ -63,14 +63,14 @@ func (db *DB) Seed(ctx context.Context, o SeedOpts) error {
 			[]any{o.Customers, tag, start, start}},
 		{"staff", `INSERT INTO users (email, name, role, created_at, updated_at) VALUES ('seed-agent-' || ? || '@staff.test', 'Agent', 'staff', ?, ?)`,
 			[]any{tag, start, start}},
-		{"tickets", series("?") + `INSERT INTO tickets (number, customer_id, assignee_id, subject, status, priority, category, created_at, updated_at, last_activity_at, status_at)
+		{"tickets", series("?") + `INSERT INTO tickets (number, customer_id, assignee_id, subject, status, priority, category, channel, created_at, updated_at, last_activity_at, status_at)
 			SELECT (SELECT COALESCE(MAX(number), 0) FROM tickets) + i,
 				(SELECT MIN(id) FROM users WHERE email LIKE 'seed%-' || ? || '@customer.test') + (i % ?),
 				CASE WHEN i % 3 = 0 THEN (SELECT id FROM users WHERE email = 'seed-agent-' || ? || '@staff.test') END,
 				'Seeded ' || ` + word("i", 13) + ` || ' problem ' || i,
 				CASE i % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'pending' WHEN 2 THEN 'resolved' ELSE 'closed' END,
 				CASE i % 5 WHEN 0 THEN 'high' WHEN 1 THEN 'low' WHEN 2 THEN 'urgent' ELSE 'normal' END,
-				CASE i % 3 WHEN 0 THEN 'billing' WHEN 1 THEN 'sales' ELSE 'general' END,
+				CASE i % 3 WHEN 0 THEN 'billing' WHEN 1 THEN 'sales' ELSE 'general' END, '` + ChannelMail + `',
 				` + at("i") + `, ` + at("i") + `, ` + at(fmt.Sprint(o.Messages)+" + i") + `, ` + at("i") + ` FROM s`,
 			[]any{o.Tickets, tag, o.Customers, tag, base, base, base, base}},
 		{"participants", `INSERT INTO participants (ticket_id, user_id, role, created_at)
