@@ -180,7 +180,7 @@ func (h *inboxHandler) list(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: inboxRows(page.Rows, h.now()), Statuses: store.Statuses,
+	data := inboxPage{Query: q, Assignee: p.Get("assignee"), Rows: inboxRows(page.Rows, h.pages.clock()), Statuses: store.Statuses,
 		Priorities: store.Priorities, Categories: h.categories, Staff: staff, Back: listBack(p),
 		TagFilters: tagFilters(p), Sort: sortLinks(p)}
 	if err := h.snoozedRows(r.Context(), v.User.ID, page.Rows, data.Rows); err != nil {
