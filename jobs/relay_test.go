@@ -270,9 +270,15 @@ func TestRelayRunLogsAFailureOnce(t *testing.T) {
 			defer close(done)
 			jobs.NewRelay(&flakyStore{DB: e.db, n: 5}, e.client, slog.New(slog.NewTextHandler(&logs, nil))).Run(ctx, time.Millisecond)
 		}()
-		waitFor(t, "outbox relayed", func() bool { return pending(t, e.db) == 0 })
+		// The pass that relays the rows logs the recovery after it
+		// returns: wait for that log, not for the rows, before stopping
+		// the loop (a cancel in between would skip it).
+		waitFor(t, "recovery logged", func() bool { return strings.Contains(logs.String(), "outbox relay recovered") })
 		cancel()
 		<-done
+		if n := pending(t, e.db); n != 0 {
+			t.Errorf("%d rows left in the outbox", n)
+		}
 		out := logs.String()
 		if n := strings.Count(out, "outbox relay failing"); n != 1 {
 			t.Errorf("logged the failure %d times over 5 failing passes:\n%s", n, out)
