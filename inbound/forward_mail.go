@@ -12,7 +12,7 @@ import (
 
 // ForwardStore is what answers to forwards need from the database.
 type ForwardStore interface {
-	RecordForwardAnswer(ctx context.Context, a store.ForwardAnswer) (*store.Delivered, error)
+	RecordForwardAnswer(ctx context.Context, a store.ForwardAnswer) (*store.Recorded, error)
 }
 
 var _ ForwardStore = (*store.DB)(nil)

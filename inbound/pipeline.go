@@ -25,7 +25,7 @@ type Store interface {
 	Survivor(ctx context.Context, t *store.Ticket) (*store.Ticket, error)
 	ThreadIDExists(ctx context.Context, id string) (bool, error)
 	IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error)
-	Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error)
+	RecordInbound(ctx context.Context, d *store.Incoming) (*store.Recorded, error)
 	BounceStore
 	InboundMail(ctx context.Context, id int64) (*store.InboundMail, error)
 	IsBlocked(ctx context.Context, email string) (bool, error)
@@ -341,7 +341,7 @@ func dmarcFailed(v Verdicts) bool {
 
 func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, rt route, auto bool, flag string) (Result, error) {
 	sender := p.checkSender(m, env, rt)
-	d := &store.Delivery{
+	d := &store.Incoming{
 		Flag:          flag,
 		MaxCc:         p.opts.MaxCc,
 		InboundMailID: rec.ID,
@@ -366,7 +366,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		d.Attachments = append(d.Attachments, store.NewAttachment{
 			Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID, Inline: a.Inline, Data: a.Data})
 	}
-	out, err := p.store.Deliver(ctx, d)
+	out, err := p.store.RecordInbound(ctx, d)
 	if errors.Is(err, store.ErrProcessed) {
 		return p.lostRace(ctx, rec.ID)
 	}

@@ -20,7 +20,7 @@ type StaffStore interface {
 	StaffProfile(ctx context.Context, userID int64) (*store.StaffProfile, error)
 	Mentionables(ctx context.Context) ([]store.Mentionable, error)
 	StaffMailCounts(ctx context.Context, staffID int64, within time.Duration) (own, held int, err error)
-	RecordStaffMail(ctx context.Context, m store.StaffMail) (*store.Delivered, error)
+	RecordStaffMail(ctx context.Context, m store.StaffMail) (*store.Recorded, error)
 	QueueDigestAnswerNotice(ctx context.Context, staffID int64, subject string) (bool, error)
 }
 

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// ErrDuplicate is returned by Deliver when the message's Message-ID is already
+// ErrDuplicate is returned by RecordInbound when the message's Message-ID is already
 // recorded; nothing was written.
 var ErrDuplicate = errors.New("store: duplicate message")
 
@@ -42,8 +42,8 @@ type NewAttachment struct {
 	Data        []byte
 }
 
-// Delivery is everything one inbound mail changes, written in one transaction.
-type Delivery struct {
+// Incoming is everything one inbound mail changes, written in one transaction.
+type Incoming struct {
 	InboundMailID int64  // the inbound_mail row to mark processed; 0 when none
 	TicketID      int64  // the ticket to append to; 0 opens a new one
 	From          Person // the author; created as a customer on first mail
@@ -73,8 +73,8 @@ type Delivery struct {
 	followUpOf int64 // the long-closed ticket a new one follows up (reopen.go)
 }
 
-// Delivered tells what Deliver wrote.
-type Delivered struct {
+// Recorded tells what RecordInbound wrote.
+type Recorded struct {
 	Created      bool
 	TicketID     int64
 	TicketNumber int64
@@ -83,17 +83,17 @@ type Delivered struct {
 	ConfirmStatus string
 }
 
-// Deliver writes a delivery in one transaction: user, participants, ticket,
+// RecordInbound writes a delivery in one transaction: user, participants, ticket,
 // message, attachments and their bytes, thread id, confirmation outbox and
 // emails rows, and the inbound mail's outcome.
-func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
+func (db *DB) RecordInbound(ctx context.Context, d *Incoming) (*Recorded, error) {
 	keys, err := db.stageFiles(ctx, d.Attachments)
 	if err != nil {
 		return nil, err
 	}
-	var out Delivered
+	var out Recorded
 	err = db.inTxRetry(ctx, func(tx *Tx) error {
-		out = Delivered{}
+		out = Recorded{}
 		return tx.deliver(ctx, d, keys, &out)
 	})
 	if err != nil {
@@ -102,7 +102,7 @@ func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
 	return &out, nil
 }
 
-func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Delivered) error {
+func (tx *Tx) deliver(ctx context.Context, d *Incoming, keys []string, out *Recorded) error {
 	now := tx.db.Now()
 	if d.InboundMailID != 0 {
 		// Claim the inbound row first: a second consumer of the same mail
@@ -243,7 +243,7 @@ func (tx *Tx) upsertUser(ctx context.Context, p Person, now time.Time) (int64, e
 	return id, nil
 }
 
-func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *Delivery, now time.Time) error {
+func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *Incoming, now time.Time) error {
 	category, priority := d.Category, d.Priority
 	if category == "" {
 		category = "general"
@@ -255,7 +255,7 @@ func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *De
 	if d.followUpOf != 0 {
 		followUp = &d.followUpOf
 	}
-	// The channel is the source of d's message, which Deliver inserts next
+	// The channel is the source of d's message, which RecordInbound inserts next
 	// (reports count tickets by it).
 	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at, status_at, follow_up_of, channel)
 		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, priority, category, d.Flag, now, now, now, now, followUp, channelOf(d.Message.Source)).StructScan(t)
@@ -298,7 +298,7 @@ func (tx *Tx) addThreadID(ctx context.Context, ticketID int64, messageID, origin
 	return n == 1, nil
 }
 
-func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Delivery, now time.Time) (int64, error) {
+func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Incoming, now time.Time) (int64, error) {
 	m := d.Message
 	var inboundID *int64
 	if d.InboundMailID != 0 {
@@ -322,7 +322,7 @@ func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Deli
 }
 
 // touchTicket records activity; automatic messages never change the status.
-func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, author int64, now time.Time) error {
+func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Incoming, author int64, now time.Time) error {
 	status := t.Status
 	if d.Reopen && !d.Message.Auto && status != "open" {
 		status = "open"
@@ -352,7 +352,7 @@ func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, author in
 // tellStaff tells staff of a customer's message: a new ticket to everyone
 // who hears of its category, an answer to the ticket's assignee and
 // followers. Automatic mail and spam tell nobody.
-func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Delivery, author int64, out *Delivered) error {
+func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Incoming, author int64, out *Recorded) error {
 	if d.Message.Auto || d.Message.Kind != "inbound" || d.Flag == "spam" {
 		return nil
 	}
