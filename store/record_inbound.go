@@ -70,6 +70,10 @@ type Incoming struct {
 	AutoCap    int
 	AutoWindow time.Duration
 
+	// Route, for an inbound mail (InboundMailID set), is resolved in the
+	// transaction and sets TicketID; nil keeps TicketID.
+	Route *InboundRoute
+
 	followUpOf int64 // the long-closed ticket a new one follows up (reopen.go)
 }
 
@@ -81,6 +85,9 @@ type Recorded struct {
 	MessageID    int64
 	// ConfirmStatus is the confirmation's email status (queued or suppressed), "" when none.
 	ConfirmStatus string
+	// Ignored says why the route's Decide wrote no message; the inbound
+	// mail is recorded as ignored.
+	Ignored string
 }
 
 // RecordInbound writes a delivery in one transaction: user, participants, ticket,
@@ -104,28 +111,10 @@ func (db *DB) RecordInbound(ctx context.Context, d *Incoming) (*Recorded, error)
 
 func (tx *Tx) deliver(ctx context.Context, d *Incoming, keys []string, out *Recorded) error {
 	now := tx.db.Now()
-	if d.InboundMailID != 0 {
-		// Claim the inbound row first: a second consumer of the same mail
-		// waits here for the first to commit, then finds it processed.
-		res, err := tx.ExecContext(ctx, tx.q(`UPDATE inbound_mail SET processed_at = ? WHERE id = ? AND status <> 'processed'`), now, d.InboundMailID)
-		if err != nil {
-			return fmt.Errorf("store: deliver: claim inbound mail: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("store: deliver: inbound mail %d: %w", d.InboundMailID, ErrProcessed)
-		}
-	}
-	if d.Message.MessageID != "" {
-		// Checked before the ticket is created: on PostgreSQL a rolled-back
-		// nextval would still use up a ticket number. The insert below still
-		// catches a concurrent duplicate.
-		var n int
-		if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), CanonicalID(d.Message.MessageID)); err != nil {
-			return fmt.Errorf("store: deliver: %w", err)
-		}
-		if n > 0 {
-			return ErrDuplicate
-		}
+	ignore, err := tx.claimAndRoute(ctx, d, now)
+	if err != nil || ignore != "" {
+		out.Ignored = ignore
+		return err
 	}
 	author, err := tx.upsertUser(ctx, d.From, now)
 	if err != nil {
