@@ -116,6 +116,9 @@ func (tx *Tx) deliver(ctx context.Context, d *Incoming, keys []string, out *Reco
 		out.Ignored = ignore
 		return err
 	}
+	if tx.db.Dialect == Postgres && d.InboundMailID != 0 && d.Key == "" {
+		return tx.recordMail(ctx, d, keys, out, now)
+	}
 	author, err := tx.upsertUser(ctx, d.From, now)
 	if err != nil {
 		return err
@@ -144,31 +147,52 @@ func (tx *Tx) deliver(ctx context.Context, d *Incoming, keys []string, out *Reco
 		}
 		out.Created = true
 	}
+	return tx.recordMessage(ctx, d, keys, out, t, author, nil, now)
+}
+
+// recordMessage writes the message of d on ticket t, and what comes with it.
+// removed, when not nil, says who staff removed from the ticket (read with
+// the ticket already); a joined author is a participant already.
+func (tx *Tx) recordMessage(ctx context.Context, d *Incoming, keys []string, out *Recorded, t Ticket, author int64, removed map[int64]bool, now time.Time) error {
+	var err error
 	out.TicketID, out.TicketNumber = t.ID, t.Number
 	// Only a verified sender joins a ticket by writing to it (a reply
 	// address can leak); anyone else is suggested to staff below.
 	// Someone staff removed stays out until staff add them again.
-	removed, err := tx.removedFrom(ctx, t.ID, author)
-	if err != nil {
-		return err
+	joined := removed != nil && out.Created
+	if removed == nil {
+		removed = map[int64]bool{} // nobody was removed from a new ticket yet
+		if !out.Created {
+			if removed, err = tx.removedFrom(ctx, t.ID, author); err != nil {
+				return err
+			}
+		}
 	}
 	joins := (out.Created || d.Message.SenderAuth == SenderVerified) && !removed[author]
-	if joins {
+	if joins && !joined {
 		if err := tx.addParticipant(ctx, t.ID, author, roleFor(t, author), now); err != nil {
 			return err
 		}
 	}
-	if d.Message.MessageID != "" {
-		ok, err := tx.addThreadID(ctx, t.ID, d.Message.MessageID, "inbound", now)
-		if err != nil {
+	finished := false
+	if tx.db.Dialect == Postgres && d.InboundMailID != 0 {
+		if out.MessageID, err = tx.insertInboundMessage(ctx, t.ID, author, d, out.Created, now); err != nil {
 			return err
 		}
-		if !ok {
-			return ErrDuplicate
+		finished = true
+	} else {
+		if d.Message.MessageID != "" {
+			ok, err := tx.addThreadID(ctx, t.ID, d.Message.MessageID, "inbound", now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrDuplicate
+			}
 		}
-	}
-	if out.MessageID, err = tx.insertMessage(ctx, t.ID, author, d, now); err != nil {
-		return err
+		if out.MessageID, err = tx.insertMessage(ctx, t.ID, author, d, now); err != nil {
+			return err
+		}
 	}
 	if err := tx.keyReply(ctx, author, d.Key, out.MessageID); err != nil {
 		return err
@@ -202,7 +226,7 @@ func (tx *Tx) deliver(ctx context.Context, d *Incoming, keys []string, out *Reco
 	if err := tx.tellStaff(ctx, t, d, author, out); err != nil {
 		return err
 	}
-	if d.InboundMailID != 0 {
+	if d.InboundMailID != 0 && !finished {
 		action := "appended"
 		if out.Created {
 			action = "created"
@@ -349,4 +373,43 @@ func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Incoming, author int64
 		return tx.tellEveryone(ctx, notice{kind: NoticeNewTicket, ticket: t, message: out.MessageID, actor: author})
 	}
 	return tx.tellCustomerMessage(ctx, t, author, out.MessageID)
+}
+
+// insertInboundMessage is PostgreSQL's one statement for an inbound mail's
+// thread id, message and outcome (ErrDuplicate when its Message-ID is known
+// already), then the ticket's row for the inbox. The ticket is locked
+// already: created in this transaction, or read FOR NO KEY UPDATE.
+func (tx *Tx) insertInboundMessage(ctx context.Context, ticketID, author int64, d *Incoming, created bool, now time.Time) (int64, error) {
+	m := d.Message
+	auth := m.SenderAuth
+	if auth != SenderVerified {
+		auth = SenderUnverified // fail closed
+	}
+	action := "appended"
+	if created {
+		action = "created"
+	}
+	var id int64
+	err := tx.QueryRowxContext(ctx, `WITH th AS (
+			INSERT INTO thread_ids (message_id, ticket_id, origin, created_at) SELECT $1, $2, 'inbound', $3 WHERE $1 <> ''
+			ON CONFLICT (message_id) DO NOTHING RETURNING 1),
+		m AS (
+			INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, auto, flag, inbound_mail_id, created_at, sender_auth, sender_auth_reason)
+			SELECT $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $3, $15, $16 WHERE $1 = '' OR EXISTS (SELECT 1 FROM th) RETURNING id),
+		fin AS (
+			UPDATE inbound_mail SET status = 'processed', action = $17, reason = '', ticket_id = $2, message_id = (SELECT id FROM m), processed_at = $3
+			WHERE id = $14 AND EXISTS (SELECT 1 FROM m))
+		SELECT COALESCE((SELECT id FROM m), 0)`,
+		CanonicalID(m.MessageID), ticketID, now, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto,
+		d.Flag, d.InboundMailID, auth, m.SenderAuthReason, action).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: insert message: %w", err)
+	}
+	if id == 0 {
+		return 0, ErrDuplicate
+	}
+	if err := tx.db.refreshRows(ctx, tx, `t.id = ?`, ticketID); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
