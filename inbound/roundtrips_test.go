@@ -16,8 +16,8 @@ import (
 // What one ordinary mail may cost on PostgreSQL: round trips counted by
 // the driver, raw mail save included (it was 23 and 24; the goal is 6).
 const (
-	maxNewTrips   = 13
-	maxReplyTrips = 12
+	maxNewTrips   = 12
+	maxReplyTrips = 11
 )
 
 // tripsMail is a plain mail from ada, numbered n; extra holds header lines.

@@ -66,12 +66,21 @@ func (tx *Tx) syncSLA(ctx context.Context, ticketID int64) error {
 	// The ticket's policy in one look-up; the ticket itself is read only
 	// when it has one.
 	var p SLAPolicy
-	err := tx.GetContext(ctx, &p, tx.q(`SELECT p.* FROM tickets t JOIN sla_policies p ON p.priority = t.priority AND p.category IN (t.category, '')
-		WHERE t.id = ? ORDER BY p.category DESC LIMIT 1`), ticketID)
-	if errors.Is(err, sqlErrNoRows) {
+	args := []any{ticketID}
+	policy := `SELECT p.* FROM tickets t JOIN sla_policies p ON p.priority = t.priority AND p.category IN (t.category, '')
+		WHERE t.id = ? ORDER BY p.category DESC LIMIT 1`
+	if tx.db.Dialect == Postgres {
+		// Without a policy the ticket's SLA row goes, in the same statement.
+		policy = `WITH p AS (` + policy + `),
+			gone AS (DELETE FROM ticket_sla WHERE ticket_id = ? AND NOT EXISTS (SELECT 1 FROM p))
+			SELECT * FROM p`
+		args = append(args, ticketID)
+	}
+	err := tx.GetContext(ctx, &p, tx.q(policy), args...)
+	if errors.Is(err, sqlErrNoRows) && tx.db.Dialect != Postgres {
 		_, err = tx.ExecContext(ctx, tx.q(`DELETE FROM ticket_sla WHERE ticket_id = ?`), ticketID)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, sqlErrNoRows) {
 		return fmt.Errorf("store: sla: %w", err)
 	}
 	if p.ID == 0 {
