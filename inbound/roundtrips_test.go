@@ -16,7 +16,7 @@ import (
 // What one ordinary mail may cost on PostgreSQL: round trips counted by
 // the driver, raw mail save included (it was 23 and 24; the goal is 6).
 const (
-	maxNewTrips   = 12
+	maxNewTrips   = 11
 	maxReplyTrips = 11
 )
 
