@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -79,4 +80,78 @@ func (db *DB) OutboxLag(ctx context.Context) (int, time.Duration, error) {
 		since = *oldest.NotBefore
 	}
 	return n, now.Sub(since), nil
+}
+
+// OutboxPending counts outbox rows not yet handed to the queue.
+func (db *DB) OutboxPending(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.X.GetContext(ctx, &n, `SELECT COUNT(*) FROM outbox WHERE relayed_at IS NULL`); err != nil {
+		return 0, fmt.Errorf("store: outbox pending: %w", err)
+	}
+	return n, nil
+}
+
+// QueuedOutbox returns the outbox row of a mail still queued, for the
+// relay to hand to Redis again; ErrNotQueued when the mail is no longer
+// queued.
+func (db *DB) QueuedOutbox(ctx context.Context, emailID int64) (*OutboxRow, *Email, error) {
+	e, err := db.Email(ctx, emailID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e.Status != EmailQueued {
+		return nil, e, fmt.Errorf("store: email %d: %w", emailID, ErrNotQueued)
+	}
+	var o OutboxRow
+	if err := db.X.GetContext(ctx, &o, db.q(`SELECT * FROM outbox WHERE email_id = ? ORDER BY id LIMIT 1`), emailID); err != nil {
+		return nil, e, notFound(err, fmt.Sprintf("outbox of email %d", emailID))
+	}
+	return &o, e, nil
+}
+
+// StaleRelayed returns up to limit outbox rows handed to Redis before
+// cutoff whose mail is still queued, oldest hand-over first, and marks
+// them handed over now, so that each comes up again only after another
+// wait. Redis is a cache of work: its tasks may be gone (a restart without
+// persistence), and these rows are how they are found again. A mail whose
+// send is under way (a claim younger than claimTTL) is not stale.
+func (db *DB) StaleRelayed(ctx context.Context, cutoff time.Time, claimTTL time.Duration, limit int) ([]OutboxRow, error) {
+	now := db.Now()
+	var out []OutboxRow
+	err := db.InTx(ctx, func(tx *Tx) error {
+		skip := ""
+		if db.Dialect == Postgres {
+			skip = ` FOR UPDATE OF o SKIP LOCKED`
+		}
+		err := tx.SelectContext(ctx, &out, tx.q(`SELECT o.* FROM outbox o JOIN emails e ON e.id = o.email_id
+			WHERE e.status = 'queued' AND o.relayed_at IS NOT NULL AND o.relayed_at <= ?
+				AND (e.sending_at IS NULL OR e.sending_at < ?)
+			ORDER BY o.relayed_at, o.id LIMIT ?`+skip), cutoff, now.Add(-claimTTL), limit)
+		if err != nil || len(out) == 0 {
+			return err
+		}
+		ids := make([]int64, len(out))
+		for i, r := range out {
+			ids[i] = r.ID
+		}
+		query, args, err := sqlx.In(`UPDATE outbox SET relayed_at = ? WHERE id IN (?)`, now, ids)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, tx.q(query), args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: stale relayed outbox: %w", err)
+	}
+	return out, nil
+}
+
+// outboxPayload is an outbox row's JSON: the email's id, and a sealed secret when there is one.
+func outboxPayload(emailID int64, sealed string) string {
+	b, _ := json.Marshal(struct {
+		EmailID int64  `json:"email_id"`
+		Sealed  string `json:"sealed,omitempty"`
+	}{emailID, sealed})
+	return string(b)
 }

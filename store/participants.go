@@ -206,3 +206,26 @@ func (tx *Tx) removedFrom(ctx context.Context, ticketID int64, userIDs ...int64)
 	}
 	return out, nil
 }
+
+// IsParticipant reports whether email takes part in the ticket (its customer or a Cc):
+// the address of a record merged into a participant does.
+func (db *DB) IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error) {
+	var n int
+	err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM participants p JOIN users u ON COALESCE(u.merged_into, u.id) = p.user_id
+		WHERE p.ticket_id = ? AND u.email = ?`), ticketID, NormalizeEmail(email))
+	if err != nil {
+		return false, fmt.Errorf("store: is participant: %w", err)
+	}
+	return n > 0, nil
+}
+
+// IsParticipantUser reports whether the user takes part in the ticket
+// (as its customer or on Cc).
+func (db *DB) IsParticipantUser(ctx context.Context, ticketID, userID int64) (bool, error) {
+	var n int
+	err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM participants WHERE ticket_id = ? AND user_id = ?`), ticketID, userID)
+	if err != nil {
+		return false, fmt.Errorf("store: is participant: %w", err)
+	}
+	return n > 0, nil
+}

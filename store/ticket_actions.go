@@ -237,3 +237,26 @@ func (db *DB) Activities(ctx context.Context, ticketID int64) ([]Activity, error
 	}
 	return out, nil
 }
+
+// SetStatus changes a ticket's status; moving to resolved or closed mails the
+// participants, in the same transaction.
+func (db *DB) SetStatus(ctx context.Context, ticketID int64, status string) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		var t Ticket
+		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), ticketID); err != nil {
+			return notFound(err, "set status")
+		}
+		if t.Status == status {
+			return nil
+		}
+		now := db.Now()
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ?, status_at = ? WHERE id = ?`), status, now, now, t.ID); err != nil {
+			return fmt.Errorf("store: set status: %w", err)
+		}
+		if !notifyStatuses[status] {
+			return nil
+		}
+		t.Status = status
+		return tx.notifyParticipants(ctx, t, QueuedEmail{Kind: EmailStatus})
+	})
+}
