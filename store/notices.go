@@ -378,7 +378,7 @@ const EmailStaffNotice = "staff_notice"
 
 // lockOutbox is the locking clause for a query that picks a held outbox
 // row (o) to add to: on PostgreSQL the row stays locked until the
-// transaction commits, and the relay skips locked rows (PendingOutbox), so
+// transaction commits, and the relay skips locked rows (OutboxDue), so
 // a notice is never sent while an event joining it is still uncommitted.
 // SQLite has one writer at a time and needs none.
 func (tx *Tx) lockOutbox() string {

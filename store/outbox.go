@@ -22,11 +22,11 @@ type OutboxRow struct {
 	NotBefore *time.Time `db:"not_before"`
 }
 
-// PendingOutbox returns up to limit rows not yet relayed and due (their
+// OutboxDue returns up to limit rows not yet relayed and due (their
 // not-before time, if any, has passed), oldest first. A row held back is
 // left for a later pass: the database, not a timer in one process, says
 // when it is due, so every relay replica agrees and a restart loses nothing.
-func (db *DB) PendingOutbox(ctx context.Context, limit int) ([]OutboxRow, error) {
+func (db *DB) OutboxDue(ctx context.Context, limit int) ([]OutboxRow, error) {
 	var out []OutboxRow
 	// On PostgreSQL a row another transaction holds locked (a staff notice
 	// an event is joining: lockOutbox) is left for the next pass.
@@ -37,7 +37,7 @@ func (db *DB) PendingOutbox(ctx context.Context, limit int) ([]OutboxRow, error)
 	err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM outbox WHERE relayed_at IS NULL AND (not_before IS NULL OR not_before <= ?)
 		ORDER BY id LIMIT ?`+skip), db.Now(), limit)
 	if err != nil {
-		return nil, fmt.Errorf("store: pending outbox: %w", err)
+		return nil, fmt.Errorf("store: outbox due: %w", err)
 	}
 	return out, nil
 }
@@ -82,11 +82,12 @@ func (db *DB) OutboxLag(ctx context.Context) (int, time.Duration, error) {
 	return n, now.Sub(since), nil
 }
 
-// OutboxPending counts outbox rows not yet handed to the queue.
-func (db *DB) OutboxPending(ctx context.Context) (int64, error) {
+// OutboxUnrelayedCount counts outbox rows not yet handed to the queue,
+// those held back for an Undo included (OutboxLag counts only the due).
+func (db *DB) OutboxUnrelayedCount(ctx context.Context) (int64, error) {
 	var n int64
 	if err := db.X.GetContext(ctx, &n, `SELECT COUNT(*) FROM outbox WHERE relayed_at IS NULL`); err != nil {
-		return 0, fmt.Errorf("store: outbox pending: %w", err)
+		return 0, fmt.Errorf("store: outbox unrelayed count: %w", err)
 	}
 	return n, nil
 }

@@ -87,7 +87,7 @@ type failingStats struct{}
 func (failingStats) SweepStats(context.Context) ([]store.SweepStat, error) {
 	return nil, errors.New("connection refused")
 }
-func (failingStats) OutboxPending(context.Context) (int64, error)   { return 0, nil }
+func (failingStats) OutboxUnrelayedCount(context.Context) (int64, error)   { return 0, nil }
 func (failingStats) MailLag(context.Context) (store.MailLag, error) { return store.MailLag{}, nil }
 
 // TestStoreCollectorDatabaseDown: a scrape while the database is down
