@@ -305,7 +305,7 @@ func (db *DB) Follow(ctx context.Context, ticketID, userID int64) error {
 		if err := tx.GetContext(ctx, &role, tx.q(`SELECT role FROM users WHERE id = ?`), userID); err != nil {
 			return notFound(err, "follower")
 		}
-		if role != "staff" && role != "admin" {
+		if role != RoleStaff && role != RoleAdmin {
 			return fmt.Errorf("%w: only staff follow tickets", ErrInvalidChange)
 		}
 		return tx.follow(ctx, ticketID, userID, db.Now())

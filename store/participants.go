@@ -154,7 +154,7 @@ func (db *DB) RemoveParticipant(ctx context.Context, ticketID, userID, staffID i
 		if err := tx.GetContext(ctx, &customer, tx.q(`SELECT customer_id FROM tickets WHERE id = ?`), ticketID); err != nil {
 			return notFound(err, "ticket")
 		}
-		if out.Role == "customer" || customer == userID {
+		if out.Role == ParticipantCustomer || customer == userID {
 			return ErrCustomerStays
 		}
 		for _, st := range []struct {

@@ -64,11 +64,11 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 	if err != nil {
 		return 0, err
 	}
-	kind := "outbound"
+	kind := MessageOutbound
 	if r.Note {
-		kind = "note"
+		kind = MessageNote
 	}
-	source, why := "web", "written by signed-in staff"
+	source, why := SourceWeb, "written by signed-in staff"
 	if r.Source != "" {
 		source, why = r.Source, r.SenderAuthReason
 	}
@@ -108,7 +108,7 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 			return 0, err
 		}
 	}
-	if t.Status == "pending" && was == "pending" {
+	if t.Status == StatusPending && was == StatusPending {
 		// Asked again: the customer's time to answer starts over.
 		if err := tx.statusChanged(ctx, &t, now); err != nil {
 			return 0, err
@@ -149,4 +149,4 @@ func (tx *Tx) notifyParticipants(ctx context.Context, t Ticket, mail QueuedEmail
 }
 
 // notifyStatuses are the statuses a customer is told about.
-var notifyStatuses = map[string]bool{"resolved": true, "closed": true}
+var notifyStatuses = map[string]bool{StatusResolved: true, StatusClosed: true}

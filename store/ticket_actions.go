@@ -8,12 +8,6 @@ import (
 	"time"
 )
 
-// The values a ticket's fields may take.
-var (
-	Statuses   = []string{"open", "pending", "resolved", "closed"}
-	Priorities = []string{"low", "normal", "high", "urgent"}
-)
-
 // ErrInvalidChange is a change to a value a ticket cannot take.
 var ErrInvalidChange = errors.New("store: invalid ticket change")
 
@@ -188,7 +182,7 @@ func (tx *Tx) assign(ctx context.Context, t *Ticket, c Change, now time.Time, ch
 		if err := tx.GetContext(ctx, &u, tx.q(`SELECT * FROM users WHERE id = ?`), *c.Assignee); err != nil {
 			return notFound(err, "assignee")
 		}
-		if u.Role != "staff" && u.Role != "admin" {
+		if u.Role != RoleStaff && u.Role != RoleAdmin {
 			return fmt.Errorf("%w: %s is not staff", ErrInvalidChange, u.Email)
 		}
 		to, newEmail = &u.ID, u.Email
