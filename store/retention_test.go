@@ -390,7 +390,7 @@ func TestRecordSweepRun(t *testing.T) {
 	})
 }
 
-func TestOutboxPending(t *testing.T) {
+func TestOutboxUnrelayedCount(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		d := newTicket("Pending")
