@@ -117,7 +117,7 @@ func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) 
 	if len(notes) == 0 {
 		notes = append(notes, "delivery failure report without a readable recipient")
 	}
-	return p.finish(ctx, rec, ActionBounce, strings.Join(notes, "; "))
+	return p.finish(ctx, rec, store.ActionBounce, strings.Join(notes, "; "))
 }
 
 // signedFor reports whether one of the returned X-Dargo-Mail tags was made

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/store"
 )
@@ -71,57 +72,11 @@ func NewPipeline(s Store, opts Opts) *Pipeline {
 	return &Pipeline{store: s, opts: opts, log: log}
 }
 
-// Envelope is what the transport knows beside the MIME: SES's id and the
-// envelope recipients (which may differ from the To header), and verdicts.
-type Envelope struct {
-	SESID  string
-	Sender string
-	// NullSender is set when the transport saw MAIL FROM:<> (bounces and
-	// other automatic mail), which a missing Return-Path cannot tell.
-	NullSender bool
-	Recipients []string
-	Verdicts   Verdicts // SES's receipt verdicts, stored with the raw mail
-}
-
-// Verdicts are SES's receipt checks: PASS, FAIL, GRAY or PROCESSING_FAILED,
-// "" when unknown (mail that did not come through SES).
-type Verdicts struct {
-	Spam        string `json:"spam,omitempty"`
-	Virus       string `json:"virus,omitempty"`
-	SPF         string `json:"spf,omitempty"`
-	DKIM        string `json:"dkim,omitempty"`
-	DMARC       string `json:"dmarc,omitempty"`
-	DMARCPolicy string `json:"dmarc_policy,omitempty"` // none, quarantine or reject
-}
-
 // Spam policies for a spam verdict FAIL (DARGO_SPAM_POLICY).
 const (
 	SpamQuarantine = "quarantine"
 	SpamFlag       = "flag"
 )
-
-// Actions an ingested mail can end in.
-const (
-	ActionCreated     = "created"
-	ActionAppended    = "appended"
-	ActionDuplicate   = "duplicate"
-	ActionIgnored     = "ignored"
-	ActionQuarantined = "quarantined"
-	ActionBounce      = "bounce"
-)
-
-// ActionFailed is no Result's action: it counts, in
-// dargo_inbound_mails_total, a mail whose processing failed and that stays
-// on its queue (or that `dargo ingest` could not take).
-const ActionFailed = "failed"
-
-// Result is what became of one mail; it is printed by `dargo ingest`.
-type Result struct {
-	Action  string `json:"action"`
-	Ticket  *int64 `json:"ticket"`
-	Message *int64 `json:"message"`
-	Reason  string `json:"reason"`
-}
 
 // Ingest stores raw mail first, so nothing received is lost, then processes
 // it. Receiving the same mail again (same SES id, or same bytes when there is
@@ -129,7 +84,7 @@ type Result struct {
 // in dargo_inbound_mails_total: by its action, or as failed when it returns
 // an error (or panics).
 func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (res Result, err error) {
-	action := ActionFailed
+	action := store.ActionFailed
 	defer func() { metrics.InboundMails.WithLabelValues(action).Inc() }()
 	res, err = p.ingest(ctx, raw, env)
 	if err == nil {
@@ -212,15 +167,15 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 				}
 				p.log.InfoContext(ctx, "too-large notice", "inbound_mail", rec.ID, "queued", why == "", "why_not", why)
 			}
-			return p.finish(ctx, rec, ActionQuarantined, reason)
+			return p.finish(ctx, rec, store.ActionQuarantined, reason)
 		}
 	}
-	m, err := Parse(raw)
+	m, err := mailparse.Parse(raw)
 	if err != nil {
-		return p.finish(ctx, rec, ActionQuarantined, "unreadable mail: "+err.Error())
+		return p.finish(ctx, rec, store.ActionQuarantined, "unreadable mail: "+err.Error())
 	}
 	if m.Overflow != "" && !released {
-		return p.finish(ctx, rec, ActionQuarantined, m.Overflow)
+		return p.finish(ctx, rec, store.ActionQuarantined, m.Overflow)
 	}
 	if m.MessageID != "" {
 		seen, err := p.store.ThreadIDExists(ctx, m.MessageID)
@@ -228,7 +183,7 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return Result{}, fmt.Errorf("inbound: %w", err)
 		}
 		if seen {
-			return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
+			return p.finish(ctx, rec, store.ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 		}
 	}
 	if m.FromFields > 1 || m.FromMailboxes > 1 {
@@ -237,7 +192,7 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			why = fmt.Sprintf("mail has %d From fields", m.FromFields)
 		}
 		if !released {
-			return p.finish(ctx, rec, ActionQuarantined, why)
+			return p.finish(ctx, rec, store.ActionQuarantined, why)
 		}
 		// Released by an operator: kept under the first mailbox, which
 		// proves nothing and matches no participant.
@@ -247,14 +202,14 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 		return p.bounce(ctx, rec, m)
 	}
 	if m.From.Email == "" {
-		return p.finish(ctx, rec, ActionQuarantined, "no usable From address")
+		return p.finish(ctx, rec, store.ActionQuarantined, "no usable From address")
 	}
 	if blocked, err := p.store.IsBlocked(ctx, m.From.Email); err != nil {
 		return Result{}, fmt.Errorf("inbound: %w", err)
 	} else if blocked {
 		// The sender had their data erased and asked not to be recreated:
 		// keep nothing of the mail, not even who sent it.
-		res, err := p.finish(ctx, rec, ActionIgnored, "sender asked to be erased and not recreated")
+		res, err := p.finish(ctx, rec, store.ActionIgnored, "sender asked to be erased and not recreated")
 		if err != nil {
 			return res, err
 		}
@@ -288,7 +243,7 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 		}
 	}
 	if p.ours(m.From.Email) {
-		return p.finish(ctx, rec, ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")
+		return p.finish(ctx, rec, store.ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")
 	}
 	auto := autoReason(m)
 	rt, err := p.route(ctx, m, env)
@@ -311,7 +266,7 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 		}
 	}
 	if auto != "" && rt.ticket == nil {
-		return p.finish(ctx, rec, ActionIgnored, "automatic mail ("+auto+") does not open tickets")
+		return p.finish(ctx, rec, store.ActionIgnored, "automatic mail ("+auto+") does not open tickets")
 	}
 	return p.deliver(ctx, rec, m, env, rt, auto != "", flag)
 }
@@ -346,7 +301,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		MaxCc:         p.opts.MaxCc,
 		InboundMailID: rec.ID,
 		From:          store.Person{Email: m.From.Email, Name: m.From.Name},
-		Subject:       CleanSubject(m.Subject),
+		Subject:       mailparse.CleanSubject(m.Subject),
 		Category:      p.category(m, env),
 		Cc:            p.ccs(m),
 		Message: store.NewMessage{
@@ -371,14 +326,14 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		return p.lostRace(ctx, rec.ID)
 	}
 	if errors.Is(err, store.ErrDuplicate) {
-		return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
+		return p.finish(ctx, rec, store.ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("inbound: %w", err)
 	}
-	res := Result{Action: ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID}
+	res := Result{Action: store.ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID}
 	if out.Created {
-		res.Action = ActionCreated
+		res.Action = store.ActionCreated
 	}
 	if auto {
 		res.Reason = "automatic reply recorded without changing the ticket"
@@ -390,7 +345,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 
 // duplicateOf reports a mail received (and handled) before, with its outcome.
 func (p *Pipeline) duplicateOf(ctx context.Context, rec *store.InboundMail) Result {
-	res := Result{Action: ActionDuplicate, Message: rec.MessageID,
+	res := Result{Action: store.ActionDuplicate, Message: rec.MessageID,
 		Reason: fmt.Sprintf("already received as inbound mail %d (%s)", rec.ID, rec.Action)}
 	if rec.TicketID != nil {
 		if t, err := p.store.Ticket(ctx, *rec.TicketID); err == nil {
@@ -412,7 +367,7 @@ func (p *Pipeline) lostRace(ctx context.Context, id int64) (Result, error) {
 // finish records an outcome that wrote no message.
 func (p *Pipeline) finish(ctx context.Context, rec *store.InboundMail, action, reason string) (Result, error) {
 	status := "processed"
-	if action == ActionQuarantined {
+	if action == store.ActionQuarantined {
 		status = "quarantined"
 	}
 	err := p.store.FinishInboundMail(ctx, rec.ID, store.Outcome{Status: status, Action: action, Reason: reason})

@@ -36,7 +36,7 @@ func TestPipelineQuarantinesTooManyParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Action != inbound.ActionQuarantined || res.Reason != "mail has more than 500 MIME parts" || res.Ticket != nil {
+		if res.Action != store.ActionQuarantined || res.Reason != "mail has more than 500 MIME parts" || res.Ticket != nil {
 			t.Fatalf("got %+v, want quarantined for its parts", res)
 		}
 		if n := pipelineCount(t, db, "SELECT COUNT(*) FROM attachments"); n != 0 {
@@ -58,7 +58,7 @@ func TestPipelineQuarantinesTooManyParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Action != inbound.ActionCreated {
+		if res.Action != store.ActionCreated {
 			t.Fatalf("released: %+v, want a new ticket", res)
 		}
 		if n := pipelineCount(t, db, "SELECT COUNT(*) FROM attachments"); n != inbound.MaxAttachments {

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/store"
@@ -52,7 +51,7 @@ func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, err
 		// An ambiguous From names nobody for sure: it never matches a
 		// participant, whatever its headers or subject point at.
 		var r route
-		if _, tagged := subjectTag(m.Subject); tagged || len(ids) > 0 {
+		if _, tagged := mailparse.SubjectTag(m.Subject); tagged || len(ids) > 0 {
 			r.why = m.FromAmbiguous + ": not matched to a ticket by headers or subject; opened a new ticket"
 		}
 		return r, nil
@@ -74,7 +73,7 @@ func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, err
 			return route{}, fmt.Errorf("inbound: route: %w", err)
 		}
 	}
-	if n, ok := subjectTag(m.Subject); ok {
+	if n, ok := mailparse.SubjectTag(m.Subject); ok {
 		t, err := p.ticketByNumber(ctx, n)
 		switch {
 		case err == nil:
@@ -165,37 +164,4 @@ func (p *Pipeline) category(m *Mail, env Envelope) string {
 		}
 	}
 	return "general"
-}
-
-var tagRE = regexp.MustCompile(`\[#(\d{1,18})\]`)
-
-func subjectTag(subject string) (int64, bool) {
-	m := tagRE.FindStringSubmatch(subject)
-	if m == nil {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	return n, err == nil && n > 0
-}
-
-// prefixRE matches reply and forward prefixes in the languages clients use,
-// with an optional count ("Re[2]:") and full-width colon.
-var prefixRE = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|fw|fwd|wg|tr|rv|enc|antw|odp|ynt|réf|rif|回复|回覆|答复|转发|轉寄)\s*(\[\d+\]|\(\d+\))?\s*[:：]\s*`)
-
-// CleanSubject removes reply/forward prefixes and our [#N] tag; an empty
-// result becomes "(no subject)".
-func CleanSubject(s string) string {
-	s = tagRE.ReplaceAllString(s, "")
-	for {
-		loc := prefixRE.FindStringIndex(s)
-		if loc == nil {
-			break
-		}
-		s = s[loc[1]:]
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	if s == "" {
-		return "(no subject)"
-	}
-	return s
 }

@@ -142,9 +142,9 @@ func (h *adminHeld) release(w http.ResponseWriter, r *http.Request) {
 	}
 	to := "/admin/held?notice="
 	switch res.Action {
-	case inbound.ActionCreated, inbound.ActionAppended:
+	case store.ActionCreated, store.ActionAppended:
 		to += res.Action
-	case inbound.ActionQuarantined:
+	case store.ActionQuarantined:
 		to += "still-held"
 	default:
 		to += "released"

@@ -41,12 +41,12 @@ func TestAdminHeldMail(t *testing.T) {
 		}
 		big, err := p.Ingest(ctx, heldMailRaw("Mallory <mallory@evil.test>", "too-big"),
 			inbound.Envelope{Sender: "mallory@evil.test", Recipients: []string{"support@localhost"}})
-		if err != nil || big.Action != inbound.ActionQuarantined {
+		if err != nil || big.Action != store.ActionQuarantined {
 			t.Fatalf("too large: %+v, %v", big, err)
 		}
 		virus, err := p.Ingest(ctx, []byte("From: eve@evil.test\r\nSubject: virus\r\n\r\nan attachment\r\n"),
 			inbound.Envelope{Sender: "eve@evil.test", Recipients: []string{"support@localhost"}, Verdicts: inbound.Verdicts{Virus: "FAIL"}})
-		if err != nil || virus.Action != inbound.ActionQuarantined {
+		if err != nil || virus.Action != store.ActionQuarantined {
 			t.Fatalf("virus: %+v, %v", virus, err)
 		}
 		ids := map[string]int64{}
@@ -106,7 +106,7 @@ func TestAdminHeldMail(t *testing.T) {
 			t.Fatalf("release: %s %s", res.Status, loc)
 		}
 		rec, err := db.InboundMail(ctx, ids["mallory@evil.test"])
-		if err != nil || rec.Status != "processed" || rec.Action != inbound.ActionCreated || rec.TicketID == nil {
+		if err != nil || rec.Status != "processed" || rec.Action != store.ActionCreated || rec.TicketID == nil {
 			t.Fatalf("released mail: %+v, %v", rec, err)
 		}
 		ticket, err := db.Ticket(ctx, *rec.TicketID)

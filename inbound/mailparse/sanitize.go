@@ -1,0 +1,25 @@
+package mailparse
+
+import (
+	"net/url"
+
+	"github.com/microcosm-cc/bluemonday"
+)
+
+// htmlPolicy is bluemonday's UGC policy plus cid: URLs for inline images. It
+// is built once and only read afterwards, so it is safe to share.
+var htmlPolicy = func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowURLSchemeWithCustomPolicy("cid", func(*url.URL) bool { return true })
+	// No AddTargetBlankToFullyQualifiedLinks: it re-parses every link and
+	// costs a quarter of sanitizing. Where links open is the display's
+	// business (a <base target="_blank"> in the frame that shows the mail).
+	return p
+}()
+
+// SanitizeHTML makes an HTML mail body safe to display: no scripts, event
+// handlers, javascript: URLs, forms, iframes or styles. Links and images
+// with http(s) or cid: sources are kept.
+func SanitizeHTML(s string) string {
+	return htmlPolicy.Sanitize(s)
+}
