@@ -5,6 +5,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
@@ -61,8 +63,8 @@ func TestPipelineQuarantinesTooManyParts(t *testing.T) {
 		if res.Action != store.ActionCreated {
 			t.Fatalf("released: %+v, want a new ticket", res)
 		}
-		if n := pipelineCount(t, db, "SELECT COUNT(*) FROM attachments"); n != inbound.MaxAttachments {
-			t.Errorf("released mail stored %d attachments, want %d", n, inbound.MaxAttachments)
+		if n := pipelineCount(t, db, "SELECT COUNT(*) FROM attachments"); n != mailparse.MaxAttachments {
+			t.Errorf("released mail stored %d attachments, want %d", n, mailparse.MaxAttachments)
 		}
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/testdb"
@@ -409,7 +411,7 @@ func TestStaffSignature(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := inbound.StripSignature(c.text, own); got != c.want {
+			if got := mailparse.StripSignature(c.text, own); got != c.want {
 				t.Errorf("StripSignature(%q) = %q, want %q", c.text, got, c.want)
 			}
 		})

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/hibiken/asynq"
 
-	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/store"
 )
@@ -83,7 +84,7 @@ func TestBroadcastMailsGoOutOnceOnTheLowQueue(t *testing.T) {
 		calls := append([]sendCall(nil), e.sender.calls...)
 		e.sender.mu.Unlock()
 		for _, c := range calls {
-			m, err := inbound.Parse(c.Raw)
+			m, err := mailparse.Parse(c.Raw)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -27,7 +27,10 @@ func TestAdminHeldMail(t *testing.T) {
 		ctx := context.Background()
 		p := inbound.NewPipeline(db, inbound.Opts{MailDomain: "localhost", Secret: testSecret, MaxMailBytes: heldLimit,
 			Logger: slog.New(slog.DiscardHandler)})
-		srv := newServer(t, db, testRedis(t), Opts{Held: p})
+		srv := newServer(t, db, testRedis(t), Opts{Held: func(ctx context.Context, id int64, raw []byte, rec *store.InboundMail) (string, *int64, error) {
+			res, err := p.Release(ctx, id, raw, rec)
+			return res.Action, res.Ticket, err
+		}})
 		clients := map[string]*http.Client{}
 		for _, who := range []string{"customer", "staff", "admin"} {
 			addr := who + "@example.com"

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dargo-support/dargo/store"
+
 	"github.com/dargo-support/dargo/inbound"
 )
 
