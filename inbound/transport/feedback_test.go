@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
 )
@@ -56,7 +57,7 @@ func TestSQSFeedbackQueue(t *testing.T) {
 		for _, f := range []string{"hard_bounce_sns_body.json", "bounce_transient_sns_body.json", "event_bounce_sns_body.json"} {
 			q.send(t, q.main, fbFixture(t, f))
 		}
-		stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Feedback: db, Visibility: 6 * time.Second, Retry: time.Second})
+		stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Feedback: db, Visibility: 6 * time.Second, Retry: time.Second})
 		eventually(t, 20*time.Second, "the bounces handled", func() bool { return q.count(t, q.main) == 0 })
 
 		for addr, want := range map[string]bool{"relayuser@test.com": true, "carol@customer.example": true,
@@ -108,7 +109,7 @@ func TestSQSFeedbackOnMainQueue(t *testing.T) {
 	fbEmail(t, db, "relayuser@test.com", fbHardBounceID)
 	q.send(t, q.main, fbFixture(t, "hard_bounce_sns_body.json"))
 	q.send(t, q.main, snsWrap(sqsReceived("ses-mixed", sqsMail(1, "anna@customer.example"), "UTF8", "")))
-	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Feedback: db,
+	stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Feedback: db,
 		Visibility: 6 * time.Second, Retry: time.Second})
 	eventually(t, 20*time.Second, "both handled", func() bool { return q.count(t, q.main) == 0 })
 	stop()
@@ -117,7 +118,7 @@ func TestSQSFeedbackOnMainQueue(t *testing.T) {
 	}
 
 	q.send(t, q.main, fbFixture(t, "complaint_sns_body.json"))
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second, Retry: time.Second})
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second, Retry: time.Second})
 	eventually(t, 20*time.Second, "the complaint in the DLQ of a consumer without Feedback", func() bool { return q.count(t, q.dlq) == 1 })
 }
 
@@ -135,15 +136,15 @@ func (fbFailing) NoteEmailDelay(context.Context, string, string) (bool, error) {
 }
 
 func TestApplyFeedbackErrors(t *testing.T) {
-	n, err := inbound.DecodeNotification([]byte(fbFixture(t, "hard_bounce_sns_body.json")))
+	n, err := transport.DecodeNotification([]byte(fbFixture(t, "hard_bounce_sns_body.json")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := inbound.ApplyFeedback(context.Background(), fbFailing{}, n, sqsLogger(t)); err == nil {
+	if err := transport.ApplyFeedback(context.Background(), fbFailing{}, n, sqsLogger(t)); err == nil {
 		t.Errorf("no error with the database down")
 	}
-	m, _ := inbound.DecodeNotification([]byte(fbFixture(t, "received_base64_sns_body.json")))
-	if err := inbound.ApplyFeedback(context.Background(), fbFailing{}, m, sqsLogger(t)); err == nil {
+	m, _ := transport.DecodeNotification([]byte(fbFixture(t, "received_base64_sns_body.json")))
+	if err := transport.ApplyFeedback(context.Background(), fbFailing{}, m, sqsLogger(t)); err == nil {
 		t.Errorf("a mail applied as feedback")
 	}
 }
@@ -160,11 +161,11 @@ func TestApplyFeedbackOnlyForTheRecipient(t *testing.T) {
 		fbEmail(t, db, "ada@example.com", fbBobID)
 		fbEmail(t, db, "carol@customer.example", fbCarolID)
 		for _, f := range []string{"hard_bounce_sns_body.json", "complaint_sns_body.json", "event_bounce_sns_body.json"} {
-			n, err := inbound.DecodeNotification([]byte(fbFixture(t, f)))
+			n, err := transport.DecodeNotification([]byte(fbFixture(t, f)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := inbound.ApplyFeedback(ctx, db, n, sqsLogger(t)); err != nil {
+			if err := transport.ApplyFeedback(ctx, db, n, sqsLogger(t)); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
 		}

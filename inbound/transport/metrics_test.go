@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -27,7 +29,7 @@ func TestMetricsSQSMailActions(t *testing.T) {
 		actions, samples, flying := snapshot(metrics.InboundMails, mailActions...), latencySamples(), inFlight()
 		first := snsWrap(sqsReceived("ses-metrics-first", metricsMail("<first@customer.example>", "", "anna@customer.example"), "UTF8", ""))
 		q.send(t, q.main, first)
-		stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db),
+		stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db),
 			Visibility: 6 * time.Second, Retry: time.Second})
 		eventually(t, 20*time.Second, "the first mail created", func() bool {
 			return actions.since(metrics.InboundMails)[store.ActionCreated] == 1 && q.count(t, q.main) == 0
@@ -73,7 +75,7 @@ func TestMetricsSQSPipelineFailure(t *testing.T) {
 	actions, samples, flying := snapshot(metrics.InboundMails, mailActions...), latencySamples(), inFlight()
 	w := newWatchClient(q.client)
 	p := inbound.NewPipeline(saveFails{db}, inbound.Opts{MailDomain: "help.example.com", Secret: "s", Logger: sqsLogger(t)})
-	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Pipeline: p, Visibility: 6 * time.Second, Retry: 30 * time.Second})
+	stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: w, Pipeline: p, Visibility: 6 * time.Second, Retry: 30 * time.Second})
 	eventually(t, 20*time.Second, "the failed mail's retry delay set", func() bool {
 		ids := w.receivedIDs()
 		return len(ids) == 1 && w.hasVisibility(ids[0])
@@ -106,7 +108,7 @@ func TestMetricsSQSDeleteErrors(t *testing.T) {
 			}
 			errs := snapshot(metrics.SQSErrors, "receive", "delete", "visibility", "dlq")
 			c := &deleteFails{Client: q.client, whole: whole}
-			stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: c, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second})
+			stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: c, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second})
 			eventually(t, 20*time.Second, "two deletes tried", func() bool { return c.entries.Load() >= 2 })
 			stop()
 			if got, want := errs.since(metrics.SQSErrors), (counts{"delete": float64(c.entries.Load())}); !maps.Equal(got, want) {
@@ -127,7 +129,7 @@ func TestMetricsSQSReceiveAndVisibilityErrors(t *testing.T) {
 	q.send(t, q.main, `{"Type":"Notification","Message":"{not json`)
 	errs := snapshot(metrics.SQSErrors, "receive", "delete", "visibility", "dlq")
 	c := &flakySQS{Client: q.client}
-	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: c, Retry: 30 * time.Second})
+	stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: c, Retry: 30 * time.Second})
 	eventually(t, 20*time.Second, "the poison message's delay tried", func() bool { return c.visibility.Load() >= 1 })
 	stop()
 	if got, want := errs.since(metrics.SQSErrors), (counts{"receive": 1, "visibility": float64(c.visibility.Load())}); !maps.Equal(got, want) {
@@ -143,14 +145,14 @@ func TestMetricsDLQDepth(t *testing.T) {
 		in.send(t, in.dlq, "dead mail")
 	}
 	fb.send(t, fb.dlq, "dead bounce")
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: in.main, Client: in.client, DLQInterval: 100 * time.Millisecond})
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: fb.main, Name: inbound.QueueFeedback, Client: fb.client, DLQInterval: 100 * time.Millisecond})
-	for queue, want := range map[string]float64{inbound.QueueInbound: 3, inbound.QueueFeedback: 1} {
+	sqsStart(t, transport.ConsumerOpts{QueueURL: in.main, Client: in.client, DLQInterval: 100 * time.Millisecond})
+	sqsStart(t, transport.ConsumerOpts{QueueURL: fb.main, Name: transport.QueueFeedback, Client: fb.client, DLQInterval: 100 * time.Millisecond})
+	for queue, want := range map[string]float64{transport.QueueInbound: 3, transport.QueueFeedback: 1} {
 		eventually(t, 20*time.Second, queue+" DLQ depth", func() bool { n, ok := dlqDepth(queue); return ok && n == want })
 	}
 	fb.send(t, fb.dlq, "dead complaint")
 	eventually(t, 20*time.Second, "the feedback DLQ's depth followed", func() bool {
-		n, _ := dlqDepth(inbound.QueueFeedback)
+		n, _ := dlqDepth(transport.QueueFeedback)
 		return n == 2
 	})
 }
@@ -164,12 +166,12 @@ func TestMetricsDLQNone(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := aws.ToString(out.QueueUrl)
-	metrics.DLQMessages.WithLabelValues(inbound.QueueInbound).Set(42) // left over from a queue that had one
+	metrics.DLQMessages.WithLabelValues(transport.QueueInbound).Set(42) // left over from a queue that had one
 	c := &dlqClient{Client: q.client, queue: plain}
 	var logs logBuffer
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: plain, Client: c, DLQInterval: 50 * time.Millisecond, Logger: logs.logger()})
+	sqsStart(t, transport.ConsumerOpts{QueueURL: plain, Client: c, DLQInterval: 50 * time.Millisecond, Logger: logs.logger()})
 	eventually(t, 20*time.Second, "three reads of the redrive policy", func() bool { return c.reads.Load() >= 3 })
-	if _, ok := dlqDepth(inbound.QueueInbound); ok {
+	if _, ok := dlqDepth(transport.QueueInbound); ok {
 		t.Errorf("a DLQ depth is set for a queue without a dead-letter queue")
 	}
 	if n := strings.Count(logs.String(), "no dead-letter queue configured"); n != 1 {
@@ -187,7 +189,7 @@ func TestMetricsDLQReadFails(t *testing.T) {
 	errs := snapshot(metrics.SQSErrors, "receive", "delete", "visibility", "dlq")
 	c := &dlqClient{Client: q.client, queue: q.main, failURL: true}
 	var logs logBuffer
-	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: c, DLQInterval: 50 * time.Millisecond, Logger: logs.logger()})
+	stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: c, DLQInterval: 50 * time.Millisecond, Logger: logs.logger()})
 	eventually(t, 20*time.Second, "three failed reads", func() bool { return c.urls.Load() >= 3 })
 	stop()
 	if got, want := errs.since(metrics.SQSErrors), (counts{"dlq": float64(c.urls.Load())}); !maps.Equal(got, want) {
@@ -220,7 +222,7 @@ func TestMetricsInFlight(t *testing.T) {
 	}
 	// Two processors busy, two messages waiting for them (one per receiver).
 	send(q, 4)
-	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: hold, Receivers: 2, Processors: 2,
+	stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: hold, Receivers: 2, Processors: 2,
 		Visibility: 30 * time.Second, Grace: time.Second})
 	eventually(t, 20*time.Second, "4 in flight", func() bool { return inFlight() == flying+4 })
 	close(proceed)
@@ -233,7 +235,7 @@ func TestMetricsInFlight(t *testing.T) {
 	q = sqsSetup(t, 5)
 	proceed = make(chan struct{})
 	send(q, 3)
-	stop = sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: hold, Receivers: 2, Processors: 2,
+	stop = sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: hold, Receivers: 2, Processors: 2,
 		Visibility: 30 * time.Second, Grace: time.Second})
 	eventually(t, 20*time.Second, "3 in flight", func() bool { return inFlight() == flying+3 })
 	stop()
@@ -258,7 +260,7 @@ func TestMetricsSESFeedback(t *testing.T) {
 		for _, f := range []string{"hard_bounce_sns_body.json", "bounce_transient_sns_body.json", "complaint_sns_body.json", "event_delivery_raw_body.json"} {
 			q.send(t, q.main, fbFixture(t, f))
 		}
-		sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Feedback: db, Visibility: 6 * time.Second, Retry: time.Second})
+		sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Feedback: db, Visibility: 6 * time.Second, Retry: time.Second})
 		want := counts{"bounce": 1, "soft_bounce": 1, "complaint": 1, "delivery": 1}
 		eventually(t, 20*time.Second, "four notifications counted and the queue empty", func() bool {
 			return maps.Equal(before.since(metrics.SESFeedback), want) && q.count(t, q.main) == 0

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/inbound"
 )
 
@@ -27,64 +29,64 @@ func TestDecodeNotificationFixtures(t *testing.T) {
 		bounce     string // bounceType
 		feedback   []string
 	}{
-		{file: "single_recipient_email_sns_body.json", kind: inbound.KindMail, wrapped: true,
+		{file: "single_recipient_email_sns_body.json", kind: transport.KindMail, wrapped: true,
 			sesID: "s08vnjngg8o82cpus2084722eiate3c6ig885f01", sender: "fxastage@protonmail.com",
 			recipients: []string{"ebsbdsan7@test.com"},
 			verdicts:   inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"},
 			content:    "Return-Path: <fxastage@protonmail.com>\r\n"},
-		{file: "replies_email_sns_body.json", kind: inbound.KindMail, wrapped: true,
+		{file: "replies_email_sns_body.json", kind: transport.KindMail, wrapped: true,
 			sesID: "s08vnjngg8o82cpus2084722eiate3c6ig885f01", sender: "fxastage@protonmail.com",
 			recipients: []string{"replies@test.com"},
 			verdicts:   inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"},
 			content:    "Subject: localized email header + footer"},
-		{file: "spamVerdict_FAIL_email_sns_body.json", kind: inbound.KindMail, wrapped: true,
+		{file: "spamVerdict_FAIL_email_sns_body.json", kind: transport.KindMail, wrapped: true,
 			sesID: "s08vnjngg8o82cpus2084722eiate3c6ig885f01", sender: "fxastage@protonmail.com",
 			recipients: []string{"ebsbdsan7@test.com"},
 			verdicts:   inbound.Verdicts{Spam: "FAIL", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"},
 			content:    "Return-Path:"},
-		{file: "s3_stored_email_sns_body.json", kind: inbound.KindMail, wrapped: true,
+		{file: "s3_stored_email_sns_body.json", kind: transport.KindMail, wrapped: true,
 			sesID: "objectkey123", sender: "source@sender.com", recipients: []string{"sender@test.com"},
 			verdicts: inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "PASS", DMARC: "PASS"},
 			bucket:   "test-bucket", key: "/emails/objectkey123"},
-		{file: "dmarc_failed_email_sns_body.json", kind: inbound.KindMail, wrapped: true,
+		{file: "dmarc_failed_email_sns_body.json", kind: transport.KindMail, wrapped: true,
 			sesID: "objectkey123", sender: "source@sender.com", recipients: []string{"sender@test.com"},
 			verdicts: inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "FAIL", DKIM: "PASS", DMARC: "FAIL", DMARCPolicy: "reject"},
 			bucket:   "test-bucket", key: "/emails/objectkey123"},
-		{file: "received_base64_sns_body.json", kind: inbound.KindMail, wrapped: true,
+		{file: "received_base64_sns_body.json", kind: transport.KindMail, wrapped: true,
 			sesID: "fixtureb64000000000000000000000000000001", sender: "anna@customer.example",
 			recipients: []string{"support@help.example.com", "billing@help.example.com"},
 			verdicts:   inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "GRAY", DMARC: "PASS"},
 			content:    "Die Rechnung für Oktober ist doppelt."},
-		{file: "received_raw_delivery_body.json", kind: inbound.KindMail,
+		{file: "received_raw_delivery_body.json", kind: transport.KindMail,
 			sesID: "fixtureraw000000000000000000000000000001", sender: "anna@customer.example",
 			recipients: []string{"support@help.example.com", "billing@help.example.com"},
 			verdicts:   inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "GRAY", DMARC: "PASS"},
 			content:    "Die Rechnung für Oktober ist doppelt."},
-		{file: "received_s3_raw_delivery_body.json", kind: inbound.KindMail,
+		{file: "received_s3_raw_delivery_body.json", kind: transport.KindMail,
 			sesID: "fixtures3raw0000000000000000000000000001", sender: "anna@customer.example",
 			recipients: []string{"support@help.example.com", "billing@help.example.com"},
 			verdicts:   inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "GRAY", DMARC: "PASS"},
 			bucket:     "dargo-mail", key: "inbound/fixtures3raw0000000000000000000000000001"},
-		{file: "received_null_sender_sns_body.json", kind: inbound.KindMail, wrapped: true,
+		{file: "received_null_sender_sns_body.json", kind: transport.KindMail, wrapped: true,
 			sesID: "fixturenull00000000000000000000000000001", null: true,
 			recipients: []string{"support@help.example.com", "billing@help.example.com"},
 			verdicts:   inbound.Verdicts{Spam: "PASS", Virus: "PASS", SPF: "PASS", DKIM: "GRAY", DMARC: "PASS"},
 			content:    "Die Rechnung"},
-		{file: "hard_bounce_sns_body.json", kind: inbound.KindBounce, wrapped: true,
+		{file: "hard_bounce_sns_body.json", kind: transport.KindBounce, wrapped: true,
 			sesID: "0100017e6dde5594-4912fac5-bd85-4358-98d4-7b8d8b89fc60-000000", bounce: "Permanent",
 			feedback: []string{"relayuser@test.com"}},
-		{file: "bounce_transient_sns_body.json", kind: inbound.KindBounce, wrapped: true,
+		{file: "bounce_transient_sns_body.json", kind: transport.KindBounce, wrapped: true,
 			sesID: "0100019a2b3c4d5e-11111111-2222-3333-4444-555555555555-000000", bounce: "Transient",
 			feedback: []string{"bob@customer.example"}},
-		{file: "event_bounce_sns_body.json", kind: inbound.KindBounce, wrapped: true,
+		{file: "event_bounce_sns_body.json", kind: transport.KindBounce, wrapped: true,
 			sesID: "0100019a2b3c4d62-66666666-7777-8888-9999-000000000000-000000", bounce: "Permanent",
 			feedback: []string{"carol@customer.example"}},
-		{file: "complaint_sns_body.json", kind: inbound.KindComplaint, wrapped: true,
+		{file: "complaint_sns_body.json", kind: transport.KindComplaint, wrapped: true,
 			sesID: "0100019a2b3c4d5e-11111111-2222-3333-4444-555555555555-000000", feedback: []string{"bob@customer.example"}},
-		{file: "subscription_confirmation_invalid_sns_body.json", kind: inbound.KindSubscription, wrapped: true},
-		{file: "event_delivery_raw_body.json", kind: inbound.KindIgnored,
+		{file: "subscription_confirmation_invalid_sns_body.json", kind: transport.KindSubscription, wrapped: true},
+		{file: "event_delivery_raw_body.json", kind: transport.KindIgnored,
 			sesID: "0100019a2b3c4d5e-11111111-2222-3333-4444-555555555555-000000"},
-		{file: "subscription_succeeded_raw_body.json", kind: inbound.KindIgnored},
+		{file: "subscription_succeeded_raw_body.json", kind: transport.KindIgnored},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -94,7 +96,7 @@ func TestDecodeNotificationFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n, err := inbound.DecodeNotification(body)
+			n, err := transport.DecodeNotification(body)
 			if err != nil {
 				t.Fatalf("DecodeNotification: %v", err)
 			}
@@ -108,7 +110,7 @@ func TestDecodeNotificationFixtures(t *testing.T) {
 				t.Errorf("SESID %q, want %q", n.SESID, tt.sesID)
 			}
 			switch tt.kind {
-			case inbound.KindMail:
+			case transport.KindMail:
 				e := n.Envelope
 				if e.SESID != tt.sesID || e.Sender != tt.sender || e.NullSender != tt.null {
 					t.Errorf("envelope id %q sender %q null %v, want %q %q %v", e.SESID, e.Sender, e.NullSender, tt.sesID, tt.sender, tt.null)
@@ -128,7 +130,7 @@ func TestDecodeNotificationFixtures(t *testing.T) {
 				if tt.content != "" && !bytes.Contains(n.Content, []byte(tt.content)) {
 					t.Errorf("content lacks %q:\n%.300s", tt.content, n.Content)
 				}
-			case inbound.KindBounce:
+			case transport.KindBounce:
 				if n.Bounce.BounceType != tt.bounce {
 					t.Errorf("bounce type %q, want %q", n.Bounce.BounceType, tt.bounce)
 				}
@@ -139,7 +141,7 @@ func TestDecodeNotificationFixtures(t *testing.T) {
 				if !slices.Equal(got, tt.feedback) {
 					t.Errorf("bounced %q, want %q", got, tt.feedback)
 				}
-			case inbound.KindComplaint:
+			case transport.KindComplaint:
 				var got []string
 				for _, r := range n.Complaint.ComplainedRecipients {
 					got = append(got, r.EmailAddress)
@@ -147,7 +149,7 @@ func TestDecodeNotificationFixtures(t *testing.T) {
 				if !slices.Equal(got, tt.feedback) || n.Complaint.ComplaintFeedbackType != "abuse" {
 					t.Errorf("complained %q (%q), want %q", got, n.Complaint.ComplaintFeedbackType, tt.feedback)
 				}
-			case inbound.KindSubscription:
+			case transport.KindSubscription:
 				if !strings.Contains(n.SNS.SubscribeURL, "ConfirmSubscription") {
 					t.Errorf("SubscribeURL %q", n.SNS.SubscribeURL)
 				}
@@ -171,11 +173,11 @@ func TestDecodeNotificationWrappedEqualsRaw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := inbound.DecodeNotification(wrapped)
+	a, err := transport.DecodeNotification(wrapped)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := inbound.DecodeNotification(raw)
+	b, err := transport.DecodeNotification(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +202,7 @@ func TestDecodeNotificationErrors(t *testing.T) {
 		"bounce without obj": `{"notificationType":"Bounce","mail":{"messageId":"x"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			if n, err := inbound.DecodeNotification([]byte(body)); err == nil {
+			if n, err := transport.DecodeNotification([]byte(body)); err == nil {
 				t.Errorf("no error; got %+v", n)
 			}
 		})
@@ -213,8 +215,8 @@ func TestDecodeNotificationUnknownTypes(t *testing.T) {
 		`{"Type":"Notification","Message":"{\"notificationType\":\"Rendering Failure\",\"mail\":{\"messageId\":\"x\"},\"extra\":{\"a\":1}}"}`,
 		`{"eventType":"Open","mail":{"messageId":"x"},"open":{"ipAddress":"192.0.2.1"}}`,
 	} {
-		n, err := inbound.DecodeNotification([]byte(body))
-		if err != nil || n.Kind != inbound.KindIgnored {
+		n, err := transport.DecodeNotification([]byte(body))
+		if err != nil || n.Kind != transport.KindIgnored {
 			t.Errorf("%s: %+v, %v; want ignored", body, n, err)
 		}
 	}

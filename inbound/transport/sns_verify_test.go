@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/transport"
 )
 
 // snsSigner is a test SNS: an RSA key, its self-signed certificate served
@@ -65,9 +65,9 @@ func newSNSSigner(t testing.TB) *snsSigner {
 }
 
 // verifier trusts the test server's host and TLS certificate.
-func (s *snsSigner) verifier() *inbound.SNSVerifier {
+func (s *snsSigner) verifier() *transport.SNSVerifier {
 	u, _ := url.Parse(s.srv.URL)
-	return &inbound.SNSVerifier{
+	return &transport.SNSVerifier{
 		Client:    s.srv.Client(),
 		AllowHost: func(host string) bool { return host == u.Hostname() },
 	}
@@ -75,7 +75,7 @@ func (s *snsSigner) verifier() *inbound.SNSVerifier {
 
 // sign signs m as SNS does, with the canonical text written out here from
 // the AWS documentation rather than taken from the code under test.
-func (s *snsSigner) sign(t testing.TB, m *inbound.SNSMessage, version string) {
+func (s *snsSigner) sign(t testing.TB, m *transport.SNSMessage, version string) {
 	t.Helper()
 	var text string
 	if m.Type == "Notification" {
@@ -105,8 +105,8 @@ func (s *snsSigner) sign(t testing.TB, m *inbound.SNSMessage, version string) {
 	m.SigningCertURL = s.certURL
 }
 
-func snsTestNotification(subject string) *inbound.SNSMessage {
-	return &inbound.SNSMessage{
+func snsTestNotification(subject string) *transport.SNSMessage {
+	return &transport.SNSMessage{
 		Type: "Notification", MessageID: "5f7e2c1a-0000-4000-8000-000000000001",
 		TopicArn: "arn:aws:sns:us-east-1:111122223333:dargo-inbound", Subject: subject,
 		Message:   `{"notificationType":"Received","mail":{"messageId":"abc"}}`,
@@ -131,7 +131,7 @@ func TestSNSVerify(t *testing.T) {
 			}
 		}
 	}
-	sub := &inbound.SNSMessage{Type: "SubscriptionConfirmation", MessageID: "1", Token: "2336412f",
+	sub := &transport.SNSMessage{Type: "SubscriptionConfirmation", MessageID: "1", Token: "2336412f",
 		TopicArn: "arn:aws:sns:us-east-1:111122223333:dargo-inbound", Message: "You have chosen to subscribe…",
 		SubscribeURL: "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=2336412f", Timestamp: "2026-11-02T10:00:01.000Z"}
 	s.sign(t, sub, "2")
@@ -150,14 +150,14 @@ func TestSNSVerify(t *testing.T) {
 func TestSNSVerifyRejects(t *testing.T) {
 	s := newSNSSigner(t)
 	ctx := context.Background()
-	signed := func() *inbound.SNSMessage {
+	signed := func() *transport.SNSMessage {
 		m := snsTestNotification("x")
 		s.sign(t, m, "2")
 		return m
 	}
 
 	// The production host check does not allow the test server.
-	def := &inbound.SNSVerifier{Client: s.srv.Client()}
+	def := &transport.SNSVerifier{Client: s.srv.Client()}
 	if err := def.Verify(ctx, signed()); err == nil {
 		t.Errorf("certificate on a non-AWS host accepted by the default host check")
 	}
@@ -166,20 +166,22 @@ func TestSNSVerifyRejects(t *testing.T) {
 	}
 
 	v := s.verifier()
-	for name, change := range map[string]func(m *inbound.SNSMessage){
-		"http": func(m *inbound.SNSMessage) {
+	for name, change := range map[string]func(m *transport.SNSMessage){
+		"http": func(m *transport.SNSMessage) {
 			m.SigningCertURL = strings.Replace(m.SigningCertURL, "https:", "http:", 1)
 		},
-		"not pem": func(m *inbound.SNSMessage) { m.SigningCertURL = strings.TrimSuffix(m.SigningCertURL, ".pem") + ".txt" },
-		"missing cert": func(m *inbound.SNSMessage) {
+		"not pem": func(m *transport.SNSMessage) {
+			m.SigningCertURL = strings.TrimSuffix(m.SigningCertURL, ".pem") + ".txt"
+		},
+		"missing cert": func(m *transport.SNSMessage) {
 			m.SigningCertURL = strings.Replace(m.SigningCertURL, "-test.pem", "-gone.pem", 1)
 		},
-		"version 3":       func(m *inbound.SNSMessage) { m.SignatureVersion = "3" },
-		"version 1 claim": func(m *inbound.SNSMessage) { m.SignatureVersion = "1" }, // signed with SHA256
-		"garbage sig":     func(m *inbound.SNSMessage) { m.Signature = "not base64!" },
-		"other topic":     func(m *inbound.SNSMessage) { m.TopicArn += "x" },
-		"other time":      func(m *inbound.SNSMessage) { m.Timestamp = "2026-11-02T10:00:02.000Z" },
-		"unknown type":    func(m *inbound.SNSMessage) { m.Type = "Other" },
+		"version 3":       func(m *transport.SNSMessage) { m.SignatureVersion = "3" },
+		"version 1 claim": func(m *transport.SNSMessage) { m.SignatureVersion = "1" }, // signed with SHA256
+		"garbage sig":     func(m *transport.SNSMessage) { m.Signature = "not base64!" },
+		"other topic":     func(m *transport.SNSMessage) { m.TopicArn += "x" },
+		"other time":      func(m *transport.SNSMessage) { m.Timestamp = "2026-11-02T10:00:02.000Z" },
+		"unknown type":    func(m *transport.SNSMessage) { m.Type = "Other" },
 	} {
 		m := signed()
 		change(m)
@@ -225,7 +227,7 @@ func TestAWSSNSHost(t *testing.T) {
 		"xsns.us-east-1.amazonaws.com":        false,
 		"sns.us-east-1.amazonaws.com.":        false,
 	} {
-		if got := inbound.AWSSNSHost(host); got != want {
+		if got := transport.AWSSNSHost(host); got != want {
 			t.Errorf("AWSSNSHost(%q) = %v, want %v", host, got, want)
 		}
 	}
@@ -234,8 +236,8 @@ func TestAWSSNSHost(t *testing.T) {
 // TestSNSVerifyPinsTopics: a valid signature from a topic that is not ours
 // (anyone can make SNS sign anything on their own topic) is refused.
 func TestSNSVerifyPinsTopics(t *testing.T) {
-	v := &inbound.SNSVerifier{TopicARNs: []string{"arn:aws:sns:us-east-1:123456789012:ours"}}
-	err := v.Verify(context.Background(), &inbound.SNSMessage{Type: "Notification", TopicArn: "arn:aws:sns:us-east-1:999999999999:theirs",
+	v := &transport.SNSVerifier{TopicARNs: []string{"arn:aws:sns:us-east-1:123456789012:ours"}}
+	err := v.Verify(context.Background(), &transport.SNSMessage{Type: "Notification", TopicArn: "arn:aws:sns:us-east-1:999999999999:theirs",
 		SignatureVersion: "2", Signature: "AAAA", SigningCertURL: "https://sns.us-east-1.amazonaws.com/x.pem"})
 	if err == nil || !strings.Contains(err.Error(), "DARGO_SNS_TOPIC_ARNS") {
 		t.Fatalf("a foreign topic was not refused: %v", err)

@@ -1,6 +1,7 @@
 package transport_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,10 +9,13 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dargo-support/dargo/inbound/transport"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -22,6 +26,24 @@ import (
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
 )
+
+// benchMail (a copy of the pipeline benchmark's) is a realistic ~20 KB multipart/alternative mail with a unique Message-ID.
+func benchMail(i int64, sender string) []byte {
+	para := strings.Repeat("Die Rechnung für Oktober ist doppelt — bitte prüfen. Grüße, Jürgen. ", 12)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: Bench %d <%s>\r\nTo: support@help.example.com\r\nSubject: Bench ticket %d\r\n", i, sender, i)
+	fmt.Fprintf(&b, "Message-ID: <bench-%d-%d@example.com>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n", i, time.Now().UnixNano())
+	b.WriteString("Content-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	for range 8 {
+		b.WriteString(para + "\r\n\r\n")
+	}
+	b.WriteString("--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div>")
+	for range 8 {
+		b.WriteString("<p>" + para + "</p>\r\n")
+	}
+	b.WriteString("</div>\r\n--b1--\r\n")
+	return b.Bytes()
+}
 
 // sqsBenchMail is the ingest benchmark's ~20 KB mail, from one of 50 customers.
 func sqsBenchMail(n int64) []byte {
@@ -38,7 +60,7 @@ func benchEnvInt(name string, def int) int {
 // committer wraps the pipeline and counts commits, calling after(sesID)
 // for each mail created.
 type committer struct {
-	p     inbound.Ingester
+	p     transport.Ingester
 	n     atomic.Int64
 	after func(sesID string)
 }
@@ -100,7 +122,7 @@ func BenchmarkSQSThroughput(b *testing.B) {
 			db := testdb.Open(b, store.Postgres)
 			q := sqsSetup(b, 5)
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			var pipe inbound.Ingester = inbound.NewPipeline(db, inbound.Opts{MailDomain: "help.example.com", Secret: "s", MaxMailBytes: 40 << 20, Logger: quiet})
+			var pipe transport.Ingester = inbound.NewPipeline(db, inbound.Opts{MailDomain: "help.example.com", Secret: "s", MaxMailBytes: 40 << 20, Logger: quiet})
 			if shape.noop {
 				pipe = ingestFunc(func(context.Context, []byte, inbound.Envelope) (inbound.Result, error) {
 					return inbound.Result{Action: store.ActionCreated}, nil
@@ -115,7 +137,7 @@ func BenchmarkSQSThroughput(b *testing.B) {
 				b.StartTimer()
 				start := time.Now()
 				ctx, cancel := context.WithCancel(context.Background())
-				c := inbound.NewConsumer(inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: p,
+				c := transport.NewConsumer(transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: p,
 					Receivers: shape.receivers, Processors: shape.processors, Visibility: time.Minute, Logger: quiet,
 					PollWait: time.Second}) // the stop after each round waits for the poll in flight
 				done := make(chan error, 1)
@@ -155,7 +177,7 @@ func BenchmarkSQSLatency(b *testing.B) {
 			}
 		}}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := inbound.NewConsumer(inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: p, Visibility: time.Minute, Logger: quiet})
+	c := transport.NewConsumer(transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: p, Visibility: time.Minute, Logger: quiet})
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
 	defer func() { cancel(); <-done }()
@@ -221,7 +243,7 @@ func BenchmarkSQSThroughputMemQueue(b *testing.B) {
 				b.StartTimer()
 				start := time.Now()
 				ctx, cancel := context.WithCancel(context.Background())
-				c := inbound.NewConsumer(inbound.ConsumerOpts{QueueURL: "mem", Client: q, Pipeline: p,
+				c := transport.NewConsumer(transport.ConsumerOpts{QueueURL: "mem", Client: q, Pipeline: p,
 					Processors: processors, Visibility: time.Minute, Logger: quiet,
 					PollWait: time.Second}) // the stop after each round waits for the poll in flight
 				done := make(chan error, 1)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
@@ -36,7 +38,7 @@ func TestSQSConsumerCreatesTickets(t *testing.T) {
 			}
 			q.send(t, q.main, string(body))
 		}
-		sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second, Retry: time.Second})
+		sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second, Retry: time.Second})
 		eventually(t, 20*time.Second, "6 tickets and an empty queue", func() bool {
 			return sqsCount(t, db, `SELECT COUNT(*) FROM tickets`) == 6 && q.count(t, q.main) == 0
 		})
@@ -69,7 +71,7 @@ func TestSQSConsumerRedeliveredFiveTimes(t *testing.T) {
 			}
 			return res, err
 		})
-		sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: count, Processors: 4, Visibility: 6 * time.Second})
+		sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: count, Processors: 4, Visibility: 6 * time.Second})
 		eventually(t, 20*time.Second, "an empty queue", func() bool { return q.count(t, q.main) == 0 })
 		if n := sqsCount(t, db, `SELECT COUNT(*) FROM tickets`); n != 1 {
 			t.Errorf("%d tickets, want 1", n)
@@ -102,7 +104,7 @@ func TestSQSConsumerPoisonInBatch(t *testing.T) {
 		}
 		q.send(t, q.main, snsWrap(sqsReceived(fmt.Sprintf("ses-batch-%d", i), sqsMail(i, fmt.Sprintf("b%d@customer.example", i)), "UTF8", "")))
 	}
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second, Retry: time.Second})
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second, Retry: time.Second})
 	eventually(t, 20*time.Second, "9 tickets", func() bool { return sqsCount(t, db, `SELECT COUNT(*) FROM tickets`) == 9 })
 	eventually(t, 30*time.Second, "the poison message in the DLQ and the main queue empty", func() bool {
 		return q.count(t, q.main) == 0 && q.count(t, q.dlq) == 1
@@ -131,7 +133,7 @@ func TestSQSConsumerS3(t *testing.T) {
 	objects := fakeObjects{"dargo-mail/inbound/ses-s3-present": sqsMail(1, "s3@customer.example")}
 	q.send(t, q.main, snsWrap(sqsReceived("ses-s3-present", nil, "", "dargo-mail")))
 	q.send(t, q.main, snsWrap(sqsReceived("ses-s3-missing", nil, "", "dargo-mail")))
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Objects: objects,
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Objects: objects,
 		Visibility: 6 * time.Second, Retry: time.Second})
 	eventually(t, 30*time.Second, "the missing object's message in the DLQ", func() bool {
 		return q.count(t, q.main) == 0 && q.count(t, q.dlq) == 1
@@ -148,6 +150,6 @@ func TestSQSConsumerWithoutObjectsIsPoison(t *testing.T) {
 	db := testdb.Open(t, store.SQLite)
 	q := sqsSetup(t, 1)
 	q.send(t, q.main, snsWrap(sqsReceived("ses-s3-none", nil, "", "dargo-mail")))
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second, Retry: time.Second})
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Visibility: 6 * time.Second, Retry: time.Second})
 	eventually(t, 20*time.Second, "the message in the DLQ", func() bool { return q.count(t, q.dlq) == 1 })
 }

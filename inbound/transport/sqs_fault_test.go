@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -28,7 +30,7 @@ func (deadClient) DeleteMessageBatch(context.Context, *sqs.DeleteMessageBatchInp
 
 // recorder wraps the pipeline and counts the actions it returned.
 type recorder struct {
-	p       inbound.Ingester
+	p       transport.Ingester
 	mu      sync.Mutex
 	actions map[string]int
 }
@@ -60,7 +62,7 @@ func TestSQSConsumerCrashAfterCommit(t *testing.T) {
 		// First process: commits, then dies before its delete reaches SQS.
 		ctx, kill := context.WithCancel(context.Background())
 		first := &recorder{p: sqsPipeline(t, db)}
-		wait := sqsRun(t, ctx, inbound.ConsumerOpts{QueueURL: q.main, Client: deadClient{q.client}, Visibility: 2 * time.Second,
+		wait := sqsRun(t, ctx, transport.ConsumerOpts{QueueURL: q.main, Client: deadClient{q.client}, Visibility: 2 * time.Second,
 			Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 				res, err := first.Ingest(ctx, raw, env)
 				kill()
@@ -73,7 +75,7 @@ func TestSQSConsumerCrashAfterCommit(t *testing.T) {
 
 		// A fresh process gets the message again: a duplicate, deleted.
 		second := &recorder{p: sqsPipeline(t, db)}
-		sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 6 * time.Second})
+		sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 6 * time.Second})
 		// Both: moto's in-flight count can read 0 for a moment while the
 		// second process holds the message.
 		eventually(t, 20*time.Second, "the redelivery handled and deleted", func() bool {
@@ -97,7 +99,7 @@ func TestSQSConsumerCrashBeforeCommit(t *testing.T) {
 		// the pipeline gives up without committing when its grace ends.
 		ctx, stop := context.WithCancel(context.Background())
 		started := make(chan struct{})
-		wait := sqsRun(t, ctx, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Visibility: 30 * time.Second,
+		wait := sqsRun(t, ctx, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Visibility: 30 * time.Second,
 			Grace: 300 * time.Millisecond,
 			Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 				close(started)
@@ -113,7 +115,7 @@ func TestSQSConsumerCrashBeforeCommit(t *testing.T) {
 
 		// A fresh process: the message is back at once (released), and processed.
 		second := &recorder{p: sqsPipeline(t, db)}
-		sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 30 * time.Second})
+		sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 30 * time.Second})
 		eventually(t, 10*time.Second, "the mail processed and deleted", func() bool { return q.count(t, q.main) == 0 })
 		if second.count(store.ActionCreated) != 1 {
 			t.Errorf("second run: %v; want created", second.actions)
@@ -127,7 +129,7 @@ func TestSQSConsumerPipelineErrorRetried(t *testing.T) {
 	q.send(t, q.main, snsWrap(sqsReceived("ses-retry", sqsMail(1, "anna@customer.example"), "BASE64", "")))
 	p := &recorder{p: sqsPipeline(t, db)}
 	var calls atomic.Int32
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Visibility: 30 * time.Second, Retry: time.Second,
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Visibility: 30 * time.Second, Retry: time.Second,
 		Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 			if calls.Add(1) == 1 {
 				return inbound.Result{}, errDatabaseDown
@@ -151,7 +153,7 @@ func TestSQSConsumerDatabaseDown(t *testing.T) {
 		down.Store(true)
 		var failures atomic.Int32
 		p := sqsPipeline(t, db)
-		sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Visibility: 30 * time.Second, Retry: time.Second,
+		sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Visibility: 30 * time.Second, Retry: time.Second,
 			Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 				if down.Load() {
 					failures.Add(1)
@@ -203,14 +205,14 @@ func TestSQSConsumerDeleteEntriesFail(t *testing.T) {
 		q.send(t, q.main, snsWrap(sqsReceived("ses-stale-"+string(rune('a'+i)), sqsMail(i, "anna@customer.example"), "UTF8", "")))
 	}
 	first := &recorder{p: sqsPipeline(t, db)}
-	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: staleClient{q.client}, Pipeline: first, Visibility: 2 * time.Second})
+	stop := sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: staleClient{q.client}, Pipeline: first, Visibility: 2 * time.Second})
 	eventually(t, 10*time.Second, "3 mails created", func() bool { return first.count(store.ActionCreated) == 3 })
 	stop()
 	if n := q.count(t, q.main); n != 3 {
 		t.Fatalf("%d messages on the queue after failed deletes, want 3", n)
 	}
 	second := &recorder{p: sqsPipeline(t, db)}
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 6 * time.Second})
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 6 * time.Second})
 	eventually(t, 15*time.Second, "the redeliveries deleted", func() bool { return q.count(t, q.main) == 0 })
 	if second.count(store.ActionDuplicate) != 3 || sqsCount(t, db, `SELECT COUNT(*) FROM tickets`) != 3 {
 		t.Errorf("second run %v, %d tickets; want 3 duplicates and 3 tickets", second.actions, sqsCount(t, db, `SELECT COUNT(*) FROM tickets`))
@@ -233,7 +235,7 @@ func TestSQSConsumerFailedVisibilityIsBackoff(t *testing.T) {
 	down.Store(true)
 	var failures, checks atomic.Int32
 	p := &recorder{p: sqsPipeline(t, db)}
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 1, Visibility: time.Minute, Retry: 30 * time.Second,
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 1, Visibility: time.Minute, Retry: 30 * time.Second,
 		Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 			if down.Load() {
 				failures.Add(1)
@@ -283,7 +285,7 @@ func TestSQSConsumerFailureReadyCannotSeeWaitsRetry(t *testing.T) {
 	q.send(t, q.main, snsWrap(sqsReceived("ses-hidden-failure", sqsMail(0, "anna@customer.example"), "UTF8", "")))
 	w := newWatchClient(q.client)
 	var failures atomic.Int32
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 1, Visibility: time.Minute, Retry: 30 * time.Second,
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 1, Visibility: time.Minute, Retry: 30 * time.Second,
 		Pipeline: ingestFunc(func(context.Context, []byte, inbound.Envelope) (inbound.Result, error) {
 			failures.Add(1)
 			return inbound.Result{}, errDatabaseDown
@@ -303,7 +305,7 @@ func TestSQSConsumerPoisonVisibilityIsRetry(t *testing.T) {
 	q := sqsSetup(t, 5)
 	q.send(t, q.main, `{"Type":"Notification","Message":"{not json`)
 	w := newWatchClient(q.client)
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Retry: 30 * time.Second,
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: w, Retry: 30 * time.Second,
 		Pipeline: ingestFunc(func(context.Context, []byte, inbound.Envelope) (inbound.Result, error) {
 			t.Error("the pipeline was called for a poison message")
 			return inbound.Result{}, nil
@@ -358,7 +360,7 @@ func TestSQSConsumerKilled(t *testing.T) {
 
 		ctx, kill := context.WithCancel(context.Background())
 		started := make(chan struct{})
-		sqsRun(t, ctx, inbound.ConsumerOpts{QueueURL: q.main, Client: &dyingClient{Client: q.client}, Visibility: 3 * time.Second,
+		sqsRun(t, ctx, transport.ConsumerOpts{QueueURL: q.main, Client: &dyingClient{Client: q.client}, Visibility: 3 * time.Second,
 			Grace: time.Second,
 			Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 				close(started)
@@ -369,7 +371,7 @@ func TestSQSConsumerKilled(t *testing.T) {
 		<-started
 
 		second := &recorder{p: sqsPipeline(t, db)}
-		sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 3 * time.Second})
+		sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: second, Visibility: 3 * time.Second})
 		eventually(t, 60*time.Second, "the mail created by the second consumer and deleted", func() bool {
 			return second.count(store.ActionCreated) == 1 && q.count(t, q.main) == 0
 		})

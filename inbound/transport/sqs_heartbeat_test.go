@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/memsqs"
 	"github.com/dargo-support/dargo/store"
@@ -16,7 +18,7 @@ func TestSQSConsumerHeartbeat(t *testing.T) {
 	q := memsqs.New()
 	q.Send(snsWrap(sqsReceived("ses-slow", sqsMail(1, "slow@customer.example"), "UTF8", "")))
 	done := make(chan struct{})
-	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: "mem", Client: q, Visibility: time.Second,
+	stop := sqsStart(t, transport.ConsumerOpts{QueueURL: "mem", Client: q, Visibility: time.Second,
 		Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 			time.Sleep(2500 * time.Millisecond)
 			close(done)
@@ -38,7 +40,7 @@ func TestSQSConsumerRecoversPanic(t *testing.T) {
 	q.Send(snsWrap(sqsReceived("ses-panic", sqsMail(1, "panic@customer.example"), "UTF8", "")))
 	q.Send(snsWrap(sqsReceived("ses-fine", sqsMail(2, "fine@customer.example"), "UTF8", "")))
 	fine := make(chan struct{})
-	stop := sqsStart(t, inbound.ConsumerOpts{QueueURL: "mem", Client: q, Processors: 1, Retry: time.Minute,
+	stop := sqsStart(t, transport.ConsumerOpts{QueueURL: "mem", Client: q, Processors: 1, Retry: time.Minute,
 		Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 			if env.SESID == "ses-panic" {
 				panic("boom")

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -160,8 +162,8 @@ func snsWrap(notification map[string]any) string {
 	return string(env)
 }
 
-func snsWrapMessage(inner string) *inbound.SNSMessage {
-	return &inbound.SNSMessage{
+func snsWrapMessage(inner string) *transport.SNSMessage {
+	return &transport.SNSMessage{
 		Type: "Notification", MessageID: fmt.Sprintf("6a1f3c2e-0000-4000-8000-%012d", snsSeq.Add(1)),
 		TopicArn: "arn:aws:sns:us-east-1:111122223333:dargo-inbound", Subject: "Amazon SES Email Receipt Notification",
 		Message: inner, Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), SignatureVersion: "1",
@@ -170,7 +172,7 @@ func snsWrapMessage(inner string) *inbound.SNSMessage {
 	}
 }
 
-// ingestFunc adapts a func to inbound.Ingester.
+// ingestFunc adapts a func to transport.Ingester.
 type ingestFunc func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error)
 
 func (f ingestFunc) Ingest(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
@@ -187,7 +189,7 @@ func sqsPipeline(t testing.TB, db *store.DB) *inbound.Pipeline {
 
 // sqsStart runs a consumer until the returned stop is called (or the test
 // ends); stop waits for Run and fails the test if Run failed.
-func sqsStart(t testing.TB, opts inbound.ConsumerOpts) (stop func()) {
+func sqsStart(t testing.TB, opts transport.ConsumerOpts) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := sqsRun(t, ctx, opts)
@@ -200,7 +202,7 @@ func sqsStart(t testing.TB, opts inbound.ConsumerOpts) (stop func()) {
 // sqsRun runs a consumer until ctx ends; wait waits for Run to return.
 // Unless the test says otherwise its long polls wait 1 s, so that a stop
 // does not wait out a 20 s poll in flight.
-func sqsRun(t testing.TB, ctx context.Context, opts inbound.ConsumerOpts) (wait func()) {
+func sqsRun(t testing.TB, ctx context.Context, opts transport.ConsumerOpts) (wait func()) {
 	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = sqsLogger(t)
@@ -208,7 +210,7 @@ func sqsRun(t testing.TB, ctx context.Context, opts inbound.ConsumerOpts) (wait 
 	if opts.PollWait == 0 {
 		opts.PollWait = time.Second
 	}
-	c := inbound.NewConsumer(opts)
+	c := transport.NewConsumer(opts)
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
 	var once sync.Once
@@ -355,4 +357,4 @@ func (w *watchClient) visibility(id string) (int32, bool) {
 	return v, ok
 }
 
-var _ inbound.SQSClient = (*memsqs.Queue)(nil)
+var _ transport.SQSClient = (*memsqs.Queue)(nil)

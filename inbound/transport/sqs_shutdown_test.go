@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
@@ -21,7 +23,7 @@ func TestSQSConsumerShutdownPollInFlight(t *testing.T) {
 	w := newWatchClient(q.client)
 	p := &recorder{p: sqsPipeline(t, db)}
 	ctx, stop := context.WithCancel(context.Background())
-	wait := sqsRun(t, ctx, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Pipeline: p,
+	wait := sqsRun(t, ctx, transport.ConsumerOpts{QueueURL: q.main, Client: w, Pipeline: p,
 		Visibility: time.Minute, PollWait: 20 * time.Second, Grace: 25 * time.Second})
 	<-w.polls // a 20 s poll on an empty queue
 	stop()
@@ -50,7 +52,7 @@ func TestSQSConsumerShutdownPollInFlightBusy(t *testing.T) {
 	p := &recorder{p: sqsPipeline(t, db)}
 	started, proceed := make(chan struct{}), make(chan struct{})
 	ctx, stop := context.WithCancel(context.Background())
-	wait := sqsRun(t, ctx, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 1,
+	wait := sqsRun(t, ctx, transport.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 1,
 		Visibility: time.Minute, PollWait: 20 * time.Second, Grace: 25 * time.Second,
 		Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {
 			if env.SESID == "ses-busy" {
@@ -92,7 +94,7 @@ func TestSQSConsumerShutdownWithinGrace(t *testing.T) {
 	started, proceed := make(chan struct{}, 2), make(chan struct{})
 	var calls atomic.Int32
 	ctx, stop := context.WithCancel(context.Background())
-	wait := sqsRun(t, ctx, inbound.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 2,
+	wait := sqsRun(t, ctx, transport.ConsumerOpts{QueueURL: q.main, Client: w, Processors: 2,
 		Visibility: time.Minute, // without a release they would stay hidden for a minute
 		Grace:      5 * time.Second,
 		Pipeline: ingestFunc(func(ctx context.Context, raw []byte, env inbound.Envelope) (inbound.Result, error) {

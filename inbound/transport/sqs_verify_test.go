@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
 )
@@ -34,7 +35,7 @@ func TestSQSConsumerVerifiesSignatures(t *testing.T) {
 	raw, _ := json.Marshal(sqsReceived("ses-raw", sqsMail(3, "raw@customer.example"), "UTF8", ""))
 	q.send(t, q.main, string(raw))
 
-	sqsStart(t, inbound.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Verifier: s.verifier(),
+	sqsStart(t, transport.ConsumerOpts{QueueURL: q.main, Client: q.client, Pipeline: sqsPipeline(t, db), Verifier: s.verifier(),
 		Visibility: 6 * time.Second, Retry: time.Second})
 	eventually(t, 20*time.Second, "the signed mail ingested and the others in the DLQ", func() bool {
 		return q.count(t, q.main) == 0 && q.count(t, q.dlq) == 2

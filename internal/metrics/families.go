@@ -24,7 +24,7 @@ var (
 
 var (
 	// InboundMails counts ingested mails by the pipeline's action
-	// (inbound.Action*: created, appended, duplicate, ignored,
+	// (store.Action*: created, appended, duplicate, ignored,
 	// quarantined, bounce) and "failed" for a mail left on the queue.
 	InboundMails = counter("dargo_inbound_mails_total",
 		"Inbound mail processing attempts, by outcome: created, appended, duplicate, ignored, quarantined, bounce, failed (a mail that fails and then succeeds counts once each).", "action")
