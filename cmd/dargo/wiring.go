@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/s3blob"
@@ -92,6 +94,9 @@ func (c *Config) categoryNames() []string {
 	slices.Sort(names[1:])
 	return names
 }
+
+// The transport feeds the pipeline through its own Ingester interface.
+var _ transport.Ingester = (*inbound.Pipeline)(nil)
 
 // heldReleaser lets /admin/held release held mail through the pipeline; web
 // sees only the action and the ticket, not the pipeline.
