@@ -84,7 +84,7 @@ func deliverMail(t *testing.T, db *store.DB, secret, addr string) *mailparse.Mai
 		Secret: secret,
 		Logger: slog.New(slog.DiscardHandler),
 	})
-	rows, err := db.PendingOutbox(ctx, 100)
+	rows, err := db.OutboxDue(ctx, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
