@@ -45,8 +45,13 @@ func autoSubject(subject string) (strong, weak bool) {
 		}
 	}
 	for _, p := range oofSubjectPrefixes {
-		if strings.HasPrefix(s, p) {
-			return false, true
+		// "Out of Office: …", "Out of Office AutoReply: …", "Abwesend";
+		// not "Absence of an invoice".
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			rest = strings.TrimSpace(rest)
+			if rest == "" || strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "autoreply") || strings.HasPrefix(rest, "reply") {
+				return false, true
+			}
 		}
 	}
 	return false, false
