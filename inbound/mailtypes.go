@@ -10,4 +10,7 @@ type (
 	Envelope = mailparse.Envelope
 	Verdicts = mailparse.Verdicts
 	Result   = mailparse.Result
+
+	Report          = mailparse.Report
+	ReportRecipient = mailparse.ReportRecipient
 )

@@ -198,6 +198,12 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 		// proves nothing and matches no participant.
 		m.FromAmbiguous = why
 	}
+	if fr := feedbackReport(m); fr != nil {
+		return p.abuseReport(ctx, rec, m, fr)
+	}
+	if isAWSNotificationMail(m) {
+		return p.awsMail(ctx, rec, m, env)
+	}
 	if isBounce(m, env) {
 		return p.bounce(ctx, rec, m)
 	}

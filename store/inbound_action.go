@@ -9,6 +9,9 @@ const (
 	ActionIgnored     = "ignored"
 	ActionQuarantined = "quarantined"
 	ActionBounce      = "bounce"
+	// ActionFeedback is an abuse report (ARF) or an AWS notification that
+	// came as mail: feedback about a mail we sent, never a ticket or a reply.
+	ActionFeedback = "feedback"
 )
 
 // ActionFailed is no ingested mail's action: it counts, in

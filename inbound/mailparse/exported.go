@@ -6,3 +6,13 @@ package mailparse
 
 // NormalizeNewlines turns CRLF and lone CR into LF.
 func NormalizeNewlines(s string) string { return normalizeNewlines(s) }
+
+// DSNAddress strips a DSN address's type ("rfc822;") and angle brackets and
+// lower-cases it.
+func DSNAddress(s string) string { return dsnAddress(s) }
+
+// ParseAddressList parses an address header leniently (see Parse), adding
+// what it had to guess to problems.
+func ParseAddressList(s string, problems *[]string) []Address {
+	return parseAddressList(s, problems)
+}

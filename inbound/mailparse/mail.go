@@ -21,10 +21,13 @@ type Mail struct {
 	FromFields    int
 	FromMailboxes int
 	FromAmbiguous string
-	ReplyTo       []Address //
-	To            []Address //
-	Cc            []Address //
-	ReturnPath    string    // the address in Return-Path; "<>" stays as "" with HasReturnPath true
+	// FromText is the first From field as written when it names no
+	// address ("MAILER-DAEMON", "Mail Delivery System <>"), else "".
+	FromText   string
+	ReplyTo    []Address //
+	To         []Address //
+	Cc         []Address //
+	ReturnPath string    // the address in Return-Path; "<>" stays as "" with HasReturnPath true
 	// HasReturnPath tells a present-but-empty Return-Path (a bounce) from a missing one.
 	HasReturnPath bool
 	Date          time.Time // zero when missing or unparseable
