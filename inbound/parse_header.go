@@ -344,7 +344,7 @@ var keptFields = []string{
 	"Auto-Submitted", "X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress",
 	"Precedence", "List-Id", "List-Unsubscribe", "List-Post", "X-Loop",
 	"X-Mailer", "Content-Type", "X-Failed-Recipients",
-	"Authentication-Results", "DKIM-Signature",
+	"Authentication-Results", "DKIM-Signature", "Content-Language",
 }
 
 func (m *Mail) readTopHeader(h message.Header) {
