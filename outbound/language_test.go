@@ -122,3 +122,21 @@ func TestMailsInEnglishByDefault(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBuildConfirmationByLanguage builds a confirmation in English
+// and in German: the catalog's cost.
+func BenchmarkBuildConfirmationByLanguage(b *testing.B) {
+	for _, lang := range []string{"en", "de"} {
+		b.Run(lang, func(b *testing.B) {
+			o := testOutgoing(store.EmailConfirmation)
+			o.Message, o.Attachments, o.History = nil, nil, nil
+			o.User.Language = lang
+			opts := testOpts()
+			for b.Loop() {
+				if _, err := Build(o, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
