@@ -270,7 +270,7 @@ func history(o *store.Outgoing, v view, opts Opts) []quoted {
 // author names who wrote an earlier message, as the recipient sees it.
 func author(o *store.Outgoing, h store.Message, v view, opts Opts) string {
 	switch {
-	case h.Kind == "outbound":
+	case h.Kind == store.MessageOutbound:
 		return team(opts)
 	case o.User != nil && h.AuthorID != nil && *h.AuthorID == o.User.ID:
 		return v.T("author.you")
@@ -301,7 +301,7 @@ func ticketURL(opts Opts, number int64) string {
 // "closed".
 func statusWord(v view, status string) string {
 	switch status {
-	case "resolved", "closed":
+	case store.StatusResolved, store.StatusClosed:
 		return v.T("status." + status)
 	case "":
 		return v.T("status.updated")

@@ -99,10 +99,10 @@ func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status
 	}
 	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices), Profile: refused.profile,
 		NameNotice: nameNotice(r, "your", v.User.Name)}
-	if !hasRole(v.User, roleStaff) {
+	if !hasRole(v.User, store.RoleStaff) {
 		data.Languages, data.LanguageNotice = languageOptions(v.User, pageLang(r, v)), languageNotice(r, v.User)
 	}
-	if data.Profile == nil && h.profiles != nil && hasRole(v.User, roleStaff) {
+	if data.Profile == nil && h.profiles != nil && hasRole(v.User, store.RoleStaff) {
 		p, err := h.profiles.StaffProfile(r.Context(), v.User.ID)
 		if err != nil {
 			h.pages.fail(w, r, err)

@@ -12,7 +12,7 @@ import (
 // browser asks for (Accept-Language), English when none fits.
 func pageLang(r *http.Request, v *viewer) string {
 	if v != nil && v.User != nil {
-		if hasRole(v.User, roleStaff) {
+		if hasRole(v.User, store.RoleStaff) {
 			return i18n.English
 		}
 		if v.User.Language != "" {
