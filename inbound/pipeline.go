@@ -319,6 +319,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		Confirm:    !auto && flag == "", // no confirmation (backscatter) to a sender we doubt
 		AutoCap:    p.opts.AutoCap,
 		AutoWindow: p.opts.AutoWindow,
+		Language:   Language(m.Header.Get("Content-Language"), m.VisibleText),
 	}
 	if rt.ticket != nil {
 		d.TicketID = rt.ticket.ID

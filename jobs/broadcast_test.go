@@ -91,7 +91,7 @@ func TestBroadcastMailsGoOutOnceOnTheLowQueue(t *testing.T) {
 			if m.Subject != "Our privacy policy changed" || !containsHeader(c.Raw, "Auto-Submitted", "auto-generated") {
 				t.Errorf("subject %q, headers:\n%.500s", m.Subject, c.Raw)
 			}
-			for _, want := range []string{"Hello Reader ", "We changed our privacy policy.", "https://help.acme.test/privacy", "you have an account with us"} {
+			for _, want := range []string{"Hi Reader", "We changed our privacy policy.", "https://help.acme.test/privacy", "you have an account with us"} {
 				if !strings.Contains(m.Text, want) {
 					t.Errorf("mail lacks %q:\n%s", want, m.Text)
 				}

@@ -69,6 +69,9 @@ type Delivery struct {
 	// AutoCap limits automatic mails to one address within AutoWindow; 0 is no cap.
 	AutoCap    int
 	AutoWindow time.Duration
+	// Language is the mail's language (internal/i18n), recorded for its
+	// author when none is yet; "" when unknown.
+	Language string
 
 	followUpOf int64 // the long-closed ticket a new one follows up (reopen.go)
 }
@@ -129,6 +132,9 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 	}
 	author, err := tx.upsertUser(ctx, d.From, now)
 	if err != nil {
+		return err
+	}
+	if err := tx.firstLanguage(ctx, author, d.Language); err != nil {
 		return err
 	}
 	if first, err := tx.claimReplyKey(ctx, author, d.Key, now); err != nil || first != 0 {
