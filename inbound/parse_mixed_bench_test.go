@@ -91,6 +91,19 @@ func BenchmarkParseMixedCharset20KB(b *testing.B) {
 	}
 }
 
+// BenchmarkParseTextMixedCharset20KB is the same without the sanitized
+// HTML (ParseText): what a text preview pays.
+func BenchmarkParseTextMixedCharset20KB(b *testing.B) {
+	raw := mixedCharsetMail20KB()
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseText(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func TestMixedCharsetMailParses(t *testing.T) {
 	raw := mixedCharsetMail20KB()
 	if len(raw) < 18000 || len(raw) > 24000 {
