@@ -217,7 +217,7 @@ const previewRunes = 300
 func heldPreview(raw []byte) (subject, preview string) {
 	head := raw[:min(len(raw), previewBytes)]
 	var text string
-	if m, err := mailparse.Parse(head); err == nil {
+	if m, err := mailparse.ParseText(head); err == nil {
 		subject, text = m.Subject, m.VisibleText
 		if strings.TrimSpace(text) == "" {
 			text = m.Text

@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-
-	gomail "github.com/emersion/go-message/mail"
 )
 
 // parseFrom reads one From field strictly (RFC 5322). It returns the
@@ -19,7 +17,7 @@ func parseFrom(value string) (a Address, mailboxes int, ambiguous string) {
 	if value == "" {
 		return Address{}, 0, "empty From"
 	}
-	list, err := gomail.ParseAddressList(value)
+	list, err := parseAddresses(value)
 	if err != nil || len(list) == 0 {
 		a = looseFrom(value)
 		if a.Email == "" {

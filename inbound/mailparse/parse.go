@@ -28,7 +28,18 @@ const panicProblem = "parse: internal error, result incomplete"
 // Parse reads one raw RFC 5322 message. It never panics and recovers from
 // malformed input as far as it can, listing what it recovered from in
 // Mail.Problems. The returned Mail is never nil.
-func Parse(raw []byte) (m *Mail, err error) {
+func Parse(raw []byte) (*Mail, error) {
+	return parse(raw, true)
+}
+
+// ParseText is Parse without the sanitized HTML: Mail.HTML stays empty and
+// everything else is as Parse gives it. Sanitizing is the costliest step of
+// Parse, so a reader that shows only text, such as a preview, uses this.
+func ParseText(raw []byte) (*Mail, error) {
+	return parse(raw, false)
+}
+
+func parse(raw []byte, sanitize bool) (m *Mail, err error) {
 	m = &Mail{}
 	raw, m.Overflow = cutHeader(raw)
 	defer func() {
@@ -44,7 +55,7 @@ func Parse(raw []byte) (m *Mail, err error) {
 		body = raw
 	}
 	m.readTopHeader(h)
-	w := walker{m: m, body: body, top: bytes.NewReader(body)}
+	w := walker{m: m, body: body, top: bytes.NewReader(body), sanitize: sanitize}
 	if crowdedPartHeader(body) {
 		w.overflow(overflowPartHeader)
 	} else {
@@ -66,6 +77,8 @@ type walker struct {
 	inRel []bool // parallel to m.Attachments: had a Content-ID without a disposition
 	parts int    // MIME parts seen inside multiparts
 	stop  bool   // a limit was passed (see overflow): walk no further
+
+	sanitize bool // fill Mail.HTML (see ParseText)
 }
 
 // step is one level of the path to a part: the i-th part inside a multipart
@@ -418,7 +431,7 @@ func (w *walker) assemble() {
 	}
 	m.Text = text
 	m.VisibleText = chooseVisible(text, doc, m.Subject)
-	if doc != nil {
+	if doc != nil && w.sanitize {
 		m.HTML = SanitizeHTML(rawHTML)
 	}
 }

@@ -236,11 +236,15 @@ func decodeLatin(b []byte) string {
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(label) {
 	case "iso-8859-1", "latin1", "windows-1252", "cp1252":
-		return charmap.Windows1252.NewDecoder().Reader(input), nil
+		return wordReader{charmap.Windows1252.NewDecoder().Reader(input)}, nil
 	case "utf8":
 		return input, nil
 	}
-	return charset.Reader(label, input)
+	r, err := charset.Reader(label, input)
+	if err != nil {
+		return nil, err
+	}
+	return wordReader{r}, nil
 }
 
 // normalizeNewlines turns CRLF and lone CR into LF.

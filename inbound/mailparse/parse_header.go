@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
-	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 )
 
@@ -213,7 +212,7 @@ func parseAddressList(s string, problems *[]string) []Address {
 	if s == "" {
 		return nil
 	}
-	if list, err := gomail.ParseAddressList(s); err == nil {
+	if list, err := parseAddresses(s); err == nil {
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
 			out = append(out, Address{Name: collapseSpace(decodeWords(a.Name)), Email: strings.ToLower(a.Address)})

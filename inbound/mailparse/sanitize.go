@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 )
@@ -20,6 +21,19 @@ var htmlPolicy = func() *bluemonday.Policy {
 // SanitizeHTML makes an HTML mail body safe to display: no scripts, event
 // handlers, javascript: URLs, forms, iframes or styles. Links and images
 // with http(s) or cid: sources are kept.
+//
+// It gives exactly what htmlPolicy.Sanitize gives, with less copying: the
+// output is written into one buffer sized from the input (sanitized mail
+// HTML is rarely much longer than its source) and returned without the
+// final copy bluemonday's own buffer makes.
 func SanitizeHTML(s string) string {
-	return htmlPolicy.Sanitize(s)
+	if strings.TrimSpace(s) == "" {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	if err := htmlPolicy.SanitizeReaderToWriter(strings.NewReader(s), &b); err != nil {
+		return "" // as Sanitize does when the tokenizer fails
+	}
+	return b.String()
 }
