@@ -1,10 +1,12 @@
 package web
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
 )
@@ -12,8 +14,8 @@ import (
 // emptyBody is a message body rendered with nothing in it.
 var emptyBody = regexp.MustCompile(`<div class="body">\s*</div>`)
 
-// TestReplyWithoutNewText: a reply that was nothing but quotes (empty
-// visible text, full text kept) shows "(no new text)" on the staff ticket
+// TestReplyWithoutNewText: a reply that was nothing but quotes (Parse gives
+// it an empty visible text and keeps the full text) shows "(no new text)" on the staff ticket
 // page and in the customer portal instead of an empty bubble, and its
 // quoted text stays one click away.
 func TestReplyWithoutNewText(t *testing.T) {
@@ -22,20 +24,26 @@ func TestReplyWithoutNewText(t *testing.T) {
 		ada := customer(t, srv, db, "ada@example.com")
 		staff, _ := staffMember(t, srv, db, "sam@support.example")
 		first := deliver(t, db, newMail("ada@example.com", "Survey", "How do I export?"))
-		quoted := "On Mon, Oct 5, 2026 at 10:00 AM Support <support@dargo.example> wrote:\n\n> How did we do?\n"
-		reply := newMail("ada@example.com", "Re: Survey", quoted)
+		raw := "From: Ada <ada@example.com>\r\nSubject: Re: Survey\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+			"On Mon, Oct 5, 2026 at 10:00 AM Support <support@dargo.example> wrote:\r\n\r\n> How did we do?\r\n"
+		m, err := inbound.Parse([]byte(raw))
+		if err != nil || m.VisibleText != "" || m.Text == "" {
+			t.Fatalf("Parse: visible %q, text %q, err %v; want no visible text", m.VisibleText, m.Text, err)
+		}
+		reply := newMail("ada@example.com", m.Subject, m.Text)
 		reply.TicketID = first.TicketID
-		reply.Message.VisibleText = ""
+		reply.Message.VisibleText = m.VisibleText
 		deliver(t, db, reply)
-		for name, page := range map[string]struct{ path string }{
-			"staff":  {"/inbox/tickets/" + itoa(first.TicketNumber)},
-			"portal": {"/tickets/" + itoa(first.TicketNumber)},
-		} {
-			c := ada
-			if name == "staff" {
-				c = staff
-			}
-			res, body := get(t, c, srv, page.path)
+		pages := []struct {
+			name, path string
+			c          *http.Client
+		}{
+			{"staff", "/inbox/tickets/" + itoa(first.TicketNumber), staff},
+			{"portal", "/tickets/" + itoa(first.TicketNumber), ada},
+		}
+		for _, page := range pages {
+			name := page.name
+			res, body := get(t, page.c, srv, page.path)
 			if res.StatusCode != 200 {
 				t.Fatalf("%s: GET %s: %s", name, page.path, res.Status)
 			}
