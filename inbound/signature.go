@@ -34,37 +34,69 @@ func StripSignature(text, own string) string {
 	}
 }
 
-// signOff matches the lines mobile and webmail clients add under a mail, in
-// the languages we see; "sent from my …" also needs a device word
-// (signOffDevice), so "Sent from my office address." is text.
-var signOff = regexp.MustCompile(`(?i)^(` + strings.Join([]string{
-	`sent from my [\p{L}\p{N} ._'’®™&,-]{1,60}`,
-	`sent from my android device with k-9 mail\. please excuse my brevity`,
-	`sent (from|via|with) the samsung [\p{L}\p{N} ._'’®™&,-]{1,60}`,
-	`sent from (outlook|mail|yahoo mail|aol|aol mail|gmail|gmail mobile|proton mail|protonmail|blackberry)( mobile| (for|on) [\p{L}\p{N} ._-]{1,30})?`,
-	`get outlook for (ios|android)`,
-	`envoyé (de|depuis) mon [\p{L}\p{N} ._'’-]{1,40}`,
-	`(von meinem [\p{L}\p{N} ._-]{1,40} gesendet|gesendet von meinem [\p{L}\p{N} ._-]{1,40})`,
-	`enviado (desde mi|do meu|a partir do meu) [\p{L}\p{N} ._-]{1,40}`,
-	`inviato da (il mio |mio )?[\p{L}\p{N} ._-]{1,40}`,
-	`inviato dal mio [\p{L}\p{N} ._-]{1,40}`,
-	`(verzonden|verstuurd) (vanaf|met|van) mijn [\p{L}\p{N} ._-]{1,40}`,
-	`wysłane z (mojego )?[\p{L}\p{N} ._'’-]{1,40}`,
-	`sendt fra min [\p{L}\p{N} ._-]{1,40}`,
-	`skickat från min [\p{L}\p{N} ._-]{1,40}`,
-}, "|") + `)[.!]?$`)
+// signOffs match the lines mobile and webmail clients add under a mail, in
+// the languages we see, by their first word: one small pattern runs per
+// candidate line. "sent from my …" also needs a device word (signOffDevices),
+// so "Sent from my office address." is text. Lines longer than maxSignOff
+// are never sign-offs.
+var signOffs = map[string]*regexp.Regexp{}
 
-var signOffDevice = regexp.MustCompile(`(?i)(iphone|ipad|ipod|android|blackberry|galaxy|samsung|mobile|phone|tablet|huawei|xiaomi|pixel|nokia|motorola|oneplus|xperia|lumia|windows|htc|oppo|honor|fairphone)`)
+func init() {
+	const w = `[\p{L}\p{N} ._'’®™&,-]+`
+	for word, pattern := range map[string]string{
+		"sent": `sent (from my ` + w + `|from my android device with k-9 mail\. please excuse my brevity|(from|via|with) the samsung ` + w +
+			`|from (outlook|mail|yahoo mail|aol|aol mail|gmail|gmail mobile|proton mail|protonmail|blackberry)( mobile| (for|on) ` + w + `)?)`,
+		"get":       `get outlook for (ios|android)`,
+		"envoyé":    `envoyé (de|depuis) mon ` + w,
+		"von":       `von meinem ` + w + ` gesendet`,
+		"gesendet":  `gesendet von meinem ` + w,
+		"enviado":   `enviado (desde mi|do meu|a partir do meu) ` + w,
+		"inviato":   `inviato (da|dal mio) ` + w,
+		"verzonden": `verzonden (vanaf|met|van) mijn ` + w,
+		"verstuurd": `verstuurd (vanaf|met|van) mijn ` + w,
+		"wysłane":   `wysłane z ` + w,
+		"sendt":     `sendt fra min ` + w,
+		"skickat":   `skickat från min ` + w,
+	} {
+		signOffs[word] = regexp.MustCompile(`(?i)^` + pattern + `[.!]?$`)
+	}
+}
+
+const maxSignOff = 120
+
+var signOffDevices = []string{"iphone", "ipad", "ipod", "android", "blackberry", "galaxy", "samsung", "mobile", "phone", "tablet",
+	"huawei", "xiaomi", "pixel", "nokia", "motorola", "oneplus", "xperia", "lumia", "windows", "htc", "oppo", "honor", "fairphone"}
+
+// signOffMatch reports whether the trimmed line l is a client's sign-off.
+func signOffMatch(l string) bool {
+	if len(l) > maxSignOff {
+		return false
+	}
+	if first, _ := utf8.DecodeRuneInString(l); !unicode.IsUpper(first) {
+		return false
+	}
+	word, _, _ := strings.Cut(l, " ")
+	re := signOffs[strings.ToLower(word)]
+	if re == nil || !re.MatchString(l) {
+		return false
+	}
+	lower := strings.ToLower(l)
+	if strings.HasPrefix(lower, "sent from my ") {
+		for _, d := range signOffDevices {
+			if strings.Contains(lower, d) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
 
 // isSignOff reports whether lines[i] is a mail client's sign-off standing on
 // its own line: it starts with a capital and the line above, if any, is
 // blank or ends a sentence, so "It was\nSent from my iPhone" stays text.
 func isSignOff(lines []string, i int) bool {
-	l := signOffLine(lines[i])
-	if first, _ := utf8.DecodeRuneInString(l); !unicode.IsUpper(first) || !signOff.MatchString(l) {
-		return false
-	}
-	if strings.HasPrefix(strings.ToLower(l), "sent from my ") && !signOffDevice.MatchString(l) {
+	if !signOffMatch(signOffLine(lines[i])) {
 		return false
 	}
 	if i == 0 {
