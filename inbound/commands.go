@@ -98,7 +98,7 @@ func (c *Commands) add(line string) error {
 		if len(args) > 0 {
 			return malformed(name + " alone on its line")
 		}
-		status := map[string]string{"#resolve": "resolved", "#pending": "pending"}[name]
+		status := map[string]string{"#resolve": store.StatusResolved, "#pending": store.StatusPending}[name]
 		if c.Status != "" && c.Status != status {
 			return &CommandError{fmt.Sprintf("%s contradicts an earlier status command: nothing was sent", name)}
 		}

@@ -350,7 +350,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		Category:      p.category(m, env),
 		Cc:            p.ccs(m),
 		Message: store.NewMessage{
-			Kind: "inbound", Source: "email", MessageID: m.MessageID, Subject: m.Subject,
+			Kind: store.MessageInbound, Source: store.SourceEmail, MessageID: m.MessageID, Subject: m.Subject,
 			Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML, Auto: auto,
 			SenderAuth: sender.auth, SenderAuthReason: sender.why,
 		},

@@ -196,7 +196,7 @@ func (p *Pipeline) assignee(ctx context.Context, staffID int64, who string) (*in
 func (p *Pipeline) checkStaff(m *Mail, env Envelope, staff *store.User, released bool) (senderCheck, string) {
 	from := m.From.Email
 	domain := domainOf(from)
-	if staff.ErasedAt != nil || (staff.Role != "staff" && staff.Role != "admin") {
+	if staff.ErasedAt != nil || (staff.Role != store.RoleStaff && staff.Role != store.RoleAdmin) {
 		name := staff.Email
 		if staff.ErasedAt != nil {
 			name = fmt.Sprintf("user %d (erased)", staff.ID)

@@ -13,7 +13,7 @@ import (
 
 // RelayStore is what the outbox relay needs from the database.
 type RelayStore interface {
-	PendingOutbox(ctx context.Context, limit int) ([]store.OutboxRow, error)
+	OutboxDue(ctx context.Context, limit int) ([]store.OutboxRow, error)
 	MarkRelayed(ctx context.Context, ids []int64) error
 	StaleRelayed(ctx context.Context, cutoff time.Time, claimTTL time.Duration, limit int) ([]store.OutboxRow, error)
 }

@@ -209,7 +209,7 @@ func email(t testing.TB, db *store.DB, id int64) *store.Email {
 
 func pending(t testing.TB, db *store.DB) int {
 	t.Helper()
-	rows, err := db.PendingOutbox(context.Background(), 1000)
+	rows, err := db.OutboxDue(context.Background(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func OutboxTaskID(outboxID int64) string { return fmt.Sprintf("outbox:%d", outbo
 // counts as enqueued. When Redis fails, rows enqueued before the failure
 // are marked and the rest wait for the next pass.
 func (r *Relay) RunOnce(ctx context.Context) (int, error) {
-	rows, err := r.store.PendingOutbox(ctx, RelayBatch)
+	rows, err := r.store.OutboxDue(ctx, RelayBatch)
 	if err != nil {
 		return 0, err
 	}

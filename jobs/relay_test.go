@@ -24,7 +24,7 @@ func TestRelayEnqueuesWithTaskIDAndMailGoesOutOnce(t *testing.T) {
 		ctx := context.Background()
 		db := e.db
 		id := queueConfirmation(t, db, "alice@customer.test")
-		rows, err := db.PendingOutbox(ctx, 10)
+		rows, err := db.OutboxDue(ctx, 10)
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("pending outbox = %v, %v; want one row", rows, err)
 		}
@@ -182,14 +182,14 @@ func TestRelayWithRedisDownMarksNothing(t *testing.T) {
 	})
 }
 
-// panickyStore panics on its first PendingOutbox.
+// panickyStore panics on its first OutboxDue.
 type panickyStore struct {
 	*store.DB
 	mu       sync.Mutex
 	panicked bool
 }
 
-func (s *panickyStore) PendingOutbox(ctx context.Context, limit int) ([]store.OutboxRow, error) {
+func (s *panickyStore) OutboxDue(ctx context.Context, limit int) ([]store.OutboxRow, error) {
 	s.mu.Lock()
 	first := !s.panicked
 	s.panicked = true
@@ -197,7 +197,7 @@ func (s *panickyStore) PendingOutbox(ctx context.Context, limit int) ([]store.Ou
 	if first {
 		panic("boom")
 	}
-	return s.DB.PendingOutbox(ctx, limit)
+	return s.DB.OutboxDue(ctx, limit)
 }
 
 func TestRelayRunSurvivesPanicsAndStopsWithContext(t *testing.T) {
@@ -242,7 +242,7 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
-// flakyStore fails its first n PendingOutbox calls, as a database that is
+// flakyStore fails its first n OutboxDue calls, as a database that is
 // restarting.
 type flakyStore struct {
 	*store.DB
@@ -250,14 +250,14 @@ type flakyStore struct {
 	n  int
 }
 
-func (s *flakyStore) PendingOutbox(ctx context.Context, limit int) ([]store.OutboxRow, error) {
+func (s *flakyStore) OutboxDue(ctx context.Context, limit int) ([]store.OutboxRow, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.n > 0 {
 		s.n--
 		return nil, errors.New("connection refused")
 	}
-	return s.DB.PendingOutbox(ctx, limit)
+	return s.DB.OutboxDue(ctx, limit)
 }
 
 func TestRelayRunLogsAFailureOnce(t *testing.T) {

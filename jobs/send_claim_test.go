@@ -200,7 +200,7 @@ func TestClaimedMailOutOfRetriesIsLeftToReconciliation(t *testing.T) {
 		ctx := context.Background()
 		skew := skewClock(e.db)
 		id := queueConfirmation(t, e.db, "claimed@customer.test")
-		rows, err := e.db.PendingOutbox(ctx, 10)
+		rows, err := e.db.OutboxDue(ctx, 10)
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("pending = %v, %v", rows, err)
 		}

@@ -73,7 +73,7 @@ func TestEmailSendOutOfRetriesWithTheDatabaseDownIsRevoked(t *testing.T) {
 		ctx := context.Background()
 		skew := skewClock(e.db)
 		id := queueConfirmation(t, e.db, "dbdown@customer.test")
-		rows, err := e.db.PendingOutbox(ctx, 10)
+		rows, err := e.db.OutboxDue(ctx, 10)
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("pending = %v, %v", rows, err)
 		}

@@ -238,7 +238,7 @@ func history(o *store.Outgoing, opts Opts) []quoted {
 // author names who wrote an earlier message, as the recipient sees it.
 func author(o *store.Outgoing, h store.Message, opts Opts) string {
 	switch {
-	case h.Kind == "outbound":
+	case h.Kind == store.MessageOutbound:
 		return team(opts)
 	case o.User != nil && h.AuthorID != nil && *h.AuthorID == o.User.ID:
 		return "you"
@@ -268,7 +268,7 @@ func ticketURL(opts Opts, number int64) string {
 // statusWord says a status in a sentence: "resolved", "closed".
 func statusWord(status string) string {
 	switch status {
-	case "resolved", "closed":
+	case store.StatusResolved, store.StatusClosed:
 		return status
 	case "":
 		return "updated"

@@ -97,7 +97,7 @@ func noticeSection(it store.NoticeItem, number int64) noticeItem {
 	// An inbound mail whose sender was not proven may be forged: the
 	// heading says so, as the inbox does.
 	unproven := ""
-	if m := it.Message; m != nil && m.Kind == "inbound" && m.SenderAuth != store.SenderVerified {
+	if m := it.Message; m != nil && m.Kind == store.MessageInbound && m.SenderAuth != store.SenderVerified {
 		unproven = " (sender not verified)"
 	}
 	var s noticeItem
@@ -175,7 +175,7 @@ func noticePeople(n *store.StaffNotice, self int64) []string {
 	}
 	var cc []string
 	for _, p := range n.Participants {
-		if p.Role != "customer" && (n.Customer == nil || p.UserID != n.Customer.ID) {
+		if p.Role != store.ParticipantCustomer && (n.Customer == nil || p.UserID != n.Customer.ID) {
 			cc = append(cc, who(store.User{ID: p.UserID, Email: p.Email, Name: p.Name, ErasedAt: p.ErasedAt}))
 		}
 	}

@@ -127,7 +127,7 @@ func TestBroadcastQueuesEveryActiveUserOnce(t *testing.T) {
 		checkOncePerUser(t, db, b.ID, want, suppressed)
 
 		// The outbox rows are what the relay reads.
-		rows, err := db.PendingOutbox(ctx, 100)
+		rows, err := db.OutboxDue(ctx, 100)
 		if err != nil {
 			t.Fatal(err)
 		}

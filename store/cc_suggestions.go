@@ -89,7 +89,7 @@ func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *
 			if err != nil {
 				return err
 			}
-			if err := tx.addParticipant(ctx, t.ID, u, "cc", now); err != nil {
+			if err := tx.addParticipant(ctx, t.ID, u, ParticipantCc, now); err != nil {
 				return err
 			}
 			added++
@@ -193,7 +193,7 @@ func (db *DB) AcceptCc(ctx context.Context, ticketID, id, staffID int64) (*CcSug
 		if err != nil {
 			return err
 		}
-		if err := tx.addParticipant(ctx, ticketID, u, "cc", now); err != nil {
+		if err := tx.addParticipant(ctx, ticketID, u, ParticipantCc, now); err != nil {
 			return err
 		}
 		if err := tx.recordActivity(ctx, ticketID, staffID, "cc", "", s.Email, now); err != nil {

@@ -177,7 +177,7 @@ func (tx *Tx) freeAddress(ctx context.Context, email string, userID int64, issue
 	if err != nil {
 		return err
 	}
-	if other.Role != "customer" || other.CreatedAt.Before(issued) {
+	if other.Role != RoleCustomer || other.CreatedAt.Before(issued) {
 		return ErrAddressTaken
 	}
 	now := tx.db.Now()

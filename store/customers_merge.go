@@ -128,7 +128,7 @@ func (tx *Tx) planMerge(ctx context.Context, out *CustomerMerge) error {
 	}
 	for _, u := range users {
 		switch {
-		case u.Role != "customer":
+		case u.Role != RoleCustomer:
 			return fmt.Errorf("%w: %s is %s, not a customer", ErrInvalidChange, u.Email, u.Role)
 		case u.ErasedAt != nil:
 			return fmt.Errorf("%w: user %d is erased", ErrInvalidChange, u.ID)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -163,20 +162,21 @@ func (db *DB) StopReason(ctx context.Context, e *Email) (string, error) {
 	return reason, nil
 }
 
-// outboxPayload is an outbox row's JSON: the email's id, and a sealed secret when there is one.
-func outboxPayload(emailID int64, sealed string) string {
-	b, _ := json.Marshal(struct {
-		EmailID int64  `json:"email_id"`
-		Sealed  string `json:"sealed,omitempty"`
-	}{emailID, sealed})
-	return string(b)
-}
-
 // Emails returns the emails rows to an address, oldest first.
 func (db *DB) Emails(ctx context.Context, to string) ([]Email, error) {
 	var out []Email
 	if err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM emails WHERE to_email = ? ORDER BY id`), NormalizeEmail(to)); err != nil {
 		return nil, fmt.Errorf("store: emails: %w", err)
+	}
+	return out, nil
+}
+
+// TicketEmails returns the mail sent (or meant to be sent) about a
+// ticket, oldest first: its mail log.
+func (db *DB) TicketEmails(ctx context.Context, ticketID int64) ([]Email, error) {
+	var out []Email
+	if err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM emails WHERE ticket_id = ? ORDER BY id`), ticketID); err != nil {
+		return nil, fmt.Errorf("store: ticket emails: %w", err)
 	}
 	return out, nil
 }

@@ -74,7 +74,7 @@ func (db *DB) Erase(ctx context.Context, userID int64, o EraseOpts) (*Erased, er
 			return nil, err
 		}
 	}
-	if u.Role != "customer" {
+	if u.Role != RoleCustomer {
 		return nil, fmt.Errorf("%w: %s is %s; take the role away first (dargo staff remove)", ErrInvalidChange, u.Email, u.Role)
 	}
 	out, err := db.eraseOne(ctx, u, o)

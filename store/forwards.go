@@ -53,7 +53,7 @@ func (db *DB) Forward(ctx context.Context, f NewForward) (*Forward, error) {
 		if err := tx.GetContext(ctx, &kind, tx.q(`SELECT kind FROM messages WHERE id = ? AND ticket_id = ?`), f.MessageID, t.ID); err != nil {
 			return notFound(err, "forward message")
 		}
-		if kind == "note" {
+		if kind == MessageNote {
 			return fmt.Errorf("%w: an internal note is not forwarded", ErrInvalidChange)
 		}
 		if blocked, err := db.isBlocked(ctx, tx.Tx, to); err != nil || blocked {

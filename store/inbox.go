@@ -18,8 +18,8 @@ var ErrInvalidQuery = errors.New("store: invalid inbox query")
 
 // Inbox queues.
 const (
-	QueueOpen       = "open"
-	QueuePending    = "pending"
+	QueueOpen       = StatusOpen
+	QueuePending    = StatusPending
 	QueueMine       = "mine"
 	QueueUnassigned = "unassigned"
 	QueueAll        = "all"

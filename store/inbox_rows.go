@@ -28,7 +28,7 @@ type rowDetails struct {
 // customer waits on the team: the ticket is open and nothing was answered
 // since. Nil otherwise.
 func (r rowDetails) WaitingSince() *time.Time {
-	if r.LastKind != "inbound" {
+	if r.LastKind != MessageInbound {
 		return nil
 	}
 	return r.LastAt
@@ -41,7 +41,7 @@ func (r rowDetails) Unread() bool { return r.LastInboundID > r.ReadID }
 // Waiting is WaitingSince for open tickets only: a pending ticket waits on
 // its customer, a resolved or closed one on no one.
 func (r InboxRow) Waiting() *time.Time {
-	if r.Status != "open" {
+	if r.Status != StatusOpen {
 		return nil
 	}
 	return r.WaitingSince()

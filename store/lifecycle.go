@@ -59,7 +59,7 @@ const lifecycleBatch = 500
 // closed is snoozed no more.
 func (tx *Tx) statusChanged(ctx context.Context, t *Ticket, now time.Time) error {
 	q := `UPDATE tickets SET status_at = ? WHERE id = ?`
-	if t.Status == "resolved" || t.Status == "closed" {
+	if t.Status == StatusResolved || t.Status == StatusClosed {
 		q = `UPDATE tickets SET status_at = ?, snoozed_until = NULL, snoozed_by = NULL WHERE id = ?`
 		t.SnoozedUntil, t.SnoozedBy = nil, nil
 	}
@@ -211,7 +211,7 @@ func (tx *Tx) autoResolve(ctx context.Context, id int64, now time.Time) (bool, e
 		return false, err
 	}
 	why := "after " + days(lc.AutoClose) + " without an answer"
-	if _, _, err := tx.changeTicket(ctx, Change{TicketID: id, Status: "resolved", Why: why}); err != nil {
+	if _, _, err := tx.changeTicket(ctx, Change{TicketID: id, Status: StatusResolved, Why: why}); err != nil {
 		return false, err
 	}
 	return true, tx.recordActivity(ctx, id, 0, ActivityAutoclose, "", why, now)
@@ -223,7 +223,7 @@ func (tx *Tx) autoCloseResolved(ctx context.Context, id int64, now time.Time) (b
 	if !ok || err != nil {
 		return false, err
 	}
-	_, err = tx.applyChange(ctx, &t, Change{TicketID: id, Status: "closed", Why: "after " + days(tx.db.Lifecycle.Close) + " resolved"}, now)
+	_, err = tx.applyChange(ctx, &t, Change{TicketID: id, Status: StatusClosed, Why: "after " + days(tx.db.Lifecycle.Close) + " resolved"}, now)
 	return err == nil, err
 }
 

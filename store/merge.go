@@ -187,8 +187,8 @@ func (tx *Tx) mergeOne(ctx context.Context, t, into *Ticket, actorID int64) (Mer
 	if err := tx.countMoves(ctx, &m); err != nil {
 		return m, err
 	}
-	if t.Status != "closed" { // the history tells of the closing, so SLA clocks and reports see it
-		if err := tx.recordActivity(ctx, t.ID, actorID, "status", t.Status, "closed", now); err != nil {
+	if t.Status != StatusClosed { // the history tells of the closing, so SLA clocks and reports see it
+		if err := tx.recordActivity(ctx, t.ID, actorID, "status", t.Status, StatusClosed, now); err != nil {
 			return m, err
 		}
 	}
@@ -293,8 +293,8 @@ func (tx *Tx) undoMerge(ctx context.Context, id, actorID int64) (Merge, error) {
 	if err := tx.refreshRow(ctx, into.ID); err != nil {
 		return m, err
 	}
-	if m.PrevStatus != "closed" {
-		if err := tx.recordActivity(ctx, t.ID, actorID, "status", "closed", m.PrevStatus, now); err != nil {
+	if m.PrevStatus != StatusClosed {
+		if err := tx.recordActivity(ctx, t.ID, actorID, "status", StatusClosed, m.PrevStatus, now); err != nil {
 			return m, err
 		}
 	}

@@ -253,7 +253,7 @@ func TestMergeConcurrentOpposite(t *testing.T) {
 // pendingKinds is the kinds of the outbox rows the relay would take now.
 func pendingKinds(t *testing.T, db *store.DB) map[string]int {
 	t.Helper()
-	rows, err := db.PendingOutbox(context.Background(), 100)
+	rows, err := db.OutboxDue(context.Background(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,9 +72,9 @@ const (
 // (email or web), opened; "" when there is no message (staff start).
 func channelOf(source string) string {
 	switch source {
-	case "web":
+	case SourceWeb:
 		return ChannelPortal
-	case "email":
+	case SourceEmail:
 		return ChannelMail
 	}
 	return ""

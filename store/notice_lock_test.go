@@ -43,7 +43,7 @@ func TestRelaySkipsANoticeBeingJoined(t *testing.T) {
 		later := time.Now().UTC().Add(store.DefaultNoticeWait + time.Minute)
 		db.Now = func() time.Time { return later }
 		pending := func() bool {
-			rows, err := db.PendingOutbox(ctx, 100)
+			rows, err := db.OutboxDue(ctx, 100)
 			if err != nil {
 				t.Fatal(err)
 			}

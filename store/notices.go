@@ -305,7 +305,7 @@ func (db *DB) Follow(ctx context.Context, ticketID, userID int64) error {
 		if err := tx.GetContext(ctx, &role, tx.q(`SELECT role FROM users WHERE id = ?`), userID); err != nil {
 			return notFound(err, "follower")
 		}
-		if role != "staff" && role != "admin" {
+		if role != RoleStaff && role != RoleAdmin {
 			return fmt.Errorf("%w: only staff follow tickets", ErrInvalidChange)
 		}
 		return tx.follow(ctx, ticketID, userID, db.Now())
@@ -378,7 +378,7 @@ const EmailStaffNotice = "staff_notice"
 
 // lockOutbox is the locking clause for a query that picks a held outbox
 // row (o) to add to: on PostgreSQL the row stays locked until the
-// transaction commits, and the relay skips locked rows (PendingOutbox), so
+// transaction commits, and the relay skips locked rows (OutboxDue), so
 // a notice is never sent while an event joining it is still uncommitted.
 // SQLite has one writer at a time and needs none.
 func (tx *Tx) lockOutbox() string {

@@ -154,7 +154,7 @@ func (db *DB) RemoveParticipant(ctx context.Context, ticketID, userID, staffID i
 		if err := tx.GetContext(ctx, &customer, tx.q(`SELECT customer_id FROM tickets WHERE id = ?`), ticketID); err != nil {
 			return notFound(err, "ticket")
 		}
-		if out.Role == "customer" || customer == userID {
+		if out.Role == ParticipantCustomer || customer == userID {
 			return ErrCustomerStays
 		}
 		for _, st := range []struct {
@@ -205,4 +205,27 @@ func (tx *Tx) removedFrom(ctx context.Context, ticketID int64, userIDs ...int64)
 		out[id] = true
 	}
 	return out, nil
+}
+
+// IsParticipant reports whether email takes part in the ticket (its customer or a Cc):
+// the address of a record merged into a participant does.
+func (db *DB) IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error) {
+	var n int
+	err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM participants p JOIN users u ON COALESCE(u.merged_into, u.id) = p.user_id
+		WHERE p.ticket_id = ? AND u.email = ?`), ticketID, NormalizeEmail(email))
+	if err != nil {
+		return false, fmt.Errorf("store: is participant: %w", err)
+	}
+	return n > 0, nil
+}
+
+// IsParticipantUser reports whether the user takes part in the ticket
+// (as its customer or on Cc).
+func (db *DB) IsParticipantUser(ctx context.Context, ticketID, userID int64) (bool, error) {
+	var n int
+	err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM participants WHERE ticket_id = ? AND user_id = ?`), ticketID, userID)
+	if err != nil {
+		return false, fmt.Errorf("store: is participant: %w", err)
+	}
+	return n > 0, nil
 }

@@ -213,7 +213,7 @@ func (db *DB) TicketRatings(ctx context.Context, ticketID int64) ([]TicketRating
 // have not objected to optional mail and were not erased.
 func (db *DB) rateable(ctx context.Context, o *Outgoing) (bool, error) {
 	e, t, u := o.Email, o.Ticket, o.User
-	resolution := e.Kind == EmailStatus && t.Status == "resolved" || e.Kind == EmailReply && e.Announces == "resolved"
+	resolution := e.Kind == EmailStatus && t.Status == StatusResolved || e.Kind == EmailReply && e.Announces == StatusResolved
 	if !resolution || u == nil || u.ID != t.CustomerID || u.ErasedAt != nil || t.Flag != "" || t.MergedInto != nil {
 		return false, nil
 	}

@@ -13,7 +13,7 @@ const maxFollowUps = 10
 // closedLongAgo reports whether a customer's answer to t opens a follow-up
 // instead of reopening it: t was closed more than Lifecycle.Reopen ago.
 func (db *DB) closedLongAgo(t Ticket, now time.Time) bool {
-	return db.Lifecycle.Reopen > 0 && t.Status == "closed" && t.StatusAt != nil && now.Sub(*t.StatusAt) > db.Lifecycle.Reopen
+	return db.Lifecycle.Reopen > 0 && t.Status == StatusClosed && t.StatusAt != nil && now.Sub(*t.StatusAt) > db.Lifecycle.Reopen
 }
 
 // followUp decides where a delivery to *t goes. A person's own answer (not
@@ -23,7 +23,7 @@ func (db *DB) closedLongAgo(t Ticket, now time.Time) bool {
 // ticket to follow up with a new one. Otherwise it returns nil and the
 // mail goes to *t as always.
 func (tx *Tx) followUp(ctx context.Context, t *Ticket, author int64, d *Delivery, now time.Time) (*Ticket, error) {
-	if d.Message.Auto || !d.Reopen || d.Message.Kind != "inbound" {
+	if d.Message.Auto || !d.Reopen || d.Message.Kind != MessageInbound {
 		return nil, nil
 	}
 	for range maxFollowUps {

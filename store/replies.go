@@ -64,11 +64,11 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 	if err != nil {
 		return 0, err
 	}
-	kind := "outbound"
+	kind := MessageOutbound
 	if r.Note {
-		kind = "note"
+		kind = MessageNote
 	}
-	source, why := "web", "written by signed-in staff"
+	source, why := SourceWeb, "written by signed-in staff"
 	if r.Source != "" {
 		source, why = r.Source, r.SenderAuthReason
 	}
@@ -108,7 +108,7 @@ func (tx *Tx) addStaffReply(ctx context.Context, r StaffReply, keys []string, no
 			return 0, err
 		}
 	}
-	if t.Status == "pending" && was == "pending" {
+	if t.Status == StatusPending && was == StatusPending {
 		// Asked again: the customer's time to answer starts over.
 		if err := tx.statusChanged(ctx, &t, now); err != nil {
 			return 0, err
@@ -149,41 +149,4 @@ func (tx *Tx) notifyParticipants(ctx context.Context, t Ticket, mail QueuedEmail
 }
 
 // notifyStatuses are the statuses a customer is told about.
-var notifyStatuses = map[string]bool{"resolved": true, "closed": true}
-
-// SetStatus changes a ticket's status; moving to resolved or closed mails the
-// participants, in the same transaction.
-func (db *DB) SetStatus(ctx context.Context, ticketID int64, status string) error {
-	return db.InTx(ctx, func(tx *Tx) error {
-		var t Ticket
-		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), ticketID); err != nil {
-			return notFound(err, "set status")
-		}
-		if t.Status == status {
-			return nil
-		}
-		now := db.Now()
-		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ?, status_at = ? WHERE id = ?`), status, now, now, t.ID); err != nil {
-			return fmt.Errorf("store: set status: %w", err)
-		}
-		if !notifyStatuses[status] {
-			return nil
-		}
-		t.Status = status
-		return tx.notifyParticipants(ctx, t, QueuedEmail{Kind: EmailStatus})
-	})
-}
-
-// EnsureUser returns the user with this address, creating it with the role
-// (and name) when absent; an existing user keeps its role.
-func (db *DB) EnsureUser(ctx context.Context, email, name, role string) (*User, error) {
-	now := db.Now()
-	var u User
-	err := db.X.QueryRowxContext(ctx, db.q(`INSERT INTO users (email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET name = CASE WHEN users.name = '' THEN excluded.name ELSE users.name END
-		RETURNING *`), NormalizeEmail(email), name, role, now, now).StructScan(&u)
-	if err != nil {
-		return nil, fmt.Errorf("store: ensure user: %w", err)
-	}
-	return &u, nil
-}
+var notifyStatuses = map[string]bool{StatusResolved: true, StatusClosed: true}

@@ -141,7 +141,7 @@ func (t reportTicket) channel() string {
 		return ReportPortal
 	case t.Channel == ChannelMail:
 		return ReportMail
-	case t.Source != nil && *t.Source == "web":
+	case t.Source != nil && *t.Source == SourceWeb:
 		return ReportPortal
 	default:
 		return ReportMail

@@ -81,15 +81,6 @@ func (db *DB) SweepStats(ctx context.Context) ([]SweepStat, error) {
 	return out, nil
 }
 
-// OutboxPending counts outbox rows not yet handed to the queue.
-func (db *DB) OutboxPending(ctx context.Context) (int64, error) {
-	var n int64
-	if err := db.X.GetContext(ctx, &n, `SELECT COUNT(*) FROM outbox WHERE relayed_at IS NULL`); err != nil {
-		return 0, fmt.Errorf("store: outbox pending: %w", err)
-	}
-	return n, nil
-}
-
 // SweepRawMail deletes the raw bytes of inbound mail received more than keep
 // ago, quarantined and unprocessed mail included, from the database or the
 // object store. The row stays as the record of what arrived and what became

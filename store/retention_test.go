@@ -390,21 +390,21 @@ func TestRecordSweepRun(t *testing.T) {
 	})
 }
 
-func TestOutboxPending(t *testing.T) {
+func TestOutboxUnrelayedCount(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		d := newTicket("Pending")
 		d.Confirm = true
 		deliver(t, db, d)
-		n, err := db.OutboxPending(ctx)
+		n, err := db.OutboxUnrelayedCount(ctx)
 		if err != nil || n != 1 {
 			t.Fatalf("pending = %d, %v; want 1", n, err)
 		}
-		rows, _ := db.PendingOutbox(ctx, 10)
+		rows, _ := db.OutboxDue(ctx, 10)
 		if err := db.MarkRelayed(ctx, []int64{rows[0].ID}); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := db.OutboxPending(ctx); err != nil || n != 0 {
+		if n, err := db.OutboxUnrelayedCount(ctx); err != nil || n != 0 {
 			t.Fatalf("pending after relay = %d, %v", n, err)
 		}
 	})

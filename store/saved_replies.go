@@ -247,7 +247,7 @@ func (tx *Tx) editable(ctx context.Context, staffID, id int64) (SavedReply, erro
 	if err := tx.GetContext(ctx, &role, tx.q(`SELECT role FROM users WHERE id = ?`), staffID); err != nil {
 		return s, notFound(err, "saved reply editor")
 	}
-	if role != "admin" {
+	if role != RoleAdmin {
 		return s, ErrSavedReplyLocked
 	}
 	return s, nil

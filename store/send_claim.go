@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // ErrSendClaimed is returned by ClaimSend when another attempt is sending
@@ -80,70 +78,4 @@ func (db *DB) EndAttempt(ctx context.Context, id int64, attempt int, unsure bool
 		return fmt.Errorf("store: end attempt of email %d: %w", id, err)
 	}
 	return nil
-}
-
-// StaleRelayed returns up to limit outbox rows handed to Redis before
-// cutoff whose mail is still queued, oldest hand-over first, and marks
-// them handed over now, so that each comes up again only after another
-// wait. Redis is a cache of work: its tasks may be gone (a restart without
-// persistence), and these rows are how they are found again. A mail whose
-// send is under way (a claim younger than claimTTL) is not stale.
-func (db *DB) StaleRelayed(ctx context.Context, cutoff time.Time, claimTTL time.Duration, limit int) ([]OutboxRow, error) {
-	now := db.Now()
-	var out []OutboxRow
-	err := db.InTx(ctx, func(tx *Tx) error {
-		skip := ""
-		if db.Dialect == Postgres {
-			skip = ` FOR UPDATE OF o SKIP LOCKED`
-		}
-		err := tx.SelectContext(ctx, &out, tx.q(`SELECT o.* FROM outbox o JOIN emails e ON e.id = o.email_id
-			WHERE e.status = 'queued' AND o.relayed_at IS NOT NULL AND o.relayed_at <= ?
-				AND (e.sending_at IS NULL OR e.sending_at < ?)
-			ORDER BY o.relayed_at, o.id LIMIT ?`+skip), cutoff, now.Add(-claimTTL), limit)
-		if err != nil || len(out) == 0 {
-			return err
-		}
-		ids := make([]int64, len(out))
-		for i, r := range out {
-			ids[i] = r.ID
-		}
-		query, args, err := sqlx.In(`UPDATE outbox SET relayed_at = ? WHERE id IN (?)`, now, ids)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, tx.q(query), args...)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: stale relayed outbox: %w", err)
-	}
-	return out, nil
-}
-
-// QueuedOutbox returns the outbox row of a mail still queued, for the
-// relay to hand to Redis again; ErrNotQueued when the mail is no longer
-// queued.
-func (db *DB) QueuedOutbox(ctx context.Context, emailID int64) (*OutboxRow, *Email, error) {
-	e, err := db.Email(ctx, emailID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if e.Status != EmailQueued {
-		return nil, e, fmt.Errorf("store: email %d: %w", emailID, ErrNotQueued)
-	}
-	var o OutboxRow
-	if err := db.X.GetContext(ctx, &o, db.q(`SELECT * FROM outbox WHERE email_id = ? ORDER BY id LIMIT 1`), emailID); err != nil {
-		return nil, e, notFound(err, fmt.Sprintf("outbox of email %d", emailID))
-	}
-	return &o, e, nil
-}
-
-// TicketEmails returns the mail sent (or meant to be sent) about a
-// ticket, oldest first: its mail log.
-func (db *DB) TicketEmails(ctx context.Context, ticketID int64) ([]Email, error) {
-	var out []Email
-	if err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM emails WHERE ticket_id = ? ORDER BY id`), ticketID); err != nil {
-		return nil, fmt.Errorf("store: ticket emails: %w", err)
-	}
-	return out, nil
 }

@@ -134,7 +134,7 @@ func TestStaleRelayedFindsQueuedMailAgainAfterAWait(t *testing.T) {
 		sent := queuedID(t, db, "sent@example.com")
 		sending := queuedID(t, db, "sending@example.com")
 		unrelayed := queuedID(t, db, "later@example.com")
-		rows, err := db.PendingOutbox(ctx, 10)
+		rows, err := db.OutboxDue(ctx, 10)
 		if err != nil {
 			t.Fatal(err)
 		}

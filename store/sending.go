@@ -88,7 +88,7 @@ func (db *DB) Outgoing(ctx context.Context, emailID int64) (*Outgoing, error) {
 			return nil, notFound(err, "outgoing message")
 		}
 		o.Message = &m
-		if m.Kind == "outbound" && m.AuthorID != nil {
+		if m.Kind == MessageOutbound && m.AuthorID != nil {
 			if o.Author, err = db.replyAuthor(ctx, *m.AuthorID); err != nil {
 				return nil, err
 			}

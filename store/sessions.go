@@ -211,32 +211,3 @@ func (db *DB) sweep(ctx context.Context, table string, batch int) (int64, error)
 	}
 	return n, nil
 }
-
-// SetRole gives the address a role, creating the user when needed, and
-// returns the user.
-func (db *DB) SetRole(ctx context.Context, email, role string) (*User, error) {
-	now := db.Now()
-	var u User
-	err := db.InTx(ctx, func(tx *Tx) error {
-		err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO users (email, role, created_at, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (email) DO UPDATE SET role = excluded.role, updated_at = excluded.updated_at
-			RETURNING *`), NormalizeEmail(email), role, now, now).StructScan(&u)
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, Audit{Action: AuditRoleChange, UserID: u.ID, Detail: map[string]any{"role": role}})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: set role: %w", err)
-	}
-	return &u, nil
-}
-
-// Staff lists staff and admins by address.
-func (db *DB) Staff(ctx context.Context) ([]User, error) {
-	var out []User
-	if err := db.X.SelectContext(ctx, &out, `SELECT * FROM users WHERE role IN ('staff', 'admin') ORDER BY email`); err != nil {
-		return nil, fmt.Errorf("store: staff: %w", err)
-	}
-	return out, nil
-}

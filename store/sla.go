@@ -145,17 +145,17 @@ func (tx *Tx) slaEvents(ctx context.Context, t Ticket) (slaEvents, error) {
 			return
 		}
 		switch {
-		case status == "open":
+		case status == StatusOpen:
 			ev.stops = append(ev.stops, stop{from: at})
-		case next == "open":
+		case next == StatusOpen:
 			ev.stops[len(ev.stops)-1].to = &at
 		}
-		if !done(status) && done(next) || next == "pending" {
+		if !done(status) && done(next) || next == StatusPending {
 			since = at
 		}
 		status = next
 	}
-	if status != "open" {
+	if status != StatusOpen {
 		ev.stops = append(ev.stops, stop{from: t.CreatedAt})
 	}
 	since = t.CreatedAt
@@ -168,7 +168,7 @@ func (tx *Tx) slaEvents(ctx context.Context, t Ticket) (slaEvents, error) {
 	}
 	set(t.Status, last)
 	switch {
-	case status == "pending":
+	case status == StatusPending:
 		ev.pausedAt = &since
 	case done(status):
 		ev.resolvedAt = &since
@@ -186,7 +186,7 @@ func (tx *Tx) slaEvents(ctx context.Context, t Ticket) (slaEvents, error) {
 }
 
 // done is a status whose resolution clock has stopped.
-func done(status string) bool { return status == "resolved" || status == "closed" }
+func done(status string) bool { return status == StatusResolved || status == StatusClosed }
 
 // compute is the ticket's SLA row under the policy and schedule.
 func (ev slaEvents) compute(s *bizhours.Schedule, p SLAPolicy) TicketSLA {

@@ -101,7 +101,7 @@ func (tx *Tx) tellSLABreach(ctx context.Context, b slaBreach, now time.Time) (bo
 	if err := tx.GetContext(ctx, &dueAt, tx.q(`SELECT `+due+` FROM ticket_sla WHERE ticket_id = ?`), b.TicketID); err != nil {
 		return false, notFound(err, "sla breach")
 	}
-	if t.Status != "open" || t.MergedInto != nil { // stopped by a path that keeps no SLA (a merge)
+	if t.Status != StatusOpen || t.MergedInto != nil { // stopped by a path that keeps no SLA (a merge)
 		return false, nil
 	}
 	n := notice{kind: NoticeSLABreach, ticket: t, detail: b.Target + "|" + dueAt.UTC().Format(time.RFC3339)}

@@ -32,7 +32,7 @@ func (db *DB) Snooze(ctx context.Context, ticketID, actorID int64, until time.Ti
 		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), ticketID); err != nil {
 			return notFound(err, "snooze")
 		}
-		if t.MergedInto != nil || (t.Status != "open" && t.Status != "pending") {
+		if t.MergedInto != nil || (t.Status != StatusOpen && t.Status != StatusPending) {
 			return fmt.Errorf("%w: only open and pending tickets snooze", ErrInvalidChange)
 		}
 		// The condition again in the update: a resolve or merge that

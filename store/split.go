@@ -104,7 +104,7 @@ func (tx *Tx) splitMessage(ctx context.Context, req SplitRequest) (*Split, error
 	if m.TicketID != t.ID {
 		return nil, refuseSplit("that message is no longer on #%d; it was split or merged away", t.Number)
 	}
-	if m.Kind != "inbound" || m.AuthorID == nil {
+	if m.Kind != MessageInbound || m.AuthorID == nil {
 		return nil, refuseSplit("only a customer's message can be split off")
 	}
 	var first int64
@@ -157,7 +157,7 @@ func (tx *Tx) splitMessage(ctx context.Context, req SplitRequest) (*Split, error
 		t.ID, into.ID, m.ID, s.ActorID, now).Scan(&s.ID); err != nil {
 		return nil, fmt.Errorf("store: split: %w", err)
 	}
-	if err := tx.addParticipant(ctx, into.ID, author.ID, "customer", now); err != nil {
+	if err := tx.addParticipant(ctx, into.ID, author.ID, ParticipantCustomer, now); err != nil {
 		return nil, err
 	}
 	steps := []struct {

@@ -185,7 +185,7 @@ func (tx *Tx) actOnStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []
 		return nil
 	}
 	r := StaffReply{TicketID: t.ID, AuthorID: m.StaffID, Text: m.Reply, Note: m.Note, Attachments: m.Attachments,
-		Source: "email", MessageID: m.MessageID, SenderAuthReason: m.SenderAuthReason, InboundMailID: m.InboundMailID}
+		Source: SourceEmail, MessageID: m.MessageID, SenderAuthReason: m.SenderAuthReason, InboundMailID: m.InboundMailID}
 	if !m.Note {
 		r.Status = m.Status
 	}

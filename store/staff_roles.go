@@ -6,13 +6,6 @@ import (
 	"fmt"
 )
 
-// Roles a user may have.
-const (
-	RoleCustomer = "customer"
-	RoleStaff    = "staff"
-	RoleAdmin    = "admin"
-)
-
 // ErrLastAdmin refuses a change that would leave the desk without an admin.
 var ErrLastAdmin = errors.New("store: the last admin cannot stop being one")
 

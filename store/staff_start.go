@@ -49,7 +49,7 @@ type Started struct {
 // Cc, is ErrStaffAddress; an erased and blocked one ErrAddressBlocked.
 func (db *DB) StartTicket(ctx context.Context, s StaffStart) (*Started, error) {
 	if s.Priority == "" {
-		s.Priority = "normal"
+		s.Priority = PriorityNormal
 	}
 	if !slices.Contains(Priorities, s.Priority) || len(s.Category) > 64 {
 		return nil, fmt.Errorf("%w: priority %q", ErrInvalidChange, s.Priority)
@@ -92,7 +92,7 @@ func (tx *Tx) startTicket(ctx context.Context, s StaffStart, keys []string, out 
 	}
 	t.Channel = ChannelStaff
 	out.TicketID, out.TicketNumber = t.ID, t.Number
-	if err := tx.addParticipant(ctx, t.ID, customer, "customer", now); err != nil {
+	if err := tx.addParticipant(ctx, t.ID, customer, ParticipantCustomer, now); err != nil {
 		return err
 	}
 	for _, p := range s.Cc {
@@ -103,7 +103,7 @@ func (tx *Tx) startTicket(ctx context.Context, s StaffStart, keys []string, out 
 		if u == customer {
 			continue
 		}
-		if err := tx.addParticipant(ctx, t.ID, u, "cc", now); err != nil {
+		if err := tx.addParticipant(ctx, t.ID, u, ParticipantCc, now); err != nil {
 			return err
 		}
 		if err := tx.recordActivity(ctx, t.ID, s.StaffID, "cc", "", NormalizeEmail(p.Email), now); err != nil {

@@ -134,26 +134,6 @@ func (db *DB) MessageByID(ctx context.Context, id int64) (*Message, error) {
 	return &m, nil
 }
 
-// IsParticipantUser reports whether the user takes part in the ticket
-// (as its customer or on Cc).
-func (db *DB) IsParticipantUser(ctx context.Context, ticketID, userID int64) (bool, error) {
-	var n int
-	err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM participants WHERE ticket_id = ? AND user_id = ?`), ticketID, userID)
-	if err != nil {
-		return false, fmt.Errorf("store: is participant: %w", err)
-	}
-	return n > 0, nil
-}
-
-// UserByID returns the user with this id.
-func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
-	var u User
-	if err := db.X.GetContext(ctx, &u, db.q(`SELECT * FROM users WHERE id = ?`), id); err != nil {
-		return nil, notFound(err, fmt.Sprintf("user %d", id))
-	}
-	return &u, nil
-}
-
 // LastMessageID is the id of the ticket's newest message that is not a note
 // (0 when none): a reply form carries it to notice replies sent meanwhile.
 func (db *DB) LastMessageID(ctx context.Context, ticketID int64) (int64, error) {
@@ -168,4 +148,22 @@ func (db *DB) LastMessageID(ctx context.Context, ticketID int64) (int64, error) 
 // ReadBlob returns the bytes stored under key (an attachment's BlobKey).
 func (db *DB) ReadBlob(ctx context.Context, key string) ([]byte, error) {
 	return db.Blobs.Get(ctx, key)
+}
+
+// Messages returns a ticket's messages, oldest first.
+func (db *DB) Messages(ctx context.Context, ticketID int64) ([]Message, error) {
+	var out []Message
+	if err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM messages WHERE ticket_id = ? ORDER BY created_at, id`), ticketID); err != nil {
+		return nil, fmt.Errorf("store: messages: %w", err)
+	}
+	return out, nil
+}
+
+// Attachments returns the attachments of a message.
+func (db *DB) Attachments(ctx context.Context, messageID int64) ([]Attachment, error) {
+	var out []Attachment
+	if err := db.X.SelectContext(ctx, &out, db.q(`SELECT * FROM attachments WHERE message_id = ? ORDER BY id`), messageID); err != nil {
+		return nil, fmt.Errorf("store: attachments: %w", err)
+	}
+	return out, nil
 }

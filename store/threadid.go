@@ -57,3 +57,12 @@ func (db *DB) ThreadIDs(ctx context.Context, ticketID int64, limit int) ([]strin
 	}
 	return ids, nil
 }
+
+// ThreadIDExists reports whether a Message-ID was seen or sent before.
+func (db *DB) ThreadIDExists(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := db.X.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), CanonicalID(id)); err != nil {
+		return false, fmt.Errorf("store: thread id exists: %w", err)
+	}
+	return n > 0, nil
+}

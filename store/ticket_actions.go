@@ -8,12 +8,6 @@ import (
 	"time"
 )
 
-// The values a ticket's fields may take.
-var (
-	Statuses   = []string{"open", "pending", "resolved", "closed"}
-	Priorities = []string{"low", "normal", "high", "urgent"}
-)
-
 // ErrInvalidChange is a change to a value a ticket cannot take.
 var ErrInvalidChange = errors.New("store: invalid ticket change")
 
@@ -188,7 +182,7 @@ func (tx *Tx) assign(ctx context.Context, t *Ticket, c Change, now time.Time, ch
 		if err := tx.GetContext(ctx, &u, tx.q(`SELECT * FROM users WHERE id = ?`), *c.Assignee); err != nil {
 			return notFound(err, "assignee")
 		}
-		if u.Role != "staff" && u.Role != "admin" {
+		if u.Role != RoleStaff && u.Role != RoleAdmin {
 			return fmt.Errorf("%w: %s is not staff", ErrInvalidChange, u.Email)
 		}
 		to, newEmail = &u.ID, u.Email
@@ -236,4 +230,27 @@ func (db *DB) Activities(ctx context.Context, ticketID int64) ([]Activity, error
 		return nil, fmt.Errorf("store: activities: %w", err)
 	}
 	return out, nil
+}
+
+// SetStatus changes a ticket's status; moving to resolved or closed mails the
+// participants, in the same transaction.
+func (db *DB) SetStatus(ctx context.Context, ticketID int64, status string) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		var t Ticket
+		if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), ticketID); err != nil {
+			return notFound(err, "set status")
+		}
+		if t.Status == status {
+			return nil
+		}
+		now := db.Now()
+		if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ?, status_at = ? WHERE id = ?`), status, now, now, t.ID); err != nil {
+			return fmt.Errorf("store: set status: %w", err)
+		}
+		if !notifyStatuses[status] {
+			return nil
+		}
+		t.Status = status
+		return tx.notifyParticipants(ctx, t, QueuedEmail{Kind: EmailStatus})
+	})
 }

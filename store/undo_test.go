@@ -27,7 +27,7 @@ func TestHeldMailWaitsForNotBefore(t *testing.T) {
 		if _, err := db.AddStaffReply(ctx, store.StaffReply{TicketID: got.TicketID, AuthorID: agent.ID, Text: "On it.", Hold: 10 * time.Second}); err != nil {
 			t.Fatal(err)
 		}
-		rows, err := db.PendingOutbox(ctx, 10)
+		rows, err := db.OutboxDue(ctx, 10)
 		if err != nil || len(rows) != 0 {
 			t.Fatalf("pending outbox right after a held reply: %d rows, %v; want none", len(rows), err)
 		}
@@ -35,11 +35,11 @@ func TestHeldMailWaitsForNotBefore(t *testing.T) {
 			t.Errorf("outbox lag with only held rows: %d, %s, %v; want nothing late", n, lag, err)
 		}
 		now = now.Add(9 * time.Second)
-		if rows, _ := db.PendingOutbox(ctx, 10); len(rows) != 0 {
+		if rows, _ := db.OutboxDue(ctx, 10); len(rows) != 0 {
 			t.Fatalf("pending outbox 9 s later: %d rows, want none", len(rows))
 		}
 		now = now.Add(time.Second)
-		rows, err = db.PendingOutbox(ctx, 10)
+		rows, err = db.OutboxDue(ctx, 10)
 		if err != nil || len(rows) != 1 || rows[0].NotBefore == nil || !rows[0].NotBefore.Equal(now) {
 			t.Fatalf("pending outbox when due: %+v, %v; want the reply's row, not before %s", rows, err, now)
 		}

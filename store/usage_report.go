@@ -94,7 +94,7 @@ func (db *DB) UsageReport(ctx context.Context, days int) (*UsageReport, error) {
 			add(rows)
 		}
 		t := tickets[d.Day]
-		d.TicketsByMail, d.TicketsInPortal = t["email"], t["web"]
+		d.TicketsByMail, d.TicketsInPortal = t[SourceEmail], t[SourceWeb]
 		out.Days = append(out.Days, d)
 	}
 	for _, c := range counts {

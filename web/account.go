@@ -94,7 +94,7 @@ func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status
 	}
 	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices), Profile: refused.profile,
 		NameNotice: nameNotice(r, "your", v.User.Name)}
-	if data.Profile == nil && h.profiles != nil && hasRole(v.User, roleStaff) {
+	if data.Profile == nil && h.profiles != nil && hasRole(v.User, store.RoleStaff) {
 		p, err := h.profiles.StaffProfile(r.Context(), v.User.ID)
 		if err != nil {
 			h.pages.fail(w, r, err)

@@ -74,7 +74,7 @@ func noticeCategories(categories []string) []string {
 // customer, who has none.
 func (h *accountHandler) noticeFormFor(r *http.Request) (*noticeForm, error) {
 	v := viewerFrom(r.Context())
-	if h.notices == nil || !hasRole(v.User, roleStaff) {
+	if h.notices == nil || !hasRole(v.User, store.RoleStaff) {
 		return nil, nil
 	}
 	p, err := h.notices.StaffPrefs(r.Context(), v.User.ID)

@@ -21,7 +21,7 @@ type zoneForm struct {
 // the store keeps no profiles or zones.
 func (h *accountHandler) zoneFormFor(r *http.Request) (*zoneForm, error) {
 	v := viewerFrom(r.Context())
-	if h.profiles == nil || h.pages.zones == nil || !hasRole(v.User, roleStaff) {
+	if h.profiles == nil || h.pages.zones == nil || !hasRole(v.User, store.RoleStaff) {
 		return nil, nil
 	}
 	p, err := h.profiles.StaffProfile(r.Context(), v.User.ID)

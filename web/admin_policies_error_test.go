@@ -33,7 +33,7 @@ func (downPolicyStore) Policy(context.Context, string) (*store.PolicyState, erro
 // and gives back everything the admin typed.
 func TestAdminPolicyFormSurvivesADatabaseError(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		boss, err := db.SetRole(context.Background(), "boss@example.com", roleAdmin)
+		boss, err := db.SetRole(context.Background(), "boss@example.com", store.RoleAdmin)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestAdminPolicyFormSurvivesADatabaseError(t *testing.T) {
 // the form with the error, not as a bare page that loses it.
 func TestAdminPolicyTooLongKeepsTheText(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		boss, err := db.SetRole(context.Background(), "boss@example.com", roleAdmin)
+		boss, err := db.SetRole(context.Background(), "boss@example.com", store.RoleAdmin)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ type slaForm struct {
 }
 
 func (h *adminSLA) list(w http.ResponseWriter, r *http.Request) {
-	f := slaForm{Priority: "normal"}
+	f := slaForm{Priority: store.PriorityNormal}
 	if id, err := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64); err == nil && h.store != nil {
 		policies, err := h.store.SLAPolicies(r.Context())
 		if err != nil {

@@ -19,7 +19,7 @@ import (
 // admin makes addr an admin and signs them in in a new browser.
 func admin(t *testing.T, srv *httptest.Server, db *store.DB, addr string) (*http.Client, *store.User) {
 	t.Helper()
-	u, err := db.SetRole(context.Background(), addr, roleAdmin)
+	u, err := db.SetRole(context.Background(), addr, store.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestAuditHooks(t *testing.T) {
 			t.Errorf("logout detail %q", e.Detail)
 		}
 
-		kim, err := db.SetRole(ctx, "kim@support.example", roleAdmin)
+		kim, err := db.SetRole(ctx, "kim@support.example", store.RoleAdmin)
 		if err != nil {
 			t.Fatal(err)
 		}

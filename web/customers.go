@@ -37,7 +37,7 @@ func (h *privacyHandler) customer(r *http.Request) (*store.User, error) {
 			return nil, err
 		}
 	}
-	if u.Role != roleCustomer {
+	if u.Role != store.RoleCustomer {
 		return nil, errHidden
 	}
 	return u, nil

@@ -39,7 +39,7 @@ func (h *privacyHandler) mergeTarget(r *http.Request, keep *store.User, other st
 		return nil, nil, "", err
 	case u.ID == keep.ID || u.MergedInto != nil && *u.MergedInto == keep.ID:
 		return nil, nil, "That address is already this customer's.", nil
-	case u.Role != roleCustomer:
+	case u.Role != store.RoleCustomer:
 		return nil, nil, "That is a staff account: staff accounts are not merged.", nil
 	case u.ErasedAt != nil:
 		return nil, nil, "That customer's data was erased.", nil

@@ -67,7 +67,7 @@ func (h *filesHandler) file(r *http.Request) (*store.FileOf, error) {
 
 func (h *filesHandler) mayRead(r *http.Request, ticketID int64, kind string) error {
 	v := viewerFrom(r.Context())
-	if kind == "note" && !hasRole(v.User, roleStaff) {
+	if kind == store.MessageNote && !hasRole(v.User, store.RoleStaff) {
 		return errHidden
 	}
 	return canSee(r, h.store, &store.Ticket{ID: ticketID})

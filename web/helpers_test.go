@@ -83,7 +83,7 @@ func deliverMail(t *testing.T, db *store.DB, secret, addr string) *inbound.Mail 
 		Secret: secret,
 		Logger: slog.New(slog.DiscardHandler),
 	})
-	rows, err := db.PendingOutbox(ctx, 100)
+	rows, err := db.OutboxDue(ctx, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

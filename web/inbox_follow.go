@@ -58,7 +58,7 @@ func (h *inboxHandler) loadNotify(ctx context.Context, r *http.Request, t *store
 	}
 	n.Notes, n.Held = map[int64]template.HTML{}, map[int64]string{}
 	for _, m := range data.Messages {
-		if m.Kind != "note" {
+		if m.Kind != store.MessageNote {
 			continue
 		}
 		n.Notes[m.ID] = mentionHTML(m.VisibleText, staff)

@@ -56,7 +56,7 @@ func viewPeople(rs []store.Recipient) []personView {
 	out := make([]personView, 0, len(rs))
 	for _, r := range rs {
 		v := personView{Recipient: r, Field: "Cc", Why: skipWords(r.Skip)}
-		if r.Role == "customer" {
+		if r.Role == store.ParticipantCustomer {
 			v.Field = "To"
 		}
 		out = append(out, v)
@@ -209,7 +209,7 @@ func portalPeople(ctx context.Context, s PeopleStore, t *store.Ticket, viewerID 
 		if r.ErasedAt != nil {
 			continue
 		}
-		p := portalPerson{You: r.UserID == viewerID, Customer: r.Role == "customer", Label: r.Name}
+		p := portalPerson{You: r.UserID == viewerID, Customer: r.Role == store.ParticipantCustomer, Label: r.Name}
 		switch {
 		case p.You:
 			p.Label = personView{Recipient: r}.Label()

@@ -58,7 +58,7 @@ func (h *inboxHandler) loadSnooze(ctx context.Context, r *http.Request, t *store
 	}
 	now := h.now()
 	s := &data.Snooze
-	s.Can, s.Zone, s.Min = t.Status == "open" || t.Status == "pending", loc.String(), now.In(loc).Format(datetimeLocal)
+	s.Can, s.Zone, s.Min = t.Status == store.StatusOpen || t.Status == store.StatusPending, loc.String(), now.In(loc).Format(datetimeLocal)
 	if t.Snoozed(now) {
 		s.Until = snoozeWhen(*t.SnoozedUntil, loc)
 	}
@@ -131,7 +131,7 @@ func (h *inboxHandler) snooze(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case !until.After(h.now()):
 			msg += "the time " + snoozeWhen(until, loc) + " has passed. Choose a time in the future."
-		case t.Status != "open" && t.Status != "pending":
+		case t.Status != store.StatusOpen && t.Status != store.StatusPending:
 			msg += "only open and pending tickets snooze."
 		default:
 			msg += "choose a time within a year."

@@ -108,7 +108,7 @@ func TestFollowUpLinks(t *testing.T) {
 		ctx := context.Background()
 		clk := withClock(db)
 		srv := deskServer(t, db)
-		miaU, err := db.SetRole(ctx, "mia@support.example", roleStaff)
+		miaU, err := db.SetRole(ctx, "mia@support.example", store.RoleStaff)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -104,7 +104,7 @@ func (h *inboxHandler) splitTarget(w http.ResponseWriter, r *http.Request) (spli
 		return data, false
 	}
 	m, err := h.store.MessageByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (m.Kind != "inbound" || m.AuthorID == nil)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (m.Kind != store.MessageInbound || m.AuthorID == nil)) {
 		h.pages.notFound(w, r)
 		return data, false
 	}

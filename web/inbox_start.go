@@ -43,7 +43,7 @@ func (h *inboxHandler) startNew(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	f := startForm{Priority: "normal", Category: "general", Assignee: itoa(v.User.ID), Held: held, Key: formKey()}
+	f := startForm{Priority: store.PriorityNormal, Category: "general", Assignee: itoa(v.User.ID), Held: held, Key: formKey()}
 	if d != nil {
 		f.Subject, f.Text = d.Subject, d.Text
 	}

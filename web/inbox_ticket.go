@@ -264,7 +264,7 @@ func (h *inboxHandler) update(w http.ResponseWriter, r *http.Request) {
 	back := "/inbox/tickets/" + itoa(t.Number) + "?" + q.Encode()
 	if r.PostFormValue("next") == "inbox" {
 		notice := "updated"
-		if c.Status == "resolved" {
+		if c.Status == store.StatusResolved {
 			notice = "resolved"
 		}
 		back = listURL(backParam(r), notice, t.Number, next)

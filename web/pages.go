@@ -146,7 +146,7 @@ func privacyDue(t store.Ticket, now time.Time) string {
 		return ""
 	}
 	due := t.CreatedAt.Add(PrivacyDue)
-	if now.After(due) && (t.Status == "open" || t.Status == "pending") {
+	if now.After(due) && (t.Status == store.StatusOpen || t.Status == store.StatusPending) {
 		return "overdue since " + due.UTC().Format("2006-01-02")
 	}
 	return "due " + due.UTC().Format("2006-01-02")

@@ -72,7 +72,7 @@ func (h *portalHandler) newForm(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	f := newTicketForm{Priority: "normal", Category: "general", Held: held}
+	f := newTicketForm{Priority: store.PriorityNormal, Category: "general", Held: held}
 	if d != nil {
 		f.Subject, f.Text = d.Subject, d.Text
 	}
@@ -171,7 +171,7 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 		Subject:  f.Subject,
 		Category: f.Category,
 		Priority: f.Priority,
-		Message: store.NewMessage{Kind: "inbound", Source: "web", Subject: f.Subject, Text: f.Text, VisibleText: f.Text,
+		Message: store.NewMessage{Kind: store.MessageInbound, Source: store.SourceWeb, Subject: f.Subject, Text: f.Text, VisibleText: f.Text,
 			SenderAuth: store.SenderVerified, SenderAuthReason: "written by the signed-in customer"},
 		Attachments: files,
 		Confirm:     true,

@@ -4,15 +4,17 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dargo-support/dargo/store"
 )
 
 // customerStatuses are the words a customer reads for a ticket's status;
 // staff keep the codes.
 var customerStatuses = map[string]string{
-	"open":     "Open",
-	"pending":  "Waiting for you",
-	"resolved": "Resolved",
-	"closed":   "Closed",
+	store.StatusOpen:     "Open",
+	store.StatusPending:  "Waiting for you",
+	store.StatusResolved: "Resolved",
+	store.StatusClosed:   "Closed",
 }
 
 // customerStatus returns the customer's word for a status.
@@ -25,7 +27,7 @@ func customerStatus(status string) string {
 
 // customerPriorities are the priorities a customer may choose: "urgent" is
 // for staff to decide.
-var customerPriorities = []string{"low", "normal", "high"}
+var customerPriorities = []string{store.PriorityLow, store.PriorityNormal, store.PriorityHigh}
 
 // labels are the words customers read for codes staff use.
 type labels struct {

@@ -42,7 +42,7 @@ func customer(t *testing.T, srv *httptest.Server, db *store.DB, addr string) *ht
 // staffMember makes addr staff and signs them in in a new browser.
 func staffMember(t *testing.T, srv *httptest.Server, db *store.DB, addr string) (*http.Client, *store.User) {
 	t.Helper()
-	u, err := db.SetRole(context.Background(), addr, roleStaff)
+	u, err := db.SetRole(context.Background(), addr, store.RoleStaff)
 	if err != nil {
 		t.Fatal(err)
 	}

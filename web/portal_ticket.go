@@ -36,7 +36,7 @@ func (h *portalHandler) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerFrom(r.Context())
-	if hasRole(v.User, roleStaff) {
+	if hasRole(v.User, store.RoleStaff) {
 		http.Redirect(w, r, "/inbox/tickets/"+itoa(t.Number), http.StatusSeeOther)
 		return
 	}
@@ -138,7 +138,7 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 	got, err := h.store.Deliver(r.Context(), &store.Delivery{
 		TicketID: t.ID,
 		From:     store.Person{Email: v.User.Email, Name: v.User.Name},
-		Message: store.NewMessage{Kind: "inbound", Source: "web", Subject: "Re: " + t.Subject, Text: text, VisibleText: text,
+		Message: store.NewMessage{Kind: store.MessageInbound, Source: store.SourceWeb, Subject: "Re: " + t.Subject, Text: text, VisibleText: text,
 			SenderAuth: store.SenderVerified, SenderAuthReason: "written by a signed-in participant"},
 		Attachments: files,
 		Reopen:      true,

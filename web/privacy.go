@@ -144,7 +144,7 @@ func (h *privacyHandler) changeEmail(w http.ResponseWriter, r *http.Request) {
 // it either.
 func (h *privacyHandler) askErase(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	if hasRole(v.User, roleStaff) {
+	if hasRole(v.User, store.RoleStaff) {
 		h.pages.message(w, r, http.StatusForbidden, "Not here", "Staff accounts are removed by an admin (dargo staff remove), then erased.")
 		return
 	}

@@ -41,7 +41,7 @@ func (h *ratingHandler) portalRatingFor(ctx context.Context, t *store.Ticket, vi
 			out.Current = &r.Rating
 		}
 	}
-	if out.Current == nil && t.Status != "resolved" && t.Status != "closed" {
+	if out.Current == nil && t.Status != store.StatusResolved && t.Status != store.StatusClosed {
 		return nil, nil
 	}
 	expires := h.store.Clock().Add(ratelink.TTL)

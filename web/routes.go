@@ -42,7 +42,7 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	privacy := &privacyHandler{store: o.Privacy, tickets: o.Tickets, pages: p, sessions: s, limiter: lim, human: human, secret: o.Secret,
 		baseURL: strings.TrimRight(base.String(), "/"), replyTo: o.ReplyTo, tagsVisible: o.TagsVisible, log: o.Logger}
 	user := func(h http.HandlerFunc) http.Handler { return requireUser(h) }
-	staff := func(h http.HandlerFunc) http.Handler { return requireRole(p, roleStaff, h) }
+	staff := func(h http.HandlerFunc) http.Handler { return requireRole(p, store.RoleStaff, h) }
 
 	mux := http.NewServeMux()
 	// /healthz, /readyz and /metrics are on the ops listener
@@ -94,8 +94,8 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	mux.Handle("POST /inbox/customers/{id}/name", staff(privacy.correctCustomerName))
 	mux.Handle("POST /inbox/customers/{id}/erase", staff(privacy.eraseCustomer))
 	mux.Handle("POST /inbox/customers/{id}/choices", staff(privacy.recordCustomerChoices))
-	mux.Handle("GET /admin/audit", requireRole(p, roleAdmin, http.HandlerFunc(privacy.audit)))
-	mux.Handle("GET /admin/audit.jsonl", requireRole(p, roleAdmin, http.HandlerFunc(privacy.auditExport)))
+	mux.Handle("GET /admin/audit", requireRole(p, store.RoleAdmin, http.HandlerFunc(privacy.audit)))
+	mux.Handle("GET /admin/audit.jsonl", requireRole(p, store.RoleAdmin, http.HandlerFunc(privacy.auditExport)))
 	mux.Handle("GET /inbox", staff(inbox.list))
 	// Staff-started tickets and forwards (issue 17)
 	mux.Handle("GET /inbox/tickets/new", staff(inbox.startNew))
@@ -138,27 +138,27 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	mux.Handle("POST /inbox/saved-replies/{id}/delete", staff(saved.delete))
 	mux.Handle("GET /inbox/tickets/{number}/saved-replies", staff(saved.pick))
 	mux.Handle("GET /inbox/tickets/{number}/saved-replies/{id}", staff(saved.preview))
-	mux.Handle("GET /admin/staff", requireRole(p, roleAdmin, http.HandlerFunc(admin.staff)))
-	mux.Handle("POST /admin/staff/invite", requireRole(p, roleAdmin, http.HandlerFunc(admin.invite)))
-	mux.Handle("POST /admin/staff/{id}/role", requireRole(p, roleAdmin, http.HandlerFunc(admin.changeRole)))
-	mux.Handle("GET /admin/usage", requireRole(p, roleAdmin, http.HandlerFunc((&adminUsage{store: o.Usage, pages: p}).show)))
+	mux.Handle("GET /admin/staff", requireRole(p, store.RoleAdmin, http.HandlerFunc(admin.staff)))
+	mux.Handle("POST /admin/staff/invite", requireRole(p, store.RoleAdmin, http.HandlerFunc(admin.invite)))
+	mux.Handle("POST /admin/staff/{id}/role", requireRole(p, store.RoleAdmin, http.HandlerFunc(admin.changeRole)))
+	mux.Handle("GET /admin/usage", requireRole(p, store.RoleAdmin, http.HandlerFunc((&adminUsage{store: o.Usage, pages: p}).show)))
 	suppressions := newAdminSuppressions(o, p)
-	mux.Handle("GET /admin/suppressions", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.list)))
-	mux.Handle("POST /admin/suppressions/remove", requireRole(p, roleAdmin, http.HandlerFunc(suppressions.remove)))
+	mux.Handle("GET /admin/suppressions", requireRole(p, store.RoleAdmin, http.HandlerFunc(suppressions.list)))
+	mux.Handle("POST /admin/suppressions/remove", requireRole(p, store.RoleAdmin, http.HandlerFunc(suppressions.remove)))
 	tags := newAdminTags(o, p)
-	mux.Handle("GET /admin/tags", requireRole(p, roleAdmin, http.HandlerFunc(tags.list)))
-	mux.Handle("POST /admin/tags/rename", requireRole(p, roleAdmin, http.HandlerFunc(tags.rename)))
-	mux.Handle("POST /admin/tags/merge", requireRole(p, roleAdmin, http.HandlerFunc(tags.merge)))
+	mux.Handle("GET /admin/tags", requireRole(p, store.RoleAdmin, http.HandlerFunc(tags.list)))
+	mux.Handle("POST /admin/tags/rename", requireRole(p, store.RoleAdmin, http.HandlerFunc(tags.rename)))
+	mux.Handle("POST /admin/tags/merge", requireRole(p, store.RoleAdmin, http.HandlerFunc(tags.merge)))
 	held := newAdminHeld(o, p)
-	mux.Handle("GET /admin/held", requireRole(p, roleAdmin, http.HandlerFunc(held.list)))
-	mux.Handle("POST /admin/held/{id}/release", requireRole(p, roleAdmin, http.HandlerFunc(held.release)))
-	mux.Handle("POST /admin/held/{id}/delete", requireRole(p, roleAdmin, http.HandlerFunc(held.delete)))
-	mux.Handle("GET /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).list)))
-	mux.Handle("POST /admin/broadcasts", requireRole(p, roleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).start)))
+	mux.Handle("GET /admin/held", requireRole(p, store.RoleAdmin, http.HandlerFunc(held.list)))
+	mux.Handle("POST /admin/held/{id}/release", requireRole(p, store.RoleAdmin, http.HandlerFunc(held.release)))
+	mux.Handle("POST /admin/held/{id}/delete", requireRole(p, store.RoleAdmin, http.HandlerFunc(held.delete)))
+	mux.Handle("GET /admin/broadcasts", requireRole(p, store.RoleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).list)))
+	mux.Handle("POST /admin/broadcasts", requireRole(p, store.RoleAdmin, http.HandlerFunc(newAdminBroadcasts(o, p).start)))
 	// Queues in plain sight (issue 16): asynqmon, read-only, every method
 	// (adminQueues answers 405 to all but GET and HEAD).
-	mux.Handle(queuesRoot, requireRole(p, roleAdmin, queues))
-	mux.Handle(queuesRoot+"/", requireRole(p, roleAdmin, queues))
+	mux.Handle(queuesRoot, requireRole(p, store.RoleAdmin, queues))
+	mux.Handle(queuesRoot+"/", requireRole(p, store.RoleAdmin, queues))
 
 	// Policies (issue 12): public pages, their versions, the banner, publishing.
 	if policyStore != nil {
@@ -169,8 +169,8 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 		}
 		mux.Handle("POST /policy/banners/{id}/dismiss", user(p.dismissBanner))
 		adminPolicies := newAdminPolicies(o, p, strings.TrimRight(base.String(), "/"))
-		mux.Handle("GET /admin/policies", requireRole(p, roleAdmin, http.HandlerFunc(adminPolicies.list)))
-		mux.Handle("POST /admin/policies", requireRole(p, roleAdmin, http.HandlerFunc(adminPolicies.post)))
+		mux.Handle("GET /admin/policies", requireRole(p, store.RoleAdmin, http.HandlerFunc(adminPolicies.list)))
+		mux.Handle("POST /admin/policies", requireRole(p, store.RoleAdmin, http.HandlerFunc(adminPolicies.post)))
 	}
 
 	if o.DevMail != nil {
@@ -198,21 +198,21 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	// Reports (issue 18): admins only, since they compare staff members.
 	if rs, ok := o.Store.(ReportStore); ok {
 		reports := &adminReports{store: rs, pages: p}
-		mux.Handle("GET /admin/reports", requireRole(p, roleAdmin, http.HandlerFunc(reports.show)))
-		mux.Handle("GET /admin/reports.csv", requireRole(p, roleAdmin, http.HandlerFunc(reports.csv)))
+		mux.Handle("GET /admin/reports", requireRole(p, store.RoleAdmin, http.HandlerFunc(reports.show)))
+		mux.Handle("GET /admin/reports.csv", requireRole(p, store.RoleAdmin, http.HandlerFunc(reports.csv)))
 	}
 	// Business hours and SLA policies (issue 18).
 	hours, sla := newAdminHours(o, p), newAdminSLA(o, p)
-	mux.Handle("GET /admin/hours", requireRole(p, roleAdmin, http.HandlerFunc(hours.list)))
-	mux.Handle("POST /admin/hours", requireRole(p, roleAdmin, http.HandlerFunc(hours.save)))
-	mux.Handle("GET /admin/hours/{id}", requireRole(p, roleAdmin, http.HandlerFunc(hours.edit)))
-	mux.Handle("POST /admin/hours/{id}", requireRole(p, roleAdmin, http.HandlerFunc(hours.save)))
-	mux.Handle("POST /admin/hours/{id}/holidays", requireRole(p, roleAdmin, http.HandlerFunc(hours.addHoliday)))
-	mux.Handle("POST /admin/hours/{id}/holidays/{holiday}/remove", requireRole(p, roleAdmin, http.HandlerFunc(hours.removeHoliday)))
-	mux.Handle("GET /admin/sla", requireRole(p, roleAdmin, http.HandlerFunc(sla.list)))
-	mux.Handle("POST /admin/sla", requireRole(p, roleAdmin, http.HandlerFunc(sla.save)))
-	mux.Handle("POST /admin/sla/{id}", requireRole(p, roleAdmin, http.HandlerFunc(sla.save)))
-	mux.Handle("POST /admin/sla/{id}/delete", requireRole(p, roleAdmin, http.HandlerFunc(sla.remove)))
+	mux.Handle("GET /admin/hours", requireRole(p, store.RoleAdmin, http.HandlerFunc(hours.list)))
+	mux.Handle("POST /admin/hours", requireRole(p, store.RoleAdmin, http.HandlerFunc(hours.save)))
+	mux.Handle("GET /admin/hours/{id}", requireRole(p, store.RoleAdmin, http.HandlerFunc(hours.edit)))
+	mux.Handle("POST /admin/hours/{id}", requireRole(p, store.RoleAdmin, http.HandlerFunc(hours.save)))
+	mux.Handle("POST /admin/hours/{id}/holidays", requireRole(p, store.RoleAdmin, http.HandlerFunc(hours.addHoliday)))
+	mux.Handle("POST /admin/hours/{id}/holidays/{holiday}/remove", requireRole(p, store.RoleAdmin, http.HandlerFunc(hours.removeHoliday)))
+	mux.Handle("GET /admin/sla", requireRole(p, store.RoleAdmin, http.HandlerFunc(sla.list)))
+	mux.Handle("POST /admin/sla", requireRole(p, store.RoleAdmin, http.HandlerFunc(sla.save)))
+	mux.Handle("POST /admin/sla/{id}", requireRole(p, store.RoleAdmin, http.HandlerFunc(sla.save)))
+	mux.Handle("POST /admin/sla/{id}/delete", requireRole(p, store.RoleAdmin, http.HandlerFunc(sla.remove)))
 
 	mux.HandleFunc("/", p.notFound)
 
@@ -231,7 +231,7 @@ func home(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case v == nil:
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
-	case hasRole(v.User, roleStaff):
+	case hasRole(v.User, store.RoleStaff):
 		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/tickets", http.StatusSeeOther)

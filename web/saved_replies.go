@@ -58,7 +58,7 @@ func (h *savedReplies) rows(ctx context.Context, list []store.SavedReply, viewer
 	out := make([]savedReplyRow, 0, len(list))
 	for _, s := range list {
 		out = append(out, savedReplyRow{SavedReply: s, Actions: savedActions(s, staff), Snippet: snippet(s.Body, 90),
-			Editable: store.CanEditSavedReply(s, viewer.ID, hasRole(viewer, roleAdmin))})
+			Editable: store.CanEditSavedReply(s, viewer.ID, hasRole(viewer, store.RoleAdmin))})
 	}
 	return out, nil
 }

@@ -27,7 +27,7 @@ func (p staffTicketPage) ThenStatus() string {
 	if p.Saved != nil && p.Saved.Status != "" && p.Saved.Apply {
 		return p.Saved.Status
 	}
-	return "pending"
+	return store.StatusPending
 }
 
 // loadSavedPick reads the saved reply chosen (?saved_reply= from the

@@ -56,7 +56,7 @@ func (h *savedReplies) editable(w http.ResponseWriter, r *http.Request) (*store.
 		h.pages.failOr404(w, r, err)
 		return nil, false
 	}
-	if !store.CanEditSavedReply(*s, v.User.ID, hasRole(v.User, roleAdmin)) {
+	if !store.CanEditSavedReply(*s, v.User.ID, hasRole(v.User, store.RoleAdmin)) {
 		h.locked(w, r)
 		return nil, false
 	}

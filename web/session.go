@@ -16,13 +16,6 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// Roles, from least to most trusted.
-const (
-	roleCustomer = "customer"
-	roleStaff    = "staff"
-	roleAdmin    = "admin"
-)
-
 // viewer is who is asking: the session from the cookie and its user.
 type viewer struct {
 	Session   *store.Session
@@ -160,7 +153,7 @@ func requireRole(p *pages, role string, next http.Handler) http.Handler {
 }
 
 func hasRole(u *store.User, role string) bool {
-	rank := map[string]int{roleCustomer: 1, roleStaff: 2, roleAdmin: 3}
+	rank := map[string]int{store.RoleCustomer: 1, store.RoleStaff: 2, store.RoleAdmin: 3}
 	return rank[u.Role] >= rank[role] && rank[role] > 0
 }
 

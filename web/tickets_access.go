@@ -19,7 +19,7 @@ func canSee(r *http.Request, s TicketStore, t *store.Ticket) error {
 	if v == nil {
 		return errHidden
 	}
-	if hasRole(v.User, roleStaff) {
+	if hasRole(v.User, store.RoleStaff) {
 		return nil
 	}
 	ok, err := s.IsParticipantUser(r.Context(), t.ID, v.User.ID)

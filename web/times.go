@@ -41,7 +41,7 @@ func (p *pages) location(r *http.Request) *time.Location {
 	if p.zones != nil {
 		desk = p.zones.DeskLocation()
 	}
-	if v == nil || p.zones == nil || !hasRole(v.User, roleStaff) {
+	if v == nil || p.zones == nil || !hasRole(v.User, store.RoleStaff) {
 		return desk
 	}
 	loc, err := p.zones.StaffLocation(r.Context(), v.User.ID)
@@ -75,7 +75,7 @@ type timeSets struct {
 // the browser's.
 func (p *pages) templatesFor(r *http.Request) *template.Template {
 	var loc *time.Location // nil: the browser's zone
-	if v := viewerFrom(r.Context()); v != nil && hasRole(v.User, roleStaff) {
+	if v := viewerFrom(r.Context()); v != nil && hasRole(v.User, store.RoleStaff) {
 		loc = p.location(r)
 	}
 	key := "browser"

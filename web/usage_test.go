@@ -143,7 +143,7 @@ func TestAdminUsagePage(t *testing.T) {
 		ada := customer(t, srv, db, "ada@example.com")
 		get(t, ada, srv, "/tickets/1")
 		sam, _ := staffMember(t, srv, db, "sam@example.com")
-		if _, err := db.SetRole(context.Background(), "root@example.com", roleAdmin); err != nil {
+		if _, err := db.SetRole(context.Background(), "root@example.com", store.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
 		root := browser(t)

@@ -15,6 +15,7 @@ import (
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/jobs"
+	"github.com/dargo-support/dargo/store"
 )
 
 // runDev runs the whole product in one process on embedded defaults: the
@@ -87,7 +88,7 @@ func runDev(ctx context.Context, env *Env, args []string) error {
 	}
 	defer sched.Shutdown()
 
-	if _, err := db.SetRole(ctx, c.DevAdmin, "admin"); err != nil {
+	if _, err := db.SetRole(ctx, c.DevAdmin, store.RoleAdmin); err != nil {
 		return err
 	}
 	rdb := jobs.RedisClient(redis)

@@ -31,15 +31,15 @@ func (o *staffAddOpts) flags(fs *flag.FlagSet) {
 }
 
 func runStaffAdd(ctx context.Context, env *Env, o *staffAddOpts, args []string) error {
-	role := "staff"
+	role := store.RoleStaff
 	if o.admin {
-		role = "admin"
+		role = store.RoleAdmin
 	}
 	return setRole(ctx, env, args[0], role)
 }
 
 func runStaffRemove(ctx context.Context, env *Env, args []string) error {
-	return setRole(ctx, env, args[0], "customer")
+	return setRole(ctx, env, args[0], store.RoleCustomer)
 }
 
 // setRole gives the person at email the role, and says so.

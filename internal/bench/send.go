@@ -24,7 +24,7 @@ func sendPipeline(ctx context.Context, r *run) ([]Row, error) {
 		_, err := r.db.Deliver(ctx, &store.Delivery{
 			From:    store.Person{Email: fmt.Sprintf("send%d@customer.example", i), Name: "Customer"},
 			Subject: "Bench",
-			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: fmt.Sprintf("send.%d@customer.example", i),
+			Message: store.NewMessage{Kind: store.MessageInbound, Source: store.SourceEmail, MessageID: fmt.Sprintf("send.%d@customer.example", i),
 				Subject: "Bench", Text: "Hello", VisibleText: "Hello"},
 			Confirm: true,
 		})

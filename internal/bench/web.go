@@ -124,7 +124,7 @@ func (s *webServer) load(ctx context.Context, clients, n, want int, newReq func(
 // staffSession makes email staff and signs them in as the magic-link flow
 // ends (the stored token confirmed), returning the session cookie's value.
 func staffSession(ctx context.Context, db *store.DB, email string) (string, error) {
-	if _, err := db.SetRole(ctx, email, "staff"); err != nil {
+	if _, err := db.SetRole(ctx, email, store.RoleStaff); err != nil {
 		return "", err
 	}
 	_, tokenHash := newSecret()

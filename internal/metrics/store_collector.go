@@ -13,7 +13,7 @@ import (
 // StoreStats is what the database-derived families read; *store.DB is one.
 type StoreStats interface {
 	SweepStats(ctx context.Context) ([]store.SweepStat, error)
-	OutboxPending(ctx context.Context) (int64, error)
+	OutboxUnrelayedCount(ctx context.Context) (int64, error)
 	MailLag(ctx context.Context) (store.MailLag, error)
 }
 
@@ -78,7 +78,7 @@ func (c *storeCollector) collect(ctx context.Context, ch chan<- prometheus.Metri
 	if err != nil {
 		return err
 	}
-	pending, err := c.s.OutboxPending(ctx)
+	pending, err := c.s.OutboxUnrelayedCount(ctx)
 	if err != nil {
 		return err
 	}

@@ -87,8 +87,8 @@ type failingStats struct{}
 func (failingStats) SweepStats(context.Context) ([]store.SweepStat, error) {
 	return nil, errors.New("connection refused")
 }
-func (failingStats) OutboxPending(context.Context) (int64, error)   { return 0, nil }
-func (failingStats) MailLag(context.Context) (store.MailLag, error) { return store.MailLag{}, nil }
+func (failingStats) OutboxUnrelayedCount(context.Context) (int64, error) { return 0, nil }
+func (failingStats) MailLag(context.Context) (store.MailLag, error)      { return store.MailLag{}, nil }
 
 // TestStoreCollectorDatabaseDown: a scrape while the database is down
 // still answers, with the error gauge at 1 and no stale numbers.
