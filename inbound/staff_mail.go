@@ -102,7 +102,13 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 	if proven && own >= StaffMailCap {
 		held = fmt.Sprintf("more than %d answers by mail from %s within %d minutes (a mail loop?)", StaffMailCap, staff.Email, int(StaffMailWindow.Minutes()))
 	}
-	cmds, reply, cerr := ParseCommands(m.VisibleText) // only ever a *CommandError
+	visible := m.VisibleText
+	if visible == "" {
+		// Nothing but quotes: the whole text goes on, for the quote check
+		// below to hold it instead of acting on an empty answer.
+		visible = m.Text
+	}
+	cmds, reply, cerr := ParseCommands(visible) // only ever a *CommandError
 	if cerr != nil && held == "" {
 		held = cerr.Error()
 	}

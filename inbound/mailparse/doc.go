@@ -20,8 +20,15 @@
 // names the limit in Mail.Overflow for the pipeline to quarantine it.
 //
 // The visible part of a reply comes from two paths. VisibleText cuts plain
-// text at the first attribution line, Outlook header block, original-message
-// separator or trailing ">" block. When the mail also has HTML with a quote
+// text at the first attribution line (also Zoho's "---- On … wrote ----"
+// and Yahoo's one-line form), Outlook header block (with the dash or
+// underscore rule above it), original-message separator or trailing ">"
+// block. Interleaved answers stay with the quotes they answer; only the
+// trailing quote block goes. A signature that ends what is left goes too: a
+// "-- " block of a few lines, or a client's sign-off line ("Sent from my
+// iPhone", "Von meinem iPhone gesendet", "Get Outlook for iOS"…) standing on
+// its own line. A reply that is nothing but quotes has an empty visible
+// text, shown as "(no new text)"; Text always keeps the whole mail. When the mail also has HTML with a quote
 // container that a client put there (Gmail's gmail_quote, Apple and
 // Thunderbird's blockquote type=cite, Outlook's divRplyFwdMsg, Yahoo's
 // yahoo_quoted), that structural cut is the more reliable one: the text/plain

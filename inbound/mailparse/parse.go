@@ -423,14 +423,21 @@ func (w *walker) assemble() {
 		}
 	}
 	var doc *htmlDoc
+	fromHTML := false
 	if strings.TrimSpace(rawHTML) != "" {
 		doc = parseHTMLDoc(rawHTML)
 		if text == "" {
 			text = strings.TrimSpace(doc.full)
+			fromHTML = true
 		}
 	}
 	m.Text = text
 	m.VisibleText = chooseVisible(text, doc, m.Subject)
+	if fromHTML && doc.cut && htmlVisible(doc) == "" && !isForwardSubject(m.Subject) {
+		// Without a text/plain part, the HTML quote container is the only
+		// sign that the mail is nothing but history.
+		m.VisibleText = ""
+	}
 	if doc != nil && w.sanitize {
 		m.HTML = SanitizeHTML(rawHTML)
 	}
@@ -451,7 +458,7 @@ func chooseVisible(text string, doc *htmlDoc, subject string) string {
 	if doc == nil {
 		return vis
 	}
-	hvis := tidy(doc.vis)
+	hvis := htmlVisible(doc)
 	if !doc.cut || hvis == "" {
 		return vis
 	}
@@ -459,6 +466,12 @@ func chooseVisible(text string, doc *htmlDoc, subject string) string {
 		return vis
 	}
 	return hvis
+}
+
+// htmlVisible is the text left outside the HTML quote containers, without
+// a signature at its end.
+func htmlVisible(doc *htmlDoc) string {
+	return tidyLines(dropSignature(strings.Split(normalizeNewlines(doc.vis), "\n")))
 }
 
 // agree reports whether two visible texts hold about the same words.
@@ -484,7 +497,4 @@ func (m *Mail) finish() {
 	fix(&m.VisibleText)
 	fix(&m.HTML)
 	fix(&m.From.Name)
-	if m.VisibleText == "" && m.Text != "" {
-		m.VisibleText = m.Text
-	}
 }

@@ -157,8 +157,8 @@ func checkInvariants(t *testing.T, m *Mail) {
 	if strings.Contains(m.Text, "\r") {
 		t.Errorf("Text has a carriage return")
 	}
-	if m.Text != "" && m.VisibleText == "" {
-		t.Errorf("VisibleText empty while Text is not")
+	if m.Text != "" && m.VisibleText == "" && !quotesOnly(m) {
+		t.Errorf("VisibleText empty while Text is not and holds no quote")
 	}
 }
 
@@ -263,4 +263,10 @@ func TestParseRecovers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// quotesOnly is when an empty VisibleText is right: the text has ">" quoted
+// lines, or the HTML has a quote container.
+func quotesOnly(m *Mail) bool {
+	return strings.HasPrefix(m.Text, ">") || strings.Contains(m.Text, "\n>") || m.HTML != ""
 }

@@ -6,56 +6,107 @@ import (
 )
 
 // VisibleText strips quoted history from a plain-text reply: everything from
-// the first attribution line ("On … wrote:" and its translations), Outlook
-// header block or "-----Original Message-----" separator on, or else a
-// trailing block of ">" lines. Interleaved quotes are kept, and so is a
-// forwarded message (a forward marker before any quote marker). When nothing
-// would be left, the whole text is kept. Trailing whitespace is trimmed.
+// the first attribution line ("On … wrote:" and its translations, Zoho's
+// "---- On … wrote ----"), Outlook header block (with the dash or underscore
+// line above it) or "-----Original Message-----" separator on, or else a
+// trailing block of ">" lines. Interleaved replies keep their answers and the
+// quotes they answer: a quote block followed by the sender's own text stays
+// as context, only the trailing quote block (with an attribution right above
+// it) goes. A forwarded message (a forward marker before any quote marker)
+// stays whole. A signature that ends what is left goes too: a "-- " block or
+// a mail client's sign-off ("Sent from my iPhone" and its translations).
+// A reply that is nothing but quoted history (">" lines, with perhaps an
+// attribution and a sign-off) has no visible text: "" is returned. Any other
+// text that would leave nothing is kept whole. Trailing whitespace is trimmed.
 func VisibleText(text string) string {
 	text = normalizeNewlines(text)
 	lines := strings.Split(text, "\n")
-	if cut := findCut(lines); cut < len(lines) {
-		if vis := tidyLines(lines[:cut]); vis != "" {
-			return vis
-		}
+	body := dropSignature(lines)
+	cut, forward := findCut(body)
+	if forward {
+		return tidyLines(lines)
+	}
+	if vis := tidyLines(dropSignature(body[:cut])); vis != "" {
+		return vis
+	}
+	if onlyHistory(body, cut) {
+		return ""
 	}
 	return tidyLines(lines)
 }
 
+// onlyHistory reports whether the history found at cut is ">" quoting, so
+// that a text with nothing above it is a reply without new text rather than
+// something else we could not place (a forward without a marker).
+func onlyHistory(lines []string, cut int) bool {
+	i := nextNonBlank(lines, cut)
+	if i == len(lines) {
+		return false
+	}
+	if isQuoted(lines[i]) {
+		return true
+	}
+	if k := attribution(lines, i); k > 0 {
+		j := nextNonBlank(lines, i+k)
+		return j < len(lines) && isQuoted(lines[j])
+	}
+	return false
+}
+
+func nextNonBlank(lines []string, i int) int {
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	return i
+}
+
 // findCut returns the index of the first line of quoted history, or
-// len(lines) when there is none.
-func findCut(lines []string) int {
+// len(lines) when there is none; forward is true when a forward marker comes
+// before any history.
+func findCut(lines []string) (cut int, forward bool) {
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
 		if line == "" || line[0] == '>' {
 			continue
 		}
 		if isForwardLine(line) {
-			return len(lines)
+			return len(lines), true
 		}
-		if separatorLine.MatchString(line) {
-			return i
+		if separatorLine.MatchString(line) || (line[0] == '-' && zohoLine.MatchString(line)) {
+			return i, false
 		}
-		if isUnderscoreLine(line) && nextLabel(lines, i) == "from" {
-			return i
+		if isRuleLine(line) && nextLabel(lines, i) == "from" {
+			return i, false
 		}
 		if k := attribution(lines, i); k > 0 {
 			if interleaved(lines, i+k) {
-				break
+				i += k - 1 // answers follow: keep it and look further down
+				continue
 			}
-			return i
+			return i, false
 		}
-		if isHeaderBlock(lines, i) {
-			return i
+		if isHeaderBlock(lines, i) || (line[0] == 'O' && yahooLine.MatchString(line)) {
+			return i, false
 		}
 	}
-	return trailingQuote(lines)
+	return trailingQuote(lines), false
 }
 
 var separatorLine = regexp.MustCompile(`(?i)^-{2,}\s*(original message|ursprüngliche nachricht|original-nachricht|originalnachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|origineel bericht|mensagem original|ursprungligt meddelande|originalmeddelande|oprindelig meddelelse|opprinnelig melding|wiadomość oryginalna|元のメッセージ|исходное сообщение|alkuperäinen viesti)\s*-{2,}$`)
 
-func isUnderscoreLine(line string) bool {
-	return len(line) >= 20 && strings.Trim(line, "_") == ""
+// zohoLine is Zoho Mail's attribution between dashes:
+// "---- On Mon, 05 Oct 2026 10:00:00 +0200 Anna <a@x.example> wrote ----".
+var zohoLine = regexp.MustCompile(`(?i)^-{2,}\s*\S.*\s(wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał|pisze|написал)\S*\s*:?\s*-{2,}$`)
+
+// yahooLine is Yahoo Mail for Android's attribution, with the quoted text
+// run on after it on the same line:
+// "On Mon, Oct 5, 2026 at 9:00, Anna<a@x.example> wrote:   Hello".
+var yahooLine = regexp.MustCompile(`^On\b.+<[^\s<>@]+@[^\s<>@]+>\s*wrote:\s`)
+
+// isRuleLine reports whether line is the underscore or dash rule Outlook puts
+// above a header block.
+func isRuleLine(line string) bool {
+	return len(line) >= 20 && (strings.Trim(line, "_") == "" || strings.Trim(line, "-") == "")
 }
 
 // nextLabel returns the header label of the next non-blank line within two.
@@ -80,8 +131,9 @@ var attributionLine = regexp.MustCompile(`(?i)` + strings.Join([]string{
 	`^op\b.+\bschreef\b.*:$`,
 	`^em\b.+\bescreveu\s*:$`,
 	`^(den|på)\b.+\bskrev\b.*:$`,
-	`^(w dniu|dnia)\b.+\bnapisał(a|\(a\))?\s*:$`,
-	`(wrote|schrieb|a écrit|escribió|ha scritto|schreef|escreveu|skrev|napisał|написал|писал)\S*\s*:$`,
+	`^(w dniu|dnia)\b.+\b(napisał(a|\(a\))?|pisze)\s*:$`,
+	`^wiadomość napisana przez\b.+:$`,
+	`(wrote|schrieb|a écrit|escribió|ha scritto|schreef|geschreven|escreveu|skrev|napisał|pisze|написал|писал)\S*\s*:$`,
 	`(のメッセージ|さんは書きました|書きました|写道)\s*[:：]$`,
 	`^\d{4}年\d{1,2}月\d{1,2}日.*[:：]$`,
 	`@[^\s<>@]+>\s*[:：]$`,

@@ -11,8 +11,6 @@ func ExampleVisibleText() {
 	fmt.Println(mailparse.VisibleText(reply))
 	// Output:
 	// Thanks, that fixed it.
-	//
-	// Sent from my iPhone
 }
 
 func ExampleParse() {

@@ -3,6 +3,8 @@ package mailparse
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // StripSignature removes the signature from the end of a staff member's
@@ -24,7 +26,7 @@ func StripSignature(text, own string) string {
 		switch {
 		case len(sig) > 0 && endsWith(lines, sig):
 			lines = lines[:len(lines)-len(sig)]
-		case len(lines) > 0 && signOff.MatchString(signOffLine(lines[len(lines)-1])):
+		case len(lines) > 0 && isSignOff(lines, len(lines)-1):
 			lines = lines[:len(lines)-1]
 		default:
 			return strings.Join(lines, "\n")
@@ -32,25 +34,142 @@ func StripSignature(text, own string) string {
 	}
 }
 
-// signOff matches the lines mobile and webmail clients add under a mail.
-var signOff = regexp.MustCompile(`(?i)^(` + strings.Join([]string{
-	`sent from my [\p{L}\p{N} ._-]{1,40}`,
-	`sent from (outlook|mail) for (ios|android|windows(\s*10)?)`,
-	`sent from outlook`,
-	`get outlook for (ios|android)`,
-	`envoyé de mon [\p{L}\p{N} ._-]{1,40}`,
-	`von meinem [\p{L}\p{N} ._-]{1,40} gesendet`,
-	`enviado desde mi [\p{L}\p{N} ._-]{1,40}`,
-}, "|") + `)[.!]?$`)
+// signOffs match the lines mobile and webmail clients add under a mail, in
+// the languages we see, by their first word: one small pattern runs per
+// candidate line. "sent from my …" also needs a device word (signOffDevices),
+// so "Sent from my office address." is text. Lines longer than maxSignOff
+// are never sign-offs.
+var signOffs = map[string]*regexp.Regexp{}
 
-// signOffLine is a line as signOff reads it: trimmed, without the link
-// Outlook puts after its name ("Get Outlook for iOS<https://aka.ms/o0ukef>").
+func init() {
+	const w = `[\p{L}\p{N} ._'’®™&,-]+`
+	for word, pattern := range map[string]string{
+		"sent": `sent (from my ` + w + `|from my android device with k-9 mail\. please excuse my brevity|(from|via|with) the samsung ` + w +
+			`|from (outlook|mail|yahoo mail|aol|aol mail|gmail|gmail mobile|proton mail|protonmail|blackberry)( mobile| (for|on) ` + w + `)?)`,
+		"get":       `get outlook for (ios|android)`,
+		"envoyé":    `envoyé (de|depuis) mon ` + w,
+		"von":       `von meinem ` + w + ` gesendet`,
+		"gesendet":  `gesendet von meinem ` + w,
+		"enviado":   `enviado (desde mi|do meu|a partir do meu) ` + w,
+		"inviato":   `inviato (da|dal mio) ` + w,
+		"verzonden": `verzonden (vanaf|met|van) mijn ` + w,
+		"verstuurd": `verstuurd (vanaf|met|van) mijn ` + w,
+		"wysłane":   `wysłane z ` + w,
+		"sendt":     `sendt fra min ` + w,
+		"skickat":   `skickat från min ` + w,
+	} {
+		signOffs[word] = regexp.MustCompile(`(?i)^` + pattern + `[.!]?$`)
+	}
+}
+
+const maxSignOff = 120
+
+var signOffDevices = []string{"iphone", "ipad", "ipod", "android", "blackberry", "galaxy", "samsung", "mobile", "phone", "tablet",
+	"huawei", "xiaomi", "pixel", "nokia", "motorola", "oneplus", "xperia", "lumia", "windows", "htc", "oppo", "honor", "fairphone"}
+
+// signOffMatch reports whether the trimmed line l is a client's sign-off.
+func signOffMatch(l string) bool {
+	if len(l) > maxSignOff {
+		return false
+	}
+	if first, _ := utf8.DecodeRuneInString(l); !unicode.IsUpper(first) {
+		return false
+	}
+	word, _, _ := strings.Cut(l, " ")
+	re := signOffs[strings.ToLower(word)]
+	if re == nil || !re.MatchString(l) {
+		return false
+	}
+	lower := strings.ToLower(l)
+	if strings.HasPrefix(lower, "sent from my ") {
+		for _, d := range signOffDevices {
+			if strings.Contains(lower, d) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// isSignOff reports whether lines[i] is a mail client's sign-off standing on
+// its own line: it starts with a capital and the line above, if any, is
+// blank or ends a sentence, so "It was\nSent from my iPhone" stays text.
+func isSignOff(lines []string, i int) bool {
+	if !signOffMatch(signOffLine(lines[i])) {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	above := strings.TrimRight(lines[i-1], " \t\u00a0")
+	if above == "" || above == "--" {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(above)
+	return strings.ContainsRune(".!?…)", r)
+}
+
+// signOffLine is a line as signOff reads it: trimmed, without the links
+// Outlook and Yahoo put in it ("Get Outlook for iOS<https://aka.ms/o0ukef>",
+// "Sent from Mail<https://…> for Windows").
 func signOffLine(l string) string {
 	l = strings.TrimSpace(l)
-	if i := strings.Index(l, "<http"); i > 0 && strings.HasSuffix(l, ">") {
-		l = strings.TrimSpace(l[:i])
+	for {
+		i := strings.Index(l, "<http")
+		if i < 0 {
+			return l
+		}
+		j := strings.IndexByte(l[i:], '>')
+		if j < 0 {
+			return l
+		}
+		l = strings.TrimSpace(strings.TrimSpace(l[:i]) + " " + strings.TrimSpace(l[i+j+1:]))
 	}
-	return l
+}
+
+// maxSigLines is how many non-blank lines a "-- " signature may have for the
+// visible text to drop it; a longer tail is more likely text.
+const maxSigLines = 10
+
+// dropSignature removes what signs off the end of a reply: client sign-offs
+// on the last lines and a "-- " block (at most maxSigLines lines, none of
+// them quoted). Blank lines at the end go too.
+func dropSignature(lines []string) []string {
+	for {
+		lines = dropBlankTail(lines)
+		n := len(lines)
+		if n == 0 {
+			return lines
+		}
+		if isSignOff(lines, n-1) {
+			lines = lines[:n-1]
+			continue
+		}
+		if i := sigDelimiter(lines); i >= 0 {
+			lines = lines[:i]
+			continue
+		}
+		return lines
+	}
+}
+
+// sigDelimiter returns the index of a "-- " line among the last lines, or -1.
+func sigDelimiter(lines []string) int {
+	seen := 0
+	for i := len(lines) - 1; i >= 0 && seen <= maxSigLines; i-- {
+		l := strings.TrimRight(lines[i], " \t")
+		switch {
+		case l == "--":
+			return i
+		case l == "":
+		case isQuoted(l):
+			return -1
+		default:
+			seen++
+		}
+	}
+	return -1
 }
 
 // signatureLines is a saved signature as lines with collapsed spaces,
