@@ -1,6 +1,9 @@
 package mailparse
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Address is one mailbox from a header, with its email lower-cased.
 type Address struct {
@@ -35,7 +38,12 @@ type Mail struct {
 
 	Text        string // full plain text (text/plain preferred; derived from HTML when HTML-only)
 	VisibleText string // Text with quoted history removed
-	HTML        string // sanitized HTML for display; empty when the mail had none
+	// HTML is the sanitized HTML for display; empty when the mail had none.
+	// Parse fills it; after ParseText, SafeHTML fills it on first use.
+	HTML string
+
+	rawHTML   string // the HTML parts as sent, kept for SafeHTML
+	htmlReady bool   // HTML holds rawHTML sanitized
 
 	Attachments []Attachment
 	// Report holds a delivery-status report (multipart/report; report-type=delivery-status).
@@ -84,4 +92,20 @@ type ReportRecipient struct {
 // Permanent reports whether the recipient failed for good (Action failed, Status 5.x.x).
 func (r ReportRecipient) Permanent() bool {
 	return r.Action == "failed" || (len(r.Status) > 0 && r.Status[0] == '5')
+}
+
+// SafeHTML is the mail's HTML sanitized for display, sanitizing it on the
+// first call and keeping the result, so the costliest step of parsing runs
+// once per mail and only for a mail whose HTML is wanted (a reply or a new
+// ticket, not a bounce or an auto-reply). Not safe for concurrent first
+// calls on one Mail.
+func (m *Mail) SafeHTML() string {
+	if !m.htmlReady {
+		m.htmlReady = true
+		if m.rawHTML != "" {
+			m.HTML = strings.ToValidUTF8(SanitizeHTML(m.rawHTML), "\uFFFD")
+		}
+		m.rawHTML = ""
+	}
+	return m.HTML
 }

@@ -32,9 +32,11 @@ func Parse(raw []byte) (*Mail, error) {
 	return parse(raw, true)
 }
 
-// ParseText is Parse without the sanitized HTML: Mail.HTML stays empty and
-// everything else is as Parse gives it. Sanitizing is the costliest step of
-// Parse, so a reader that shows only text, such as a preview, uses this.
+// ParseText is Parse without sanitizing the HTML yet: Mail.HTML stays empty
+// until Mail.SafeHTML is called, and everything else is as Parse gives it.
+// Sanitizing is the costliest step of Parse, so the pipeline parses with
+// this and sanitizes only a mail it stores as a message, and a reader that
+// shows only text, such as a preview, never sanitizes.
 func ParseText(raw []byte) (*Mail, error) {
 	return parse(raw, false)
 }
@@ -438,8 +440,13 @@ func (w *walker) assemble() {
 		// sign that the mail is nothing but history.
 		m.VisibleText = ""
 	}
-	if doc != nil && w.sanitize {
-		m.HTML = SanitizeHTML(rawHTML)
+	if doc != nil {
+		m.rawHTML = rawHTML
+	} else {
+		m.htmlReady = true
+	}
+	if w.sanitize {
+		m.SafeHTML()
 	}
 }
 

@@ -29,9 +29,13 @@ func TestParseTextIsParseWithoutHTML(t *testing.T) {
 			if text.HTML != "" {
 				t.Fatalf("ParseText gave HTML %q", text.HTML)
 			}
-			full.HTML = ""
+			// SafeHTML sanitizes later exactly what Parse sanitized at once,
+			// and keeps it: a second call gives the same string.
+			if got := text.SafeHTML(); got != full.HTML || text.SafeHTML() != got {
+				t.Fatalf("SafeHTML after ParseText %q, Parse gave %q", got, full.HTML)
+			}
 			if !reflect.DeepEqual(full, text) {
-				t.Fatalf("ParseText differs from Parse beyond HTML:\n%+v\n%+v", full, text)
+				t.Fatalf("ParseText then SafeHTML differs from Parse:\n%+v\n%+v", full, text)
 			}
 		})
 	}
