@@ -40,7 +40,7 @@ func policyStrings(v any) []string {
 }
 
 // checkDeadLetterRights fails unless p lets the inbound consumer do on
-// each dead-letter queue exactly what inbound/sqs_dlq.go does there
+// each dead-letter queue exactly what inbound/transport/sqs_dlq.go does there
 // (GetQueueUrl, then GetQueueAttributes), and nothing more.
 func checkDeadLetterRights(t *testing.T, where string, p iamPolicy, dlqs []string) {
 	t.Helper()

@@ -15,7 +15,7 @@ import (
 // unit's TimeoutStopSec and a pod's terminationGracePeriodSeconds must
 // exceed it. web: srv.Shutdown's 20 s (cmd_web.go); worker: asynq's
 // ShutdownTimeout, 20 s (jobs/worker.go); inbound: the consumer's Grace,
-// 25 s (inbound/sqs_consumer.go); scheduler: it only stops its timer.
+// 25 s (inbound/transport/sqs_consumer.go); scheduler: it only stops its timer.
 var drain = map[string]int{"web": 20, "worker": 20, "inbound": 25, "scheduler": 0}
 
 // unit is a systemd unit file: each section's keys with their values in

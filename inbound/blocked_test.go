@@ -23,7 +23,7 @@ func TestMailFromErasedAndBlockedAddressIsDropped(t *testing.T) {
 		}
 		env := inbound.Envelope{Sender: "gone@example.net", Recipients: []string{"support@" + pipelineDomain}}
 		res, err := p.Ingest(ctx, mail("first"), env)
-		if err != nil || res.Action != inbound.ActionCreated {
+		if err != nil || res.Action != store.ActionCreated {
 			t.Fatalf("first mail: %+v, %v", res, err)
 		}
 		u, _ := db.UserByEmail(ctx, "gone@example.net")
@@ -31,7 +31,7 @@ func TestMailFromErasedAndBlockedAddressIsDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 		res, err = p.Ingest(ctx, mail("again"), env)
-		if err != nil || res.Action != inbound.ActionIgnored || res.Ticket != nil {
+		if err != nil || res.Action != store.ActionIgnored || res.Ticket != nil {
 			t.Fatalf("mail after erasure: %+v, %v", res, err)
 		}
 		if _, err := db.UserByEmail(ctx, "gone@example.net"); err == nil {

@@ -52,7 +52,7 @@ func TestForgedBounceForAnotherRecipient(t *testing.T) {
 			t.Fatal(err)
 		}
 		res, err := p.Ingest(ctx, pipelineEML(t, "gmail_new.eml", 1), inbound.Envelope{Recipients: []string{"support@help.example.com"}})
-		if err != nil || res.Action != inbound.ActionCreated {
+		if err != nil || res.Action != store.ActionCreated {
 			t.Fatalf("new ticket: %+v, %v", res, err)
 		}
 		// The worker sends the confirmation with a Message-ID we minted.
@@ -72,7 +72,7 @@ func TestForgedBounceForAnotherRecipient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "permanent failure 5.1.1 for admin@localhost returns no mail signed for that address (X-Dargo-Mail); not suppressed"; res.Action != inbound.ActionBounce || res.Reason != want {
+		if want := "permanent failure 5.1.1 for admin@localhost returns no mail signed for that address (X-Dargo-Mail); not suppressed"; res.Action != store.ActionBounce || res.Reason != want {
 			t.Errorf("forged report: %s %q, want bounce %q", res.Action, res.Reason, want)
 		}
 		// A participant who saw Alice's Message-ID in References, but never

@@ -1,14 +1,10 @@
 package inbound
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"mime"
 	"strings"
-
-	"github.com/emersion/go-message/textproto"
 
 	"github.com/dargo-support/dargo/internal/mailtag"
 	"github.com/dargo-support/dargo/store"
@@ -21,10 +17,16 @@ func autoReason(m *Mail) string {
 	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
 		return "Auto-Submitted: " + v
 	}
-	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress"} {
+	for _, k := range autoHeaders {
 		if _, ok := h[k]; ok {
 			return k
 		}
+	}
+	if v := h.Get("X-Ms-Exchange-Generated-Message-Source"); v != "" {
+		return "X-MS-Exchange-Generated-Message-Source: " + v
+	}
+	if strings.EqualFold(strings.TrimSpace(h.Get("Delivered-To")), "autoresponder") {
+		return "Delivered-To: Autoresponder"
 	}
 	switch v := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); v {
 	case "bulk", "junk", "list", "auto_reply":
@@ -37,6 +39,16 @@ func autoReason(m *Mail) string {
 	}
 	if reportType(m) == "disposition-notification" {
 		return "read receipt"
+	}
+	if isFMLReport(m) {
+		return "fml status report"
+	}
+	strong, weak := autoSubject(m.Subject)
+	if strong {
+		return "automatic reply subject"
+	}
+	if _, ok := h["X-Auto-Response-Suppress"]; ok && weak {
+		return "out-of-office subject with X-Auto-Response-Suppress"
 	}
 	return ""
 }
@@ -66,8 +78,7 @@ func isBounce(m *Mail, env Envelope) bool {
 	if env.NullSender || (m.HasReturnPath && m.ReturnPath == "") {
 		return true
 	}
-	local, _, _ := strings.Cut(strings.ToLower(m.From.Email), "@")
-	return local == "mailer-daemon" || local == "postmaster"
+	return daemonSender(m)
 }
 
 // BounceStore is what a delivery report needs from the database: one call
@@ -87,9 +98,19 @@ var _ BounceStore = (*store.DB)(nil)
 // from every mail.
 func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) (Result, error) {
 	var notes []string
+	if m.Report == nil {
+		// No delivery-status part: read the report's text (qmail, James,
+		// Exim, Postfix...). Only mail systems get here (isBounce).
+		m.Report = textBounce(m.Text)
+	}
 	if m.Report != nil {
 		bs := p.store
 		ids, tags := returnedIDs(m)
+		moreIDs, moreTags := inlineReturned(m.Text)
+		ids, tags = append(ids, moreIDs...), append(tags, moreTags...)
+		if len(tags) > maxReturnedTags {
+			tags = tags[:maxReturnedTags]
+		}
 		for _, r := range m.Report.Recipients {
 			if r.FinalRecipient == "" {
 				continue
@@ -117,7 +138,7 @@ func (p *Pipeline) bounce(ctx context.Context, rec *store.InboundMail, m *Mail) 
 	if len(notes) == 0 {
 		notes = append(notes, "delivery failure report without a readable recipient")
 	}
-	return p.finish(ctx, rec, ActionBounce, strings.Join(notes, "; "))
+	return p.finish(ctx, rec, store.ActionBounce, strings.Join(notes, "; "))
 }
 
 // signedFor reports whether one of the returned X-Dargo-Mail tags was made
@@ -136,24 +157,7 @@ func (p *Pipeline) signedFor(tags []string, addr string) bool {
 // report returns: from the returned message or its headers
 // (message/rfc822, text/rfc822-headers and their global forms).
 func returnedIDs(m *Mail) (ids, tags []string) {
-	for _, a := range m.Attachments {
-		switch a.ContentType {
-		case "message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers":
-		default:
-			continue
-		}
-		data := a.Data
-		if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
-			data = data[:i+2]
-		} else if i := bytes.Index(data, []byte("\r\n\r\n")); i >= 0 {
-			data = data[:i+4]
-		} else {
-			data = append(append([]byte{}, data...), "\r\n\r\n"...)
-		}
-		h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(data)))
-		if err != nil {
-			continue
-		}
+	for _, h := range returnedHeaders(m) {
 		for _, k := range []string{"Message-Id", "X-Original-Message-Id"} {
 			if id := strings.Trim(strings.TrimSpace(h.Get(k)), "<>"); id != "" {
 				ids = append(ids, id)

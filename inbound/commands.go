@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -45,7 +46,7 @@ func (e *CommandError) Error() string { return e.Reason }
 // lacks the command lines.
 func ParseCommands(text string) (Commands, string, error) {
 	var c Commands
-	lines := strings.Split(normalizeNewlines(text), "\n")
+	lines := strings.Split(mailparse.NormalizeNewlines(text), "\n")
 	i := 0
 	var first error
 	for ; i < len(lines); i++ {

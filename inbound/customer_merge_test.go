@@ -52,7 +52,7 @@ func TestPipelineMergedAddressIsTheKeptPersons(t *testing.T) {
 		}
 
 		fresh := ingest(mergeMail("M. Park <M.Park@work.test>", "support@"+pipelineDomain, "m3"))
-		if fresh.Action != inbound.ActionCreated || pipelineCount(t, db, `SELECT COUNT(*) FROM tickets WHERE id = ? AND customer_id = ?`, *fresh.Ticket, mia.ID) != 1 {
+		if fresh.Action != store.ActionCreated || pipelineCount(t, db, `SELECT COUNT(*) FROM tickets WHERE id = ? AND customer_id = ?`, *fresh.Ticket, mia.ID) != 1 {
 			t.Errorf("new mail from the merged address: %+v, want a ticket of user %d", fresh, mia.ID)
 		}
 		number := pipelineScalar(t, db, `SELECT number FROM tickets WHERE id = ?`, *home.Ticket)
@@ -61,14 +61,14 @@ func TestPipelineMergedAddressIsTheKeptPersons(t *testing.T) {
 			t.Fatal(err)
 		}
 		reply := ingest(mergeMail("m.park@work.test", replyaddr.Addr(pipelineSecret, "support", pipelineDomain, n), "m4"))
-		if reply.Action != inbound.ActionAppended || *reply.Ticket != *home.Ticket {
+		if reply.Action != store.ActionAppended || *reply.Ticket != *home.Ticket {
 			t.Errorf("reply from the merged address to the kept person's ticket: %+v, want appended to ticket %d", reply, *home.Ticket)
 		}
 		// A reply by thread headers alone: the merged address takes part in
 		// the kept person's ticket.
 		threaded := mergeMail("m.park@work.test", "support@"+pipelineDomain, "m5")
 		threaded = bytes.Replace(threaded, []byte("Subject: About my order\r\n"), []byte("Subject: Re: About my order\r\nIn-Reply-To: <m1@example.com>\r\n"), 1)
-		if res := ingest(threaded); res.Action != inbound.ActionAppended || *res.Ticket != *home.Ticket {
+		if res := ingest(threaded); res.Action != store.ActionAppended || *res.Ticket != *home.Ticket {
 			t.Errorf("reply by headers from the merged address: %+v, want appended to ticket %d", res, *home.Ticket)
 		}
 		if got := pipelineCount(t, db, `SELECT COUNT(*) FROM messages WHERE author_id = ?`, mia.ID); got != 5 {

@@ -1,35 +1,15 @@
-// Package inbound is the edge where mail enters Dargo: it parses raw
-// messages, strips quoted history and routes the result to tickets.
-//
-// Parse is best effort and never fails on malformed mail. The MIME work is
-// go-message's: header fields (textproto.ReadHeader), multipart parts
-// (textproto.MultipartReader), Content-Type and Content-Disposition
-// parameters with RFC 2231, transfer encodings and charsets (message.New),
-// encoded words and addresses. What is ours is the tolerance around it: a
-// pre-pass that drops junk header lines and reads 8-bit header bytes before
-// go-message sees them (also for part headers go-message rejected), keeping
-// the parts read when a closing boundary is missing, and lenient decoders
-// that take over when go-message stops on damaged base64 or quoted-printable
-// or an unknown charset. Each costs only the broken piece, noted in
-// Mail.Problems. Parse stops at the limits of parse_limits.go (MIME parts,
-// attachments, header fields) instead of going through a hostile mail, and
-// names the limit in Mail.Overflow for the pipeline to quarantine it.
-//
-// The visible part of a reply comes from two paths. VisibleText cuts plain
-// text at the first attribution line, Outlook header block, original-message
-// separator or trailing ">" block. When the mail also has HTML with a quote
-// container that a client put there (Gmail's gmail_quote, Apple and
-// Thunderbird's blockquote type=cite, Outlook's divRplyFwdMsg, Yahoo's
-// yahoo_quoted), that structural cut is the more reliable one: the text/plain
-// cut is kept only when it agrees with it (about the same words), so the
-// sender's own line breaks survive; otherwise the HTML-derived text wins.
-// Forwards (Fwd:, WG:, TR:… subjects, or a forward marker before any quote)
-// are content and stay whole.
+// Package inbound is the pipeline that turns mail into tickets: it stores
+// the raw bytes first, parses them with mailparse, classifies the mail
+// (bounce, automatic reply, spam or virus verdict, too large), routes it to a
+// ticket by reply address, thread ids or subject tag, checks the sender and
+// delivers it to the store. How mail arrives (SQS, SNS, the SMTP listener) is
+// inbound/transport's job; it calls Pipeline.Ingest through its Ingester
+// interface.
 //
 // Mail to a staff reply address (replyaddr.StaffAddr, the Reply-To of a
 // staff notice) is a staff member answering by mail (staff_mail.go). It is
 // acted on only when SES's verdicts or a trusted Authentication-Results
 // field prove that the From is that staff member; its first lines may hold
-// commands (commands.go) and its signature is cut (signature.go). Anything
+// commands (commands.go) and its signature is cut (mailparse.StripSignature). Anything
 // else is held on the ticket as a note, and automatic replies are ignored.
 package inbound

@@ -35,7 +35,7 @@ func (p *Pipeline) forwardAddress(m *Mail, env Envelope) (number, forwardID int6
 // ignored.
 func (p *Pipeline) forwardMail(ctx context.Context, rec *store.InboundMail, m *Mail, number, forwardID int64, flag string) (Result, error) {
 	if auto := autoReason(m); auto != "" {
-		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("automatic reply (%s) to a forward of #%d: not recorded, nothing sent", auto, number))
+		return p.finish(ctx, rec, store.ActionIgnored, fmt.Sprintf("automatic reply (%s) to a forward of #%d: not recorded, nothing sent", auto, number))
 	}
 	a := store.ForwardAnswer{InboundMailID: rec.ID, TicketNumber: number, ForwardID: forwardID,
 		From: store.Person{Email: m.From.Email, Name: m.From.Name}, MessageID: m.MessageID,
@@ -49,15 +49,15 @@ func (p *Pipeline) forwardMail(ctx context.Context, rec *store.InboundMail, m *M
 		return p.lostRace(ctx, rec.ID)
 	}
 	if errors.Is(err, store.ErrDuplicate) {
-		return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before, as an answer to forward "+fmt.Sprint(forwardID))
+		return p.finish(ctx, rec, store.ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before, as an answer to forward "+fmt.Sprint(forwardID))
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("forward reply address names forward %d of #%d, which does not exist", forwardID, number))
+		return p.finish(ctx, rec, store.ActionIgnored, fmt.Sprintf("forward reply address names forward %d of #%d, which does not exist", forwardID, number))
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("inbound: forward answer: %w", err)
 	}
-	return Result{Action: ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID,
+	return Result{Action: store.ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID,
 		Reason: "answer from " + m.From.Email + " to a forward: kept as an internal note"}, nil
 }
 

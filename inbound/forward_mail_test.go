@@ -74,7 +74,7 @@ func TestForwardAnswerIsANote(t *testing.T) {
 
 		emailsBefore := pipelineCount(t, db, `SELECT COUNT(*) FROM emails WHERE kind NOT IN ('staff_notice', 'staff_digest')`)
 		res, err := p.Ingest(ctx, senderMail("Parts Desk <parts@supplier.test>", "Re: Fwd: [#"+itoa(one.TicketNumber)+"] Fuser", "Cc: ada@example.com, "+good+"\r\n", "Yes, 3 in stock."), inbound.Envelope{})
-		if err != nil || res.Action != inbound.ActionAppended || res.Ticket == nil || *res.Ticket != one.TicketNumber {
+		if err != nil || res.Action != store.ActionAppended || res.Ticket == nil || *res.Ticket != one.TicketNumber {
 			t.Fatalf("the answer: %+v %v", res, err)
 		}
 		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM messages WHERE id = ? AND ticket_id = ? AND kind = 'note' AND forward_id = ? AND text LIKE '%3 in stock%'`,
@@ -83,7 +83,7 @@ func TestForwardAnswerIsANote(t *testing.T) {
 		}
 		// The same mail again (a resend, a re-ingest) adds nothing.
 		again, err := p.Ingest(ctx, senderMail("Parts Desk <parts@supplier.test>", "Re: Fwd: [#"+itoa(one.TicketNumber)+"] Fuser", "Cc: ada@example.com, "+good+"\r\n", "Yes, 3 in stock."), inbound.Envelope{})
-		if err != nil || again.Action != inbound.ActionDuplicate {
+		if err != nil || again.Action != store.ActionDuplicate {
 			t.Errorf("the answer again: %+v %v, want duplicate", again, err)
 		}
 		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM participants p JOIN users u ON u.id = p.user_id WHERE u.email = 'parts@supplier.test' AND p.ticket_id = ?`, one.TicketID); n != 0 {

@@ -67,7 +67,7 @@ func BenchmarkIngest(b *testing.B) {
 							}
 							raw := benchMail(i, fmt.Sprintf("user%d-%d@example.com", w, i%50))
 							res, err := p.Ingest(context.Background(), raw, inbound.Envelope{})
-							if err != nil || res.Action != inbound.ActionCreated {
+							if err != nil || res.Action != store.ActionCreated {
 								b.Errorf("ingest: %v %+v", err, res)
 								return
 							}
@@ -91,7 +91,7 @@ func BenchmarkIngest40MB(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		m := bytes.Replace(raw, []byte("<big@example.com>"), fmt.Appendf(nil, "<big-%d@example.com>", i), 1)
-		if res, err := p.Ingest(context.Background(), m, inbound.Envelope{}); err != nil || res.Action != inbound.ActionCreated {
+		if res, err := p.Ingest(context.Background(), m, inbound.Envelope{}); err != nil || res.Action != store.ActionCreated {
 			b.Fatalf("ingest: %v %+v", err, res)
 		}
 	}

@@ -50,7 +50,7 @@ func TestMergedTicketRoutesToSurvivor(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if res.Action != inbound.ActionAppended || res.Ticket == nil || *res.Ticket != 2 {
+			if res.Action != store.ActionAppended || res.Ticket == nil || *res.Ticket != 2 {
 				t.Errorf("%s: %+v, want appended to #2", c.name, res)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/store"
 )
@@ -71,57 +72,11 @@ func NewPipeline(s Store, opts Opts) *Pipeline {
 	return &Pipeline{store: s, opts: opts, log: log}
 }
 
-// Envelope is what the transport knows beside the MIME: SES's id and the
-// envelope recipients (which may differ from the To header), and verdicts.
-type Envelope struct {
-	SESID  string
-	Sender string
-	// NullSender is set when the transport saw MAIL FROM:<> (bounces and
-	// other automatic mail), which a missing Return-Path cannot tell.
-	NullSender bool
-	Recipients []string
-	Verdicts   Verdicts // SES's receipt verdicts, stored with the raw mail
-}
-
-// Verdicts are SES's receipt checks: PASS, FAIL, GRAY or PROCESSING_FAILED,
-// "" when unknown (mail that did not come through SES).
-type Verdicts struct {
-	Spam        string `json:"spam,omitempty"`
-	Virus       string `json:"virus,omitempty"`
-	SPF         string `json:"spf,omitempty"`
-	DKIM        string `json:"dkim,omitempty"`
-	DMARC       string `json:"dmarc,omitempty"`
-	DMARCPolicy string `json:"dmarc_policy,omitempty"` // none, quarantine or reject
-}
-
 // Spam policies for a spam verdict FAIL (DARGO_SPAM_POLICY).
 const (
 	SpamQuarantine = "quarantine"
 	SpamFlag       = "flag"
 )
-
-// Actions an ingested mail can end in.
-const (
-	ActionCreated     = "created"
-	ActionAppended    = "appended"
-	ActionDuplicate   = "duplicate"
-	ActionIgnored     = "ignored"
-	ActionQuarantined = "quarantined"
-	ActionBounce      = "bounce"
-)
-
-// ActionFailed is no Result's action: it counts, in
-// dargo_inbound_mails_total, a mail whose processing failed and that stays
-// on its queue (or that `dargo ingest` could not take).
-const ActionFailed = "failed"
-
-// Result is what became of one mail; it is printed by `dargo ingest`.
-type Result struct {
-	Action  string `json:"action"`
-	Ticket  *int64 `json:"ticket"`
-	Message *int64 `json:"message"`
-	Reason  string `json:"reason"`
-}
 
 // Ingest stores raw mail first, so nothing received is lost, then processes
 // it. Receiving the same mail again (same SES id, or same bytes when there is
@@ -129,7 +84,7 @@ type Result struct {
 // in dargo_inbound_mails_total: by its action, or as failed when it returns
 // an error (or panics).
 func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (res Result, err error) {
-	action := ActionFailed
+	action := store.ActionFailed
 	defer func() { metrics.InboundMails.WithLabelValues(action).Inc() }()
 	res, err = p.ingest(ctx, raw, env)
 	if err == nil {
@@ -212,15 +167,15 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 				}
 				p.log.InfoContext(ctx, "too-large notice", "inbound_mail", rec.ID, "queued", why == "", "why_not", why)
 			}
-			return p.finish(ctx, rec, ActionQuarantined, reason)
+			return p.finish(ctx, rec, store.ActionQuarantined, reason)
 		}
 	}
-	m, err := Parse(raw)
+	m, err := mailparse.Parse(raw)
 	if err != nil {
-		return p.finish(ctx, rec, ActionQuarantined, "unreadable mail: "+err.Error())
+		return p.finish(ctx, rec, store.ActionQuarantined, "unreadable mail: "+err.Error())
 	}
 	if m.Overflow != "" && !released {
-		return p.finish(ctx, rec, ActionQuarantined, m.Overflow)
+		return p.finish(ctx, rec, store.ActionQuarantined, m.Overflow)
 	}
 	// An ordinary mail (one From, to the desk, not a bounce) is checked for
 	// a Message-ID seen before and a blocked sender inside RecordInbound's
@@ -232,7 +187,7 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return Result{}, fmt.Errorf("inbound: %w", err)
 		}
 		if seen {
-			return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
+			return p.finish(ctx, rec, store.ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 		}
 	}
 	if m.FromFields > 1 || m.FromMailboxes > 1 {
@@ -241,17 +196,23 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			why = fmt.Sprintf("mail has %d From fields", m.FromFields)
 		}
 		if !released {
-			return p.finish(ctx, rec, ActionQuarantined, why)
+			return p.finish(ctx, rec, store.ActionQuarantined, why)
 		}
 		// Released by an operator: kept under the first mailbox, which
 		// proves nothing and matches no participant.
 		m.FromAmbiguous = why
 	}
+	if fr := feedbackReport(m); fr != nil {
+		return p.abuseReport(ctx, rec, m, fr)
+	}
+	if isAWSNotificationMail(m) {
+		return p.awsMail(ctx, rec, m, env)
+	}
 	if isBounce(m, env) {
 		return p.bounce(ctx, rec, m)
 	}
 	if m.From.Email == "" {
-		return p.finish(ctx, rec, ActionQuarantined, "no usable From address")
+		return p.finish(ctx, rec, store.ActionQuarantined, "no usable From address")
 	}
 	if !ordinary {
 		if blocked, err := p.store.IsBlocked(ctx, m.From.Email); err != nil {
@@ -288,7 +249,7 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 		}
 	}
 	if p.ours(m.From.Email) {
-		return p.finish(ctx, rec, ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")
+		return p.finish(ctx, rec, store.ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")
 	}
 	return p.deliver(ctx, rec, m, env, released)
 }
@@ -310,7 +271,7 @@ func (p *Pipeline) ordinary(m *Mail, env Envelope) bool {
 // blocked records a mail from a sender who had their data erased and asked
 // not to be recreated: nothing of it is kept, not even who sent it.
 func (p *Pipeline) blocked(ctx context.Context, rec *store.InboundMail) (Result, error) {
-	res, err := p.finish(ctx, rec, ActionIgnored, "sender asked to be erased and not recreated")
+	res, err := p.finish(ctx, rec, store.ActionIgnored, "sender asked to be erased and not recreated")
 	if err != nil {
 		return res, err
 	}
@@ -348,7 +309,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		MaxCc:         p.opts.MaxCc,
 		InboundMailID: rec.ID,
 		From:          store.Person{Email: m.From.Email, Name: m.From.Name},
-		Subject:       CleanSubject(m.Subject),
+		Subject:       mailparse.CleanSubject(m.Subject),
 		Category:      p.category(m, env),
 		Cc:            p.ccs(m),
 		Message: store.NewMessage{
@@ -358,6 +319,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		Reopen:     auto == "",
 		AutoCap:    p.opts.AutoCap,
 		AutoWindow: p.opts.AutoWindow,
+		Language:   Language(m.Header.Get("Content-Language"), m.VisibleText),
 	}
 	for _, a := range m.Attachments {
 		d.Attachments = append(d.Attachments, store.NewAttachment{
@@ -388,17 +350,17 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 	case errors.Is(err, store.ErrProcessed):
 		return p.lostRace(ctx, rec.ID)
 	case errors.Is(err, store.ErrDuplicate):
-		return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
+		return p.finish(ctx, rec, store.ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 	case errors.Is(err, store.ErrBlocked):
 		return p.blocked(ctx, rec)
 	case err != nil:
 		return Result{}, fmt.Errorf("inbound: %w", err)
 	case out.Ignored != "":
-		return Result{Action: ActionIgnored, Reason: out.Ignored}, nil
+		return Result{Action: store.ActionIgnored, Reason: out.Ignored}, nil
 	}
-	res := Result{Action: ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID}
+	res := Result{Action: store.ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID}
 	if out.Created {
-		res.Action = ActionCreated
+		res.Action = store.ActionCreated
 	}
 	if auto != "" {
 		res.Reason = "automatic reply recorded without changing the ticket"
@@ -430,7 +392,7 @@ func (p *Pipeline) flag(m *Mail, env Envelope, rt route, released bool) (route, 
 
 // duplicateOf reports a mail received (and handled) before, with its outcome.
 func (p *Pipeline) duplicateOf(ctx context.Context, rec *store.InboundMail) Result {
-	res := Result{Action: ActionDuplicate, Message: rec.MessageID,
+	res := Result{Action: store.ActionDuplicate, Message: rec.MessageID,
 		Reason: fmt.Sprintf("already received as inbound mail %d (%s)", rec.ID, rec.Action)}
 	if rec.TicketID != nil {
 		if t, err := p.store.Ticket(ctx, *rec.TicketID); err == nil {
@@ -452,7 +414,7 @@ func (p *Pipeline) lostRace(ctx context.Context, id int64) (Result, error) {
 // finish records an outcome that wrote no message.
 func (p *Pipeline) finish(ctx context.Context, rec *store.InboundMail, action, reason string) (Result, error) {
 	status := "processed"
-	if action == ActionQuarantined {
+	if action == store.ActionQuarantined {
 		status = "quarantined"
 	}
 	err := p.store.FinishInboundMail(ctx, rec.ID, store.Outcome{Status: status, Action: action, Reason: reason})

@@ -229,7 +229,7 @@ func (r *pipelineRunner) step(n int, st pipelineStep) {
 		t.Errorf("%s: raw mail not kept as received (err %v)", where(), err)
 	}
 	wantStatus := "processed"
-	if w.Action == inbound.ActionQuarantined {
+	if w.Action == store.ActionQuarantined {
 		wantStatus = "quarantined"
 	}
 	if m.Status != wantStatus {
@@ -243,7 +243,7 @@ func (r *pipelineRunner) step(n int, st pipelineStep) {
 	emails := pipelineCount(t, db, `SELECT COUNT(*) FROM emails`) - emailsBefore
 	outbox := pipelineCount(t, db, `SELECT COUNT(*) FROM outbox`) - outboxBefore
 	wantEmails := 0
-	if res.Action == inbound.ActionCreated {
+	if res.Action == store.ActionCreated {
 		wantEmails = 1
 	}
 	if emails != wantEmails {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
@@ -36,7 +38,7 @@ func TestPipelineQuarantinesTooManyParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Action != inbound.ActionQuarantined || res.Reason != "mail has more than 500 MIME parts" || res.Ticket != nil {
+		if res.Action != store.ActionQuarantined || res.Reason != "mail has more than 500 MIME parts" || res.Ticket != nil {
 			t.Fatalf("got %+v, want quarantined for its parts", res)
 		}
 		if n := pipelineCount(t, db, "SELECT COUNT(*) FROM attachments"); n != 0 {
@@ -58,11 +60,11 @@ func TestPipelineQuarantinesTooManyParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Action != inbound.ActionCreated {
+		if res.Action != store.ActionCreated {
 			t.Fatalf("released: %+v, want a new ticket", res)
 		}
-		if n := pipelineCount(t, db, "SELECT COUNT(*) FROM attachments"); n != inbound.MaxAttachments {
-			t.Errorf("released mail stored %d attachments, want %d", n, inbound.MaxAttachments)
+		if n := pipelineCount(t, db, "SELECT COUNT(*) FROM attachments"); n != mailparse.MaxAttachments {
+			t.Errorf("released mail stored %d attachments, want %d", n, mailparse.MaxAttachments)
 		}
 	})
 }

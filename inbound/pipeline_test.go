@@ -247,10 +247,10 @@ func TestPipelineStoresRawBeforeParsing(t *testing.T) {
 		action string
 		reason string
 	}{
-		{"no header at all", []byte("this is not a mail, just a line of text\nand another\n"), inbound.ActionQuarantined, "unreadable mail"},
-		{"binary junk", []byte{0xff, 0xfe, 0x00, 0x01, 'x', '\n', 0x80, 0x81, '\n'}, inbound.ActionQuarantined, ""},
-		{"oversize", pipelineGenerated["oversize"](), inbound.ActionQuarantined, "DARGO_MAX_MAIL_BYTES"},
-		{"normal mail", nil, inbound.ActionCreated, ""},
+		{"no header at all", []byte("this is not a mail, just a line of text\nand another\n"), store.ActionQuarantined, "unreadable mail"},
+		{"binary junk", []byte{0xff, 0xfe, 0x00, 0x01, 'x', '\n', 0x80, 0x81, '\n'}, store.ActionQuarantined, ""},
+		{"oversize", pipelineGenerated["oversize"](), store.ActionQuarantined, "DARGO_MAX_MAIL_BYTES"},
+		{"normal mail", nil, store.ActionCreated, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -286,7 +286,7 @@ func TestPipelineStoresRawBeforeParsing(t *testing.T) {
 					t.Errorf("inbound_mail.size = %d, want %d", m.Size, len(raw))
 				}
 				wantStatus := "processed"
-				if c.action == inbound.ActionQuarantined {
+				if c.action == store.ActionQuarantined {
 					wantStatus = "quarantined"
 				}
 				if m.Status != wantStatus || m.Action != c.action {
@@ -319,14 +319,14 @@ func TestPipelineRetriesAfterFailure(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Action != inbound.ActionCreated || res.Ticket == nil || *res.Ticket != 1 {
+		if res.Action != store.ActionCreated || res.Ticket == nil || *res.Ticket != 1 {
 			t.Fatalf("redelivery: %+v, want created #1", res)
 		}
 		res, err = inbound.NewPipeline(rs, pipelineOpts()).Ingest(ctx, raw, env)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Action != inbound.ActionDuplicate || res.Ticket == nil || *res.Ticket != 1 {
+		if res.Action != store.ActionDuplicate || res.Ticket == nil || *res.Ticket != 1 {
 			t.Fatalf("third delivery: %+v, want duplicate of #1", res)
 		}
 		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM inbound_mail`); n != 1 {
@@ -378,7 +378,7 @@ func TestPipelineConcurrentRedelivery(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if m.Action != inbound.ActionCreated || m.TicketID == nil || m.MessageID == nil {
+				if m.Action != store.ActionCreated || m.TicketID == nil || m.MessageID == nil {
 					t.Errorf("inbound_mail outcome: action %q ticket %v message %v; want created with both set", m.Action, m.TicketID, m.MessageID)
 				}
 			})

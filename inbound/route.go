@@ -3,10 +3,9 @@ package inbound
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/store"
@@ -36,7 +35,7 @@ func (p *Pipeline) routeOf(m *Mail, env Envelope) *store.InboundRoute {
 		}
 	}
 	r.ThreadIDs = append(append([]string{}, m.References...), m.InReplyTo...)
-	if n, ok := subjectTag(m.Subject); ok {
+	if n, ok := mailparse.SubjectTag(m.Subject); ok {
 		r.SubjectNumber = n
 	}
 	return r
@@ -109,37 +108,4 @@ func (p *Pipeline) category(m *Mail, env Envelope) string {
 		}
 	}
 	return "general"
-}
-
-var tagRE = regexp.MustCompile(`\[#(\d{1,18})\]`)
-
-func subjectTag(subject string) (int64, bool) {
-	m := tagRE.FindStringSubmatch(subject)
-	if m == nil {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	return n, err == nil && n > 0
-}
-
-// prefixRE matches reply and forward prefixes in the languages clients use,
-// with an optional count ("Re[2]:") and full-width colon.
-var prefixRE = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|fw|fwd|wg|tr|rv|enc|antw|odp|ynt|réf|rif|回复|回覆|答复|转发|轉寄)\s*(\[\d+\]|\(\d+\))?\s*[:：]\s*`)
-
-// CleanSubject removes reply/forward prefixes and our [#N] tag; an empty
-// result becomes "(no subject)".
-func CleanSubject(s string) string {
-	s = tagRE.ReplaceAllString(s, "")
-	for {
-		loc := prefixRE.FindStringIndex(s)
-		if loc == nil {
-			break
-		}
-		s = s[loc[1]:]
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	if s == "" {
-		return "(no subject)"
-	}
-	return s
 }

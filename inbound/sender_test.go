@@ -25,7 +25,7 @@ func adaTicket(t *testing.T, db *store.DB, opts inbound.Opts) *inbound.Pipeline 
 	t.Helper()
 	p := inbound.NewPipeline(db, opts)
 	res, err := p.Ingest(context.Background(), senderMail("Ada <ada@example.com>", "My printer is on fire", "", "Please help."), inbound.Envelope{})
-	if err != nil || res.Action != inbound.ActionCreated || *res.Ticket != 1 {
+	if err != nil || res.Action != store.ActionCreated || *res.Ticket != 1 {
 		t.Fatalf("open #1: %+v %v", res, err)
 	}
 	return p
@@ -46,7 +46,7 @@ func TestSpoofedFromCannotAddParticipants(t *testing.T) {
 		p := adaTicket(t, db, pipelineOpts())
 		raw := senderMail("ada@example.com", "Re: [#1] My printer is on fire", "Cc: eve@evil.test\r\n", "Please add my colleague.")
 		res, err := p.Ingest(ctx, raw, inbound.Envelope{})
-		if err != nil || res.Action != inbound.ActionAppended || *res.Ticket != 1 {
+		if err != nil || res.Action != store.ActionAppended || *res.Ticket != 1 {
 			t.Fatalf("spoofed reply: %+v %v", res, err)
 		}
 		if got := lastSender(t, db); got != "unverified: no DKIM, SPF or DMARC results for this mail" {
@@ -121,7 +121,7 @@ func TestVerifiedSenderAddsCc(t *testing.T) {
 					extra += "Cc: " + replyaddr.Addr(pipelineSecret, "support", pipelineDomain, 1) + "\r\n"
 				}
 				res, err := p.Ingest(ctx, senderMail("ada@example.com", "Re: [#1] My printer is on fire", extra, "Adding Bob."), tc.env)
-				if err != nil || res.Action != inbound.ActionAppended {
+				if err != nil || res.Action != store.ActionAppended {
 					t.Fatalf("%+v %v", res, err)
 				}
 				if got := lastSender(t, db); got != tc.why {
@@ -187,13 +187,13 @@ func TestAmbiguousFrom(t *testing.T) {
 		action string
 		reason string
 	}{
-		{"address as display name", "ada@example.com <attacker@attacker.test>", inbound.ActionCreated, "not matched"},
-		{"encoded display name hiding a newline", "=?utf-8?q?Ada=0D=0AFrom=3A_ada=40example=2Ecom?= <ada@example.com>", inbound.ActionCreated, "not matched"},
-		{"quoted address then bare address", `"x <ada@example.com>" attacker@attacker.test`, inbound.ActionCreated, "not matched"},
-		{"source route", "<@attacker.test:ada@example.com>", inbound.ActionCreated, "not matched"},
-		{"quoted address as display name", `"ada@example.com" <attacker@attacker.test>`, inbound.ActionCreated, "not matched"},
-		{"two From fields", "ada@example.com\r\nFrom: attacker@attacker.test", inbound.ActionQuarantined, "mail has 2 From fields"},
-		{"From list", "ada@example.com, attacker@attacker.test", inbound.ActionQuarantined, "From names 2 mailboxes"},
+		{"address as display name", "ada@example.com <attacker@attacker.test>", store.ActionCreated, "not matched"},
+		{"encoded display name hiding a newline", "=?utf-8?q?Ada=0D=0AFrom=3A_ada=40example=2Ecom?= <ada@example.com>", store.ActionCreated, "not matched"},
+		{"quoted address then bare address", `"x <ada@example.com>" attacker@attacker.test`, store.ActionCreated, "not matched"},
+		{"source route", "<@attacker.test:ada@example.com>", store.ActionCreated, "not matched"},
+		{"quoted address as display name", `"ada@example.com" <attacker@attacker.test>`, store.ActionCreated, "not matched"},
+		{"two From fields", "ada@example.com\r\nFrom: attacker@attacker.test", store.ActionQuarantined, "mail has 2 From fields"},
+		{"From list", "ada@example.com, attacker@attacker.test", store.ActionQuarantined, "From names 2 mailboxes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,7 +214,7 @@ func TestAmbiguousFrom(t *testing.T) {
 				if n := pipelineCount(t, db, `SELECT COUNT(*) FROM participants p JOIN users u ON u.id = p.user_id WHERE u.email = 'eve@evil.test'`); n != 0 {
 					t.Error("eve became a participant")
 				}
-				if tc.action != inbound.ActionCreated {
+				if tc.action != store.ActionCreated {
 					return
 				}
 				got := pipelineScalar(t, db, `SELECT sender_auth || ' ' || flag FROM messages WHERE id = ?`, *res.Message)
@@ -245,7 +245,7 @@ func TestThousandsOfCc(t *testing.T) {
 		}
 		cc.WriteString("\r\n")
 		res, err := p.Ingest(ctx, senderMail("Ada <ada@example.com>", "Everyone", cc.String(), "Hi all."), inbound.Envelope{Verdicts: inbound.Verdicts{DMARC: "PASS"}})
-		if err != nil || res.Action != inbound.ActionCreated {
+		if err != nil || res.Action != store.ActionCreated {
 			t.Fatalf("%+v %v", res, err)
 		}
 		tk, _ := db.TicketByNumber(ctx, *res.Ticket)
@@ -285,7 +285,7 @@ func TestReplyAddressFromAStranger(t *testing.T) {
 		p := adaTicket(t, db, pipelineOpts())
 		to := "Cc: " + replyaddr.Addr(pipelineSecret, "support", pipelineDomain, 1) + "\r\n"
 		res, err := p.Ingest(ctx, senderMail("Mallory <mallory@evil.test>", "Re: [#1] My printer is on fire", to+"Cc: trent@evil.test\r\n", "Let me in."), inbound.Envelope{})
-		if err != nil || res.Action != inbound.ActionAppended || *res.Ticket != 1 {
+		if err != nil || res.Action != store.ActionAppended || *res.Ticket != 1 {
 			t.Fatalf("%+v %v", res, err)
 		}
 		if got := lastSender(t, db); !strings.HasPrefix(got, "unverified: sent to the reply address of #1, but by someone who is not a participant") {
@@ -304,7 +304,7 @@ func TestReplyAddressFromAStranger(t *testing.T) {
 		// Signed by her own domain, a colleague of Ada's joins by the address.
 		res, err = p.Ingest(ctx, senderMail("Bob <bob@example.org>", "Re: [#1] My printer is on fire", to, "Bob here."),
 			inbound.Envelope{Verdicts: inbound.Verdicts{DMARC: "PASS"}})
-		if err != nil || res.Action != inbound.ActionAppended {
+		if err != nil || res.Action != store.ActionAppended {
 			t.Fatalf("%+v %v", res, err)
 		}
 		if ok, _ := db.IsParticipant(ctx, tk.ID, "bob@example.org"); !ok {
@@ -324,7 +324,7 @@ func TestForgedAuthenticationResultsBelowTheReal(t *testing.T) {
 			"Authentication-Results: mx.help.example.com; dkim=pass header.d=example.com; dmarc=pass header.from=example.com\r\n" +
 			"Cc: eve@evil.test\r\n"
 		res, err := p.Ingest(context.Background(), senderMail("ada@example.com", "Re: [#1] My printer is on fire", extra, "x"), inbound.Envelope{})
-		if err != nil || res.Action != inbound.ActionAppended {
+		if err != nil || res.Action != store.ActionAppended {
 			t.Fatalf("%+v %v", res, err)
 		}
 		if got := pipelineScalar(t, db, `SELECT sender_auth FROM messages WHERE id = ?`, *res.Message); got != store.SenderUnverified {
@@ -341,7 +341,7 @@ func TestReleaseTwoFromFields(t *testing.T) {
 		p := adaTicket(t, db, pipelineOpts())
 		raw := senderMail("ada@example.com\r\nFrom: attacker@attacker.test", "Re: [#1] My printer is on fire", "", "x")
 		res, err := p.Ingest(ctx, raw, inbound.Envelope{})
-		if err != nil || res.Action != inbound.ActionQuarantined {
+		if err != nil || res.Action != store.ActionQuarantined {
 			t.Fatalf("%+v %v", res, err)
 		}
 		rec, err := db.InboundMail(ctx, 2)
@@ -349,7 +349,7 @@ func TestReleaseTwoFromFields(t *testing.T) {
 			t.Fatal(err)
 		}
 		res, err = p.Release(ctx, rec.ID, raw, rec)
-		if err != nil || res.Action != inbound.ActionCreated || *res.Ticket != 2 {
+		if err != nil || res.Action != store.ActionCreated || *res.Ticket != 2 {
 			t.Fatalf("release: %+v %v", res, err)
 		}
 		if got := lastSender(t, db); got != "unverified: mail has 2 From fields" {

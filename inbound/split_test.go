@@ -26,7 +26,7 @@ func TestSplitMessageRoutesItsThreadToTheNewTicket(t *testing.T) {
 		firstID := pipelineScalar(t, db, `SELECT message_id FROM messages WHERE ticket_id = ?`, one.ID)
 		more := senderMail("Ada <ada@example.com>", "One more thing: my invoice", "In-Reply-To: <"+firstID+">\r\n", "The invoice is wrong too.")
 		res, err := p.Ingest(ctx, more, inbound.Envelope{})
-		if err != nil || res.Action != inbound.ActionAppended || *res.Ticket != 1 {
+		if err != nil || res.Action != store.ActionAppended || *res.Ticket != 1 {
 			t.Fatalf("one more thing: %+v %v", res, err)
 		}
 		moreMsg, _ := strconv.ParseInt(pipelineScalar(t, db, `SELECT MAX(id) FROM messages WHERE ticket_id = ?`, one.ID), 10, 64)
@@ -60,7 +60,7 @@ func TestSplitMessageRoutesItsThreadToTheNewTicket(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if res.Action != inbound.ActionAppended || res.Ticket == nil || *res.Ticket != c.want {
+			if res.Action != store.ActionAppended || res.Ticket == nil || *res.Ticket != c.want {
 				t.Errorf("%s: %+v, want appended to #%d", c.name, res, c.want)
 			}
 		}

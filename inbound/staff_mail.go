@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-msgauth/authres"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/store"
 )
@@ -53,38 +54,38 @@ func (p *Pipeline) staffAddress(m *Mail, env Envelope) (number, staffID int64, o
 // the staff member is told why. Automatic replies are ignored.
 func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, released bool, number, staffID int64) (Result, error) {
 	if auto := staffAutoReason(m); auto != "" {
-		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("automatic reply from a staff mailbox (%s) to a notice about #%d: not recorded, nothing sent", auto, number))
+		return p.finish(ctx, rec, store.ActionIgnored, fmt.Sprintf("automatic reply from a staff mailbox (%s) to a notice about #%d: not recorded, nothing sent", auto, number))
 	}
 	if number == 0 {
 		// A digest lists several tickets: an answer to it cannot say which
 		// one it is for. The digest says so above its list, and the staff
 		// member is told (at most once an hour, so no loop can grow).
-		res, err := p.finish(ctx, rec, ActionIgnored, "an answer to a digest of several tickets names no ticket: not recorded, nothing sent (answer a ticket's own notice, or in the inbox)")
+		res, err := p.finish(ctx, rec, store.ActionIgnored, "an answer to a digest of several tickets names no ticket: not recorded, nothing sent (answer a ticket's own notice, or in the inbox)")
 		if err != nil {
 			return res, err
 		}
-		if _, err := p.store.QueueDigestAnswerNotice(ctx, staffID, CleanSubject(m.Subject)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if _, err := p.store.QueueDigestAnswerNotice(ctx, staffID, mailparse.CleanSubject(m.Subject)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			p.log.WarnContext(ctx, "digest answer notice not queued", "inbound_mail", rec.ID, "err", err)
 		}
 		return res, nil
 	}
 	t, err := p.ticketByNumber(ctx, number)
 	if errors.Is(err, store.ErrNotFound) {
-		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("staff reply address names ticket #%d, which does not exist", number))
+		return p.finish(ctx, rec, store.ActionIgnored, fmt.Sprintf("staff reply address names ticket #%d, which does not exist", number))
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("inbound: staff mail: %w", err)
 	}
 	staff, err := p.store.UserByID(ctx, staffID)
 	if errors.Is(err, store.ErrNotFound) {
-		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("staff reply address names user %d, who does not exist", staffID))
+		return p.finish(ctx, rec, store.ActionIgnored, fmt.Sprintf("staff reply address names user %d, who does not exist", staffID))
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("inbound: staff mail: %w", err)
 	}
 	from := m.From.Email
 	if p.ours(from) && !strings.EqualFold(from, staff.Email) {
-		return p.finish(ctx, rec, ActionIgnored, "mail from our own address "+from+" to a staff reply address (loop)")
+		return p.finish(ctx, rec, store.ActionIgnored, "mail from our own address "+from+" to a staff reply address (loop)")
 	}
 	own, heldRecently, err := p.store.StaffMailCounts(ctx, staffID, StaffMailWindow)
 	if err != nil {
@@ -96,12 +97,18 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 		// A flood of mail nobody proved: kept raw only, so that the held
 		// notices it would cause cannot feed a loop. The staff member's own
 		// proven answers never end here: junk cannot silence them.
-		return p.finish(ctx, rec, ActionIgnored, fmt.Sprintf("mail loop: %d unproven answers held for %s within %d minutes; stored only", heldRecently, staff.Email, int(StaffMailWindow.Minutes())))
+		return p.finish(ctx, rec, store.ActionIgnored, fmt.Sprintf("mail loop: %d unproven answers held for %s within %d minutes; stored only", heldRecently, staff.Email, int(StaffMailWindow.Minutes())))
 	}
 	if proven && own >= StaffMailCap {
 		held = fmt.Sprintf("more than %d answers by mail from %s within %d minutes (a mail loop?)", StaffMailCap, staff.Email, int(StaffMailWindow.Minutes()))
 	}
-	cmds, reply, cerr := ParseCommands(m.VisibleText) // only ever a *CommandError
+	visible := m.VisibleText
+	if visible == "" {
+		// Nothing but quotes: the whole text goes on, for the quote check
+		// below to hold it instead of acting on an empty answer.
+		visible = m.Text
+	}
+	cmds, reply, cerr := ParseCommands(visible) // only ever a *CommandError
 	if cerr != nil && held == "" {
 		held = cerr.Error()
 	}
@@ -115,7 +122,7 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 			return Result{}, err
 		}
 	}
-	reply = StripSignature(reply, prof.Signature)
+	reply = mailparse.StripSignature(reply, prof.Signature)
 	if q := quotesNotice(reply); q != "" && held == "" {
 		// A notice may quote internal notes and lists who is on the ticket:
 		// none of it may reach the customer. An answer below the quote, or
@@ -148,12 +155,12 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 		return p.lostRace(ctx, rec.ID)
 	}
 	if errors.Is(err, store.ErrDuplicate) {
-		return p.finish(ctx, rec, ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
+		return p.finish(ctx, rec, store.ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("inbound: staff mail: %w", err)
 	}
-	res := Result{Action: ActionAppended, Ticket: &out.TicketNumber, Reason: sm.Reason}
+	res := Result{Action: store.ActionAppended, Ticket: &out.TicketNumber, Reason: sm.Reason}
 	if out.MessageID != 0 {
 		res.Message = &out.MessageID
 	}

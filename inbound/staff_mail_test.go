@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/testdb"
@@ -116,7 +118,7 @@ func TestStaffMailVerifiedReachesCustomer(t *testing.T) {
 				d := newStaffDesk(t, db)
 				c.env.Recipients = []string{d.addr(1, d.mia)}
 				res := d.ingest(d.mail("Mia Wong <MIA@example.org>", d.addr(1, d.mia), c.extra, "Please unplug it."), c.env)
-				if res.Action != inbound.ActionAppended || *res.Ticket != 1 || res.Message == nil || res.Reason != "answer by mail from staff mia@example.org" {
+				if res.Action != store.ActionAppended || *res.Ticket != 1 || res.Message == nil || res.Reason != "answer by mail from staff mia@example.org" {
 					t.Fatalf("result %+v", res)
 				}
 				got := d.scalar(`SELECT kind || '|' || author_id || '|' || source || '|' || visible_text || '|' || sender_auth_reason FROM messages WHERE id = ?`, *res.Message)
@@ -175,7 +177,7 @@ func TestStaffMailHeld(t *testing.T) {
 					c.setup(d)
 				}
 				res := d.ingest(d.mail(c.from, d.addr(1, d.mia), c.extra, "#resolve\n\nRefunded in full."), c.env)
-				if res.Action != inbound.ActionAppended || *res.Ticket != 1 || res.Message == nil || res.Reason != "held for staff: "+c.held {
+				if res.Action != store.ActionAppended || *res.Ticket != 1 || res.Message == nil || res.Reason != "held for staff: "+c.held {
 					t.Fatalf("result %+v, want held for %q", res, c.held)
 				}
 				got := d.scalar(`SELECT kind || '|' || flag || '|' || visible_text || '|' || sender_auth FROM messages WHERE id = ?`, *res.Message)
@@ -224,17 +226,17 @@ func TestStaffMailUnknownTicketOrStaff(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		d := newStaffDesk(t, db)
 		res := d.ingest(d.mail("mia@example.org", d.addr(99, d.mia), staffTrusted, "Hello"), inbound.Envelope{})
-		if res.Action != inbound.ActionIgnored || res.Reason != "staff reply address names ticket #99, which does not exist" {
+		if res.Action != store.ActionIgnored || res.Reason != "staff reply address names ticket #99, which does not exist" {
 			t.Errorf("unknown ticket: %+v", res)
 		}
 		ghost := &store.User{ID: 4242}
 		res = d.ingest(d.mail("mia@example.org", d.addr(1, ghost), staffTrusted, "Hello"), inbound.Envelope{})
-		if res.Action != inbound.ActionIgnored || res.Reason != "staff reply address names user 4242, who does not exist" {
+		if res.Action != store.ActionIgnored || res.Reason != "staff reply address names user 4242, who does not exist" {
 			t.Errorf("unknown staff: %+v", res)
 		}
 		// A digest's address (ticket 0) answers no ticket: nothing is written.
 		res = d.ingest(d.mail("mia@example.org", d.addr(0, d.mia), staffTrusted, "Which one?"), inbound.Envelope{})
-		if res.Action != inbound.ActionIgnored || !strings.Contains(res.Reason, "digest of several tickets") {
+		if res.Action != store.ActionIgnored || !strings.Contains(res.Reason, "digest of several tickets") {
 			t.Errorf("answer to a digest: %+v", res)
 		}
 		if n := d.count(`SELECT COUNT(*) FROM emails WHERE user_id = ? AND kind = ?`, d.mia.ID, store.EmailStaffUnrecorded); n != 1 {
@@ -293,7 +295,7 @@ func TestStaffMailCommands(t *testing.T) {
 			testdb.Each(t, func(t *testing.T, db *store.DB) {
 				d := newStaffDesk(t, db)
 				res := d.ingest(d.mail("mia@example.org", d.addr(1, d.mia), staffTrusted, c.body), inbound.Envelope{})
-				if res.Action != inbound.ActionAppended || res.Reason != c.want.reason {
+				if res.Action != store.ActionAppended || res.Reason != c.want.reason {
 					t.Fatalf("result %+v, want reason %q", res, c.want.reason)
 				}
 				kind := ""
@@ -409,7 +411,7 @@ func TestStaffSignature(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := inbound.StripSignature(c.text, own); got != c.want {
+			if got := mailparse.StripSignature(c.text, own); got != c.want {
 				t.Errorf("StripSignature(%q) = %q, want %q", c.text, got, c.want)
 			}
 		})
@@ -430,7 +432,7 @@ func TestStaffMailAutoReplyIgnored(t *testing.T) {
 				[]byte("Subject: Re: [#1]"), []byte("Subject: Out of Office: [#1]"), 1),
 		} {
 			res := d.ingest(raw, inbound.Envelope{Verdicts: inbound.Verdicts{DMARC: "PASS"}})
-			if res.Action != inbound.ActionIgnored || !strings.HasPrefix(res.Reason, "automatic reply from a staff mailbox (") {
+			if res.Action != store.ActionIgnored || !strings.HasPrefix(res.Reason, "automatic reply from a staff mailbox (") {
 				t.Errorf("auto-reply: %+v", res)
 			}
 		}
@@ -474,7 +476,7 @@ func TestStaffMailLoopGuard(t *testing.T) {
 			if i <= 2*inbound.StaffMailCap && !strings.HasPrefix(res.Reason, "held for staff: sent from eve@example.com") {
 				t.Fatalf("junk %d: %+v, want held", i, res)
 			}
-			if i > 2*inbound.StaffMailCap && (res.Action != inbound.ActionIgnored || !strings.HasPrefix(res.Reason, "mail loop: 40 unproven answers held for bob@example.org")) {
+			if i > 2*inbound.StaffMailCap && (res.Action != store.ActionIgnored || !strings.HasPrefix(res.Reason, "mail loop: 40 unproven answers held for bob@example.org")) {
 				t.Fatalf("junk %d: %+v, want stored only", i, res)
 			}
 		}
@@ -492,7 +494,7 @@ func TestStaffAddressFromParticipant(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		d := newStaffDesk(t, db)
 		res := d.ingest(d.mail("Ada <ada@example.com>", d.addr(1, d.mia), "", "Thanks, one more question."), inbound.Envelope{})
-		if res.Action != inbound.ActionAppended || res.Ticket == nil || *res.Ticket != 1 || res.Message == nil {
+		if res.Action != store.ActionAppended || res.Ticket == nil || *res.Ticket != 1 || res.Message == nil {
 			t.Fatalf("ada on mia's address: %+v", res)
 		}
 		if got := d.scalar(`SELECT kind || '|' || flag FROM messages WHERE id = ?`, *res.Message); got != "inbound|" {
@@ -537,16 +539,16 @@ func TestStaffMailDuplicate(t *testing.T) {
 		d := newStaffDesk(t, db)
 		raw := d.mail("mia@example.org", d.addr(1, d.mia), staffTrusted, "#resolve\nRefunded.")
 		first := d.ingest(raw, inbound.Envelope{})
-		if first.Action != inbound.ActionAppended {
+		if first.Action != store.ActionAppended {
 			t.Fatalf("first: %+v", first)
 		}
 		again := d.ingest(raw, inbound.Envelope{})
-		if again.Action != inbound.ActionDuplicate || *again.Ticket != 1 {
+		if again.Action != store.ActionDuplicate || *again.Ticket != 1 {
 			t.Errorf("same bytes again: %+v", again)
 		}
 		// The same Message-ID through another route (another SES id).
 		other := d.ingest(raw, inbound.Envelope{SESID: "ses-copy"})
-		if other.Action != inbound.ActionDuplicate {
+		if other.Action != store.ActionDuplicate {
 			t.Errorf("same Message-ID again: %+v", other)
 		}
 		if n := d.customerMails(store.EmailReply); n != 1 {

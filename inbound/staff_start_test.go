@@ -49,7 +49,7 @@ func TestStaffStartedTicketThreads(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if res.Action != inbound.ActionAppended || res.Ticket == nil || *res.Ticket != got.TicketNumber {
+			if res.Action != store.ActionAppended || res.Ticket == nil || *res.Ticket != got.TicketNumber {
 				t.Errorf("%s: %+v, want appended to #%d", c.name, res, got.TicketNumber)
 			}
 		}
@@ -57,7 +57,7 @@ func TestStaffStartedTicketThreads(t *testing.T) {
 			t.Errorf("%d answers on the ticket, want %d", n, len(cases))
 		}
 		res, err := p.Ingest(ctx, senderMail("eve@evil.test", "Re: Your order", "References: <0102018f-start-1@eu-west-1.amazonses.com>\r\n", "let me in"), inbound.Envelope{})
-		if err != nil || res.Action != inbound.ActionCreated {
+		if err != nil || res.Action != store.ActionCreated {
 			t.Errorf("a stranger's mail with the thread's References: %+v %v, want a new ticket", res, err)
 		}
 	})

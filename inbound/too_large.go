@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -27,7 +28,7 @@ func (p *Pipeline) tooLarge(raw []byte, v Verdicts) bool {
 // read: the body is what was too large. It returns why no notice was
 // queued, "" when one was.
 func (p *Pipeline) noticeTooLarge(ctx context.Context, raw []byte, env Envelope) (string, error) {
-	m, _ := Parse(headerOnly(raw))
+	m, _ := mailparse.Parse(headerOnly(raw))
 	switch {
 	case env.NullSender || isBounce(m, env):
 		return "a bounce", nil
@@ -48,7 +49,7 @@ func (p *Pipeline) noticeTooLarge(ctx context.Context, raw []byte, env Envelope)
 	if c := p.checkSender(m, env, rt); !c.verified() {
 		return "sender not verified: " + c.why, nil
 	}
-	queued, err := p.store.QueueTooLargeNotice(ctx, store.Person{Email: m.From.Email, Name: m.From.Name}, CleanSubject(m.Subject))
+	queued, err := p.store.QueueTooLargeNotice(ctx, store.Person{Email: m.From.Email, Name: m.From.Name}, mailparse.CleanSubject(m.Subject))
 	if err != nil {
 		return "", fmt.Errorf("inbound: too-large notice: %w", err)
 	}
@@ -59,10 +60,10 @@ func (p *Pipeline) noticeTooLarge(ctx context.Context, raw []byte, env Envelope)
 }
 
 // headerOnly is the header of a raw mail, up to and with the blank line
-// that ends it, and at most MaxHeaderBytes (Parse cuts what is longer).
+// that ends it, and at most mailparse.MaxHeaderBytes (mailparse.Parse cuts what is longer).
 func headerOnly(raw []byte) []byte {
-	if len(raw) > MaxHeaderBytes+4 {
-		raw = raw[:MaxHeaderBytes+4]
+	if len(raw) > mailparse.MaxHeaderBytes+4 {
+		raw = raw[:mailparse.MaxHeaderBytes+4]
 	}
 	end := len(raw)
 	for _, sep := range []string{"\r\n\r\n", "\n\n"} {

@@ -34,7 +34,7 @@ func TestVerdicts(t *testing.T) {
 		quarantine, flag := verdictPipeline(db, ""), verdictPipeline(db, inbound.SpamFlag)
 
 		res := ingest(quarantine, verdictFirst, "virus-1", inbound.Verdicts{Virus: "FAIL", Spam: "PASS", DMARC: "PASS"})
-		if res.Action != inbound.ActionQuarantined || !strings.Contains(res.Reason, "virus") {
+		if res.Action != store.ActionQuarantined || !strings.Contains(res.Reason, "virus") {
 			t.Fatalf("virus FAIL: %+v", res)
 		}
 		rec, err := db.InboundMail(ctx, 1)
@@ -46,7 +46,7 @@ func TestVerdicts(t *testing.T) {
 			t.Fatal(err)
 		}
 		// An operator looked at it: released, it becomes ticket #1.
-		if res, err := quarantine.Release(ctx, rec.ID, raw, rec); err != nil || res.Action != inbound.ActionCreated || *res.Ticket != 1 {
+		if res, err := quarantine.Release(ctx, rec.ID, raw, rec); err != nil || res.Action != store.ActionCreated || *res.Ticket != 1 {
 			t.Fatalf("release: %+v %v", res, err)
 		}
 		// Released, its stored verdicts still say who sent it.
@@ -59,11 +59,11 @@ func TestVerdicts(t *testing.T) {
 		}
 
 		spam := strings.Replace(verdictFirst, "v1@", "s1@", 1)
-		if res := ingest(quarantine, spam, "spam-1", inbound.Verdicts{Spam: "FAIL"}); res.Action != inbound.ActionQuarantined || !strings.Contains(res.Reason, "spam") {
+		if res := ingest(quarantine, spam, "spam-1", inbound.Verdicts{Spam: "FAIL"}); res.Action != store.ActionQuarantined || !strings.Contains(res.Reason, "spam") {
 			t.Errorf("spam FAIL under quarantine policy: %+v", res)
 		}
 		res = ingest(flag, spam, "spam-2", inbound.Verdicts{Spam: "FAIL"})
-		if res.Action != inbound.ActionCreated {
+		if res.Action != store.ActionCreated {
 			t.Fatalf("spam FAIL under flag policy: %+v", res)
 		}
 		tk, _ := db.TicketByNumber(ctx, *res.Ticket)
@@ -78,7 +78,7 @@ func TestVerdicts(t *testing.T) {
 
 		// DMARC FAIL under reject: a reply that threads into #1 must not be appended.
 		res = ingest(quarantine, verdictReply, "dmarc-1", inbound.Verdicts{DMARC: "FAIL", DMARCPolicy: "REJECT"})
-		if res.Action != inbound.ActionCreated || *res.Ticket == 1 || !strings.Contains(res.Reason, "DMARC") {
+		if res.Action != store.ActionCreated || *res.Ticket == 1 || !strings.Contains(res.Reason, "DMARC") {
 			t.Fatalf("DMARC FAIL (reject) reply: %+v", res)
 		}
 		tk, _ = db.TicketByNumber(ctx, *res.Ticket)
@@ -87,7 +87,7 @@ func TestVerdicts(t *testing.T) {
 		}
 		// Under policy none it is just a reply.
 		reply := strings.Replace(verdictReply, "v2@", "v3@", 1)
-		if res := ingest(quarantine, reply, "dmarc-2", inbound.Verdicts{DMARC: "FAIL", DMARCPolicy: "none"}); res.Action != inbound.ActionAppended || *res.Ticket != 1 {
+		if res := ingest(quarantine, reply, "dmarc-2", inbound.Verdicts{DMARC: "FAIL", DMARCPolicy: "none"}); res.Action != store.ActionAppended || *res.Ticket != 1 {
 			t.Errorf("DMARC FAIL (none) reply: %+v", res)
 		}
 	})

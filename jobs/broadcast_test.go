@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/hibiken/asynq"
 
-	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/store"
 )
@@ -83,14 +84,14 @@ func TestBroadcastMailsGoOutOnceOnTheLowQueue(t *testing.T) {
 		calls := append([]sendCall(nil), e.sender.calls...)
 		e.sender.mu.Unlock()
 		for _, c := range calls {
-			m, err := inbound.Parse(c.Raw)
+			m, err := mailparse.Parse(c.Raw)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if m.Subject != "Our privacy policy changed" || !containsHeader(c.Raw, "Auto-Submitted", "auto-generated") {
 				t.Errorf("subject %q, headers:\n%.500s", m.Subject, c.Raw)
 			}
-			for _, want := range []string{"Hello Reader ", "We changed our privacy policy.", "https://help.acme.test/privacy", "you have an account with us"} {
+			for _, want := range []string{"Hi Reader", "We changed our privacy policy.", "https://help.acme.test/privacy", "you have an account with us"} {
 				if !strings.Contains(m.Text, want) {
 					t.Errorf("mail lacks %q:\n%s", want, m.Text)
 				}

@@ -247,11 +247,11 @@ func (h *Handlers) buildMagicLink(o *store.Outgoing) (*outbound.Mail, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: magic link %d: %w", o.Email.ID, err)
 	}
-	account := "" // the account's address now: an address change notice names it
+	account, lang := "", "" // the account's address now: an address change notice names it
 	if o.User != nil {
-		account = o.User.Email
+		account, lang = o.User.Email, o.User.Language
 	}
-	return outbound.BuildLinkMail(recipient(o), string(link), account, h.outbound)
+	return outbound.BuildLinkMail(recipient(o), string(link), account, lang, h.outbound)
 }
 
 // buildBroadcast makes one recipient's copy of a broadcast (or of a

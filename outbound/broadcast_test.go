@@ -14,7 +14,7 @@ func TestBuildBroadcast(t *testing.T) {
 	if !m.Auto || m.Ticket != 0 || m.ReplyTo != "" || m.InReplyTo != "" || len(m.References) != 0 || m.Subject != "Our privacy policy changed" {
 		t.Errorf("broadcast mail = %+v", m)
 	}
-	for _, want := range []string{"Hello Zoë Bcc: x@evil.test,\n", "We changed our privacy policy.\n\nWhat changed: <nothing> & everything.\n",
+	for _, want := range []string{"Hi Zoë,\n", "We changed our privacy policy.\n\nWhat changed: <nothing> & everything.\n",
 		"you have an account with us at\nhttps://help.acme.test.", "privacy policy.\n", "-- \nAcme Support"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("text lacks %q:\n%s", want, m.Text)

@@ -43,6 +43,36 @@ type view struct {
 
 	Rates  []rateLink // a resolution mail's rating links (rate.go)
 	Closes string     // the auto-close warning: "in 2 days"
+
+	Lang string // the recipient's language (internal/i18n); "" is English
+}
+
+// T says message id of mailText in the view's language.
+func (v view) T(id string, args ...any) string { return mailText.T(v.Lang, id, args...) }
+
+// Greeting opens the mail: by first name where one is known.
+func (v view) Greeting() string {
+	if first := firstName(v.Name); first != "" {
+		return v.T("greet.name", first)
+	}
+	return v.T("greet")
+}
+
+// firstName is the first word of a name: "Anna" of "Anna Berg".
+func firstName(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// userLang is the language o's recipient is written in: theirs when
+// known, else English.
+func userLang(o *store.Outgoing) string {
+	if o.User == nil {
+		return ""
+	}
+	return o.User.Language
 }
 
 // quoted is one earlier message of the thread, as a reply quotes it.
@@ -73,11 +103,11 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 	if subject == "" {
 		subject = "(no subject)"
 	}
-	v := view{Greet: o.Email.Kind != store.EmailReply, Name: m.To.Name, Team: team(opts), Number: t.Number, Subject: subject, TicketURL: ticketURL(opts, t.Number)}
+	v := view{Greet: o.Email.Kind != store.EmailReply, Name: m.To.Name, Team: team(opts), Number: t.Number, Subject: subject, TicketURL: ticketURL(opts, t.Number), Lang: userLang(o)}
 	tag := "[#" + strconv.FormatInt(t.Number, 10) + "]"
 	switch o.Email.Kind {
 	case store.EmailConfirmation:
-		m.Subject = "We received your request " + tag + " " + subject
+		m.Subject = v.T("confirm.subject", tag, subject)
 		m.Auto = true
 	case store.EmailReply:
 		if o.Message == nil {
@@ -91,7 +121,7 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 		v.Reply = o.Message.Text
 		if o.Email.Announces != "" {
 			// The reply set the status too: one mail tells both.
-			v.Status = statusWord(o.Email.Announces)
+			v.Status = statusWord(v, o.Email.Announces)
 		}
 		v.Signature = o.Author.Signature
 		if name := cleanHeaderText(o.Author.DisplayName, maxName); name != "" {
@@ -102,28 +132,29 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 			m.Attachments = append(m.Attachments, Attachment{Filename: f.Filename, ContentType: f.ContentType, Data: f.Data})
 			v.Files = append(v.Files, cleanFilename(f.Filename))
 		}
-		v.History = history(o, opts)
+		v.History = history(o, v, opts)
 	case store.EmailForward:
+		v.Lang = "" // to a third party, whose language is not known
 		if err := forward(o, m, &v, opts); err != nil {
 			return nil, err
 		}
 	case store.EmailStatus:
-		v.Status = statusWord(t.Status)
-		m.Subject = "Your request " + tag + " was " + v.Status + ": " + subject
+		v.Status = statusWord(v, t.Status)
+		m.Subject = v.T("status.subject", tag, v.Status, subject)
 		m.Auto = true
 	case store.EmailAutocloseWarning:
 		warn := opts.AutocloseWarn
 		if warn <= 0 {
 			warn = 48 * time.Hour
 		}
-		v.Closes = "in " + closesIn(warn)
-		m.Subject = "This request will close " + v.Closes + " unless you reply " + tag + " " + subject
+		v.Closes = closesIn(v, warn)
+		m.Subject = v.T("autoclose.subject", v.Closes, tag, subject)
 		m.Auto = true
 	case store.EmailMerged:
 		// The row names the survivor, so the notice threads there and its
 		// reply address is the survivor's; its subject names the old request.
 		v.Merged = o.Email.Subject
-		m.Subject = "Your request continues as " + tag + " " + subject
+		m.Subject = v.T("merged.subject", tag, subject)
 		m.Auto = true
 	case store.EmailMagicLink:
 		return nil, errors.New("outbound: magic link mails are built by BuildMagicLink")
@@ -131,7 +162,7 @@ func Build(o *store.Outgoing, opts Opts) (*Mail, error) {
 		return nil, fmt.Errorf("outbound: build mail %d: unknown kind %q", o.Email.ID, o.Email.Kind)
 	}
 	var err error
-	if v.Rates, err = rateLinks(o, opts); err != nil {
+	if v.Rates, err = rateLinks(o, v, opts); err != nil {
 		return nil, err
 	}
 	return m, render(m, o.Email.Kind, v, opts)
@@ -161,39 +192,40 @@ func forward(o *store.Outgoing, m *Mail, v *view, opts Opts) error {
 
 // BuildMagicLink makes the mail that carries a one-time login link.
 func BuildMagicLink(to Address, link string, opts Opts) (*Mail, error) {
-	return BuildLinkMail(to, link, "", opts)
+	return BuildLinkMail(to, link, "", "", opts)
 }
 
 // BuildLinkMail makes the mail that carries a one-time link: a sign-in, an
 // address change or erasure to confirm, or (path /account/email/undo) the
 // notice to an old address that its account moved to account, shown
-// masked, with the link that undoes it.
-func BuildLinkMail(to Address, link, account string, opts Opts) (*Mail, error) {
+// masked, with the link that undoes it. lang is the recipient's language
+// (internal/i18n; "" is English).
+func BuildLinkMail(to Address, link, account, lang string, opts Opts) (*Mail, error) {
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("outbound: magic link: invalid link %q", link)
 	}
 	m := base(to, opts)
-	m.Subject, m.Auto = "Your sign-in link", true
-	v := view{Greet: true, Name: cleanHeaderText(to.Name, maxName), Team: team(opts), Link: link,
-		Action: "sign in", Button: "Sign in", Expires: "15 minutes"}
+	m.Auto = true
+	v := view{Greet: true, Name: cleanHeaderText(to.Name, maxName), Team: team(opts), Link: link, Lang: lang}
+	m.Subject, v.Action, v.Button, v.Expires = v.T("link.subject"), v.T("link.use"), v.T("link.button"), v.T("link.15min")
 	switch u.Path {
 	case "/login/confirm":
 		if u.Query().Get("invited") != "" {
-			m.Subject, v.Invited = "You are invited to "+team(opts), true
+			m.Subject, v.Invited = v.T("link.invited", team(opts)), true
 		}
 	case "/account/email/confirm":
-		m.Subject, v.Action, v.Button = "Confirm your new email address", "make this your address for Dargo Support", "Confirm this address"
+		m.Subject, v.Action, v.Button = v.T("link.email.subject"), v.T("link.email.use", team(opts)), v.T("link.email.button")
 	case "/account/erase/confirm":
-		m.Subject, v.Action, v.Button = "Confirm erasing your data", "confirm that you want your data erased", "Review and confirm"
+		m.Subject, v.Action, v.Button = v.T("link.erase.subject"), v.T("link.erase.use"), v.T("link.erase.button")
 	case "/account/email/undo":
 		if !strings.Contains(account, "@") {
 			return nil, errors.New("outbound: address change notice: no new address")
 		}
-		m.Subject, v.Action, v.Button = store.AddressChangedSubject, "undo the change", "Undo the change"
+		m.Subject, v.Button = v.T("link.undo.subject"), v.T("link.undo.button")
 		// No greeting by name: whoever changed the address may have
 		// changed the name too.
-		v.Changed, v.Expires, v.Name = store.MaskEmail(account), "7 days", ""
+		v.Changed, v.Expires, v.Name = store.MaskEmail(account), v.T("link.7days"), ""
 	}
 	v.Subject = m.Subject
 	return m, render(m, store.EmailMagicLink, v, opts)
@@ -220,7 +252,7 @@ func render(m *Mail, kind string, v view, opts Opts) error {
 }
 
 // history is the thread's earlier messages, newest first, as quoted.
-func history(o *store.Outgoing, opts Opts) []quoted {
+func history(o *store.Outgoing, v view, opts Opts) []quoted {
 	out := make([]quoted, 0, len(o.History))
 	for _, h := range o.History {
 		text := h.VisibleText
@@ -230,20 +262,20 @@ func history(o *store.Outgoing, opts Opts) []quoted {
 		if utf8.RuneCountInString(text) > maxQuoted {
 			text = string([]rune(text)[:maxQuoted]) + " [...]"
 		}
-		out = append(out, quoted{Author: author(o, h, opts), When: h.CreatedAt.UTC().Format("Mon, 2 Jan 2006 15:04 MST"), Text: text})
+		out = append(out, quoted{Author: author(o, h, v, opts), When: h.CreatedAt.UTC().Format("Mon, 2 Jan 2006 15:04 MST"), Text: text})
 	}
 	return out
 }
 
 // author names who wrote an earlier message, as the recipient sees it.
-func author(o *store.Outgoing, h store.Message, opts Opts) string {
+func author(o *store.Outgoing, h store.Message, v view, opts Opts) string {
 	switch {
 	case h.Kind == store.MessageOutbound:
 		return team(opts)
 	case o.User != nil && h.AuthorID != nil && *h.AuthorID == o.User.ID:
-		return "you"
+		return v.T("author.you")
 	default:
-		return "the customer"
+		return v.T("author.other")
 	}
 }
 
@@ -265,29 +297,30 @@ func ticketURL(opts Opts, number int64) string {
 	return strings.TrimRight(opts.BaseURL, "/") + "/tickets/" + strconv.FormatInt(number, 10)
 }
 
-// statusWord says a status in a sentence: "resolved", "closed".
-func statusWord(status string) string {
+// statusWord says a status in a sentence, in v's language: "resolved",
+// "closed".
+func statusWord(v view, status string) string {
 	switch status {
 	case store.StatusResolved, store.StatusClosed:
-		return status
+		return v.T("status." + status)
 	case "":
-		return "updated"
+		return v.T("status.updated")
 	default:
-		return "set to " + status
+		return v.T("status.set", status)
 	}
 }
 
-// closesIn says a warning period as the customer reads it: "2 days",
-// "1 day", "12 hours".
-func closesIn(d time.Duration) string {
+// closesIn says a warning period as the customer reads it: "in 2 days",
+// "in 1 day", "in 12 hours".
+func closesIn(v view, d time.Duration) string {
 	h := int(d.Round(time.Hour) / time.Hour)
 	switch {
 	case h%24 == 0 && h >= 48:
-		return strconv.Itoa(h/24) + " days"
+		return v.T("in.days", h/24)
 	case h == 24:
-		return "1 day"
+		return v.T("in.day")
 	case h == 1:
-		return "1 hour"
+		return v.T("in.hour")
 	}
-	return strconv.Itoa(h) + " hours"
+	return v.T("in.hours", h)
 }

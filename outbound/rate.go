@@ -13,12 +13,10 @@ type rateLink struct {
 	URL    string
 }
 
-var rateLabels = map[string]string{"good": "Good", "okay": "Okay", "bad": "Bad"}
-
 // rateLinks are the links of a mail store marked as carrying them
 // (Outgoing.Rate: a resolution mail to the ticket's customer): none
 // without Opts.RateLink.
-func rateLinks(o *store.Outgoing, opts Opts) ([]rateLink, error) {
+func rateLinks(o *store.Outgoing, v view, opts Opts) ([]rateLink, error) {
 	if !o.Rate || opts.RateLink == nil || o.User == nil {
 		return nil, nil
 	}
@@ -28,7 +26,7 @@ func rateLinks(o *store.Outgoing, opts Opts) ([]rateLink, error) {
 		if err != nil {
 			return nil, fmt.Errorf("outbound: rating link: %w", err)
 		}
-		out = append(out, rateLink{Rating: r, Label: rateLabels[r], URL: link})
+		out = append(out, rateLink{Rating: r, Label: v.T("rate." + r), URL: link})
 	}
 	return out, nil
 }

@@ -37,7 +37,7 @@ func TestBuildStaffUnrecorded(t *testing.T) {
 		"a digest lists several tickets, so an answer to it cannot say which one it is for.\n\n" +
 		"Your text is still in your Sent folder: send it to the ticket's own address from the digest (\"Answer by mail\"), " +
 		"or answer in the inbox: https://help.acme.test/inbox."
-	if !strings.Contains(m.Text, want) || !strings.HasPrefix(m.Text, "Hello Mia,") {
+	if !strings.Contains(m.Text, want) || !strings.HasPrefix(m.Text, "Hi Mia,") {
 		t.Errorf("text lacks\n%s\n---\n%s", want, m.Text)
 	}
 	for _, want := range []string{"&lsquo;Re: News on &lt;3&gt; tickets&rsquo; was not recorded and nothing was sent", `<a href="https://help.acme.test/inbox">`} {

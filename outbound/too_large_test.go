@@ -17,7 +17,7 @@ func TestBuildTooLarge(t *testing.T) {
 	if m.Subject != "Your message was not delivered: it is larger than 25 MB" || !m.Auto {
 		t.Errorf("subject %q, auto %v", m.Subject, m.Auto)
 	}
-	for _, want := range []string{"Hello Ada,", `("Holiday photos") was not delivered because it is larger than 25 MB`, "at most one a day"} {
+	for _, want := range []string{"Hi Ada,", `("Holiday photos") was not delivered because it is larger than 25 MB`, "at most one a day"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("text lacks %q:\n%s", want, m.Text)
 		}

@@ -286,7 +286,7 @@ func (tx *Tx) erase(ctx context.Context, u *User, o EraseOpts, out *Erased) erro
 		// Staged files' bytes may live in an object store, outside this
 		// transaction: aged past DraftsKept, the next sweep deletes them.
 		{`UPDATE staged_files SET filename = 'file', created_at = ? WHERE user_id = ?`, []any{now.Add(-2 * DraftsKept), u.ID}},
-		{`UPDATE users SET email = ?, name = '', role = 'customer', erased_at = ?, updated_at = ? WHERE id = ?`,
+		{`UPDATE users SET email = ?, name = '', language = '', role = 'customer', erased_at = ?, updated_at = ? WHERE id = ?`,
 			[]any{fmt.Sprintf("erased-%d@erased.invalid", u.ID), now, now, u.ID}},
 	}
 	for _, a := range addrs {

@@ -30,6 +30,8 @@ type ExportUser struct {
 	Name      string    `db:"name" json:"name"`
 	Role      string    `db:"role" json:"role"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	// Language is the language mail is written in ("" when not known).
+	Language string `db:"language" json:"language"`
 	// Addresses are the person's other addresses (records merged into
 	// theirs).
 	Addresses []string `db:"-" json:"addresses,omitempty"`
@@ -136,7 +138,7 @@ func (db *DB) Export(ctx context.Context, email string, replyTo func(number int6
 		return nil, err
 	}
 	out := &Export{
-		User:     ExportUser{Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: u.CreatedAt},
+		User:     ExportUser{Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: u.CreatedAt, Language: u.Language},
 		Tickets:  []ExportTicket{},
 		Emails:   []ExportEmail{},
 		Sessions: []ExportSession{},

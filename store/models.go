@@ -19,6 +19,9 @@ type User struct {
 	// MergedInto is the person this record was merged into: its address
 	// is now one of theirs (store/customers_merge.go).
 	MergedInto *int64 `db:"merged_into"`
+	// Language is what the person is written to in (internal/i18n): set
+	// from their first mail, changed on /account; "" is not known yet.
+	Language string `db:"language"`
 }
 
 // Ticket is one support conversation.

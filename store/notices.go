@@ -226,11 +226,12 @@ type staffRow struct {
 	UpdatedAt  time.Time  `db:"updated_at"`
 	ErasedAt   *time.Time `db:"erased_at"`
 	MergedInto *int64     `db:"merged_into"`
+	Language   string     `db:"language"`
 	noticePrefs
 }
 
 func (r staffRow) user() User {
-	return User{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ErasedAt: r.ErasedAt}
+	return User{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ErasedAt: r.ErasedAt, Language: r.Language}
 }
 
 // tellOne adds the notice to u's notice mail for the ticket.

@@ -69,6 +69,9 @@ type Incoming struct {
 	// AutoCap limits automatic mails to one address within AutoWindow; 0 is no cap.
 	AutoCap    int
 	AutoWindow time.Duration
+	// Language is the mail's language (internal/i18n), recorded for its
+	// author when none is yet; "" when unknown.
+	Language string
 
 	// Route, for an inbound mail (InboundMailID set), is resolved in the
 	// transaction and sets TicketID; nil keeps TicketID.
@@ -121,6 +124,9 @@ func (tx *Tx) deliver(ctx context.Context, d *Incoming, keys []string, out *Reco
 	}
 	author, err := tx.upsertUser(ctx, d.From, now)
 	if err != nil {
+		return err
+	}
+	if err := tx.firstLanguage(ctx, author, d.Language); err != nil {
 		return err
 	}
 	if first, err := tx.claimReplyKey(ctx, author, d.Key, now); err != nil || first != 0 {

@@ -70,7 +70,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*Session, *Use
 		User `db:"u"`
 	}
 	err := db.X.GetContext(ctx, &row, db.q(`SELECT s.*, u.id AS "u.id", u.email AS "u.email", u.name AS "u.name", u.role AS "u.role",
-			u.created_at AS "u.created_at", u.updated_at AS "u.updated_at", u.erased_at AS "u.erased_at"
+			u.created_at AS "u.created_at", u.updated_at AS "u.updated_at", u.erased_at AS "u.erased_at", u.language AS "u.language"
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.ended_at IS NULL AND s.expires_at > ?`), tokenHash, db.Now())
 	if err != nil {

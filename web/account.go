@@ -36,6 +36,11 @@ type accountPage struct {
 	Notifications *noticeForm
 	// TimeZone is a staff member's time zone form; nil for customers.
 	TimeZone *zoneForm
+	// Languages are the customer's language choices; nil for staff,
+	// whose pages and mail are English.
+	Languages []languageOption
+	// LanguageNotice says what the language form saved.
+	LanguageNotice string
 }
 
 // refusedForms are forms sent back as typed, with their error; nil ones
@@ -94,6 +99,9 @@ func (h *accountHandler) showWith(w http.ResponseWriter, r *http.Request, status
 	}
 	data := accountPage{Choices: viewChoices(choices, false), Notices: notices(r, choiceNotices), Profile: refused.profile,
 		NameNotice: nameNotice(r, "your", v.User.Name)}
+	if !hasRole(v.User, store.RoleStaff) {
+		data.Languages, data.LanguageNotice = languageOptions(v.User, pageLang(r, v)), languageNotice(r, v.User)
+	}
 	if data.Profile == nil && h.profiles != nil && hasRole(v.User, store.RoleStaff) {
 		p, err := h.profiles.StaffProfile(r.Context(), v.User.ID)
 		if err != nil {

@@ -11,7 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/store"
 )
@@ -28,12 +29,10 @@ type HeldStore interface {
 var _ HeldStore = (*store.DB)(nil)
 
 // HeldReleaser processes a held mail as if it were clean, as
-// `dargo quarantine release` does.
-type HeldReleaser interface {
-	Release(ctx context.Context, id int64, raw []byte, rec *store.InboundMail) (inbound.Result, error)
-}
-
-var _ HeldReleaser = (*inbound.Pipeline)(nil)
+// `dargo quarantine release` does (the inbound pipeline's Release, wired in
+// cmd/dargo), and says what became of it: its action (store.ActionCreated…)
+// and the number of the ticket it made or joined, if any.
+type HeldReleaser func(ctx context.Context, id int64, raw []byte, rec *store.InboundMail) (action string, ticket *int64, err error)
 
 // adminHeld serves /admin/held: inbound mail the pipeline held back (too
 // large, a spam or virus verdict, unreadable), with a plain-text preview,
@@ -126,13 +125,13 @@ func (h *adminHeld) release(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := h.releaser.Release(ctx, rec.ID, raw, rec)
+	action, ticket, err := h.releaser(ctx, rec.ID, raw, rec)
 	if err != nil {
 		h.pages.fail(w, r, err)
 		return
 	}
 	a := store.Audit{ActorID: viewerFrom(ctx).User.ID, Action: store.AuditHeldRelease,
-		Detail: map[string]any{"inbound_mail": rec.ID, "action": res.Action}}
+		Detail: map[string]any{"inbound_mail": rec.ID, "action": action}}
 	if after, err := h.store.InboundMail(ctx, rec.ID); err == nil && after.TicketID != nil {
 		a.TicketID = *after.TicketID
 	}
@@ -141,16 +140,16 @@ func (h *adminHeld) release(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	to := "/admin/held?notice="
-	switch res.Action {
-	case inbound.ActionCreated, inbound.ActionAppended:
-		to += res.Action
-	case inbound.ActionQuarantined:
+	switch action {
+	case store.ActionCreated, store.ActionAppended:
+		to += action
+	case store.ActionQuarantined:
 		to += "still-held"
 	default:
 		to += "released"
 	}
-	if res.Ticket != nil {
-		to += "&ticket=" + itoa(*res.Ticket)
+	if ticket != nil {
+		to += "&ticket=" + itoa(*ticket)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -218,7 +217,7 @@ const previewRunes = 300
 func heldPreview(raw []byte) (subject, preview string) {
 	head := raw[:min(len(raw), previewBytes)]
 	var text string
-	if m, err := inbound.Parse(head); err == nil {
+	if m, err := mailparse.ParseText(head); err == nil {
 		subject, text = m.Subject, m.VisibleText
 		if strings.TrimSpace(text) == "" {
 			text = m.Text

@@ -27,7 +27,10 @@ func TestAdminHeldMail(t *testing.T) {
 		ctx := context.Background()
 		p := inbound.NewPipeline(db, inbound.Opts{MailDomain: "localhost", Secret: testSecret, MaxMailBytes: heldLimit,
 			Logger: slog.New(slog.DiscardHandler)})
-		srv := newServer(t, db, testRedis(t), Opts{Held: p})
+		srv := newServer(t, db, testRedis(t), Opts{Held: func(ctx context.Context, id int64, raw []byte, rec *store.InboundMail) (string, *int64, error) {
+			res, err := p.Release(ctx, id, raw, rec)
+			return res.Action, res.Ticket, err
+		}})
 		clients := map[string]*http.Client{}
 		for _, who := range []string{"customer", "staff", "admin"} {
 			addr := who + "@example.com"
@@ -41,12 +44,12 @@ func TestAdminHeldMail(t *testing.T) {
 		}
 		big, err := p.Ingest(ctx, heldMailRaw("Mallory <mallory@evil.test>", "too-big"),
 			inbound.Envelope{Sender: "mallory@evil.test", Recipients: []string{"support@localhost"}})
-		if err != nil || big.Action != inbound.ActionQuarantined {
+		if err != nil || big.Action != store.ActionQuarantined {
 			t.Fatalf("too large: %+v, %v", big, err)
 		}
 		virus, err := p.Ingest(ctx, []byte("From: eve@evil.test\r\nSubject: virus\r\n\r\nan attachment\r\n"),
 			inbound.Envelope{Sender: "eve@evil.test", Recipients: []string{"support@localhost"}, Verdicts: inbound.Verdicts{Virus: "FAIL"}})
-		if err != nil || virus.Action != inbound.ActionQuarantined {
+		if err != nil || virus.Action != store.ActionQuarantined {
 			t.Fatalf("virus: %+v, %v", virus, err)
 		}
 		ids := map[string]int64{}
@@ -106,7 +109,7 @@ func TestAdminHeldMail(t *testing.T) {
 			t.Fatalf("release: %s %s", res.Status, loc)
 		}
 		rec, err := db.InboundMail(ctx, ids["mallory@evil.test"])
-		if err != nil || rec.Status != "processed" || rec.Action != inbound.ActionCreated || rec.TicketID == nil {
+		if err != nil || rec.Status != "processed" || rec.Action != store.ActionCreated || rec.TicketID == nil {
 			t.Fatalf("released mail: %+v, %v", rec, err)
 		}
 		ticket, err := db.Ticket(ctx, *rec.TicketID)

@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -41,13 +42,13 @@ func (h *devMail) show(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	parsed, err := inbound.Parse(m.Raw)
+	parsed, err := mailparse.Parse(m.Raw)
 	if err != nil || parsed == nil {
-		parsed = &inbound.Mail{Text: "(Dargo cannot parse this mail: see the raw source.)"}
+		parsed = &mailparse.Mail{Text: "(Dargo cannot parse this mail: see the raw source.)"}
 	}
 	h.pages.render(w, r, http.StatusOK, "dev_mail_show.html", m.Subject, struct {
 		Mail   *store.DevMail
-		Parsed *inbound.Mail
+		Parsed *mailparse.Mail
 		Text   template.HTML
 	}{m, parsed, linkify(parsed.Text)})
 }
@@ -95,7 +96,7 @@ func (h *devMail) html(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	parsed, _ := inbound.Parse(m.Raw)
+	parsed, _ := mailparse.Parse(m.Raw)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'")
 	w.Header().Set("X-Frame-Options", "SAMEORIGIN")

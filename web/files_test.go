@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/dargo-support/dargo/internal/testdb"
 	"github.com/dargo-support/dargo/store"
 )
@@ -144,7 +145,7 @@ func hostileMail(png []byte) []byte {
 // its HTML sanitized there, its parts stored as files.
 func deliverParsed(t *testing.T, db *store.DB, raw []byte) *store.Recorded {
 	t.Helper()
-	m, err := inbound.Parse(raw)
+	m, err := mailparse.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/redis/go-redis/v9"
 
-	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/testredis"
 	"github.com/dargo-support/dargo/jobs"
@@ -70,7 +71,7 @@ func browser(t *testing.T) *http.Client {
 
 // deliverMail sends every queued mail through the real send handler into the
 // dev outbox, as the worker would, and returns the newest mail to addr.
-func deliverMail(t *testing.T, db *store.DB, secret, addr string) *inbound.Mail {
+func deliverMail(t *testing.T, db *store.DB, secret, addr string) *mailparse.Mail {
 	t.Helper()
 	ctx := context.Background()
 	h := jobs.NewHandlers(jobs.Opts{
@@ -109,7 +110,7 @@ func deliverMail(t *testing.T, db *store.DB, secret, addr string) *inbound.Mail 
 			if err != nil {
 				t.Fatal(err)
 			}
-			parsed, err := inbound.Parse(full.Raw)
+			parsed, err := mailparse.Parse(full.Raw)
 			if err != nil {
 				t.Fatal(err)
 			}

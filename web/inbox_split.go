@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/mailparse"
+
 	"github.com/dargo-support/dargo/internal/textsafe"
 	"github.com/dargo-support/dargo/store"
 )
@@ -47,7 +48,7 @@ func (h *inboxHandler) splitForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The mail's subject without "Re:" or [#N]; the original's when it had none.
-	data.Subject = inbound.CleanSubject(data.Message.Subject)
+	data.Subject = mailparse.CleanSubject(data.Message.Subject)
 	if strings.TrimSpace(data.Message.Subject) == "" || data.Subject == "(no subject)" {
 		data.Subject = data.Ticket.Subject
 	}

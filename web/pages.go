@@ -69,6 +69,9 @@ type page struct {
 	Data    any
 	Policy  policyBanners // the layout's banners of significant policy changes
 	Labels  labels        // customer-facing words: {{$.Labels.Category .Category}}
+	// Lang is the language of the customer-facing words (portal_i18n.go):
+	// {{$.T "id"}}; staff pages are English.
+	Lang string
 }
 
 // render writes the template with data; the page is built in memory first so
@@ -76,7 +79,7 @@ type page struct {
 func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	var buf bytes.Buffer
 	v := viewerFrom(r.Context())
-	err := p.templatesFor(r).ExecuteTemplate(&buf, name, page{Title: title, Viewer: v, SiteKey: p.siteKey, Data: data, Policy: p.policyBanners(r, v), Labels: p.labels})
+	err := p.templatesFor(r).ExecuteTemplate(&buf, name, page{Title: title, Viewer: v, SiteKey: p.siteKey, Data: data, Policy: p.policyBanners(r, v), Labels: p.labels, Lang: pageLang(r, v)})
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
 		http.Error(w, "Something went wrong; see the log.", http.StatusInternalServerError)

@@ -213,6 +213,12 @@ func routes(o Opts, base *url.URL, queues *adminQueues) http.Handler {
 	mux.Handle("POST /admin/sla", requireRole(p, store.RoleAdmin, http.HandlerFunc(sla.save)))
 	mux.Handle("POST /admin/sla/{id}", requireRole(p, store.RoleAdmin, http.HandlerFunc(sla.save)))
 	mux.Handle("POST /admin/sla/{id}/delete", requireRole(p, store.RoleAdmin, http.HandlerFunc(sla.remove)))
+	// Languages (issue 19): a customer chooses the language of their mail
+	// and portal pages.
+	if ls, ok := o.Store.(LanguageStore); ok {
+		languages := &languageHandler{store: ls, pages: p}
+		mux.Handle("POST /account/language", user(languages.save))
+	}
 
 	mux.HandleFunc("/", p.notFound)
 

@@ -11,10 +11,11 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/bench"
 	"github.com/dargo-support/dargo/store"
 	"github.com/dargo-support/dargo/web"
@@ -115,7 +116,7 @@ func benchOpts(env *Env) (bench.Opts, error) {
 		SQSReceivers:  c.InboundReceivers,
 		SQSProcessors: c.InboundProcessors,
 		SQSVisibility: c.SQSVisibility,
-		Pipeline:      func(db *store.DB) inbound.Ingester { return newPipeline(db, benv) },
+		Pipeline:      func(db *store.DB) transport.Ingester { return newPipeline(db, benv) },
 		Web: func(db *store.DB, rdb redis.UniversalClient, baseURL string) (http.Handler, error) {
 			wc := c
 			wc.BaseURL = baseURL

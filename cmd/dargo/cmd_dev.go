@@ -8,11 +8,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/jobs"
 	"github.com/dargo-support/dargo/store"
@@ -104,7 +105,7 @@ func runDev(ctx context.Context, env *Env, args []string) error {
 	}
 	defer ops.Close()
 	ops.register(deskCollectors(env, db, rdb, c.Queues)...)
-	smtpSrv := inbound.NewSMTPServer(newPipeline(db, env), c.MailDomain, c.MaxMailBytes)
+	smtpSrv := transport.NewSMTPServer(newPipeline(db, env), c.MailDomain, c.MaxMailBytes, env.Log)
 	httpSrv, err := newWebServer(env, db, rdb, db)
 	if err != nil {
 		return err

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/awslog"
 	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/internal/s3blob"
@@ -47,14 +48,14 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("s3: %w", err)
 	}
-	var verifier *inbound.SNSVerifier
+	var verifier *transport.SNSVerifier
 	if c.SNSVerify {
 		if len(c.SNSTopicARNs) == 0 {
 			return errors.New("DARGO_SNS_VERIFY is on but DARGO_SNS_TOPIC_ARNS is empty: a signature alone proves only that some topic signed the message")
 		}
-		verifier = &inbound.SNSVerifier{TopicARNs: c.SNSTopicARNs}
+		verifier = &transport.SNSVerifier{TopicARNs: c.SNSTopicARNs}
 	}
-	opts := inbound.ConsumerOpts{
+	opts := transport.ConsumerOpts{
 		QueueURL:   c.SQSQueueURL,
 		Client:     sqs.NewFromConfig(awsCfg),
 		Receivers:  c.InboundReceivers,
@@ -67,10 +68,10 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 		Ready:      db.Ping,
 		Logger:     env.Log,
 	}
-	queues := []inbound.ConsumerOpts{opts}
+	queues := []transport.ConsumerOpts{opts}
 	if c.SQSFeedbackQueueURL != "" && c.SQSFeedbackQueueURL != c.SQSQueueURL {
 		fb := opts
-		fb.QueueURL, fb.Name, fb.Receivers, fb.Processors = c.SQSFeedbackQueueURL, inbound.QueueFeedback, 1, 2
+		fb.QueueURL, fb.Name, fb.Receivers, fb.Processors = c.SQSFeedbackQueueURL, transport.QueueFeedback, 1, 2
 		queues = append(queues, fb)
 	}
 	env.Log.Info("inbound started", "queue", c.SQSQueueURL, "feedback_queue", c.SQSFeedbackQueueURL,
@@ -81,7 +82,7 @@ func runInbound(ctx context.Context, env *Env, args []string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = inbound.NewConsumer(q).Run(ctx)
+			errs[i] = transport.NewConsumer(q).Run(ctx)
 		}()
 	}
 	wg.Wait()

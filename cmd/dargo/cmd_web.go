@@ -128,7 +128,7 @@ func newWebHandler(env *Env, db *store.DB, rdb redis.UniversalClient, devMail we
 		CategoryLabels:   c.CategoryLabels,
 		ReplyTo:          c.replyTo,
 		DevMail:          devMail,
-		Held:             newPipeline(db, env),
+		Held:             heldReleaser(newPipeline(db, env)),
 		UndoWindow:       c.UndoWindow,
 		TagsVisible:      c.TagsVisible,
 		Logger:           env.Log,

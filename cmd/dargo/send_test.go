@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/mailparse"
 )
 
 // TestComposeCustomerMail: what `dargo send` mails reads as a person's mail,
@@ -14,7 +14,7 @@ func TestComposeCustomerMail(t *testing.T) {
 	from := &mail.Address{Name: "Jürgen Müller", Address: "juergen@example.de"}
 	to := &mail.Address{Address: "support+1-abc@help.example.com"}
 	raw := composeCustomerMail(from, to, "Re: Drucker \r\nBcc: x@evil.test", "abc@help.example.com", "Noch kaputt.\nGrüße")
-	m, err := inbound.Parse(raw)
+	m, err := mailparse.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}

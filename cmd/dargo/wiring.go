@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/replyaddr"
 	"github.com/dargo-support/dargo/internal/s3blob"
 	"github.com/dargo-support/dargo/store"
+	"github.com/dargo-support/dargo/web"
 )
 
 // openDB opens the configured database, with blobs in S3 when
@@ -90,4 +93,16 @@ func (c *Config) categoryNames() []string {
 	}
 	slices.Sort(names[1:])
 	return names
+}
+
+// The transport feeds the pipeline through its own Ingester interface.
+var _ transport.Ingester = (*inbound.Pipeline)(nil)
+
+// heldReleaser lets /admin/held release held mail through the pipeline; web
+// sees only the action and the ticket, not the pipeline.
+func heldReleaser(p *inbound.Pipeline) web.HeldReleaser {
+	return func(ctx context.Context, id int64, raw []byte, rec *store.InboundMail) (string, *int64, error) {
+		res, err := p.Release(ctx, id, raw, rec)
+		return res.Action, res.Ticket, err
+	}
 }

@@ -11,10 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -43,7 +44,7 @@ type Opts struct {
 	SQSReceivers, SQSProcessors int
 	SQSVisibility               time.Duration
 
-	Pipeline func(db *store.DB) inbound.Ingester
+	Pipeline func(db *store.DB) transport.Ingester
 	Web      func(db *store.DB, rdb redis.UniversalClient, baseURL string) (http.Handler, error)
 	// Worker starts the worker (task server and outbox relay) and returns
 	// its stop.

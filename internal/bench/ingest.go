@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dargo-support/dargo/store"
+
 	"github.com/dargo-support/dargo/inbound"
 )
 
@@ -32,9 +34,9 @@ func ingestDirect(ctx context.Context, r *run) ([]Row, error) {
 		}
 		lat = append(lat, time.Since(t0))
 		switch res.Action {
-		case inbound.ActionCreated:
+		case store.ActionCreated:
 			created++
-		case inbound.ActionAppended:
+		case store.ActionAppended:
 			appended++
 		default:
 			return nil, fmt.Errorf("mail %d: %s (%s), want created or appended", i, res.Action, res.Reason)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/transport"
 )
 
 // mails makes the bench's inbound mail: about 17 KB each, with the headers
@@ -117,7 +117,7 @@ func (m *mails) notification(i int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	env, err := json.Marshal(&inbound.SNSMessage{
+	env, err := json.Marshal(&transport.SNSMessage{
 		Type: "Notification", MessageID: fmt.Sprintf("6a1f3c2e-0000-4000-8000-%012d", i),
 		TopicArn: "arn:aws:sns:eu-west-1:111122223333:dargo-inbound", Subject: "Amazon SES Email Receipt Notification",
 		Message: string(inner), Timestamp: now, SignatureVersion: "1", Signature: "YmVuY2g=",

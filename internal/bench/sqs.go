@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dargo-support/dargo/inbound/transport"
+
 	"github.com/dargo-support/dargo/inbound"
 	"github.com/dargo-support/dargo/internal/memsqs"
 )
@@ -29,7 +31,7 @@ func ingestSQS(ctx context.Context, r *run) ([]Row, error) {
 			mu.Unlock()
 		}
 	}}
-	consumer := inbound.NewConsumer(inbound.ConsumerOpts{QueueURL: "memsqs://bench", Client: q, Pipeline: c,
+	consumer := transport.NewConsumer(transport.ConsumerOpts{QueueURL: "memsqs://bench", Client: q, Pipeline: c,
 		Receivers: r.o.SQSReceivers, Processors: r.o.SQSProcessors, Visibility: r.o.SQSVisibility,
 		PollWait: time.Second, // only how long the stop at the end waits for a poll
 		Logger:   r.o.Log})
@@ -84,7 +86,7 @@ func ingestSQS(ctx context.Context, r *run) ([]Row, error) {
 // committer counts the mails the pipeline has taken, calling after with
 // each one's SES id.
 type committer struct {
-	p     inbound.Ingester
+	p     transport.Ingester
 	n     atomic.Int64
 	after func(sesID string)
 }

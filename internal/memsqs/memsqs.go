@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
-// Queue is one in-memory queue; its methods are those of inbound.SQSClient.
+// Queue is one in-memory queue; its methods are those of transport.SQSClient.
 // The zero value is not usable: call New.
 type Queue struct {
 	mu      sync.Mutex

@@ -24,10 +24,10 @@ var (
 
 var (
 	// InboundMails counts ingested mails by the pipeline's action
-	// (inbound.Action*: created, appended, duplicate, ignored,
-	// quarantined, bounce) and "failed" for a mail left on the queue.
+	// (store.Action*: created, appended, duplicate, ignored,
+	// quarantined, bounce, feedback) and "failed" for a mail left on the queue.
 	InboundMails = counter("dargo_inbound_mails_total",
-		"Inbound mail processing attempts, by outcome: created, appended, duplicate, ignored, quarantined, bounce, failed (a mail that fails and then succeeds counts once each).", "action")
+		"Inbound mail processing attempts, by outcome: created, appended, duplicate, ignored, quarantined, bounce, feedback, failed (a mail that fails and then succeeds counts once each).", "action")
 	// SQSErrors counts failed SQS calls by operation: receive, delete,
 	// visibility (ChangeMessageVisibility) and dlq (reading the
 	// dead-letter queue's depth).

@@ -214,7 +214,7 @@ func TestS3BlobsUnderThePipeline(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ingest: %v", err)
 		}
-		if res.Action != inbound.ActionCreated || res.Message == nil {
+		if res.Action != store.ActionCreated || res.Message == nil {
 			t.Fatalf("ingest: %+v, want created", res)
 		}
 
@@ -258,7 +258,7 @@ func TestS3BlobsUnderThePipeline(t *testing.T) {
 		}
 
 		// The same mail again is a duplicate and writes nothing new.
-		if res, err := p.Ingest(ctx, raw, inbound.Envelope{}); err != nil || res.Action != inbound.ActionDuplicate {
+		if res, err := p.Ingest(ctx, raw, inbound.Envelope{}); err != nil || res.Action != store.ActionDuplicate {
 			t.Errorf("second ingest: %+v, %v", res, err)
 		}
 		if got := listKeys(t, client, bucket); !slices.Equal(got, want) {
