@@ -50,18 +50,18 @@ func TestRoundTripsPerMail(t *testing.T) {
 					fmt.Sprintf("In-Reply-To: <trips-%d@example.com>\r\n", 100+i)))
 			}
 			res, created := tripsOf(t, p, c, tripsMail(1, "ada@example.com", "support@help.example.com", ""))
-			if res.Action != inbound.ActionCreated {
+			if res.Action != store.ActionCreated {
 				t.Fatalf("first mail: %+v", res)
 			}
 			t.Logf("new ticket: %d round trips\n%s", created, strings.Join(c.Log(), "\n"))
 			res, replied := tripsOf(t, p, c, tripsMail(2, "ada@example.com", "support@help.example.com", "In-Reply-To: <trips-1@example.com>\r\n"))
-			if res.Action != inbound.ActionAppended {
+			if res.Action != store.ActionAppended {
 				t.Fatalf("reply: %+v", res)
 			}
 			t.Logf("reply by In-Reply-To: %d round trips\n%s", replied, strings.Join(c.Log(), "\n"))
 			to := replyaddr.Addr(pipelineSecret, "support", pipelineDomain, *res.Ticket)
 			res, token := tripsOf(t, p, c, tripsMail(3, "ada@example.com", to, ""))
-			if res.Action != inbound.ActionAppended {
+			if res.Action != store.ActionAppended {
 				t.Fatalf("reply by token: %+v", res)
 			}
 			t.Logf("reply by reply address: %d round trips", token)
@@ -74,12 +74,12 @@ func TestRoundTripsPerMail(t *testing.T) {
 			sp := inbound.NewPipeline(db, opts)
 			staffTo := replyaddr.StaffAddr(pipelineSecret, "support", pipelineDomain, *res.Ticket, staff.ID)
 			res, staffTrips := tripsOf(t, sp, c, tripsMail(4, "mia@example.org", staffTo, staffTrusted))
-			if res.Action != inbound.ActionAppended {
+			if res.Action != store.ActionAppended {
 				t.Fatalf("staff answer: %+v", res)
 			}
 			t.Logf("staff answer by mail: %d round trips", staffTrips)
 			res, bounce := tripsOf(t, p, c, pipelineEML(t, "dsn_permanent.eml", 0))
-			if res.Action != inbound.ActionBounce {
+			if res.Action != store.ActionBounce {
 				t.Fatalf("bounce: %+v", res)
 			}
 			t.Logf("bounce: %d round trips", bounce)
