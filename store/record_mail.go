@@ -38,6 +38,9 @@ func (tx *Tx) recordMail(ctx context.Context, d *Incoming, keys []string, out *R
 			return fmt.Errorf("store: create ticket: %w", err)
 		}
 		out.Created = true
+		if err := tx.firstLanguage(ctx, row.Author, d.Language); err != nil {
+			return err
+		}
 		return tx.recordMessage(ctx, d, keys, out, row.Ticket, row.Author, map[int64]bool{}, now)
 	}
 	err := tx.QueryRowxContext(ctx, `WITH `+user+`
@@ -48,6 +51,9 @@ func (tx *Tx) recordMail(ctx context.Context, d *Incoming, keys []string, out *R
 		return notFound(err, "deliver")
 	}
 	t, author := row.Ticket, row.Author
+	if err := tx.firstLanguage(ctx, author, d.Language); err != nil {
+		return err
+	}
 	var removed map[int64]bool
 	if t.MergedInto != nil { // merged meanwhile: the survivor, as ever
 		if t, err = tx.liveTicket(ctx, t.ID); err != nil {
