@@ -94,18 +94,9 @@ func (p *Pipeline) Ingest(ctx context.Context, raw []byte, env Envelope) (res Re
 }
 
 func (p *Pipeline) ingest(ctx context.Context, raw []byte, env Envelope) (Result, error) {
-	rec := &store.InboundMail{
-		Key:        mailKey(raw, env.SESID),
-		SESID:      env.SESID,
-		Sender:     env.Sender,
-		Recipients: strings.Join(env.Recipients, ","),
-	}
-	if v, err := json.Marshal(env.Verdicts); err == nil {
-		rec.Verdicts = string(v)
-	}
-	saved, existed, err := p.store.SaveInboundMail(ctx, rec, raw)
+	saved, existed, err := p.save(ctx, raw, env)
 	if err != nil {
-		return Result{}, fmt.Errorf("inbound: %w", err)
+		return Result{}, err
 	}
 	if existed && saved.Status != "received" {
 		return p.duplicateOf(ctx, saved), nil
@@ -144,6 +135,12 @@ func (p *Pipeline) run(ctx context.Context, rec *store.InboundMail, raw []byte, 
 	if err != nil {
 		return Result{}, err
 	}
+	p.logResult(ctx, rec, env, res)
+	return res, nil
+}
+
+// logResult logs what became of an inbound mail.
+func (p *Pipeline) logResult(ctx context.Context, rec *store.InboundMail, env Envelope, res Result) {
 	attrs := []any{"inbound_mail", rec.ID, "ses_id", env.SESID, "action", res.Action, "reason", res.Reason}
 	if res.Ticket != nil {
 		attrs = append(attrs, "ticket", *res.Ticket)
@@ -152,7 +149,6 @@ func (p *Pipeline) run(ctx context.Context, rec *store.InboundMail, raw []byte, 
 		attrs = append(attrs, "message", *res.Message)
 	}
 	p.log.InfoContext(ctx, "inbound mail", attrs...)
-	return res, nil
 }
 
 func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []byte, env Envelope, released bool) (Result, error) {
@@ -304,6 +300,22 @@ func dmarcFailed(v Verdicts) bool {
 // deliver hands the mail to RecordInbound, which resolves its route and
 // writes it in one transaction; decide completes it once the route is known.
 func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, released bool) (Result, error) {
+	dv := p.delivery(rec, m, env, released)
+	out, err := p.store.RecordInbound(ctx, dv.in)
+	return p.delivered(ctx, dv, out, err)
+}
+
+// delivery is one mail on its way into RecordInbound (or RecordInboundBatch).
+type delivery struct {
+	rec  *store.InboundMail
+	m    *Mail
+	in   *store.Incoming
+	auto string // why the mail is automatic, "" when it is not
+	why  string // its route's reason, set by the route's Decide
+}
+
+// delivery builds what RecordInbound writes for the mail.
+func (p *Pipeline) delivery(rec *store.InboundMail, m *Mail, env Envelope, released bool) *delivery {
 	auto := autoReason(m)
 	d := &store.Incoming{
 		MaxCc:         p.opts.MaxCc,
@@ -325,7 +337,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		d.Attachments = append(d.Attachments, store.NewAttachment{
 			Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID, Inline: a.Inline, Data: a.Data})
 	}
-	var why string
+	dv := &delivery{rec: rec, m: m, in: d, auto: auto}
 	d.Route = p.routeOf(m, env)
 	d.Route.CheckBlocked = true
 	d.Route.Decide = func(r store.Route, d *store.Incoming) string {
@@ -342,10 +354,15 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		if rt.ticket != nil {
 			d.TicketID = rt.ticket.ID
 		}
-		why = rt.why
+		dv.why = rt.why
 		return ""
 	}
-	out, err := p.store.RecordInbound(ctx, d)
+	return dv
+}
+
+// delivered turns what RecordInbound answered into the mail's Result.
+func (p *Pipeline) delivered(ctx context.Context, dv *delivery, out *store.Recorded, err error) (Result, error) {
+	rec, m := dv.rec, dv.m
 	switch {
 	case errors.Is(err, store.ErrProcessed):
 		return p.lostRace(ctx, rec.ID)
@@ -362,10 +379,10 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 	if out.Created {
 		res.Action = store.ActionCreated
 	}
-	if auto != "" {
+	if dv.auto != "" {
 		res.Reason = "automatic reply recorded without changing the ticket"
-	} else if why != "" {
-		res.Reason = why
+	} else if dv.why != "" {
+		res.Reason = dv.why
 	}
 	return res, nil
 }
