@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/internal/metrics"
 	"github.com/dargo-support/dargo/store"
 )
@@ -28,13 +29,17 @@ const (
 // grace remains (work lives); after that it releases what it is handed.
 func (c *Consumer) processLoop(work context.Context, slots chan struct{}, jobs <-chan job, deletes chan<- job) {
 	for j := range jobs {
-		if work.Err() != nil {
-			c.release(work, []types.Message{j.msg})
-		} else {
+		msgs := j.messages()
+		switch {
+		case work.Err() != nil:
+			c.release(work, msgs)
+		case j.batch != nil:
+			c.processBatch(work, jobsOf(j.batch), deletes)
+		default:
 			c.process(work, j, deletes)
 		}
-		<-slots
-		metrics.InboundInFlight.Dec()
+		freeSlots(slots, len(msgs))
+		metrics.InboundInFlight.Sub(float64(len(msgs)))
 	}
 }
 
@@ -48,6 +53,12 @@ func (c *Consumer) process(ctx context.Context, j job, deletes chan<- job) {
 	stop := c.heartbeat(ctx, j)
 	out := c.handleSafe(ctx, j)
 	stop()
+	c.settle(ctx, j, out, deletes)
+}
+
+// settle does with a handled message what its outcome asks: deletes it
+// (the database has committed), or has it back later.
+func (c *Consumer) settle(ctx context.Context, j job, out outcome, deletes chan<- job) {
 	switch out {
 	case outcomeDone:
 		deletes <- j
@@ -90,29 +101,42 @@ func (c *Consumer) handleSafe(ctx context.Context, j job) (out outcome) {
 			out = outcomePoison
 		}
 	}()
-	return c.handle(ctx, j)
+	out, m := c.open(ctx, j)
+	if m == nil {
+		return out
+	}
+	return c.ingest(ctx, j, m)
 }
 
-func (c *Consumer) handle(ctx context.Context, j job) outcome {
+// mail is a Received notification's mail, ready for the pipeline.
+type mail struct {
+	raw []byte
+	env mailparse.Envelope
+	log *slog.Logger
+}
+
+// open handles a message up to the pipeline: a notification that is not
+// mail is done with here (m is nil), and one that is returns its mail.
+func (c *Consumer) open(ctx context.Context, j job) (out outcome, m *mail) {
 	body := ""
 	if j.msg.Body != nil {
 		body = *j.msg.Body
 	}
 	n, err := DecodeNotification([]byte(body))
 	if err != nil {
-		return c.poison(j, nil, err)
+		return c.poison(j, nil, err), nil
 	}
 	if v := c.opts.Verifier; v != nil {
 		if n.SNS == nil {
-			return c.poison(j, n, errors.New("inbound: unsigned (raw delivery) message while DARGO_SNS_VERIFY is on"))
+			return c.poison(j, n, errors.New("inbound: unsigned (raw delivery) message while DARGO_SNS_VERIFY is on")), nil
 		}
 		if err := v.Verify(ctx, n.SNS); err != nil {
 			var te *TransientError
 			if errors.As(err, &te) {
 				c.log.Warn("SNS certificate not available; will retry", "sqs_message_id", j.id(), "err", err)
-				return mailFailed(n, outcomeFailed)
+				return mailFailed(n, outcomeFailed), nil
 			}
-			return mailFailed(n, c.poison(j, n, err))
+			return mailFailed(n, c.poison(j, n, err)), nil
 		}
 	}
 	log := c.log.With("sqs_message_id", j.id(), "receive_count", j.receiveCount(), "ses_id", n.SESID)
@@ -120,34 +144,35 @@ func (c *Consumer) handle(ctx context.Context, j job) outcome {
 	case KindSubscription:
 		log.Warn("SNS subscription message, not mail: deleted", "type", n.Type,
 			"topic_arn", n.SNS.TopicArn, "subscribe_url", n.SNS.SubscribeURL)
-		return outcomeDone
+		return outcomeDone, nil
 	case KindIgnored:
 		log.Info("notification of no interest: deleted", "type", n.Type)
 		countFeedback(n)
-		return outcomeDone
+		return outcomeDone, nil
 	case KindBounce, KindComplaint:
 		if c.opts.Feedback == nil {
-			return c.poison(j, n, errors.New("inbound: feedback notification on a consumer without Feedback"))
+			return c.poison(j, n, errors.New("inbound: feedback notification on a consumer without Feedback")), nil
 		}
 		if err := ApplyFeedback(ctx, c.opts.Feedback, n, log); err != nil {
 			log.Error("feedback not recorded; will retry", "err", err)
-			return outcomeFailed
+			return outcomeFailed, nil
 		}
 		c.gate.ok()
 		countFeedback(n)
-		return outcomeDone
+		return outcomeDone, nil
 	}
-	return c.ingest(ctx, j, n, log)
+	return c.mailOf(ctx, j, n, log)
 }
 
-// ingest hands a Received notification's mail to the pipeline, which
-// counts it in dargo_inbound_mails_total; a mail that does not get there
-// is counted failed here.
-func (c *Consumer) ingest(ctx context.Context, j job, n *Notification, log *slog.Logger) outcome {
+// mailOf reads a Received notification's mail (from S3 when the SES
+// action stored it there). A mail that does not reach the pipeline, which
+// counts the mails it gets in dargo_inbound_mails_total, is counted failed
+// here.
+func (c *Consumer) mailOf(ctx context.Context, j job, n *Notification, log *slog.Logger) (outcome, *mail) {
 	raw := n.Content
 	if n.Bucket != "" {
 		if c.opts.Objects == nil {
-			return mailFailed(n, c.poison(j, n, fmt.Errorf("inbound: mail in s3://%s/%s but no S3 fetcher is configured", n.Bucket, n.Key)))
+			return mailFailed(n, c.poison(j, n, fmt.Errorf("inbound: mail in s3://%s/%s but no S3 fetcher is configured", n.Bucket, n.Key))), nil
 		}
 		var err error
 		if raw, err = c.opts.Objects.Fetch(ctx, n.Bucket, n.Key); err != nil {
@@ -155,23 +180,33 @@ func (c *Consumer) ingest(ctx context.Context, j job, n *Notification, log *slog
 				// S3 throttled, failed or was cut off: the object may well be
 				// there, so this is no reason to give up on the message.
 				log.Warn("S3 object not fetched; will retry", "bucket", n.Bucket, "key", n.Key, "err", err)
-				return mailFailed(n, outcomeFailed)
+				return mailFailed(n, outcomeFailed), nil
 			}
-			return mailFailed(n, c.poison(j, n, fmt.Errorf("inbound: fetch s3://%s/%s: %w", n.Bucket, n.Key, err)))
+			return mailFailed(n, c.poison(j, n, fmt.Errorf("inbound: fetch s3://%s/%s: %w", n.Bucket, n.Key, err))), nil
 		}
 	}
 	if c.opts.Pipeline == nil {
-		return mailFailed(n, c.poison(j, n, errors.New("inbound: mail on a consumer without a pipeline")))
+		return mailFailed(n, c.poison(j, n, errors.New("inbound: mail on a consumer without a pipeline"))), nil
 	}
+	return outcomeDone, &mail{raw: raw, env: n.Envelope, log: log}
+}
+
+// ingest hands a mail to the pipeline.
+func (c *Consumer) ingest(ctx context.Context, j job, m *mail) outcome {
 	start := time.Now()
-	res, err := c.opts.Pipeline.Ingest(ctx, raw, n.Envelope)
+	res, err := c.opts.Pipeline.Ingest(ctx, m.raw, m.env)
+	return c.ingested(j, m, res, err, start)
+}
+
+// ingested is the outcome of a mail the pipeline answered.
+func (c *Consumer) ingested(j job, m *mail, res mailparse.Result, err error, start time.Time) outcome {
 	if err != nil {
-		log.Error("pipeline failed; the message stays on the queue", "err", err)
+		m.log.Error("pipeline failed; the message stays on the queue", "err", err)
 		return outcomeFailed
 	}
 	c.gate.ok()
 	observeLatency(j, time.Now())
-	log.Debug("sqs mail ingested", "action", res.Action, "took", time.Since(start).String())
+	m.log.Debug("sqs mail ingested", "action", res.Action, "took", time.Since(start).String())
 	return outcomeDone
 }
 

@@ -16,6 +16,17 @@ import (
 // job is one received SQS message on its way through the consumer.
 type job struct {
 	msg types.Message
+	// batch, when set instead of msg, is the messages of one receive,
+	// whose mails go to a BatchIngester together.
+	batch []types.Message
+}
+
+// messages is what the job holds.
+func (j job) messages() []types.Message {
+	if j.batch != nil {
+		return j.batch
+	}
+	return []types.Message{j.msg}
 }
 
 func (j job) id() string { return aws.ToString(j.msg.MessageId) }
@@ -72,24 +83,34 @@ func (c *Consumer) receive(ctx, work context.Context, n int, slots chan struct{}
 // handOff gives msgs to the processors, waiting for them while ctx lives.
 // After ctx ends a message waits for nobody: a free processor takes it
 // while grace remains, otherwise it is released.
+// When the pipeline takes batches, the messages go to one processor
+// together.
 func (c *Consumer) handOff(ctx, work context.Context, msgs []types.Message, slots chan struct{}, jobs chan<- job) {
 	var unstarted []types.Message
-	for _, m := range msgs {
+	give := make([]job, 0, len(msgs))
+	if c.batches() && len(msgs) > 1 {
+		give = append(give, job{batch: msgs})
+	} else {
+		for _, m := range msgs {
+			give = append(give, job{msg: m})
+		}
+	}
+	for _, j := range give {
 		if ctx.Err() == nil {
 			select {
-			case jobs <- job{msg: m}:
+			case jobs <- j:
 				continue
 			case <-ctx.Done():
 			}
 		}
 		if work.Err() == nil {
 			select {
-			case jobs <- job{msg: m}:
+			case jobs <- j:
 				continue
 			default:
 			}
 		}
-		unstarted = append(unstarted, m)
+		unstarted = append(unstarted, j.messages()...)
 	}
 	if len(unstarted) > 0 {
 		c.release(work, unstarted)
