@@ -11,6 +11,7 @@ import (
 	"github.com/dargo-support/dargo/inbound/transport"
 
 	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/inbound/mailparse"
 	"github.com/dargo-support/dargo/internal/memsqs"
 )
 
@@ -101,6 +102,31 @@ func (c *committer) Ingest(ctx context.Context, raw []byte, env inbound.Envelope
 	}
 	c.n.Add(1)
 	return res, nil
+}
+
+// IngestBatch hands a batch to the pipeline together when it takes
+// batches (as the consumer does with *inbound.Pipeline), one by one
+// otherwise.
+func (c *committer) IngestBatch(ctx context.Context, items []mailparse.Item) []mailparse.ItemResult {
+	var results []mailparse.ItemResult
+	if b, ok := c.p.(transport.BatchIngester); ok {
+		results = b.IngestBatch(ctx, items)
+	} else {
+		for _, it := range items {
+			res, err := c.p.Ingest(ctx, it.Raw, it.Env)
+			results = append(results, mailparse.ItemResult{Result: res, Err: err})
+		}
+	}
+	for i, r := range results {
+		if r.Err != nil {
+			continue
+		}
+		if c.after != nil {
+			c.after(items[i].Env.SESID)
+		}
+		c.n.Add(1)
+	}
+	return results
 }
 
 // wait returns once n mails are in, or fails when none came in for a minute.
