@@ -152,7 +152,12 @@ func (c *Consumer) Run(ctx context.Context) error {
 
 	// A slot is held by each message from its receive until it is handled
 	// or released: at most a batch more than the processors can start.
-	slots := make(chan struct{}, max(2*c.opts.Processors, 10))
+	// When the pipeline takes batches, a processor starts up to ten at once.
+	capacity := max(2*c.opts.Processors, 10)
+	if c.batches() {
+		capacity = 10 * (c.opts.Processors + 1)
+	}
+	slots := make(chan struct{}, capacity)
 	// Unbuffered: a send succeeds only when a processor is free, which is
 	// what shutdown asks before it hands over a message.
 	jobs := make(chan job)
