@@ -45,7 +45,7 @@ var signOffs = map[string]*regexp.Regexp{}
 func init() {
 	const w = `([\p{L}\p{N}._®™&-]+(?:['’]\p{L}{1,3})?(?: [\p{L}\p{N}._®™&-]+(?:['’]\p{L}{1,3})?){0,4})`
 	for word, pattern := range map[string]string{
-		"sent": `sent (?:from my ` + w + `|from my android device with k-9 mail\. please excuse my brevity|(?:from|via|with) the samsung ` + w + `(?:, an? ` + w + `)?` +
+		"sent": `sent (?:from my ` + w + `|from my (?:verizon|sprint|at&t|t-mobile|u\.s\. cellular), ` + w + `|from my android device with k-9 mail\. please excuse my brevity|(?:from|via|with) the samsung ` + w + `(?:, an? ` + w + `)?` +
 			`|from (?:outlook|mail|yahoo mail|aol|aol mail|gmail|gmail mobile|proton mail|protonmail|blackberry)(?: mobile| (?:for|on) ` + w + `)?)`,
 		"get":       `get outlook for (?:ios|android)`,
 		"envoyé":    `envoyé (?:de|depuis) mon ` + w,

@@ -37,6 +37,8 @@ func TestSignOffKeepsSentences(t *testing.T) {
 		{"quote then sign-off is empty", "On Mon, 5 Oct 2026, Support <help@help.example.com> wrote:\n> Which device?\n\nSent from my iPhone", ""},
 		{"quote then -- block keeps text", "> Which device?\n\n--\nThe login fails.", "> Which device?\n\n--\nThe login fails."},
 		{"samsung via", "Ok.\n\nSent via the Samsung Galaxy S23, an AT&T 5G smartphone", "Ok."},
+		{"verizon", "Ok.\n\nSent from my Verizon, Samsung Galaxy smartphone", "Ok."},
+		{"comma after device is text", "Ok.\n\nSent from my iPhone, sorry for typos", "Ok.\n\nSent from my iPhone, sorry for typos"},
 		{"polish suffix", "Tak.\n\nWysłane z iPhone'a", "Tak."},
 		{"german text after device", "Ja.\n\nVon meinem iPhone habe ich das Update gestern installiert und es geht nicht gesendet", "Ja.\n\nVon meinem iPhone habe ich das Update gestern installiert und es geht nicht gesendet"},
 	}
