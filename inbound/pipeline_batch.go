@@ -124,7 +124,7 @@ func (p *Pipeline) batchable(rec *store.InboundMail, raw []byte, env Envelope) *
 	if p.hold(raw, env.Verdicts) != "" {
 		return nil
 	}
-	m, err := mailparse.Parse(raw)
+	m, err := mailparse.ParseText(raw) // as process: HTML is sanitized when stored (SafeHTML)
 	if err != nil || m.Overflow != "" || !p.ordinary(m, env) || feedbackReport(m) != nil || isAWSNotificationMail(m) {
 		return nil
 	}
