@@ -22,11 +22,11 @@ type Store interface {
 	FinishInboundMail(ctx context.Context, id int64, o store.Outcome) error
 	Ticket(ctx context.Context, id int64) (*store.Ticket, error)
 	TicketByNumber(ctx context.Context, number int64) (*store.Ticket, error)
-	TicketByThreadIDs(ctx context.Context, ids []string) (*store.Ticket, error)
 	Survivor(ctx context.Context, t *store.Ticket) (*store.Ticket, error)
 	ThreadIDExists(ctx context.Context, id string) (bool, error)
 	IsParticipant(ctx context.Context, ticketID int64, email string) (bool, error)
-	Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error)
+	ResolveRoute(ctx context.Context, r store.InboundRoute, from string) (store.Route, error)
+	RecordInbound(ctx context.Context, d *store.Incoming) (*store.Recorded, error)
 	BounceStore
 	InboundMail(ctx context.Context, id int64) (*store.InboundMail, error)
 	IsBlocked(ctx context.Context, email string) (bool, error)
@@ -171,14 +171,18 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return p.finish(ctx, rec, store.ActionQuarantined, reason)
 		}
 	}
-	m, err := mailparse.Parse(raw)
+	m, err := mailparse.ParseText(raw) // HTML is sanitized only for a mail stored as a message (SafeHTML)
 	if err != nil {
 		return p.finish(ctx, rec, store.ActionQuarantined, "unreadable mail: "+err.Error())
 	}
 	if m.Overflow != "" && !released {
 		return p.finish(ctx, rec, store.ActionQuarantined, m.Overflow)
 	}
-	if m.MessageID != "" {
+	// An ordinary mail (one From, to the desk, not a bounce) is checked for
+	// a Message-ID seen before and a blocked sender inside RecordInbound's
+	// transaction, with its route; any other is checked here first.
+	ordinary := p.ordinary(m, env)
+	if m.MessageID != "" && !ordinary {
 		seen, err := p.store.ThreadIDExists(ctx, m.MessageID)
 		if err != nil {
 			return Result{}, fmt.Errorf("inbound: %w", err)
@@ -211,16 +215,12 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 	if m.From.Email == "" {
 		return p.finish(ctx, rec, store.ActionQuarantined, "no usable From address")
 	}
-	if blocked, err := p.store.IsBlocked(ctx, m.From.Email); err != nil {
-		return Result{}, fmt.Errorf("inbound: %w", err)
-	} else if blocked {
-		// The sender had their data erased and asked not to be recreated:
-		// keep nothing of the mail, not even who sent it.
-		res, err := p.finish(ctx, rec, store.ActionIgnored, "sender asked to be erased and not recreated")
-		if err != nil {
-			return res, err
+	if !ordinary {
+		if blocked, err := p.store.IsBlocked(ctx, m.From.Email); err != nil {
+			return Result{}, fmt.Errorf("inbound: %w", err)
+		} else if blocked {
+			return p.blocked(ctx, rec)
 		}
-		return res, p.store.ForgetInboundMail(ctx, rec.ID)
 	}
 	if number, forwardID, ok := p.forwardAddress(m, env); ok {
 		// A third party answering a forward: its own signed address, and
@@ -252,30 +252,31 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 	if p.ours(m.From.Email) {
 		return p.finish(ctx, rec, store.ActionIgnored, "mail from our own address "+m.From.Email+" (loop)")
 	}
-	auto := autoReason(m)
-	rt, err := p.route(ctx, m, env)
+	return p.deliver(ctx, rec, m, env, released)
+}
+
+// ordinary reports a mail that goes the customer routes without a look at
+// the database first: one From, not a bounce, not to a forward's or staff
+// member's reply address, not from our own address.
+func (p *Pipeline) ordinary(m *Mail, env Envelope) bool {
+	if m.FromFields > 1 || m.FromMailboxes > 1 || m.From.Email == "" || isBounce(m, env) || p.ours(m.From.Email) {
+		return false
+	}
+	if _, _, ok := p.forwardAddress(m, env); ok {
+		return false
+	}
+	_, _, ok := p.staffAddress(m, env)
+	return !ok
+}
+
+// blocked records a mail from a sender who had their data erased and asked
+// not to be recreated: nothing of it is kept, not even who sent it.
+func (p *Pipeline) blocked(ctx context.Context, rec *store.InboundMail) (Result, error) {
+	res, err := p.finish(ctx, rec, store.ActionIgnored, "sender asked to be erased and not recreated")
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
-	flag := ""
-	if m.FromAmbiguous != "" {
-		flag = FlagAmbiguousFrom
-	}
-	if strings.EqualFold(env.Verdicts.Spam, "FAIL") && !released {
-		flag = "spam"
-	}
-	if dmarcFailed(env.Verdicts) && !released {
-		flag = "dmarc"
-		if rt.ticket != nil {
-			// A sender who fails DMARC under a strict policy may be forged:
-			// never let it write into somebody's existing ticket.
-			rt = route{why: fmt.Sprintf("DMARC failed (policy %s): not appended to #%d; opened a flagged ticket", strings.ToLower(env.Verdicts.DMARCPolicy), rt.ticket.Number)}
-		}
-	}
-	if auto != "" && rt.ticket == nil {
-		return p.finish(ctx, rec, store.ActionIgnored, "automatic mail ("+auto+") does not open tickets")
-	}
-	return p.deliver(ctx, rec, m, env, rt, auto != "", flag)
+	return res, p.store.ForgetInboundMail(ctx, rec.ID)
 }
 
 // FlagAmbiguousFrom marks a message (and a ticket it opens) whose From is
@@ -301,10 +302,11 @@ func dmarcFailed(v Verdicts) bool {
 	return strings.EqualFold(v.DMARC, "FAIL") && (policy == "reject" || policy == "quarantine")
 }
 
-func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, rt route, auto bool, flag string) (Result, error) {
-	sender := p.checkSender(m, env, rt)
-	d := &store.Delivery{
-		Flag:          flag,
+// deliver hands the mail to RecordInbound, which resolves its route and
+// writes it in one transaction; decide completes it once the route is known.
+func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope, released bool) (Result, error) {
+	auto := autoReason(m)
+	d := &store.Incoming{
 		MaxCc:         p.opts.MaxCc,
 		InboundMailID: rec.ID,
 		From:          store.Person{Email: m.From.Email, Name: m.From.Name},
@@ -313,42 +315,80 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		Cc:            p.ccs(m),
 		Message: store.NewMessage{
 			Kind: store.MessageInbound, Source: store.SourceEmail, MessageID: m.MessageID, Subject: m.Subject,
-			Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML, Auto: auto,
-			SenderAuth: sender.auth, SenderAuthReason: sender.why,
+			Text: m.Text, VisibleText: m.VisibleText, HTML: m.SafeHTML(), Auto: auto != "",
 		},
-		Reopen:     !auto,
-		Confirm:    !auto && flag == "", // no confirmation (backscatter) to a sender we doubt
+		Reopen:     auto == "",
 		AutoCap:    p.opts.AutoCap,
 		AutoWindow: p.opts.AutoWindow,
 		Language:   Language(m.Header.Get("Content-Language"), m.VisibleText),
-	}
-	if rt.ticket != nil {
-		d.TicketID = rt.ticket.ID
 	}
 	for _, a := range m.Attachments {
 		d.Attachments = append(d.Attachments, store.NewAttachment{
 			Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID, Inline: a.Inline, Data: a.Data})
 	}
-	out, err := p.store.Deliver(ctx, d)
-	if errors.Is(err, store.ErrProcessed) {
+	var why string
+	d.Route = p.routeOf(m, env)
+	d.Route.CheckBlocked = true
+	d.Route.Decide = func(r store.Route, d *store.Incoming) string {
+		rt := route{ticket: r.Ticket, replyTo: r.ReplyTo, fromParticipant: r.FromParticipant, why: r.Why}
+		rt, flag := p.flag(m, env, rt, released)
+		if auto != "" && rt.ticket == nil {
+			return "automatic mail (" + auto + ") does not open tickets"
+		}
+		sender := p.checkSender(m, env, rt)
+		d.Flag = flag
+		d.Confirm = auto == "" && flag == "" // no confirmation (backscatter) to a sender we doubt
+		d.Message.SenderAuth, d.Message.SenderAuthReason = sender.auth, sender.why
+		d.TicketID = 0
+		if rt.ticket != nil {
+			d.TicketID = rt.ticket.ID
+		}
+		why = rt.why
+		return ""
+	}
+	out, err := p.store.RecordInbound(ctx, d)
+	switch {
+	case errors.Is(err, store.ErrProcessed):
 		return p.lostRace(ctx, rec.ID)
-	}
-	if errors.Is(err, store.ErrDuplicate) {
+	case errors.Is(err, store.ErrDuplicate):
 		return p.finish(ctx, rec, store.ActionDuplicate, "Message-ID <"+m.MessageID+"> seen before")
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrBlocked):
+		return p.blocked(ctx, rec)
+	case err != nil:
 		return Result{}, fmt.Errorf("inbound: %w", err)
+	case out.Ignored != "":
+		return Result{Action: store.ActionIgnored, Reason: out.Ignored}, nil
 	}
 	res := Result{Action: store.ActionAppended, Ticket: &out.TicketNumber, Message: &out.MessageID}
 	if out.Created {
 		res.Action = store.ActionCreated
 	}
-	if auto {
+	if auto != "" {
 		res.Reason = "automatic reply recorded without changing the ticket"
-	} else if rt.why != "" {
-		res.Reason = rt.why
+	} else if why != "" {
+		res.Reason = why
 	}
 	return res, nil
+}
+
+// flag is the flag a mail gets, and its route after it: a sender who fails
+// DMARC under a strict policy may be forged, and never writes into
+// somebody's existing ticket.
+func (p *Pipeline) flag(m *Mail, env Envelope, rt route, released bool) (route, string) {
+	flag := ""
+	if m.FromAmbiguous != "" {
+		flag = FlagAmbiguousFrom
+	}
+	if strings.EqualFold(env.Verdicts.Spam, "FAIL") && !released {
+		flag = "spam"
+	}
+	if dmarcFailed(env.Verdicts) && !released {
+		flag = "dmarc"
+		if rt.ticket != nil {
+			rt = route{why: fmt.Sprintf("DMARC failed (policy %s): not appended to #%d; opened a flagged ticket", strings.ToLower(env.Verdicts.DMARCPolicy), rt.ticket.Number)}
+		}
+	}
+	return rt, flag
 }
 
 // duplicateOf reports a mail received (and handled) before, with its outcome.

@@ -225,8 +225,8 @@ func (s *pipelineStore) TicketByThreadIDs(ctx context.Context, ids []string) (*s
 	return s.DB.TicketByThreadIDs(ctx, ids)
 }
 
-func (s *pipelineStore) Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error) {
-	s.note("Deliver")
+func (s *pipelineStore) RecordInbound(ctx context.Context, d *store.Incoming) (*store.Recorded, error) {
+	s.note("RecordInbound")
 	s.delivers++
 	if s.hold != nil && s.delivers == 1 {
 		close(s.reached)
@@ -235,7 +235,7 @@ func (s *pipelineStore) Deliver(ctx context.Context, d *store.Delivery) (*store.
 	if s.failDeliver {
 		return nil, errors.New("database went away")
 	}
-	return s.DB.Deliver(ctx, d)
+	return s.DB.RecordInbound(ctx, d)
 }
 
 var _ inbound.Store = (*pipelineStore)(nil)

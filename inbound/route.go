@@ -2,7 +2,6 @@ package inbound
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -22,94 +21,39 @@ type route struct {
 	why             string // why a header or subject match was refused
 }
 
-// route finds the ticket a mail belongs to, in this order: a reply token in
-// any recipient; In-Reply-To/References matching a thread id; a [#N] subject
-// tag. Header and subject matches count only when the sender takes part in
-// the ticket; a valid reply token routes on its own (whether it also vouches
-// for the sender is checkSender's call).
-func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, error) {
+// routeOf is what the mail says about the ticket it belongs to: reply
+// tokens in its recipients, its In-Reply-To/References, its [#N] subject
+// tag. The store resolves it (store.ResolveRoute, or RecordInbound in its
+// transaction): a reply token routes on its own (whether it also vouches for
+// the sender is checkSender's call); header and subject matches count only
+// when the sender takes part in the ticket.
+func (p *Pipeline) routeOf(m *Mail, env Envelope) *store.InboundRoute {
+	r := &store.InboundRoute{Ambiguous: m.FromAmbiguous}
 	for _, addr := range p.recipients(m, env) {
-		n, ok := replyaddr.Parse(p.opts.Secret, p.opts.MailDomain, addr)
-		if !ok {
-			continue
-		}
-		t, err := p.ticketByNumber(ctx, n)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return route{}, fmt.Errorf("inbound: route: %w", err)
-		}
-		in, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
-		if err != nil {
-			return route{}, fmt.Errorf("inbound: route: %w", err)
-		}
-		return route{ticket: t, replyTo: t.Number, fromParticipant: in && m.FromAmbiguous == ""}, nil
-	}
-	ids := append(append([]string{}, m.References...), m.InReplyTo...)
-	if m.FromAmbiguous != "" {
-		// An ambiguous From names nobody for sure: it never matches a
-		// participant, whatever its headers or subject point at.
-		var r route
-		if _, tagged := mailparse.SubjectTag(m.Subject); tagged || len(ids) > 0 {
-			r.why = m.FromAmbiguous + ": not matched to a ticket by headers or subject; opened a new ticket"
-		}
-		return r, nil
-	}
-	var refused []string
-	if len(ids) > 0 {
-		t, err := p.ticketByThreadIDs(ctx, ids)
-		switch {
-		case err == nil:
-			ok, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
-			if err != nil {
-				return route{}, fmt.Errorf("inbound: route: %w", err)
-			}
-			if ok {
-				return route{ticket: t}, nil
-			}
-			refused = append(refused, fmt.Sprintf("#%d by thread headers", t.Number))
-		case !errors.Is(err, store.ErrNotFound):
-			return route{}, fmt.Errorf("inbound: route: %w", err)
+		if n, ok := replyaddr.Parse(p.opts.Secret, p.opts.MailDomain, addr); ok {
+			r.ReplyNumbers = append(r.ReplyNumbers, n)
 		}
 	}
+	r.ThreadIDs = append(append([]string{}, m.References...), m.InReplyTo...)
 	if n, ok := mailparse.SubjectTag(m.Subject); ok {
-		t, err := p.ticketByNumber(ctx, n)
-		switch {
-		case err == nil:
-			ok, err := p.store.IsParticipant(ctx, t.ID, m.From.Email)
-			if err != nil {
-				return route{}, fmt.Errorf("inbound: route: %w", err)
-			}
-			if ok {
-				return route{ticket: t}, nil
-			}
-			refused = append(refused, fmt.Sprintf("#%d by subject tag", t.Number))
-		case !errors.Is(err, store.ErrNotFound):
-			return route{}, fmt.Errorf("inbound: route: %w", err)
-		}
+		r.SubjectNumber = n
 	}
-	var r route
-	if len(refused) > 0 {
-		r.why = "sender " + m.From.Email + " is not a participant of the matched ticket (" + strings.Join(refused, ", ") + "); opened a new ticket"
+	return r
+}
+
+// route finds the ticket a mail belongs to (see routeOf) outside a transaction.
+func (p *Pipeline) route(ctx context.Context, m *Mail, env Envelope) (route, error) {
+	r, err := p.store.ResolveRoute(ctx, *p.routeOf(m, env), m.From.Email)
+	if err != nil {
+		return route{}, fmt.Errorf("inbound: %w", err)
 	}
-	return r, nil
+	return route{ticket: r.Ticket, replyTo: r.ReplyTo, fromParticipant: r.FromParticipant, why: r.Why}, nil
 }
 
 // ticketByNumber is the ticket numbered n, or the ticket it was merged
 // into: an old reply address or [#N] of a merged ticket lands on the survivor.
 func (p *Pipeline) ticketByNumber(ctx context.Context, n int64) (*store.Ticket, error) {
 	t, err := p.store.TicketByNumber(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	return p.store.Survivor(ctx, t)
-}
-
-// ticketByThreadIDs is the ticket a References/In-Reply-To id belongs to,
-// or the ticket it was merged into.
-func (p *Pipeline) ticketByThreadIDs(ctx context.Context, ids []string) (*store.Ticket, error) {
-	t, err := p.store.TicketByThreadIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ type StaffStore interface {
 	StaffProfile(ctx context.Context, userID int64) (*store.StaffProfile, error)
 	Mentionables(ctx context.Context) ([]store.Mentionable, error)
 	StaffMailCounts(ctx context.Context, staffID int64, within time.Duration) (own, held int, err error)
-	RecordStaffMail(ctx context.Context, m store.StaffMail) (*store.Delivered, error)
+	RecordStaffMail(ctx context.Context, m store.StaffMail) (*store.Recorded, error)
 	QueueDigestAnswerNotice(ctx context.Context, staffID int64, subject string) (bool, error)
 }
 
@@ -132,7 +132,7 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 	sm := store.StaffMail{
 		InboundMailID: rec.ID, TicketID: t.ID, StaffID: staffID,
 		From:      store.Person{Email: from, Name: m.From.Name},
-		MessageID: m.MessageID, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
+		MessageID: m.MessageID, Subject: m.Subject, Text: m.Text, HTML: m.SafeHTML(),
 		Reply:      reply,
 		SenderAuth: sender.auth, SenderAuthReason: sender.why,
 		Held: held,

@@ -178,7 +178,7 @@ func queueConfirmation(t testing.TB, db *store.DB, addr string) int64 {
 	mailN++
 	n := mailN
 	mailSeq.Unlock()
-	got, err := db.Deliver(context.Background(), &store.Delivery{
+	got, err := db.RecordInbound(context.Background(), &store.Incoming{
 		From:    store.Person{Email: addr, Name: "Customer"},
 		Subject: "Printer on fire",
 		Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: fmt.Sprintf("m%d.%d@customer.test", time.Now().UnixNano(), n),

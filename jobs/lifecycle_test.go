@@ -21,7 +21,7 @@ func TestLifecycleSweepTask(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := e.db.Deliver(ctx, &store.Delivery{From: store.Person{Email: "ada@example.com"}, Subject: "Help",
+		got, err := e.db.RecordInbound(ctx, &store.Incoming{From: store.Person{Email: "ada@example.com"}, Subject: "Help",
 			Message: store.NewMessage{Kind: "inbound", Source: "email", Text: "Hi", VisibleText: "Hi"}})
 		if err != nil {
 			t.Fatal(err)

@@ -207,9 +207,9 @@ var noticeSeq atomic.Int64
 
 // customerMail records a customer's mail: a new ticket when ticket is 0.
 // Its text quotes an earlier mail that the visible text leaves out.
-func customerMail(t testing.TB, db *store.DB, ticket int64, from store.Person, cc []store.Person, visible string, files ...string) *store.Delivered {
+func customerMail(t testing.TB, db *store.DB, ticket int64, from store.Person, cc []store.Person, visible string, files ...string) *store.Recorded {
 	t.Helper()
-	d := &store.Delivery{
+	d := &store.Incoming{
 		TicketID: ticket, From: from, Cc: cc, Subject: "Printer on fire", Confirm: ticket == 0, Reopen: true,
 		Message: store.NewMessage{Kind: "inbound", Source: "email", SenderAuth: store.SenderVerified,
 			MessageID: fmt.Sprintf("c%d.%d@customer.test", time.Now().UnixNano(), noticeSeq.Add(1)),
@@ -218,7 +218,7 @@ func customerMail(t testing.TB, db *store.DB, ticket int64, from store.Person, c
 	for _, f := range files {
 		d.Attachments = append(d.Attachments, store.NewAttachment{Filename: f, ContentType: "application/pdf", Data: []byte("%PDF-1.4 " + f)})
 	}
-	got, err := db.Deliver(context.Background(), d)
+	got, err := db.RecordInbound(context.Background(), d)
 	if err != nil {
 		t.Fatalf("deliver: %v", err)
 	}

@@ -14,12 +14,12 @@ import (
 )
 
 // privacyTicket opens a privacy request age ago.
-func privacyTicket(t *testing.T, e *noticeEnv, from store.Person, age time.Duration) *store.Delivered {
+func privacyTicket(t *testing.T, e *noticeEnv, from store.Person, age time.Duration) *store.Recorded {
 	t.Helper()
 	at := time.Now().UTC().Add(-age)
 	e.frozen.Store(&at)
 	defer e.thaw()
-	got, err := e.db.Deliver(context.Background(), &store.Delivery{From: from, Subject: "Printer on fire", Category: store.PrivacyCategory,
+	got, err := e.db.RecordInbound(context.Background(), &store.Incoming{From: from, Subject: "Printer on fire", Category: store.PrivacyCategory,
 		Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: fmt.Sprintf("p%d@customer.test", noticeSeq.Add(1)),
 			Text: "Please delete my data.", VisibleText: "Please delete my data."}})
 	if err != nil {
@@ -63,7 +63,7 @@ func TestStaffNoticePrivacyDue(t *testing.T) {
 
 		e.runTask(t, jobs.NewPrivacyDueTask())
 		e.settle(t)
-		due := func(d *store.Delivered) string {
+		due := func(d *store.Recorded) string {
 			tk, err := db.Ticket(ctx, d.TicketID)
 			if err != nil {
 				t.Fatal(err)

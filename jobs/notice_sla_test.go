@@ -22,11 +22,11 @@ func TestStaffNoticeSLABreach(t *testing.T) {
 		if _, err := db.SaveSLAPolicy(ctx, 0, store.SLAPolicy{Priority: "normal", FirstResponse: 3600}); err != nil {
 			t.Fatal(err)
 		}
-		ticket := func(age time.Duration) *store.Delivered {
+		ticket := func(age time.Duration) *store.Recorded {
 			at := time.Now().UTC().Add(-age)
 			e.frozen.Store(&at)
 			defer e.thaw()
-			got, err := db.Deliver(ctx, &store.Delivery{From: ana, Subject: "Printer on fire",
+			got, err := db.RecordInbound(ctx, &store.Incoming{From: ana, Subject: "Printer on fire",
 				Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: fmt.Sprintf("s%d@customer.test", noticeSeq.Add(1)),
 					Text: "Help", VisibleText: "Help"}})
 			if err != nil {
@@ -35,7 +35,7 @@ func TestStaffNoticeSLABreach(t *testing.T) {
 			return got
 		}
 		late, fresh := ticket(2*time.Hour), ticket(time.Minute)
-		for _, d := range []*store.Delivered{late, fresh} {
+		for _, d := range []*store.Recorded{late, fresh} {
 			if err := db.ChangeTicket(ctx, store.Change{TicketID: d.TicketID, ActorID: tom.ID, Assignee: &mia.ID}); err != nil {
 				t.Fatal(err)
 			}

@@ -130,7 +130,7 @@ func newTickets(b *testing.B, db *store.DB, n int) []int64 {
 	b.Helper()
 	ctx := context.Background()
 	for i := range n {
-		_, err := db.Deliver(ctx, &store.Delivery{
+		_, err := db.RecordInbound(ctx, &store.Incoming{
 			From:    store.Person{Email: fmt.Sprintf("c%d@customer.test", i), Name: "Customer"},
 			Subject: "Benchmark",
 			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: fmt.Sprintf("bench.%d.%d@customer.test", time.Now().UnixNano(), i),

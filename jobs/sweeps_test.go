@@ -127,7 +127,7 @@ func TestRetentionSweepRemovesWhatIsDue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := e.db.Deliver(ctx, &store.Delivery{InboundMailID: raw.ID, From: store.Person{Email: "gone@customer.test"}, Subject: "Hi",
+		got, err := e.db.RecordInbound(ctx, &store.Incoming{InboundMailID: raw.ID, From: store.Person{Email: "gone@customer.test"}, Subject: "Hi",
 			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: "m1@customer.test", Subject: "Hi", Text: "hello", VisibleText: "hello"}})
 		if err != nil {
 			t.Fatal(err)

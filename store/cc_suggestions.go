@@ -34,7 +34,7 @@ const (
 
 // addCcs applies a mail's To/Cc to its ticket: a verified customer adds up
 // to MaxCc new participants; everyone else named becomes a suggestion.
-func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *Delivery, now time.Time) error {
+func (tx *Tx) addCcs(ctx context.Context, t Ticket, author, messageID int64, d *Incoming, now time.Time) error {
 	if len(d.Cc) == 0 {
 		return nil
 	}

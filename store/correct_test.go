@@ -69,7 +69,7 @@ func TestChangeEmail(t *testing.T) {
 		ctx := context.Background()
 		ada := signedUp(t, db, "ada@example.com")
 		signedUp(t, db, "bob@example.com")
-		deliver(t, db, &store.Delivery{From: store.Person{Email: "ada@example.com"}, Subject: "Mine",
+		deliver(t, db, &store.Incoming{From: store.Person{Email: "ada@example.com"}, Subject: "Mine",
 			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: newMessageID(), Text: "x", VisibleText: "x"}})
 
 		mailLink(t, db, "to-bob", store.PurposeEmailChange, "bob@example.com", ada.ID)

@@ -76,6 +76,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return db, nil
 }
 
+// ParseURL says which database/sql driver, data source name and dialect a
+// database URL opens (tests open the same database through a wrapper).
+func ParseURL(url string) (driver, dsn, dialect string, err error) { return parseURL(url) }
+
 func parseURL(url string) (driver, dsn, dialect string, err error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):

@@ -30,7 +30,7 @@ func TestDeliverCrossCcNeverFails(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, errs[i] = db.Deliver(ctx, &store.Delivery{From: pair[0], Cc: []store.Person{pair[1]}, Subject: "Shared",
+					_, errs[i] = db.RecordInbound(ctx, &store.Incoming{From: pair[0], Cc: []store.Person{pair[1]}, Subject: "Shared",
 						Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: fmt.Sprintf("x%d-%d@example.com", round, i), Text: "hi",
 							SenderAuth: store.SenderVerified}})
 				}()

@@ -70,6 +70,10 @@ func (tx *Tx) queueEmail(ctx context.Context, e QueuedEmail) (int64, string, err
 	if e.ActionID != 0 {
 		action = &e.ActionID
 	}
+	if status == EmailQueued && tx.db.Dialect == Postgres && e.Sealed == "" {
+		id, err = tx.queueEmailOneStatement(ctx, e, to, reason, action, now)
+		return id, status, err
+	}
 	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO emails (user_id, to_email, kind, ticket_id, message_id, subject, status, auto, reason, created_at, action_id, announces)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		e.UserID, to, e.Kind, e.TicketID, e.MessageID, e.Subject, status, e.Auto, reason, now, action, e.Announces).Scan(&id)

@@ -22,7 +22,7 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := &store.Delivery{InboundMailID: saved.ID, From: store.Person{Email: "zelda.quixote@example.org", Name: "Zelda Quixote"},
+		d := &store.Incoming{InboundMailID: saved.ID, From: store.Person{Email: "zelda.quixote@example.org", Name: "Zelda Quixote"},
 			Subject: "Wobbling flux capacitor", Confirm: true,
 			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: newMessageID(), Subject: "Wobbling flux capacitor",
 				Text: "My flux capacitor wobbles.", VisibleText: "My flux capacitor wobbles.", HTML: "<p>My flux capacitor wobbles.</p>"},

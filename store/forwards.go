@@ -144,14 +144,14 @@ type ForwardAnswer struct {
 // is recorded as a person but takes no part in the ticket, and no mail
 // goes to anyone. A forward that is not of the ticket the address names
 // is ErrNotFound (nothing written).
-func (db *DB) RecordForwardAnswer(ctx context.Context, a ForwardAnswer) (*Delivered, error) {
+func (db *DB) RecordForwardAnswer(ctx context.Context, a ForwardAnswer) (*Recorded, error) {
 	keys, err := db.stageFiles(ctx, a.Attachments)
 	if err != nil {
 		return nil, err
 	}
-	var out Delivered
+	var out Recorded
 	err = db.inTxRetry(ctx, func(tx *Tx) error {
-		out = Delivered{}
+		out = Recorded{}
 		now := db.Now()
 		var fw struct {
 			TicketID int64  `db:"ticket_id"`

@@ -56,8 +56,8 @@ func newMessageID() string {
 }
 
 // newTicket is a delivery that opens a ticket from alice.
-func newTicket(subject string) *store.Delivery {
-	return &store.Delivery{
+func newTicket(subject string) *store.Incoming {
+	return &store.Incoming{
 		From:    store.Person{Email: "alice@example.com", Name: "Alice"},
 		Subject: subject,
 		Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: newMessageID(),
@@ -66,8 +66,8 @@ func newTicket(subject string) *store.Delivery {
 }
 
 // reply is a delivery that appends a message from an address to a ticket.
-func reply(ticketID int64, from string) *store.Delivery {
-	return &store.Delivery{
+func reply(ticketID int64, from string) *store.Incoming {
+	return &store.Incoming{
 		TicketID: ticketID,
 		From:     store.Person{Email: from},
 		Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: newMessageID(),
@@ -75,9 +75,9 @@ func reply(ticketID int64, from string) *store.Delivery {
 	}
 }
 
-func deliver(t testing.TB, db *store.DB, d *store.Delivery) *store.Delivered {
+func deliver(t testing.TB, db *store.DB, d *store.Incoming) *store.Recorded {
 	t.Helper()
-	got, err := db.Deliver(context.Background(), d)
+	got, err := db.RecordInbound(context.Background(), d)
 	if err != nil {
 		t.Fatalf("deliver: %v", err)
 	}

@@ -17,7 +17,7 @@ type lifecycleDesk struct {
 	db     *store.DB
 	clock  *time.Time
 	staff  *store.User
-	ticket *store.Delivered
+	ticket *store.Recorded
 }
 
 func newLifecycleDesk(t *testing.T, db *store.DB) *lifecycleDesk {
@@ -269,7 +269,7 @@ func TestLifecycleSweepsAtOnce(t *testing.T) {
 // with a confirmation, and later answers to the old thread join the
 // follow-up; automatic mail stays on the old ticket; 0 always reopens.
 func TestReopenWindow(t *testing.T) {
-	answer := func(id int64, auto bool) *store.Delivery {
+	answer := func(id int64, auto bool) *store.Incoming {
 		r := reply(id, "alice@example.com")
 		r.Reopen, r.Confirm, r.Message.Auto = !auto, !auto, auto
 		return r

@@ -17,7 +17,7 @@ func BenchmarkMerge500(b *testing.B) {
 		b.Run(dialect, func(b *testing.B) {
 			db := testdb.Open(b, dialect)
 			ctx := context.Background()
-			a, err := db.Deliver(ctx, newTicket("Long story"))
+			a, err := db.RecordInbound(ctx, newTicket("Long story"))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -27,11 +27,11 @@ func BenchmarkMerge500(b *testing.B) {
 				if i%10 == 0 {
 					d.Attachments = []store.NewAttachment{{Filename: "log.txt", ContentType: "text/plain", Data: fmt.Appendf(nil, "log %d", i)}}
 				}
-				if _, err := db.Deliver(ctx, d); err != nil {
+				if _, err := db.RecordInbound(ctx, d); err != nil {
 					b.Fatal(err)
 				}
 			}
-			into, err := db.Deliver(ctx, newTicket("Short story"))
+			into, err := db.RecordInbound(ctx, newTicket("Short story"))
 			if err != nil {
 				b.Fatal(err)
 			}

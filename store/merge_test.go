@@ -13,7 +13,7 @@ import (
 
 // mergePair opens ticket a (alice, two messages, one with a file) and
 // ticket b (bob, one message) with interleaved times.
-func mergePair(t *testing.T, db *store.DB, clock *time.Time) (a, b *store.Delivered) {
+func mergePair(t *testing.T, db *store.DB, clock *time.Time) (a, b *store.Recorded) {
 	t.Helper()
 	step := func() { *clock = clock.Add(time.Minute) }
 	step()
@@ -139,7 +139,7 @@ func TestMergeSurvivorFollowsChains(t *testing.T) {
 		if _, err := db.MergeTickets(ctx, []int64{b.TicketNumber}, c.TicketNumber, 0); err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range []*store.Delivered{a, b, c} {
+		for _, d := range []*store.Recorded{a, b, c} {
 			tk, err := db.Ticket(ctx, d.TicketID)
 			if err != nil {
 				t.Fatal(err)

@@ -152,7 +152,7 @@ func TestNoticeNewTicket(t *testing.T) {
 		auto.Message.Auto = true
 		spam := newTicket("Cheap pills")
 		spam.Flag = "spam"
-		for _, d := range []*store.Delivery{auto, spam} {
+		for _, d := range []*store.Incoming{auto, spam} {
 			got := deliver(t, db, d)
 			wantTold(t, db, got.TicketID, store.NoticeNewTicket)
 		}

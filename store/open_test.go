@@ -116,7 +116,7 @@ func TestOpenTwoSQLiteHandlesOnOneFileBothWrite(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range each {
-				_, err := db.Deliver(ctx, newTicket("shared file"))
+				_, err := db.RecordInbound(ctx, newTicket("shared file"))
 				errs <- err
 			}
 		}()

@@ -22,7 +22,7 @@ func (db *DB) closedLongAgo(t Ticket, now time.Time) bool {
 // *t there), and it too may be closed long ago: then followUp returns the
 // ticket to follow up with a new one. Otherwise it returns nil and the
 // mail goes to *t as always.
-func (tx *Tx) followUp(ctx context.Context, t *Ticket, author int64, d *Delivery, now time.Time) (*Ticket, error) {
+func (tx *Tx) followUp(ctx context.Context, t *Ticket, author int64, d *Incoming, now time.Time) (*Ticket, error) {
 	if d.Message.Auto || !d.Reopen || d.Message.Kind != MessageInbound {
 		return nil, nil
 	}
@@ -49,7 +49,7 @@ func (tx *Tx) followUp(ctx context.Context, t *Ticket, author int64, d *Delivery
 
 // openFollowUp opens *t as the follow-up of old, with old's subject,
 // category and priority, and links the two in their histories.
-func (tx *Tx) openFollowUp(ctx context.Context, t *Ticket, old Ticket, author int64, d *Delivery, now time.Time) error {
+func (tx *Tx) openFollowUp(ctx context.Context, t *Ticket, old Ticket, author int64, d *Incoming, now time.Time) error {
 	nd := *d
 	nd.Subject, nd.Category, nd.Priority, nd.followUpOf = old.Subject, old.Category, old.Priority, old.ID
 	if err := tx.createTicket(ctx, t, author, &nd, now); err != nil {

@@ -189,7 +189,7 @@ func buildReportFixture(t *testing.T, db *store.DB) reportFixture {
 }
 
 // reportReplyFrom is a customer's mail answering a ticket.
-func reportReplyFrom(ticketID int64, from string) *store.Delivery { return reply(ticketID, from) }
+func reportReplyFrom(ticketID int64, from string) *store.Incoming { return reply(ticketID, from) }
 
 func TestReportFixture(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {

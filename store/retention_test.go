@@ -112,7 +112,7 @@ func TestSweepRawMail(t *testing.T) {
 				set := sweepClock(db)
 				// Day 0: a mail that became a ticket, and one quarantined.
 				processed := saveRaw(t, db, "ses-1", "raw one")
-				got := deliver(t, db, &store.Delivery{InboundMailID: processed.ID, From: store.Person{Email: "alice@example.com"},
+				got := deliver(t, db, &store.Incoming{InboundMailID: processed.ID, From: store.Person{Email: "alice@example.com"},
 					Subject: "Help", Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: newMessageID(),
 						Subject: "Help", Text: "parsed text", VisibleText: "parsed text"},
 					Attachments: []store.NewAttachment{{Filename: "a.txt", ContentType: "text/plain", Data: []byte("file")}}})
@@ -228,10 +228,10 @@ func TestSweepErasedTickets(t *testing.T) {
 			t.Fatal(err)
 		}
 		logo := store.NewAttachment{Filename: "logo.png", ContentType: "image/png", Data: []byte("same logo")}
-		ticket := func(from, subject string, files ...store.NewAttachment) (*store.Delivered, *store.InboundMail) {
+		ticket := func(from, subject string, files ...store.NewAttachment) (*store.Recorded, *store.InboundMail) {
 			t.Helper()
 			raw := saveRaw(t, db, newMessageID(), "raw of "+subject)
-			got := deliver(t, db, &store.Delivery{InboundMailID: raw.ID, From: store.Person{Email: from, Name: "Person"}, Subject: subject,
+			got := deliver(t, db, &store.Incoming{InboundMailID: raw.ID, From: store.Person{Email: from, Name: "Person"}, Subject: subject,
 				Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: newMessageID(), Subject: subject,
 					Text: "words of " + subject, VisibleText: "words of " + subject, HTML: "<p>words</p>"},
 				Attachments: files})
@@ -293,7 +293,7 @@ func TestSweepErasedTickets(t *testing.T) {
 		wantNoBlob(t, db, closedRaw.BlobKey)
 
 		for _, kept := range []struct {
-			ticket *store.Delivered
+			ticket *store.Recorded
 			raw    *store.InboundMail
 			subj   string
 		}{{openErased, openRaw, "open of erased"}, {closedKept, keptRaw, "closed of kept"}} {

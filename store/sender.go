@@ -12,7 +12,7 @@ const (
 )
 
 // DefaultMaxCc is how many people one mail may add to a ticket when
-// Delivery.MaxCc is 0 (DARGO_MAX_CC).
+// Incoming.MaxCc is 0 (DARGO_MAX_CC).
 const DefaultMaxCc = 10
 
 // maxSuggestionsPerMail bounds the suggestion rows one mail can write: a

@@ -63,21 +63,32 @@ func (db *DB) TicketSLA(ctx context.Context, ticketID int64) (*TicketSLA, error)
 // never shifted in place, so a schedule's new zone or hours count from the
 // next event on. A ticket no policy fits has no row.
 func (tx *Tx) syncSLA(ctx context.Context, ticketID int64) error {
-	var t Ticket
-	if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), ticketID); err != nil {
-		return notFound(err, "sla")
-	}
+	// The ticket's policy in one look-up; the ticket itself is read only
+	// when it has one.
 	var p SLAPolicy
-	err := tx.GetContext(ctx, &p, tx.q(`SELECT * FROM sla_policies WHERE priority = ? AND category IN (?, '')
-		ORDER BY category DESC LIMIT 1`), t.Priority, t.Category)
-	if errors.Is(err, sqlErrNoRows) {
-		_, err = tx.ExecContext(ctx, tx.q(`DELETE FROM ticket_sla WHERE ticket_id = ?`), t.ID)
+	args := []any{ticketID}
+	policy := `SELECT p.* FROM tickets t JOIN sla_policies p ON p.priority = t.priority AND p.category IN (t.category, '')
+		WHERE t.id = ? ORDER BY p.category DESC LIMIT 1`
+	if tx.db.Dialect == Postgres {
+		// Without a policy the ticket's SLA row goes, in the same statement.
+		policy = `WITH p AS (` + policy + `),
+			gone AS (DELETE FROM ticket_sla WHERE ticket_id = ? AND NOT EXISTS (SELECT 1 FROM p))
+			SELECT * FROM p`
+		args = append(args, ticketID)
 	}
-	if err != nil {
+	err := tx.GetContext(ctx, &p, tx.q(policy), args...)
+	if errors.Is(err, sqlErrNoRows) && tx.db.Dialect != Postgres {
+		_, err = tx.ExecContext(ctx, tx.q(`DELETE FROM ticket_sla WHERE ticket_id = ?`), ticketID)
+	}
+	if err != nil && !errors.Is(err, sqlErrNoRows) {
 		return fmt.Errorf("store: sla: %w", err)
 	}
 	if p.ID == 0 {
 		return nil
+	}
+	var t Ticket
+	if err := tx.GetContext(ctx, &t, tx.q(`SELECT * FROM tickets WHERE id = ?`), ticketID); err != nil {
+		return notFound(err, "sla")
 	}
 	sched, err := tx.db.schedule(ctx, tx, p.ScheduleID)
 	if err != nil {

@@ -17,7 +17,7 @@ func BenchmarkSplit500(b *testing.B) {
 		b.Run(dialect, func(b *testing.B) {
 			db := testdb.Open(b, dialect)
 			ctx := context.Background()
-			a, err := db.Deliver(ctx, newTicket("Long story"))
+			a, err := db.RecordInbound(ctx, newTicket("Long story"))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -27,7 +27,7 @@ func BenchmarkSplit500(b *testing.B) {
 				if i%10 == 0 {
 					d.Attachments = []store.NewAttachment{{Filename: "log.txt", ContentType: "text/plain", Data: fmt.Appendf(nil, "log %d", i)}}
 				}
-				got, err := db.Deliver(ctx, d)
+				got, err := db.RecordInbound(ctx, d)
 				if err != nil {
 					b.Fatal(err)
 				}

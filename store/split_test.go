@@ -15,7 +15,7 @@ import (
 
 // splitCase opens a ticket for alice and adds bob's "one more thing" mail
 // (with a file), then alice's answer; it returns the ticket and bob's message.
-func splitCase(t *testing.T, db *store.DB, clock *time.Time) (a *store.Delivered, bob *store.Delivered, bobMsgID string) {
+func splitCase(t *testing.T, db *store.DB, clock *time.Time) (a *store.Recorded, bob *store.Recorded, bobMsgID string) {
 	t.Helper()
 	step := func() { *clock = clock.Add(time.Minute) }
 	step()

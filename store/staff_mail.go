@@ -57,7 +57,7 @@ type StaffMail struct {
 // inbound mail's outcome: a held note and a notice to StaffID, or the
 // commands' changes and the reply (or note). A Message-ID seen before is
 // ErrDuplicate.
-func (db *DB) RecordStaffMail(ctx context.Context, m StaffMail) (*Delivered, error) {
+func (db *DB) RecordStaffMail(ctx context.Context, m StaffMail) (*Recorded, error) {
 	if m.Status != "" && !slices.Contains(Statuses, m.Status) || m.Priority != "" && !slices.Contains(Priorities, m.Priority) {
 		return nil, fmt.Errorf("%w: status %q, priority %q", ErrInvalidChange, m.Status, m.Priority)
 	}
@@ -65,9 +65,9 @@ func (db *DB) RecordStaffMail(ctx context.Context, m StaffMail) (*Delivered, err
 	if err != nil {
 		return nil, err
 	}
-	var out Delivered
+	var out Recorded
 	err = db.inTxRetry(ctx, func(tx *Tx) error {
-		out = Delivered{}
+		out = Recorded{}
 		return tx.recordStaffMail(ctx, m, keys, &out)
 	})
 	if err != nil {
@@ -76,7 +76,7 @@ func (db *DB) RecordStaffMail(ctx context.Context, m StaffMail) (*Delivered, err
 	return &out, nil
 }
 
-func (tx *Tx) recordStaffMail(ctx context.Context, m StaffMail, keys []string, out *Delivered) error {
+func (tx *Tx) recordStaffMail(ctx context.Context, m StaffMail, keys []string, out *Recorded) error {
 	now := tx.db.Now()
 	res, err := tx.ExecContext(ctx, tx.q(`UPDATE inbound_mail SET processed_at = ? WHERE id = ? AND status <> 'processed'`), now, m.InboundMailID)
 	if err != nil {
@@ -122,7 +122,7 @@ func (tx *Tx) recordStaffMail(ctx context.Context, m StaffMail, keys []string, o
 
 // holdStaffMail keeps the mail as a flagged note from whoever the From
 // names, and tells the staff member whose address it came to.
-func (tx *Tx) holdStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []string, out *Delivered) error {
+func (tx *Tx) holdStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []string, out *Recorded) error {
 	now := tx.db.Now()
 	author, err := tx.upsertUser(ctx, m.From, now)
 	if err != nil {
@@ -157,7 +157,7 @@ func (tx *Tx) holdStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []s
 
 // actOnStaffMail applies the commands and writes the reply or note as the
 // staff member's own.
-func (tx *Tx) actOnStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []string, out *Delivered) error {
+func (tx *Tx) actOnStaffMail(ctx context.Context, t Ticket, m StaffMail, keys []string, out *Recorded) error {
 	now := tx.db.Now()
 	for _, c := range m.Commands {
 		if err := tx.Audit(ctx, Audit{ActorID: m.StaffID, Action: AuditMailCommand, TicketID: t.ID,

@@ -40,7 +40,7 @@ func (d *staffMailDesk) mail(t *testing.T, reply string) store.StaffMail {
 		SenderAuth: store.SenderVerified, SenderAuthReason: "dkim=pass header.d=desk.test"}
 }
 
-func (d *staffMailDesk) record(t *testing.T, m store.StaffMail) *store.Delivered {
+func (d *staffMailDesk) record(t *testing.T, m store.StaffMail) *store.Recorded {
 	t.Helper()
 	got, err := d.db.RecordStaffMail(context.Background(), m)
 	if err != nil {

@@ -84,7 +84,7 @@ func (tx *Tx) startTicket(ctx context.Context, s StaffStart, keys []string, out 
 		return err
 	}
 	var t Ticket
-	if err := tx.createTicket(ctx, &t, customer, &Delivery{Subject: s.Subject, Category: s.Category, Priority: s.Priority}, now); err != nil {
+	if err := tx.createTicket(ctx, &t, customer, &Incoming{Subject: s.Subject, Category: s.Category, Priority: s.Priority}, now); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET channel = ? WHERE id = ?`), ChannelStaff, t.ID); err != nil {

@@ -23,7 +23,7 @@ func reportDesk(t *testing.T, db *store.DB) (srv string, admin, staff *http.Clie
 	c.now = time.Date(2027, 3, 9, 9, 0, 0, 0, time.UTC)
 	rdb := testRedis(t)
 	s := newServer(t, db, rdb, Opts{})
-	got, err := db.Deliver(ctx, &store.Delivery{From: store.Person{Email: "cus@example.com"}, Subject: "Help",
+	got, err := db.RecordInbound(ctx, &store.Incoming{From: store.Person{Email: "cus@example.com"}, Subject: "Help",
 		Category: "<b>=cmd</b>", Message: store.NewMessage{Kind: "inbound", Source: "web", MessageID: "report-1@example.com", Subject: "Help", Text: "Hi"}})
 	if err != nil {
 		t.Fatal(err)

@@ -155,16 +155,16 @@ func TestInboxSLAColumn(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk.Add(-3 * time.Hour)
-		_, err := db.Deliver(ctx, newMail("late@example.com", "Late one", "help"))
+		_, err := db.RecordInbound(ctx, newMail("late@example.com", "Late one", "help"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		clk.Add(3*time.Hour - 20*time.Minute)
-		_, err = db.Deliver(ctx, newMail("soon@example.com", "Soon one", "help"))
+		_, err = db.RecordInbound(ctx, newMail("soon@example.com", "Soon one", "help"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		waiting, err := db.Deliver(ctx, newMail("wait@example.com", "Waiting one", "help"))
+		waiting, err := db.RecordInbound(ctx, newMail("wait@example.com", "Waiting one", "help"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +173,7 @@ func TestInboxSLAColumn(t *testing.T) {
 		}
 		priv := newMail("priv@example.com", "My data", "what do you hold")
 		priv.Category = "privacy"
-		if _, err := db.Deliver(ctx, priv); err != nil {
+		if _, err := db.RecordInbound(ctx, priv); err != nil {
 			t.Fatal(err)
 		}
 		_, body := get(t, staff, srv, "/inbox?queue=all&sort=due")

@@ -95,7 +95,7 @@ func TestStaffReplyKeepsEverythingOnEveryError(t *testing.T) {
 		keptOnPage(t, body, "", []string{"notes.txt", "photo.png"}, "Write a reply before sending.", "text-error")
 
 		// The collision guard holds the reply back with its files.
-		deliver(t, db, &store.Delivery{TicketID: got.TicketID, From: store.Person{Email: "ada@example.com"},
+		deliver(t, db, &store.Incoming{TicketID: got.TicketID, From: store.Person{Email: "ada@example.com"},
 			Message: store.NewMessage{Kind: "inbound", Source: "email", Text: "It is spreading!", VisibleText: "It is spreading!"}})
 		res, body = postMultipart(t, mia, srv.URL+path+"/reply", url.Values{"text": {text}, "last_message": {last}},
 			upload{"manual.pdf", []byte("%PDF-1.4 manual")})

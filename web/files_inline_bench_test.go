@@ -17,7 +17,7 @@ import (
 
 // cidMail is the issue's repro: a message whose HTML holds refs cid:
 // references, cycling over images inline images (each a distinct PNG).
-func cidMail(refs, images int) *store.Delivery {
+func cidMail(refs, images int) *store.Incoming {
 	var html strings.Builder
 	for i := range refs {
 		fmt.Fprintf(&html, `<img src="cid:img%d@example.com">`, i%images)
@@ -40,7 +40,7 @@ func cidMail(refs, images int) *store.Delivery {
 func BenchmarkInlineCID30000(b *testing.B) {
 	ctx := context.Background()
 	db := testdb.Open(b, store.SQLite)
-	got, err := db.Deliver(ctx, cidMail(30_000, 100))
+	got, err := db.RecordInbound(ctx, cidMail(30_000, 100))
 	if err != nil {
 		b.Fatal(err)
 	}

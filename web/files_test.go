@@ -143,13 +143,13 @@ func hostileMail(png []byte) []byte {
 
 // deliverParsed delivers a raw mail as the inbound pipeline does: parsed,
 // its HTML sanitized there, its parts stored as files.
-func deliverParsed(t *testing.T, db *store.DB, raw []byte) *store.Delivered {
+func deliverParsed(t *testing.T, db *store.DB, raw []byte) *store.Recorded {
 	t.Helper()
 	m, err := mailparse.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &store.Delivery{From: store.Person{Email: m.From.Email, Name: m.From.Name}, Subject: m.Subject,
+	d := &store.Incoming{From: store.Person{Email: m.From.Email, Name: m.From.Name}, Subject: m.Subject,
 		Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: m.MessageID, Subject: m.Subject,
 			Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML}}
 	for _, a := range m.Attachments {

@@ -166,7 +166,7 @@ func (h *portalHandler) create(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	got, err := h.store.Deliver(r.Context(), &store.Delivery{
+	got, err := h.store.RecordInbound(r.Context(), &store.Incoming{
 		From:     store.Person{Email: v.User.Email, Name: v.User.Name},
 		Subject:  f.Subject,
 		Category: f.Category,

@@ -44,7 +44,7 @@ func TestPortalLanguage(t *testing.T) {
 
 		// Anna's first mail was German: her sign-in mail and pages are too,
 		// even from an English browser.
-		got, err := db.Deliver(ctx, &store.Delivery{From: store.Person{Email: "anna@example.org", Name: "Anna Berg"}, Subject: "Drucker",
+		got, err := db.RecordInbound(ctx, &store.Incoming{From: store.Person{Email: "anna@example.org", Name: "Anna Berg"}, Subject: "Drucker",
 			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: "anna-1@example.org", Text: "Hallo", VisibleText: "Hallo"}, Language: "de"})
 		if err != nil {
 			t.Fatal(err)

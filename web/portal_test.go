@@ -52,15 +52,15 @@ func staffMember(t *testing.T, srv *httptest.Server, db *store.DB, addr string) 
 }
 
 // newMail is a mail from addr that opens a ticket.
-func newMail(from, subject, text string) *store.Delivery {
-	return &store.Delivery{From: store.Person{Email: from}, Subject: subject,
+func newMail(from, subject, text string) *store.Incoming {
+	return &store.Incoming{From: store.Person{Email: from}, Subject: subject,
 		Message: store.NewMessage{Kind: "inbound", Source: "email", Subject: subject, Text: text, VisibleText: text}}
 }
 
 // deliver writes d as the inbound pipeline would.
-func deliver(t *testing.T, db *store.DB, d *store.Delivery) *store.Delivered {
+func deliver(t *testing.T, db *store.DB, d *store.Incoming) *store.Recorded {
 	t.Helper()
-	got, err := db.Deliver(context.Background(), d)
+	got, err := db.RecordInbound(context.Background(), d)
 	if err != nil {
 		t.Fatalf("deliver %q: %v", d.Subject, err)
 	}
@@ -175,7 +175,7 @@ func TestPortalListsOnlyTheViewersTickets(t *testing.T) {
 		ada := customer(t, srv, db, "ada@example.com")
 		clock := withClock(db)
 		numbers := map[string]int64{}
-		for _, d := range []*store.Delivery{
+		for _, d := range []*store.Incoming{
 			newMail("ada@example.com", "Ada's printer", "It is on fire."),
 			newMail("bob@example.com", "Bob's secret", "Only Bob."),
 			{From: store.Person{Email: "bob@example.com"}, Cc: []store.Person{{Email: "ada@example.com"}}, Subject: "Bob asks with Ada",

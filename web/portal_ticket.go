@@ -135,7 +135,7 @@ func (h *portalHandler) reply(w http.ResponseWriter, r *http.Request) {
 		h.pages.fail(w, r, err)
 		return
 	}
-	got, err := h.store.Deliver(r.Context(), &store.Delivery{
+	got, err := h.store.RecordInbound(r.Context(), &store.Incoming{
 		TicketID: t.ID,
 		From:     store.Person{Email: v.User.Email, Name: v.User.Name},
 		Message: store.NewMessage{Kind: store.MessageInbound, Source: store.SourceWeb, Subject: "Re: " + t.Subject, Text: text, VisibleText: text,

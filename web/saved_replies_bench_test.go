@@ -24,7 +24,7 @@ func BenchmarkSavedReplyPicker(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			got, err := db.Deliver(ctx, newMail("ada@example.com", "Invoice wrong", "Charged twice."))
+			got, err := db.RecordInbound(ctx, newMail("ada@example.com", "Invoice wrong", "Charged twice."))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -18,7 +18,7 @@ type TicketStore interface {
 	Attachments(ctx context.Context, messageID int64) ([]store.Attachment, error)
 	AttachmentByID(ctx context.Context, id int64) (*store.FileOf, error)
 	ReadBlob(ctx context.Context, key string) ([]byte, error)
-	Deliver(ctx context.Context, d *store.Delivery) (*store.Delivered, error)
+	RecordInbound(ctx context.Context, d *store.Incoming) (*store.Recorded, error)
 	AddStaffReply(ctx context.Context, r store.StaffReply) (int64, error)
 	ChangeTicket(ctx context.Context, c store.Change) error
 	Activities(ctx context.Context, ticketID int64) ([]store.Activity, error)

@@ -49,7 +49,7 @@ func TestBrowserSLAColumn(t *testing.T) {
 	}{{"Late printer", 3 * time.Hour}, {"Soon invoice", 20 * time.Minute}, {"Fresh question", 0}} {
 		at := now.Add(-tk.ago)
 		db.Now = func() time.Time { return at }
-		_, err := db.Deliver(context.Background(), &store.Delivery{From: store.Person{Email: "ada@example.com"}, Subject: tk.subject,
+		_, err := db.RecordInbound(context.Background(), &store.Incoming{From: store.Person{Email: "ada@example.com"}, Subject: tk.subject,
 			Message: store.NewMessage{Kind: "inbound", Source: "email", Subject: tk.subject, Text: "help", VisibleText: "help"}})
 		if err != nil {
 			t.Fatal(err)

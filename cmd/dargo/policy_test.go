@@ -67,7 +67,7 @@ func TestPolicyPublishCommand(t *testing.T) {
 		}
 		var tickets []int64
 		for i, status := range []string{"open", "open", "pending", "closed", "resolved"} {
-			d, err := db.Deliver(ctx, &store.Delivery{From: store.Person{Email: fmt.Sprintf("u%d@example.com", i+1)}, Subject: "Help " + status,
+			d, err := db.RecordInbound(ctx, &store.Incoming{From: store.Person{Email: fmt.Sprintf("u%d@example.com", i+1)}, Subject: "Help " + status,
 				Message: store.NewMessage{Kind: "inbound", Source: "email", Subject: "Help", Text: "Help", VisibleText: "Help"}})
 			if err != nil {
 				t.Fatal(err)

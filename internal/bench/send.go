@@ -21,7 +21,7 @@ func sendPipeline(ctx context.Context, r *run) ([]Row, error) {
 		return nil, err
 	}
 	for i := queued; i < r.sizes.Mails; i++ {
-		_, err := r.db.Deliver(ctx, &store.Delivery{
+		_, err := r.db.RecordInbound(ctx, &store.Incoming{
 			From:    store.Person{Email: fmt.Sprintf("send%d@customer.example", i), Name: "Customer"},
 			Subject: "Bench",
 			Message: store.NewMessage{Kind: store.MessageInbound, Source: store.SourceEmail, MessageID: fmt.Sprintf("send.%d@customer.example", i),

@@ -3,6 +3,7 @@ package i18n
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -59,7 +60,26 @@ func (c *Catalog) T(lang, id string, args ...any) string {
 	if !ok {
 		p = c.printers[English]
 	}
+	for i, a := range args {
+		switch n := a.(type) {
+		case int:
+			args[i] = plainInt(n)
+		case int64:
+			args[i] = plainInt(n)
+		case int32:
+			args[i] = plainInt(n)
+		}
+	}
 	return p.Sprintf(id, args...)
+}
+
+// plainInt prints an integer without the locale's digit grouping: the
+// numbers in our mails are ticket numbers and small counts, and "#12.345"
+// would not be ticket 12345 to anyone searching for it.
+type plainInt int64
+
+func (n plainInt) Format(f fmt.State, _ rune) {
+	_, _ = f.Write(strconv.AppendInt(nil, int64(n), 10))
 }
 
 // Missing lists "id (lang)" for every message lacking a language, sorted.

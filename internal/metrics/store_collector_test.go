@@ -51,7 +51,7 @@ dargo_store_scrape_error 0
 			}
 			at = at.Add(time.Minute)
 		}
-		if _, err := db.Deliver(ctx, &store.Delivery{From: store.Person{Email: "ada@customer.test"}, Subject: "Hi", Confirm: true,
+		if _, err := db.RecordInbound(ctx, &store.Incoming{From: store.Person{Email: "ada@customer.test"}, Subject: "Hi", Confirm: true,
 			Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: "metrics@customer.test", Text: "hi"}}); err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/dargo-support/dargo/internal/sqlcount"
 	"github.com/dargo-support/dargo/store"
 )
 
@@ -31,13 +32,18 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // Open returns a fresh migrated database of the dialect, closed at cleanup.
 func Open(t testing.TB, dialect string) *store.DB {
 	t.Helper()
-	ctx := context.Background()
 	var u string
 	if dialect == store.SQLite {
 		u = "sqlite:" + filepath.Join(t.TempDir(), "dargo.db")
 	} else {
 		u = PostgresURL(t)
 	}
+	return openURL(t, dialect, u)
+}
+
+func openURL(t testing.TB, dialect, u string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
 	db, err := store.Open(ctx, u)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
@@ -47,6 +53,28 @@ func Open(t testing.TB, dialect string) *store.DB {
 		t.Fatalf("migrate %s: %v", dialect, err)
 	}
 	return db
+}
+
+// OpenCounted is Open whose pool counts its round trips (internal/sqlcount).
+func OpenCounted(t testing.TB, dialect string) (*store.DB, *sqlcount.Counter) {
+	t.Helper()
+	u := "sqlite:" + filepath.Join(t.TempDir(), "dargo.db")
+	if dialect == store.Postgres {
+		u = PostgresURL(t)
+	}
+	db := openURL(t, dialect, u)
+	driver, dsn, _, err := store.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, c, err := sqlcount.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.X.Close()
+	db.X = x
+	t.Cleanup(func() { x.Close() })
+	return db, c
 }
 
 // PostgresURL creates a schema of its own for the test and returns a URL

@@ -11,9 +11,9 @@ import (
 	"github.com/dargo-support/dargo/store"
 )
 
-// BenchmarkDeliver opens a new ticket per op: a ~2 KB message and one 20 KB
+// BenchmarkRecordInbound opens a new ticket per op: a ~2 KB message and one 20 KB
 // attachment whose bytes differ per op, so every op stores a new blob.
-func BenchmarkDeliver(b *testing.B) {
+func BenchmarkRecordInbound(b *testing.B) {
 	text := string(bytes.Repeat([]byte("The printer on floor 3 is on fire again. "), 50)) // ~2 KB
 	for _, dialect := range []string{store.SQLite, store.Postgres} {
 		b.Run(dialect, func(b *testing.B) {
@@ -26,14 +26,14 @@ func BenchmarkDeliver(b *testing.B) {
 			for b.Loop() {
 				i++
 				binary.BigEndian.PutUint64(att, uint64(i))
-				d := &store.Delivery{
+				d := &store.Incoming{
 					From:    store.Person{Email: fmt.Sprintf("c%d@example.com", i%100), Name: "Customer"},
 					Subject: "Printer on fire",
 					Message: store.NewMessage{Kind: "inbound", Source: "email", MessageID: fmt.Sprintf("bench%d@example.com", i),
 						Subject: "Printer on fire", Text: text, VisibleText: text},
 					Attachments: []store.NewAttachment{{Filename: "photo.jpg", ContentType: "image/jpeg", Data: att}},
 				}
-				if _, err := db.Deliver(ctx, d); err != nil {
+				if _, err := db.RecordInbound(ctx, d); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -267,15 +267,15 @@ func TestDeliverDuplicateMessageIDWritesNothing(t *testing.T) {
 		}
 		tests := []struct {
 			name string
-			d    *store.Delivery
+			d    *store.Incoming
 		}{
-			{"as a new ticket", func() *store.Delivery {
+			{"as a new ticket", func() *store.Incoming {
 				d := newTicket("again")
 				d.Confirm = true
 				return d
 			}()},
 			{"into its ticket", reply(created.TicketID, "alice@example.com")},
-			{"from someone new with a Cc", func() *store.Delivery {
+			{"from someone new with a Cc", func() *store.Incoming {
 				d := newTicket("again")
 				d.From = store.Person{Email: "newcomer@example.com", Name: "New"}
 				d.Cc = []store.Person{{Email: "friend@example.com"}}
@@ -289,7 +289,7 @@ func TestDeliverDuplicateMessageIDWritesNothing(t *testing.T) {
 				tt.d.Reopen = true
 				exec(t, db, `UPDATE tickets SET status = 'resolved'`)
 				before := rowCounts(t, db)
-				got, err := db.Deliver(ctx, tt.d)
+				got, err := db.RecordInbound(ctx, tt.d)
 				if !errors.Is(err, store.ErrDuplicate) {
 					t.Fatalf("Deliver = %+v, %v; want store.ErrDuplicate", got, err)
 				}
@@ -431,7 +431,7 @@ func TestDeliverMarksInboundMailProcessed(t *testing.T) {
 
 		tests := []struct {
 			id     int64
-			got    *store.Delivered
+			got    *store.Recorded
 			action string
 		}{
 			{d.InboundMailID, created, "created"},
@@ -453,7 +453,7 @@ func TestDeliverMarksInboundMailProcessed(t *testing.T) {
 
 func TestDeliverToUnknownTicket(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		_, err := db.Deliver(context.Background(), reply(999, "alice@example.com"))
+		_, err := db.RecordInbound(context.Background(), reply(999, "alice@example.com"))
 		wantNotFound(t, "Deliver(unknown ticket)", err)
 		if n := count(t, db, `SELECT COUNT(*) FROM users`); n != 0 {
 			t.Errorf("users = %d, want 0 after a failed delivery", n)
@@ -475,7 +475,7 @@ func TestDeliverConcurrentNewTicketsGetDistinctNumbers(t *testing.T) {
 				if i%2 == 0 { // half from one customer, half from new ones
 					d.From.Email = fmt.Sprintf("c%d@example.com", i)
 				}
-				got, err := db.Deliver(context.Background(), d)
+				got, err := db.RecordInbound(context.Background(), d)
 				if err == nil {
 					numbers[i] = got.TicketNumber
 				}
@@ -510,7 +510,7 @@ func TestDeliverConcurrentSameMessageIDOnce(t *testing.T) {
 				defer wg.Done()
 				r := reply(tk.TicketID, "alice@example.com")
 				r.Message.MessageID = msgID
-				_, errs[i] = db.Deliver(context.Background(), r)
+				_, errs[i] = db.RecordInbound(context.Background(), r)
 			}()
 		}
 		wg.Wait()
@@ -555,7 +555,7 @@ func TestDeliverConcurrentSharedAttachments(t *testing.T) {
 						{Filename: "second", ContentType: "text/plain", Data: files[1]},
 						{Filename: "first again", ContentType: "text/plain", Data: files[0]},
 					}
-					_, errs[i] = db.Deliver(context.Background(), d)
+					_, errs[i] = db.RecordInbound(context.Background(), d)
 				}()
 			}
 			wg.Wait()

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// ErrDuplicate is returned by Deliver when the message's Message-ID is already
+// ErrDuplicate is returned by RecordInbound when the message's Message-ID is already
 // recorded; nothing was written.
 var ErrDuplicate = errors.New("store: duplicate message")
 
@@ -42,8 +42,8 @@ type NewAttachment struct {
 	Data        []byte
 }
 
-// Delivery is everything one inbound mail changes, written in one transaction.
-type Delivery struct {
+// Incoming is everything one inbound mail changes, written in one transaction.
+type Incoming struct {
 	InboundMailID int64  // the inbound_mail row to mark processed; 0 when none
 	TicketID      int64  // the ticket to append to; 0 opens a new one
 	From          Person // the author; created as a customer on first mail
@@ -73,30 +73,37 @@ type Delivery struct {
 	// author when none is yet; "" when unknown.
 	Language string
 
+	// Route, for an inbound mail (InboundMailID set), is resolved in the
+	// transaction and sets TicketID; nil keeps TicketID.
+	Route *InboundRoute
+
 	followUpOf int64 // the long-closed ticket a new one follows up (reopen.go)
 }
 
-// Delivered tells what Deliver wrote.
-type Delivered struct {
+// Recorded tells what RecordInbound wrote.
+type Recorded struct {
 	Created      bool
 	TicketID     int64
 	TicketNumber int64
 	MessageID    int64
 	// ConfirmStatus is the confirmation's email status (queued or suppressed), "" when none.
 	ConfirmStatus string
+	// Ignored says why the route's Decide wrote no message; the inbound
+	// mail is recorded as ignored.
+	Ignored string
 }
 
-// Deliver writes a delivery in one transaction: user, participants, ticket,
+// RecordInbound writes a delivery in one transaction: user, participants, ticket,
 // message, attachments and their bytes, thread id, confirmation outbox and
 // emails rows, and the inbound mail's outcome.
-func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
+func (db *DB) RecordInbound(ctx context.Context, d *Incoming) (*Recorded, error) {
 	keys, err := db.stageFiles(ctx, d.Attachments)
 	if err != nil {
 		return nil, err
 	}
-	var out Delivered
+	var out Recorded
 	err = db.inTxRetry(ctx, func(tx *Tx) error {
-		out = Delivered{}
+		out = Recorded{}
 		return tx.deliver(ctx, d, keys, &out)
 	})
 	if err != nil {
@@ -105,30 +112,15 @@ func (db *DB) Deliver(ctx context.Context, d *Delivery) (*Delivered, error) {
 	return &out, nil
 }
 
-func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Delivered) error {
+func (tx *Tx) deliver(ctx context.Context, d *Incoming, keys []string, out *Recorded) error {
 	now := tx.db.Now()
-	if d.InboundMailID != 0 {
-		// Claim the inbound row first: a second consumer of the same mail
-		// waits here for the first to commit, then finds it processed.
-		res, err := tx.ExecContext(ctx, tx.q(`UPDATE inbound_mail SET processed_at = ? WHERE id = ? AND status <> 'processed'`), now, d.InboundMailID)
-		if err != nil {
-			return fmt.Errorf("store: deliver: claim inbound mail: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("store: deliver: inbound mail %d: %w", d.InboundMailID, ErrProcessed)
-		}
+	ignore, err := tx.claimAndRoute(ctx, d, now)
+	if err != nil || ignore != "" {
+		out.Ignored = ignore
+		return err
 	}
-	if d.Message.MessageID != "" {
-		// Checked before the ticket is created: on PostgreSQL a rolled-back
-		// nextval would still use up a ticket number. The insert below still
-		// catches a concurrent duplicate.
-		var n int
-		if err := tx.GetContext(ctx, &n, tx.q(`SELECT COUNT(*) FROM thread_ids WHERE message_id = ?`), CanonicalID(d.Message.MessageID)); err != nil {
-			return fmt.Errorf("store: deliver: %w", err)
-		}
-		if n > 0 {
-			return ErrDuplicate
-		}
+	if tx.db.Dialect == Postgres && d.InboundMailID != 0 && d.Key == "" {
+		return tx.recordMail(ctx, d, keys, out, now)
 	}
 	author, err := tx.upsertUser(ctx, d.From, now)
 	if err != nil {
@@ -161,31 +153,52 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 		}
 		out.Created = true
 	}
+	return tx.recordMessage(ctx, d, keys, out, t, author, nil, now)
+}
+
+// recordMessage writes the message of d on ticket t, and what comes with it.
+// removed, when not nil, says who staff removed from the ticket (read with
+// the ticket already); a joined author is a participant already.
+func (tx *Tx) recordMessage(ctx context.Context, d *Incoming, keys []string, out *Recorded, t Ticket, author int64, removed map[int64]bool, now time.Time) error {
+	var err error
 	out.TicketID, out.TicketNumber = t.ID, t.Number
 	// Only a verified sender joins a ticket by writing to it (a reply
 	// address can leak); anyone else is suggested to staff below.
 	// Someone staff removed stays out until staff add them again.
-	removed, err := tx.removedFrom(ctx, t.ID, author)
-	if err != nil {
-		return err
+	joined := removed != nil && out.Created
+	if removed == nil {
+		removed = map[int64]bool{} // nobody was removed from a new ticket yet
+		if !out.Created {
+			if removed, err = tx.removedFrom(ctx, t.ID, author); err != nil {
+				return err
+			}
+		}
 	}
 	joins := (out.Created || d.Message.SenderAuth == SenderVerified) && !removed[author]
-	if joins {
+	if joins && !joined {
 		if err := tx.addParticipant(ctx, t.ID, author, roleFor(t, author), now); err != nil {
 			return err
 		}
 	}
-	if d.Message.MessageID != "" {
-		ok, err := tx.addThreadID(ctx, t.ID, d.Message.MessageID, "inbound", now)
-		if err != nil {
+	finished := false
+	if tx.db.Dialect == Postgres && d.InboundMailID != 0 {
+		if out.MessageID, err = tx.insertInboundMessage(ctx, t.ID, author, d, out.Created, now); err != nil {
 			return err
 		}
-		if !ok {
-			return ErrDuplicate
+		finished = true
+	} else {
+		if d.Message.MessageID != "" {
+			ok, err := tx.addThreadID(ctx, t.ID, d.Message.MessageID, "inbound", now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrDuplicate
+			}
 		}
-	}
-	if out.MessageID, err = tx.insertMessage(ctx, t.ID, author, d, now); err != nil {
-		return err
+		if out.MessageID, err = tx.insertMessage(ctx, t.ID, author, d, now); err != nil {
+			return err
+		}
 	}
 	if err := tx.keyReply(ctx, author, d.Key, out.MessageID); err != nil {
 		return err
@@ -219,7 +232,7 @@ func (tx *Tx) deliver(ctx context.Context, d *Delivery, keys []string, out *Deli
 	if err := tx.tellStaff(ctx, t, d, author, out); err != nil {
 		return err
 	}
-	if d.InboundMailID != 0 {
+	if d.InboundMailID != 0 && !finished {
 		action := "appended"
 		if out.Created {
 			action = "created"
@@ -249,7 +262,7 @@ func (tx *Tx) upsertUser(ctx context.Context, p Person, now time.Time) (int64, e
 	return id, nil
 }
 
-func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *Delivery, now time.Time) error {
+func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *Incoming, now time.Time) error {
 	category, priority := d.Category, d.Priority
 	if category == "" {
 		category = "general"
@@ -261,7 +274,7 @@ func (tx *Tx) createTicket(ctx context.Context, t *Ticket, customer int64, d *De
 	if d.followUpOf != 0 {
 		followUp = &d.followUpOf
 	}
-	// The channel is the source of d's message, which Deliver inserts next
+	// The channel is the source of d's message, which RecordInbound inserts next
 	// (reports count tickets by it).
 	err := tx.QueryRowxContext(ctx, tx.q(`INSERT INTO tickets (number, customer_id, subject, status, priority, category, flag, created_at, updated_at, last_activity_at, status_at, follow_up_of, channel)
 		VALUES (`+tx.nextNumber()+`, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`), customer, d.Subject, priority, category, d.Flag, now, now, now, now, followUp, channelOf(d.Message.Source)).StructScan(t)
@@ -304,7 +317,7 @@ func (tx *Tx) addThreadID(ctx context.Context, ticketID int64, messageID, origin
 	return n == 1, nil
 }
 
-func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Delivery, now time.Time) (int64, error) {
+func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Incoming, now time.Time) (int64, error) {
 	m := d.Message
 	var inboundID *int64
 	if d.InboundMailID != 0 {
@@ -328,7 +341,7 @@ func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Deli
 }
 
 // touchTicket records activity; automatic messages never change the status.
-func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, author int64, now time.Time) error {
+func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Incoming, author int64, now time.Time) error {
 	status := t.Status
 	if d.Reopen && !d.Message.Auto && status != "open" {
 		status = "open"
@@ -358,7 +371,7 @@ func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Delivery, author in
 // tellStaff tells staff of a customer's message: a new ticket to everyone
 // who hears of its category, an answer to the ticket's assignee and
 // followers. Automatic mail and spam tell nobody.
-func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Delivery, author int64, out *Delivered) error {
+func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Incoming, author int64, out *Recorded) error {
 	if d.Message.Auto || d.Message.Kind != "inbound" || d.Flag == "spam" {
 		return nil
 	}
@@ -366,4 +379,43 @@ func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Delivery, author int64
 		return tx.tellEveryone(ctx, notice{kind: NoticeNewTicket, ticket: t, message: out.MessageID, actor: author})
 	}
 	return tx.tellCustomerMessage(ctx, t, author, out.MessageID)
+}
+
+// insertInboundMessage is PostgreSQL's one statement for an inbound mail's
+// thread id, message and outcome (ErrDuplicate when its Message-ID is known
+// already), then the ticket's row for the inbox. The ticket is locked
+// already: created in this transaction, or read FOR NO KEY UPDATE.
+func (tx *Tx) insertInboundMessage(ctx context.Context, ticketID, author int64, d *Incoming, created bool, now time.Time) (int64, error) {
+	m := d.Message
+	auth := m.SenderAuth
+	if auth != SenderVerified {
+		auth = SenderUnverified // fail closed
+	}
+	action := "appended"
+	if created {
+		action = "created"
+	}
+	var id int64
+	err := tx.QueryRowxContext(ctx, `WITH th AS (
+			INSERT INTO thread_ids (message_id, ticket_id, origin, created_at) SELECT $1, $2, 'inbound', $3 WHERE $1 <> ''
+			ON CONFLICT (message_id) DO NOTHING RETURNING 1),
+		m AS (
+			INSERT INTO messages (ticket_id, author_id, kind, source, message_id, subject, text, visible_text, html, auto, flag, inbound_mail_id, created_at, sender_auth, sender_auth_reason)
+			SELECT $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $3, $15, $16 WHERE $1 = '' OR EXISTS (SELECT 1 FROM th) RETURNING id),
+		fin AS (
+			UPDATE inbound_mail SET status = 'processed', action = $17, reason = '', ticket_id = $2, message_id = (SELECT id FROM m), processed_at = $3
+			WHERE id = $14 AND EXISTS (SELECT 1 FROM m))
+		SELECT COALESCE((SELECT id FROM m), 0)`,
+		CanonicalID(m.MessageID), ticketID, now, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto,
+		d.Flag, d.InboundMailID, auth, m.SenderAuthReason, action).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: insert message: %w", err)
+	}
+	if id == 0 {
+		return 0, ErrDuplicate
+	}
+	if err := tx.db.refreshRows(ctx, tx, `t.id = ?`, ticketID); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
