@@ -24,16 +24,20 @@
 // and Yahoo's one-line form), Outlook header block (with the dash or
 // underscore rule above it), original-message separator or trailing ">"
 // block. Interleaved answers stay with the quotes they answer; only the
-// trailing quote block goes. A signature that ends what is left goes too: a
-// "-- " block of a few lines, or a client's sign-off line ("Sent from my
-// iPhone", "Von meinem iPhone gesendet", "Get Outlook for iOS"…) standing on
-// its own line. A reply that is nothing but quotes has an empty visible
+// trailing quote block goes. A signature that ends what is left goes too: the
+// last "-- " block of a few lines, and one client's sign-off line ("Sent
+// from my iPhone", "Von meinem iPhone gesendet", "Get Outlook for iOS"…)
+// standing on its own line, the line ending with the device or app. A reply
+// that is nothing but quotes (and perhaps one sign-off) has an empty visible
 // text, shown as "(no new text)"; Text always keeps the whole mail. When the mail also has HTML with a quote
 // container that a client put there (Gmail's gmail_quote, Apple and
 // Thunderbird's blockquote type=cite, Outlook's divRplyFwdMsg, Yahoo's
 // yahoo_quoted), that structural cut is the more reliable one: the text/plain
-// cut is kept only when it agrees with it (about the same words), so the
-// sender's own line breaks survive; otherwise the HTML-derived text wins.
+// cut is kept when it agrees with it (about the same words), so the
+// sender's own line breaks survive, or when it kept interleaved answers
+// below ">" lines (Gmail puts those inside its quote container); otherwise
+// the HTML-derived text wins. An HTML-only mail that is all one quote
+// container has no visible text unless a forward marker is in it.
 // Forwards (Fwd:, WG:, TR:… subjects, or a forward marker before any quote)
 // are content and stay whole.
 package mailparse

@@ -435,9 +435,10 @@ func (w *walker) assemble() {
 	}
 	m.Text = text
 	m.VisibleText = chooseVisible(text, doc, m.Subject)
-	if fromHTML && doc.cut && htmlVisible(doc) == "" && !isForwardSubject(m.Subject) {
+	if fromHTML && doc.cut && htmlVisible(doc) == "" && !isForwardSubject(m.Subject) && !hasForwardLine(doc.full) {
 		// Without a text/plain part, the HTML quote container is the only
-		// sign that the mail is nothing but history.
+		// sign that the mail is nothing but history; a forward marker in it
+		// makes it content.
 		m.VisibleText = ""
 	}
 	if doc != nil {
@@ -469,10 +470,36 @@ func chooseVisible(text string, doc *htmlDoc, subject string) string {
 	if !doc.cut || hvis == "" {
 		return vis
 	}
-	if agree(vis, hvis) {
+	if agree(vis, hvis) || keepsAnswers(vis) {
 		return vis
 	}
 	return hvis
+}
+
+// keepsAnswers reports whether a text/plain cut kept interleaved answers:
+// text of the sender's own below a ">" line. Gmail puts such answers inside
+// its quote container, so the HTML cut would lose them.
+func keepsAnswers(vis string) bool {
+	quoted := false
+	for l := range strings.SplitSeq(vis, "\n") {
+		switch {
+		case isQuoted(l):
+			quoted = true
+		case quoted && strings.TrimSpace(l) != "":
+			return true
+		}
+	}
+	return false
+}
+
+// hasForwardLine reports whether a line of text announces a forwarded message.
+func hasForwardLine(text string) bool {
+	for l := range strings.SplitSeq(text, "\n") {
+		if isForwardLine(l) {
+			return true
+		}
+	}
+	return false
 }
 
 // htmlVisible is the text left outside the HTML quote containers, without

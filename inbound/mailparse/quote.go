@@ -16,7 +16,7 @@ import (
 // stays whole. A signature that ends what is left goes too: a "-- " block or
 // a mail client's sign-off ("Sent from my iPhone" and its translations).
 // A reply that is nothing but quoted history (">" lines, with perhaps an
-// attribution and a sign-off) has no visible text: "" is returned. Any other
+// attribution and one sign-off line) has no visible text: "" is returned. Any other
 // text that would leave nothing is kept whole. Trailing whitespace is trimmed.
 func VisibleText(text string) string {
 	text = normalizeNewlines(text)
@@ -26,13 +26,31 @@ func VisibleText(text string) string {
 	if forward {
 		return tidyLines(lines)
 	}
-	if vis := tidyLines(dropSignature(body[:cut])); vis != "" {
+	above := body[:cut]
+	if cut < len(body) {
+		above = dropSignature(above) // its own signature, above the history
+	}
+	if vis := tidyLines(above); vis != "" {
 		return vis
 	}
-	if onlyHistory(body, cut) {
+	if onlyHistory(body, cut) && onlySignOff(lines[len(body):]) {
 		return ""
 	}
 	return tidyLines(lines)
+}
+
+// onlySignOff reports whether the lines taken off below the history hold
+// nothing but a client's sign-off: a quote-only reply from a phone has no
+// new text, but a "-- " block or anything else under the quote is kept, so
+// that signature removal never turns real text into an empty visible text.
+func onlySignOff(tail []string) bool {
+	n := 0
+	for _, l := range tail {
+		if strings.TrimSpace(l) != "" {
+			n++
+		}
+	}
+	return n == 0 || (n == 1 && isSignOff(dropBlankTail(tail), len(dropBlankTail(tail))-1))
 }
 
 // onlyHistory reports whether the history found at cut is ">" quoting, so
