@@ -16,6 +16,9 @@ import (
 // by its name's prefix: bounces and sisimai's delivery reports are
 // bounces, auto-replies are ignored, ARF reports are feedback, an
 // unverified AWS notification is ignored, and ordinary mail opens a ticket.
+// ordinary_autoreply_subject_only is an Outlook auto-reply with nothing but
+// its "Respuesta automática:" subject: a customer may type such a subject,
+// so a subject alone opens a ticket (its confirmation is Auto-Submitted).
 func automaticWant(name string) string {
 	switch {
 	case strings.HasPrefix(name, "sisimai_arf"), strings.HasPrefix(name, "arf_"):

@@ -2,6 +2,9 @@ package inbound
 
 import (
 	"encoding/json"
+	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -13,6 +16,47 @@ type awsNotice struct {
 	Permanent  bool     // a Permanent bounce
 	Detail     string   // bounce type and subtype, or the complaint's feedback type
 	Recipients []string // the bounced or complaining recipients
+	Topics     []string // every SNS topic the mail names (TopicArn, unsubscribe links)
+}
+
+// subscriptionARN finds the subscription in SNS's unsubscribe links: the
+// footer SNS appends to an email subscription's mail, or email-json's
+// UnsubscribeURL.
+var subscriptionARN = regexp.MustCompile(`SubscriptionArn=([^&\s"<>]+)`)
+
+// topicsOf are the SNS topics a notification mail names: email-json's
+// TopicArn and the topic of each unsubscribe link. The publisher writes the
+// message body but SNS writes the footer and the envelope, so a publisher
+// on another topic can add our topic's name but never remove its own.
+func topicsOf(text, topicARN string) []string {
+	var topics []string
+	if topicARN != "" {
+		topics = append(topics, topicARN)
+	}
+	for _, m := range subscriptionARN.FindAllStringSubmatch(text, 20) {
+		arn, err := url.QueryUnescape(m[1])
+		if err != nil {
+			arn = m[1]
+		}
+		if i := strings.LastIndexByte(arn, ':'); i > 0 {
+			topics = append(topics, arn[:i]) // topic ARN + ":" + subscription id
+		}
+	}
+	return topics
+}
+
+// topicsAccepted reports whether the mail names at least one topic and
+// every one it names is in accepted (DARGO_SNS_TOPIC_ARNS).
+func topicsAccepted(topics, accepted []string) bool {
+	if len(topics) == 0 {
+		return false
+	}
+	for _, t := range topics {
+		if !slices.Contains(accepted, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // isAWSNotificationMail tells mail that says it is from SNS. The From
@@ -33,8 +77,9 @@ func decodeAWSMail(text string) (n awsNotice, ok bool) {
 	}
 	dec := json.NewDecoder(strings.NewReader(text[i:]))
 	var outer struct {
-		Type    string  `json:"Type"`
-		Message *string `json:"Message"`
+		Type     string  `json:"Type"`
+		TopicArn string  `json:"TopicArn"`
+		Message  *string `json:"Message"`
 	}
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
@@ -43,6 +88,7 @@ func decodeAWSMail(text string) (n awsNotice, ok bool) {
 	if json.Unmarshal(raw, &outer) == nil && outer.Message != nil {
 		raw = json.RawMessage(*outer.Message)
 	}
+	n.Topics = topicsOf(text, outer.TopicArn)
 	var s struct {
 		NotificationType string `json:"notificationType"`
 		EventType        string `json:"eventType"`

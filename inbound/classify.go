@@ -22,9 +22,6 @@ func autoReason(m *Mail) string {
 			return k
 		}
 	}
-	if v := h.Get("X-Ms-Exchange-Generated-Message-Source"); v != "" {
-		return "X-MS-Exchange-Generated-Message-Source: " + v
-	}
 	if strings.EqualFold(strings.TrimSpace(h.Get("Delivered-To")), "autoresponder") {
 		return "Delivered-To: Autoresponder"
 	}
@@ -43,12 +40,18 @@ func autoReason(m *Mail) string {
 	if isFMLReport(m) {
 		return "fml status report"
 	}
+	// Weak signs count only in pairs: a subject a person could type, with
+	// a header Outlook also puts on ordinary or rule-forwarded mail.
 	strong, weak := autoSubject(m.Subject)
-	if strong {
-		return "automatic reply subject"
-	}
 	if _, ok := h["X-Auto-Response-Suppress"]; ok && weak {
-		return "out-of-office subject with X-Auto-Response-Suppress"
+		return "automatic reply subject with X-Auto-Response-Suppress"
+	}
+	if strong {
+		for _, k := range exchangeRuleHeaders {
+			if _, ok := h[k]; ok {
+				return "automatic reply subject with " + k
+			}
+		}
 	}
 	return ""
 }
@@ -63,8 +66,9 @@ func reportType(m *Mail) string {
 }
 
 // isBounce tells delivery failure reports: a DSN, a null envelope sender or
-// an empty Return-Path, or a MAILER-DAEMON / postmaster sender. Read
-// receipts are reports too, but not bounces.
+// an empty Return-Path, or a MAILER-DAEMON / postmaster sender whose text
+// reads as a delivery failure. Read receipts are reports too, but not
+// bounces, and a person writing from postmaster@ opens a ticket.
 func isBounce(m *Mail, env Envelope) bool {
 	if m.Report != nil {
 		return true
@@ -78,7 +82,7 @@ func isBounce(m *Mail, env Envelope) bool {
 	if env.NullSender || (m.HasReturnPath && m.ReturnPath == "") {
 		return true
 	}
-	return daemonSender(m)
+	return daemonSender(m) && textBounce(m.Text) != nil
 }
 
 // BounceStore is what a delivery report needs from the database: one call

@@ -46,8 +46,8 @@ func (p *Pipeline) abuseReport(ctx context.Context, rec *store.InboundMail, m *M
 
 // awsMail handles mail that says it is an SNS notification. Only a
 // verified mail (DKIM, SPF or DMARC pass for amazonaws.com, or a trusted
-// Authentication-Results) carrying an SES bounce or complaint is acted
-// on, as the same notification on SQS would be: an address is suppressed
+// Authentication-Results) from a topic in DARGO_SNS_TOPIC_ARNS (every
+// topic it names) carrying an SES bounce or complaint is acted on, as the same notification on SQS would be: an address is suppressed
 // only when the mail SES names (by its SES id) was sent to it. Anything
 // else is ignored with a log line; none of it opens a ticket.
 func (p *Pipeline) awsMail(ctx context.Context, rec *store.InboundMail, m *Mail, env Envelope) (Result, error) {
@@ -58,6 +58,12 @@ func (p *Pipeline) awsMail(ctx context.Context, rec *store.InboundMail, m *Mail,
 	if c := p.checkSender(m, env, route{}); !c.verified() {
 		p.log.WarnContext(ctx, "unverified AWS notification mail ignored", "inbound_mail", rec.ID, "type", n.Type, "ses_id", n.SESID, "why", c.why)
 		return p.finish(ctx, rec, store.ActionIgnored, "AWS notification mail is not verified ("+c.why+"); not acted on")
+	}
+	if !topicsAccepted(n.Topics, p.opts.SNSTopicARNs) {
+		// Any AWS account can have SNS mail us: a verified mail proves only
+		// that Amazon sent it, not that the topic is ours.
+		p.log.WarnContext(ctx, "AWS notification mail from a topic not in DARGO_SNS_TOPIC_ARNS ignored", "inbound_mail", rec.ID, "type", n.Type, "ses_id", n.SESID, "topics", n.Topics)
+		return p.finish(ctx, rec, store.ActionIgnored, fmt.Sprintf("AWS notification mail from topic %s, not one of DARGO_SNS_TOPIC_ARNS; not acted on", strings.Join(n.Topics, ", ")))
 	}
 	var typ, reason, source string
 	switch {

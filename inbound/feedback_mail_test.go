@@ -108,7 +108,17 @@ func snsMail(n int, notification string) []byte {
 		"DKIM-Signature: v=1; a=rsa-sha256; d=sns.amazonaws.com; s=sns; h=from:to:subject; bh=x; b=y\r\n"+
 		"Content-Type: text/plain; charset=UTF-8\r\n\r\n%s\r\n\r\n--\r\n"+
 		"If you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\r\n"+
-		"https://sns.eu-west-1.amazonaws.com/unsubscribe.html\r\n", n, notification))
+		"https://sns.eu-west-1.amazonaws.com/unsubscribe.html?SubscriptionArn="+snsTopic+":0f1e2d3c-aaaa-bbbb-cccc-123456789abc&Endpoint=ops@help.example.com\r\n", n, notification))
+}
+
+// snsTopic is the SNS topic the test pipeline accepts notification mail from.
+const snsTopic = "arn:aws:sns:eu-west-1:123456789012:dargo-feedback"
+
+// snsOpts is the test pipeline accepting notifications by mail from snsTopic.
+func snsOpts() inbound.Opts {
+	o := pipelineOpts()
+	o.SNSTopicARNs = []string{snsTopic}
+	return o
 }
 
 // An AWS notification by mail acts like the same notification on SQS,
@@ -116,7 +126,7 @@ func snsMail(n int, notification string) []byte {
 func TestAWSNotificationMail(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		p := inbound.NewPipeline(db, pipelineOpts())
+		p := inbound.NewPipeline(db, snsOpts())
 		_, _, sesID := sentToAlice(t, db, p)
 		complaint := func(id, addr string) string {
 			return `{"notificationType":"Complaint","complaint":{"complaintFeedbackType":"abuse","complainedRecipients":[{"emailAddress":"` +
@@ -162,7 +172,7 @@ func TestAWSNotificationMail(t *testing.T) {
 		}
 		// The email-json form: an SNS envelope with the SES JSON in Message.
 		bounce := `{"notificationType":"Bounce","bounce":{"bounceType":"Transient","bounceSubType":"MailboxFull","bouncedRecipients":[{"emailAddress":"alice@example.com"}]},"mail":{"messageId":"` + sesID + `"}}`
-		envelope := fmt.Sprintf(`{"Type":"Notification","MessageId":"m1","TopicArn":"arn:aws:sns:eu-west-1:1:feedback","Message":%q}`, bounce)
+		envelope := fmt.Sprintf(`{"Type":"Notification","MessageId":"m1","TopicArn":"`+snsTopic+`","Message":%q}`, bounce)
 		if res := ingest(snsMail(6, envelope), verified); res.Action != store.ActionFeedback || !strings.Contains(res.Reason, "nothing to suppress") {
 			t.Errorf("transient bounce: %+v", res)
 		}
@@ -193,6 +203,54 @@ func TestTextBounceSuppresses(t *testing.T) {
 		}
 		if got := pipelineScalar(t, db, `SELECT source FROM suppressions WHERE email = 'alice@example.com'`); got != "dsn" {
 			t.Errorf("suppression source %q", got)
+		}
+	})
+}
+
+// A verified SNS mail proves only that Amazon sent it: any AWS account's
+// topic can mail us. A notification from a topic not in
+// DARGO_SNS_TOPIC_ARNS, or one whose body claims our topic while SNS's
+// footer names another, suppresses nothing; with no topic listed, no
+// notification by mail is acted on.
+func TestAWSNotificationMailTopic(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		p := inbound.NewPipeline(db, snsOpts())
+		_, _, sesID := sentToAlice(t, db, p)
+		complaint := `{"notificationType":"Complaint","complaint":{"complaintFeedbackType":"abuse","complainedRecipients":[{"emailAddress":"alice@example.com"}]},"mail":{"messageId":"` + sesID + `"}}`
+		other := "arn:aws:sns:eu-west-1:999999999999:attacker"
+		verified := inbound.Verdicts{DKIM: "PASS", SPF: "NONE"}
+		ingest := func(p *inbound.Pipeline, raw []byte) inbound.Result {
+			t.Helper()
+			res, err := p.Ingest(ctx, raw, inbound.Envelope{Recipients: []string{"ops@help.example.com"}, Verdicts: verified})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		foreign := strings.Replace(string(snsMail(11, complaint)), snsTopic, other, 1)
+		if res := ingest(p, []byte(foreign)); res.Action != store.ActionIgnored || !strings.Contains(res.Reason, other) {
+			t.Errorf("unlisted topic: %+v", res)
+		}
+		// email-json claiming our topic, published on the attacker's
+		// topic by the email protocol: SNS's footer still names theirs.
+		claim := fmt.Sprintf(`{"Type":"Notification","TopicArn":%q,"Message":%q}`, snsTopic, complaint)
+		if res := ingest(p, []byte(strings.Replace(string(snsMail(12, claim)), snsTopic+":0f1e", other+":0f1e", 1))); res.Action != store.ActionIgnored {
+			t.Errorf("body claims our topic, footer names another: %+v", res)
+		}
+		noFooter := strings.Replace(string(snsMail(13, complaint)), "?SubscriptionArn=", "?Nothing=", 1)
+		if res := ingest(p, []byte(noFooter)); res.Action != store.ActionIgnored {
+			t.Errorf("no topic named: %+v", res)
+		}
+		none := inbound.NewPipeline(db, pipelineOpts()) // DARGO_SNS_TOPIC_ARNS empty
+		if res := ingest(none, snsMail(14, complaint)); res.Action != store.ActionIgnored || !strings.Contains(res.Reason, "DARGO_SNS_TOPIC_ARNS") {
+			t.Errorf("no topics accepted: %+v", res)
+		}
+		if n := pipelineCount(t, db, `SELECT COUNT(*) FROM suppressions`); n != 0 {
+			t.Fatalf("%d suppressions from notifications of foreign topics", n)
+		}
+		if res := ingest(p, snsMail(15, complaint)); res.Action != store.ActionFeedback || !strings.Contains(res.Reason, "alice@example.com suppressed") {
+			t.Errorf("our topic: %+v", res)
 		}
 	})
 }

@@ -53,6 +53,7 @@ type Opts struct {
 	// TrustedAuthServIDs are the authserv-ids whose Authentication-Results
 	// fields are believed (DARGO_TRUSTED_AUTHSERV_IDS).
 	TrustedAuthServIDs []string
+	SNSTopicARNs       []string // SNS topics whose notifications by mail are acted on (DARGO_SNS_TOPIC_ARNS)
 	Logger             *slog.Logger
 }
 

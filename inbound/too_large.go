@@ -30,7 +30,9 @@ func (p *Pipeline) tooLarge(raw []byte, v Verdicts) bool {
 func (p *Pipeline) noticeTooLarge(ctx context.Context, raw []byte, env Envelope) (string, error) {
 	m, _ := mailparse.ParseText(headerOnly(raw))
 	switch {
-	case env.NullSender || isBounce(m, env):
+	case env.NullSender || isBounce(m, env) || daemonSender(m):
+		// The body that would tell a mail system's report from a person's
+		// mail is not read: no notice to postmaster@ or MAILER-DAEMON@.
 		return "a bounce", nil
 	case autoReason(m) != "":
 		return "automatic mail (" + autoReason(m) + ")", nil

@@ -124,7 +124,7 @@ var settings = []setting{
 	{"DARGO_BLOB_KMS_KEY", "", "KMS key (id or ARN) every blob object is encrypted with (SSE-KMS); unset: SSE-S3 (AES256)"},
 	{"DARGO_ALLOW_PLAINTEXT", "false", "true: dargo web, worker, inbound and scheduler accept PostgreSQL without sslmode=require, redis:// and http:// AWS endpoints on other hosts"},
 	{"DARGO_SNS_VERIFY", "false", "verify SNS message signatures (true when SNS wraps the notifications)"},
-	{"DARGO_SNS_TOPIC_ARNS", "", "comma-separated SNS topic ARNs whose messages are accepted (required with DARGO_SNS_VERIFY)"},
+	{"DARGO_SNS_TOPIC_ARNS", "", "comma-separated SNS topic ARNs whose messages are accepted (required with DARGO_SNS_VERIFY); also the only topics whose notifications by mail are acted on"},
 	{"DARGO_SPAM_POLICY", "quarantine", "what a spam verdict FAIL does: quarantine or flag"},
 	{"DARGO_MAX_CC", "10", "people one verified mail may add to a ticket from To/Cc; the rest are suggested to staff"},
 	{"DARGO_TRUSTED_AUTHSERV_IDS", "", "comma-separated authserv-ids (your MTA's host name) whose Authentication-Results headers are believed"},

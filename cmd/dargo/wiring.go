@@ -61,6 +61,7 @@ func newPipeline(db *store.DB, env *Env) *inbound.Pipeline {
 		Logger:       env.Log,
 
 		TrustedAuthServIDs: c.TrustedAuthServIDs,
+		SNSTopicARNs:       c.SNSTopicARNs,
 	})
 }
 
