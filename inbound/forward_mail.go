@@ -39,7 +39,7 @@ func (p *Pipeline) forwardMail(ctx context.Context, rec *store.InboundMail, m *M
 	}
 	a := store.ForwardAnswer{InboundMailID: rec.ID, TicketNumber: number, ForwardID: forwardID,
 		From: store.Person{Email: m.From.Email, Name: m.From.Name}, MessageID: m.MessageID,
-		Subject: m.Subject, Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML, Flag: flag}
+		Subject: m.Subject, Text: m.Text, VisibleText: m.VisibleText, HTML: m.SafeHTML(), Flag: flag}
 	for _, f := range m.Attachments {
 		a.Attachments = append(a.Attachments, store.NewAttachment{
 			Filename: f.Filename, ContentType: f.ContentType, ContentID: f.ContentID, Inline: f.Inline, Data: f.Data})

@@ -170,7 +170,7 @@ func (p *Pipeline) process(ctx context.Context, rec *store.InboundMail, raw []by
 			return p.finish(ctx, rec, store.ActionQuarantined, reason)
 		}
 	}
-	m, err := mailparse.Parse(raw)
+	m, err := mailparse.ParseText(raw) // HTML is sanitized only for a mail stored as a message (SafeHTML)
 	if err != nil {
 		return p.finish(ctx, rec, store.ActionQuarantined, "unreadable mail: "+err.Error())
 	}
@@ -314,7 +314,7 @@ func (p *Pipeline) deliver(ctx context.Context, rec *store.InboundMail, m *Mail,
 		Cc:            p.ccs(m),
 		Message: store.NewMessage{
 			Kind: store.MessageInbound, Source: store.SourceEmail, MessageID: m.MessageID, Subject: m.Subject,
-			Text: m.Text, VisibleText: m.VisibleText, HTML: m.HTML, Auto: auto != "",
+			Text: m.Text, VisibleText: m.VisibleText, HTML: m.SafeHTML(), Auto: auto != "",
 		},
 		Reopen:     auto == "",
 		AutoCap:    p.opts.AutoCap,

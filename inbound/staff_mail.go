@@ -132,7 +132,7 @@ func (p *Pipeline) staffMail(ctx context.Context, rec *store.InboundMail, m *Mai
 	sm := store.StaffMail{
 		InboundMailID: rec.ID, TicketID: t.ID, StaffID: staffID,
 		From:      store.Person{Email: from, Name: m.From.Name},
-		MessageID: m.MessageID, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
+		MessageID: m.MessageID, Subject: m.Subject, Text: m.Text, HTML: m.SafeHTML(),
 		Reply:      reply,
 		SenderAuth: sender.auth, SenderAuthReason: sender.why,
 		Held: held,

@@ -28,7 +28,7 @@ func (p *Pipeline) tooLarge(raw []byte, v Verdicts) bool {
 // read: the body is what was too large. It returns why no notice was
 // queued, "" when one was.
 func (p *Pipeline) noticeTooLarge(ctx context.Context, raw []byte, env Envelope) (string, error) {
-	m, _ := mailparse.Parse(headerOnly(raw))
+	m, _ := mailparse.ParseText(headerOnly(raw))
 	switch {
 	case env.NullSender || isBounce(m, env):
 		return "a bounce", nil
