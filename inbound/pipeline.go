@@ -332,8 +332,8 @@ func (p *Pipeline) delivery(rec *store.InboundMail, m *Mail, env Envelope, relea
 		Reopen:     auto == "",
 		AutoCap:    p.opts.AutoCap,
 		AutoWindow: p.opts.AutoWindow,
-		Language:   Language(m.Header.Get("Content-Language"), m.VisibleText),
 	}
+	lang := Language(m.Header.Get("Content-Language"), m.VisibleText)
 	for _, a := range m.Attachments {
 		d.Attachments = append(d.Attachments, store.NewAttachment{
 			Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID, Inline: a.Inline, Data: a.Data})
@@ -351,6 +351,12 @@ func (p *Pipeline) delivery(rec *store.InboundMail, m *Mail, env Envelope, relea
 		d.Flag = flag
 		d.Confirm = auto == "" && flag == "" // no confirmation (backscatter) to a sender we doubt
 		d.Message.SenderAuth, d.Message.SenderAuthReason = sender.auth, sender.why
+		// Only the sender's own mail tells their language: a forged or
+		// automatic mail, or one we flag, must not set it for them.
+		d.Language = ""
+		if sender.auth == store.SenderVerified && auto == "" && flag == "" {
+			d.Language = lang
+		}
 		d.TicketID = 0
 		if rt.ticket != nil {
 			d.TicketID = rt.ticket.ID

@@ -44,6 +44,13 @@ func (tx *Tx) QueueEmail(ctx context.Context, e QueuedEmail) (string, error) {
 func (tx *Tx) queueEmail(ctx context.Context, e QueuedEmail) (int64, string, error) {
 	now := tx.db.Now()
 	to := NormalizeEmail(e.To)
+	var action *int64
+	if e.ActionID != 0 {
+		action = &e.ActionID
+	}
+	if tx.db.Dialect == Postgres && e.Sealed == "" {
+		return tx.queueEmailOneStatement(ctx, e, to, action, now)
+	}
 	// One round trip answers every question: is the address suppressed,
 	// has the recipient objected to this mail, and how many automatic
 	// mails did the address get within the window. The recipient is
@@ -66,14 +73,6 @@ func (tx *Tx) queueEmail(ctx context.Context, e QueuedEmail) (int64, string, err
 		status, reason = EmailSuppressed, fmt.Sprintf("loop guard: %d automatic mails within %s", check.Recent, e.Window)
 	}
 	var id int64
-	var action *int64
-	if e.ActionID != 0 {
-		action = &e.ActionID
-	}
-	if status == EmailQueued && tx.db.Dialect == Postgres && e.Sealed == "" {
-		id, err = tx.queueEmailOneStatement(ctx, e, to, reason, action, now)
-		return id, status, err
-	}
 	err = tx.QueryRowxContext(ctx, tx.q(`INSERT INTO emails (user_id, to_email, kind, ticket_id, message_id, subject, status, auto, reason, created_at, action_id, announces)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		e.UserID, to, e.Kind, e.TicketID, e.MessageID, e.Subject, status, e.Auto, reason, now, action, e.Announces).Scan(&id)

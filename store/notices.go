@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -186,6 +187,12 @@ func (tx *Tx) tellStaffOf(ctx context.Context, n notice, users []int64) error {
 	if err := tx.SelectContext(ctx, &targets, tx.q(query+` ORDER BY u.id`), args...); err != nil {
 		return fmt.Errorf("store: tell staff: %w", err)
 	}
+	return tx.tellRows(ctx, n, targets)
+}
+
+// tellRows is tell to the staff read (tellStaffOf's query, or
+// staffJSON's) who want the notice.
+func (tx *Tx) tellRows(ctx context.Context, n notice, targets []staffRow) error {
 	now := tx.db.Now()
 	for _, t := range targets {
 		p := t.prefs(t.ID)
@@ -387,4 +394,44 @@ func (tx *Tx) lockOutbox() string {
 		return ` FOR UPDATE OF o`
 	}
 	return ""
+}
+
+// staffJSON is PostgreSQL SQL for tellEveryone's staff, but the one who
+// acts ($4 of the statement it is put in), as a JSON array (staffRows reads
+// it): what tell needs of each, and their preferences.
+const staffJSON = `(SELECT COALESCE(json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', u.role,
+		'language', u.language, 'new_ticket', COALESCE(p.new_ticket, TRUE), 'customer_reply', COALESCE(p.customer_reply, TRUE),
+		'assigned', COALESCE(p.assigned, TRUE), 'mention', COALESCE(p.mention, TRUE), 'privacy_due', COALESCE(p.privacy_due, TRUE),
+		'sla_breach', COALESCE(p.sla_breach, TRUE), 'away', COALESCE(p.away, FALSE), 'categories', COALESCE(p.categories, ''))
+		ORDER BY u.id), '[]')
+	FROM users u LEFT JOIN staff_prefs p ON p.user_id = u.id
+	WHERE u.role IN ('staff', 'admin') AND u.erased_at IS NULL AND u.id <> $4)`
+
+// staffRows reads staffJSON's array.
+func staffRows(data string) ([]staffRow, error) {
+	var rows []struct {
+		ID            int64  `json:"id"`
+		Email         string `json:"email"`
+		Name          string `json:"name"`
+		Role          string `json:"role"`
+		Language      string `json:"language"`
+		NewTicket     bool   `json:"new_ticket"`
+		CustomerReply bool   `json:"customer_reply"`
+		Assigned      bool   `json:"assigned"`
+		Mention       bool   `json:"mention"`
+		PrivacyDue    bool   `json:"privacy_due"`
+		SLABreach     bool   `json:"sla_breach"`
+		Away          bool   `json:"away"`
+		Categories    string `json:"categories"`
+	}
+	if err := json.Unmarshal([]byte(data), &rows); err != nil {
+		return nil, fmt.Errorf("store: tell staff: %w", err)
+	}
+	out := make([]staffRow, len(rows))
+	for i, r := range rows {
+		out[i] = staffRow{ID: r.ID, Email: r.Email, Name: r.Name, Role: r.Role, Language: r.Language,
+			noticePrefs: noticePrefs{NewTicket: r.NewTicket, CustomerReply: r.CustomerReply, Assigned: r.Assigned, Mention: r.Mention,
+				PrivacyDue: r.PrivacyDue, SLABreach: r.SLABreach, Away: r.Away, Categories: r.Categories}}
+	}
+	return out, nil
 }

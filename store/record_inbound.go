@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -91,6 +94,11 @@ type Recorded struct {
 	// Ignored says why the route's Decide wrote no message; the inbound
 	// mail is recorded as ignored.
 	Ignored string
+
+	followers  []int64 // the ticket's followers, when read with the message (known)
+	known      bool
+	staff      []staffRow // every staff member, when read with a new ticket's message (staffKnown)
+	staffKnown bool
 }
 
 // RecordInbound writes a delivery in one transaction: user, participants, ticket,
@@ -153,19 +161,20 @@ func (tx *Tx) deliver(ctx context.Context, d *Incoming, keys []string, out *Reco
 		}
 		out.Created = true
 	}
-	return tx.recordMessage(ctx, d, keys, out, t, author, nil, now)
+	return tx.recordMessage(ctx, d, keys, out, t, author, nil, false, now)
 }
 
 // recordMessage writes the message of d on ticket t, and what comes with it.
 // removed, when not nil, says who staff removed from the ticket (read with
-// the ticket already); a joined author is a participant already.
-func (tx *Tx) recordMessage(ctx context.Context, d *Incoming, keys []string, out *Recorded, t Ticket, author int64, removed map[int64]bool, now time.Time) error {
+// the ticket already); a joined author is a participant already, and so is
+// a member (read with the ticket too).
+func (tx *Tx) recordMessage(ctx context.Context, d *Incoming, keys []string, out *Recorded, t Ticket, author int64, removed map[int64]bool, member bool, now time.Time) error {
 	var err error
 	out.TicketID, out.TicketNumber = t.ID, t.Number
 	// Only a verified sender joins a ticket by writing to it (a reply
 	// address can leak); anyone else is suggested to staff below.
 	// Someone staff removed stays out until staff add them again.
-	joined := removed != nil && out.Created
+	joined := removed != nil && out.Created || member
 	if removed == nil {
 		removed = map[int64]bool{} // nobody was removed from a new ticket yet
 		if !out.Created {
@@ -180,12 +189,21 @@ func (tx *Tx) recordMessage(ctx context.Context, d *Incoming, keys []string, out
 			return err
 		}
 	}
-	finished := false
+	finished, touched, policy := false, false, int64(-1)
 	if tx.db.Dialect == Postgres && d.InboundMailID != 0 {
-		if out.MessageID, err = tx.insertInboundMessage(ctx, t.ID, author, d, out.Created, now); err != nil {
+		status := "" // a new ticket's timestamps are fresh already
+		if !out.Created {
+			status = touchStatus(t, d)
+		}
+		var confirm *QueuedEmail
+		if d.Confirm && out.Created {
+			confirm = &QueuedEmail{UserID: &author, To: d.From.Email, Kind: EmailConfirmation, TicketID: &t.ID,
+				Subject: t.Subject, Auto: true, Cap: d.AutoCap, Window: d.AutoWindow}
+		}
+		if out.MessageID, policy, err = tx.insertInboundMessage(ctx, t.ID, author, d, out, status, confirm, now); err != nil {
 			return err
 		}
-		finished = true
+		finished, touched = true, !out.Created
 	} else {
 		if d.Message.MessageID != "" {
 			ok, err := tx.addThreadID(ctx, t.ID, d.Message.MessageID, "inbound", now)
@@ -206,7 +224,7 @@ func (tx *Tx) recordMessage(ctx context.Context, d *Incoming, keys []string, out
 	if err := tx.addFiles(ctx, out.MessageID, d.Attachments, keys, now); err != nil {
 		return err
 	}
-	if !joins && !removed[author] {
+	if !joins && !removed[author] && !member {
 		if err := tx.suggestAuthor(ctx, t.ID, author, out.MessageID, d.From, now); err != nil {
 			return err
 		}
@@ -214,15 +232,21 @@ func (tx *Tx) recordMessage(ctx context.Context, d *Incoming, keys []string, out
 	if err := tx.addCcs(ctx, t, author, out.MessageID, d, now); err != nil {
 		return err
 	}
-	if !out.Created { // a new ticket's timestamps are fresh already
+	if touched {
+		if err := tx.afterTouch(ctx, &t, d, author, touchStatus(t, d), now); err != nil {
+			return err
+		}
+	} else if !out.Created { // a new ticket's timestamps are fresh already
 		if err := tx.touchTicket(ctx, &t, d, author, now); err != nil {
 			return err
 		}
 	}
-	if err := tx.syncSLA(ctx, t.ID); err != nil {
-		return err
+	if policy != 0 { // 0: no policy fits, and the statement above removed any SLA row
+		if err := tx.syncSLA(ctx, t.ID); err != nil {
+			return err
+		}
 	}
-	if d.Confirm && out.Created {
+	if d.Confirm && out.Created && !finished {
 		mail := QueuedEmail{UserID: &author, To: d.From.Email, Kind: EmailConfirmation, TicketID: &t.ID,
 			Subject: t.Subject, Auto: true, Cap: d.AutoCap, Window: d.AutoWindow}
 		if out.ConfirmStatus, err = tx.QueueEmail(ctx, mail); err != nil {
@@ -342,14 +366,25 @@ func (tx *Tx) insertMessage(ctx context.Context, ticketID, author int64, d *Inco
 
 // touchTicket records activity; automatic messages never change the status.
 func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Incoming, author int64, now time.Time) error {
-	status := t.Status
-	if d.Reopen && !d.Message.Auto && status != "open" {
-		status = "open"
-	}
+	status := touchStatus(*t, d)
 	_, err := tx.ExecContext(ctx, tx.q(`UPDATE tickets SET status = ?, updated_at = ?, last_activity_at = ? WHERE id = ?`), status, now, now, t.ID)
 	if err != nil {
 		return fmt.Errorf("store: touch ticket: %w", err)
 	}
+	return tx.afterTouch(ctx, t, d, author, status, now)
+}
+
+// touchStatus is the status a ticket has after d's message.
+func touchStatus(t Ticket, d *Incoming) string {
+	if d.Reopen && !d.Message.Auto && t.Status != "open" {
+		return "open"
+	}
+	return t.Status
+}
+
+// afterTouch records what the touch to status changed, once the ticket's
+// row has it.
+func (tx *Tx) afterTouch(ctx context.Context, t *Ticket, d *Incoming, author int64, status string, now time.Time) error {
 	if status != t.Status {
 		// The customer's answer reopened it: the history says who did.
 		if err := tx.recordActivity(ctx, t.ID, author, "status", t.Status, status, now); err != nil {
@@ -372,20 +407,42 @@ func (tx *Tx) touchTicket(ctx context.Context, t *Ticket, d *Incoming, author in
 // who hears of its category, an answer to the ticket's assignee and
 // followers. Automatic mail and spam tell nobody.
 func (tx *Tx) tellStaff(ctx context.Context, t Ticket, d *Incoming, author int64, out *Recorded) error {
-	if d.Message.Auto || d.Message.Kind != "inbound" || d.Flag == "spam" {
+	if !tellsStaff(d) {
 		return nil
 	}
 	if out.Created {
-		return tx.tellEveryone(ctx, notice{kind: NoticeNewTicket, ticket: t, message: out.MessageID, actor: author})
+		n := notice{kind: NoticeNewTicket, ticket: t, message: out.MessageID, actor: author}
+		if out.staffKnown {
+			return tx.tellRows(ctx, n, out.staff)
+		}
+		return tx.tellEveryone(ctx, n)
 	}
-	return tx.tellCustomerMessage(ctx, t, author, out.MessageID)
+	if !out.known {
+		return tx.tellCustomerMessage(ctx, t, author, out.MessageID)
+	}
+	users := out.followers
+	if t.AssigneeID != nil && !slices.Contains(users, *t.AssigneeID) {
+		users = append(users, *t.AssigneeID)
+	}
+	return tx.tell(ctx, notice{kind: NoticeCustomerReply, ticket: t, message: out.MessageID, actor: author}, users)
+}
+
+// tellsStaff says whether d's message is one tellStaff tells of:
+// automatic mail and spam tell nobody.
+func tellsStaff(d *Incoming) bool {
+	return !d.Message.Auto && d.Message.Kind == "inbound" && d.Flag != "spam"
 }
 
 // insertInboundMessage is PostgreSQL's one statement for an inbound mail's
 // thread id, message and outcome (ErrDuplicate when its Message-ID is known
-// already), then the ticket's row for the inbox. The ticket is locked
-// already: created in this transaction, or read FOR NO KEY UPDATE.
-func (tx *Tx) insertInboundMessage(ctx context.Context, ticketID, author int64, d *Incoming, created bool, now time.Time) (int64, error) {
+// already), the ticket's row for the inbox, its touch (to status; "" for a
+// new ticket, fresh already) and its SLA policy's id (0 when none fits, and
+// then its SLA row goes). The ticket is locked already: created in this
+// transaction, or read FOR NO KEY UPDATE, so the messages counted here are
+// all its others. It also reads the ticket's followers, for tellStaff, and
+// queues confirm (when not nil) as queueEmail does.
+func (tx *Tx) insertInboundMessage(ctx context.Context, ticketID, author int64, d *Incoming, out *Recorded, status string, confirm *QueuedEmail, now time.Time) (int64, int64, error) {
+	created := out.Created
 	m := d.Message
 	auth := m.SenderAuth
 	if auth != SenderVerified {
@@ -395,7 +452,28 @@ func (tx *Tx) insertInboundMessage(ctx context.Context, ticketID, author int64, 
 	if created {
 		action = "created"
 	}
-	var id int64
+	// The inbox row from the new message itself (this statement does not
+	// see it among the messages): only for an inbound one, the newest of
+	// every kind the row counts.
+	rows := `INSERT INTO ticket_rows (ticket_id, messages, last_id, last_kind, last_at, preview, last_inbound_id)
+			SELECT $2, (SELECT COUNT(*) FROM messages x WHERE x.ticket_id = $2 AND x.kind <> 'note') + 1,
+				m.id, $5, $3, COALESCE(substr($10, 1, ` + strconv.Itoa(previewScan) + `), ''), m.id FROM m` + ticketRowsConflict
+	if m.Kind != MessageInbound {
+		rows = `SELECT 1`
+	}
+	args := []any{CanonicalID(m.MessageID), ticketID, now, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto,
+		d.Flag, d.InboundMailID, auth, m.SenderAuthReason, action, status}
+	mail, mailStatus := "", `''`
+	if confirm != nil {
+		ctes, more := queueEmailCTEs(*confirm, NormalizeEmail(confirm.To), nil, now, len(args), `EXISTS (SELECT 1 FROM m)`)
+		mail, mailStatus, args = ",\n\t\t"+ctes, `COALESCE((SELECT status FROM ee), '')`, append(args, more...)
+	}
+	staff := `''`
+	if created && tellsStaff(d) {
+		staff = staffJSON
+	}
+	var id, policy int64
+	var followers, staffList string
 	err := tx.QueryRowxContext(ctx, `WITH th AS (
 			INSERT INTO thread_ids (message_id, ticket_id, origin, created_at) SELECT $1, $2, 'inbound', $3 WHERE $1 <> ''
 			ON CONFLICT (message_id) DO NOTHING RETURNING 1),
@@ -404,18 +482,45 @@ func (tx *Tx) insertInboundMessage(ctx context.Context, ticketID, author int64, 
 			SELECT $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $3, $15, $16 WHERE $1 = '' OR EXISTS (SELECT 1 FROM th) RETURNING id),
 		fin AS (
 			UPDATE inbound_mail SET status = 'processed', action = $17, reason = '', ticket_id = $2, message_id = (SELECT id FROM m), processed_at = $3
-			WHERE id = $14 AND EXISTS (SELECT 1 FROM m))
-		SELECT COALESCE((SELECT id FROM m), 0)`,
-		CanonicalID(m.MessageID), ticketID, now, author, m.Kind, m.Source, m.MessageID, m.Subject, m.Text, m.VisibleText, m.HTML, m.Auto,
-		d.Flag, d.InboundMailID, auth, m.SenderAuthReason, action).Scan(&id)
+			WHERE id = $14 AND EXISTS (SELECT 1 FROM m)),
+		r AS (`+rows+`),
+		touch AS (
+			UPDATE tickets SET status = $18, updated_at = $3, last_activity_at = $3 WHERE id = $2 AND $18 <> '' AND EXISTS (SELECT 1 FROM m)),
+		p AS (
+			SELECT p.id FROM tickets t JOIN sla_policies p ON p.priority = t.priority AND p.category IN (t.category, '')
+			WHERE t.id = $2 ORDER BY p.category DESC LIMIT 1),
+		gone AS (DELETE FROM ticket_sla WHERE ticket_id = $2 AND NOT EXISTS (SELECT 1 FROM p) AND EXISTS (SELECT 1 FROM m))`+mail+`
+		SELECT COALESCE((SELECT id FROM m), 0), COALESCE((SELECT id FROM p), 0),
+			COALESCE((SELECT string_agg(CAST(user_id AS TEXT), ',' ORDER BY user_id) FROM followers WHERE ticket_id = $2), ''), `+mailStatus+`, `+staff,
+		args...).Scan(&id, &policy, &followers, &out.ConfirmStatus, &staffList)
 	if err != nil {
-		return 0, fmt.Errorf("store: insert message: %w", err)
+		return 0, 0, fmt.Errorf("store: insert message: %w", err)
 	}
 	if id == 0 {
-		return 0, ErrDuplicate
+		return 0, 0, ErrDuplicate
 	}
-	if err := tx.db.refreshRows(ctx, tx, `t.id = ?`, ticketID); err != nil {
-		return 0, err
+	if m.Kind != MessageInbound {
+		if err := tx.db.refreshRows(ctx, tx, `t.id = ?`, ticketID); err != nil {
+			return 0, 0, err
+		}
 	}
-	return id, nil
+	var users []int64
+	for _, f := range strings.Split(followers, ",") {
+		if f == "" {
+			continue
+		}
+		u, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("store: insert message: follower %q: %w", f, err)
+		}
+		users = append(users, u)
+	}
+	out.followers, out.known = users, true
+	if staff != `''` {
+		if out.staff, err = staffRows(staffList); err != nil {
+			return 0, 0, err
+		}
+		out.staffKnown = true
+	}
+	return id, policy, nil
 }
