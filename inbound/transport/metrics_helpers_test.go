@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/dargo-support/dargo/internal/metrics/metricstest"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -42,39 +43,11 @@ func (before counts) since(c *prometheus.CounterVec) counts {
 	return d
 }
 
-// sample is the value of c's series whose one label is label (any series
-// when label is ""), 0 when it does not exist. It gathers through a
-// registry rather than testutil.ToFloat64, which would add
-// kylelemons/godebug to go.mod for one helper.
-func sample(c prometheus.Collector, label string) float64 {
-	v, _ := lookup(c, label)
-	return v
-}
-
-func lookup(c prometheus.Collector, label string) (float64, bool) {
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(c)
-	mfs, err := reg.Gather()
-	if err != nil {
-		panic(err)
-	}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			if label != "" && (len(m.GetLabel()) != 1 || m.GetLabel()[0].GetValue() != label) {
-				continue
-			}
-			switch {
-			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue(), true
-			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue(), true
-			case m.GetHistogram() != nil:
-				return float64(m.GetHistogram().GetSampleCount()), true
-			}
-		}
-	}
-	return 0, false
-}
+// sample and lookup read a collector's value (see metricstest).
+var (
+	sample = metricstest.Sample
+	lookup = metricstest.Lookup
+)
 
 var mailActions = []string{store.ActionCreated, store.ActionAppended, store.ActionDuplicate, store.ActionIgnored,
 	store.ActionQuarantined, store.ActionBounce, store.ActionFailed}
