@@ -10,6 +10,7 @@ type (
 	Envelope = mailparse.Envelope
 	Verdicts = mailparse.Verdicts
 	Result   = mailparse.Result
+	Item     = mailparse.Item
 
 	Report          = mailparse.Report
 	ReportRecipient = mailparse.ReportRecipient

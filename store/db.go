@@ -182,3 +182,7 @@ func retryable(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
 }
+
+// OneWriter says whether the database writes one transaction at a time
+// (SQLite): callers that could write side by side take turns instead.
+func (db *DB) OneWriter() bool { return db.Dialect == SQLite }

@@ -165,3 +165,28 @@ func TestSaveInboundMailConcurrentlyKeepsOneRow(t *testing.T) {
 		}
 	})
 }
+
+// The raw save's commit skips the disk flush for its own transaction only:
+// the connection it ran on still commits everything else synchronously.
+func TestSaveInboundMailLazyCommitStaysLocal(t *testing.T) {
+	db := testdb.Open(t, store.Postgres)
+	ctx := context.Background()
+	db.X.SetMaxOpenConns(1) // the save and the check share one connection
+	if _, _, err := db.SaveInboundMail(ctx, &store.InboundMail{Key: "lazy-1", Sender: "a@example.com"}, []byte("Subject: hi\r\n\r\nbody\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	var setting string
+	if err := db.X.GetContext(ctx, &setting, `SHOW synchronous_commit`); err != nil {
+		t.Fatal(err)
+	}
+	if setting != "on" {
+		t.Errorf("synchronous_commit after the raw save = %q, want on", setting)
+	}
+	var rows int
+	if err := db.X.GetContext(ctx, &rows, `SELECT COUNT(*) FROM inbound_mail i JOIN blobs b ON b.key = i.blob_key WHERE i.key = 'lazy-1'`); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Errorf("raw save left %d rows with their bytes, want 1", rows)
+	}
+}

@@ -42,7 +42,7 @@ func TestBenchQuick(t *testing.T) {
 				t.Fatalf("dargo bench: exit %d\n%s\n%s", code, stdout, stderr)
 			}
 			rep := readReport(t, report)
-			checkRows(t, rep, stdout, []string{"ingest_direct", "sqs_drain", "sqs_paced", "send_pipeline",
+			checkRows(t, rep, stdout, []string{"ingest_direct", "ingest_ordered", "sqs_drain", "sqs_paced", "send_pipeline",
 				"inbox_list", "inbox_search", "inbox_ticket", "signin_request", "signin_confirm"})
 			if rep.Dialect != dialect || rep.N != bench.QuickN {
 				t.Errorf("report: dialect %q, N %d; want %q, %d", rep.Dialect, rep.N, dialect, bench.QuickN)

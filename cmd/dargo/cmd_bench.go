@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/dargo-support/dargo/inbound/transport"
@@ -30,6 +31,7 @@ type benchFlags struct {
 	quick      bool
 	n, redisDB int
 	only, json string
+	cpuProfile string
 }
 
 func (f *benchFlags) flags(fs *flag.FlagSet) {
@@ -37,6 +39,7 @@ func (f *benchFlags) flags(fs *flag.FlagSet) {
 	fs.IntVar(&f.n, "n", 0, fmt.Sprintf("mails per mail figure; the inbox seeds 5N tickets and 50N messages (default %d)", bench.DefaultN))
 	fs.StringVar(&f.only, "only", "", "comma-separated figures to run: "+strings.Join(bench.Figures, ","))
 	fs.StringVar(&f.json, "json", "bench.json", `write the report as JSON to this file ("-": standard output, the table then goes to standard error)`)
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	fs.IntVar(&f.redisDB, "redis-db", -1, "Redis database to use instead of DARGO_REDIS_URL's; it must be empty, and is emptied at the end")
 }
 
@@ -68,6 +71,13 @@ func runBench(ctx context.Context, env *Env, f *benchFlags, _ []string) error {
 		table = env.Stderr
 	}
 	opts.Progress = env.Stderr
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	rep, err := bench.Run(ctx, opts)
 	if err != nil {
 		return err
@@ -130,5 +140,21 @@ func benchOpts(env *Env) (bench.Opts, error) {
 			return w.stop, nil
 		},
 		Log: quiet,
+	}, nil
+}
+
+// startCPUProfile writes a CPU profile to path until the returned func is called.
+func startCPUProfile(path string) (func(), error) {
+	out, err := os.Create(path) // #nosec G304 -- the operator's own --cpuprofile path
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		_ = out.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = out.Close()
 	}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sync"
 
 	"github.com/dargo-support/dargo/inbound"
 )
@@ -64,18 +65,48 @@ func runIngest(ctx context.Context, env *Env, o *ingestOpts, files []string) err
 		}
 		return one("stdin", raw)
 	}
+	// In order, as one Ingest after another; the next file is read,
+	// stored and parsed while the one before it is recorded.
 	var errs []error
-	for _, name := range files {
-		// ReadFile sizes its buffer from the file: a 40 MB mail costs 40 MB, not twice that.
-		raw, err := os.ReadFile(name) // #nosec G304 -- the operator names the files to ingest
+	var failed error
+	var names []string // the files of the mails read and not yet done, in order
+	var mu sync.Mutex
+	i := 0
+	next := func() (inbound.Item, bool) {
+		for i < len(files) {
+			name := files[i]
+			i++
+			// ReadFile sizes its buffer from the file: a 40 MB mail costs 40 MB, not twice that.
+			raw, err := os.ReadFile(name) // #nosec G304 -- the operator names the files to ingest
+			if err != nil {
+				errs = append(errs, err)
+				fmt.Fprintln(env.Stderr, "dargo ingest:", err)
+				continue
+			}
+			mu.Lock()
+			names = append(names, name)
+			mu.Unlock()
+			return inbound.Item{Raw: raw, Env: inbound.Envelope{Recipients: o.recipients}}, true
+		}
+		return inbound.Item{}, false
+	}
+	p.IngestInOrder(ctx, next, func(_ inbound.Item, res inbound.Result, err error) bool {
+		mu.Lock()
+		name := names[0]
+		names = names[1:]
+		mu.Unlock()
 		if err != nil {
-			errs = append(errs, err)
-			fmt.Fprintln(env.Stderr, "dargo ingest:", err)
-			continue
+			failed = fmt.Errorf("%s: %w", name, err)
+			return false
 		}
-		if err := one(name, raw); err != nil {
-			return err
+		if err := enc.Encode(res); err != nil {
+			failed = err
+			return false
 		}
+		return true
+	})
+	if failed != nil {
+		return failed
 	}
 	return errors.Join(errs...)
 }

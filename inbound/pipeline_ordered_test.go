@@ -1,0 +1,116 @@
+package inbound_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/dargo-support/dargo/inbound"
+	"github.com/dargo-support/dargo/internal/testdb"
+	"github.com/dargo-support/dargo/store"
+)
+
+// orderedRun feeds raws through IngestInOrder and returns each outcome
+// in the order done heard them, stopping when stop says so.
+func orderedRun(t *testing.T, p *inbound.Pipeline, raws [][]byte, stop func(i int) bool) (actions []string, handed int) {
+	t.Helper()
+	p.IngestInOrder(context.Background(), func() (inbound.Item, bool) {
+		if handed == len(raws) {
+			return inbound.Item{}, false
+		}
+		handed++
+		return inbound.Item{Raw: raws[handed-1]}, true
+	}, func(it inbound.Item, res inbound.Result, err error) bool {
+		i := len(actions)
+		if !bytes.Equal(it.Raw, raws[i]) {
+			t.Errorf("done heard of a mail out of order at %d", i)
+		}
+		if err != nil {
+			t.Errorf("mail %d: %v", i, err)
+			actions = append(actions, "error")
+		} else {
+			actions = append(actions, res.Action)
+		}
+		return !stop(i)
+	})
+	return actions, handed
+}
+
+// IngestInOrder gives each mail the outcome Ingest would, in order: a
+// reply finds the ticket the mail just before it opened (recorded first),
+// a repeated Message-ID and repeated bytes are duplicates, a mail with
+// two From fields takes Process's path (quarantined), and a mail over
+// ReadAhead waits for the ones before it and is still taken.
+func TestIngestInOrder(t *testing.T) {
+	big := strings.Repeat("Log line of the failing printer, with its error code 0x80070643.\r\n", inbound.ReadAhead/60)
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		opts := pipelineOpts()
+		opts.MaxMailBytes = 4 << 20
+		p := inbound.NewPipeline(db, opts)
+		to := "support@help.example.com"
+		first := tripsMail(1, "ada@example.com", to, "")
+		large := bytes.Replace(tripsMail(3, "cy@example.com", to, ""), []byte("It is on fire"), []byte(big), 1)
+		raws := [][]byte{
+			first,
+			tripsMail(2, "ada@example.com", to, "In-Reply-To: <trips-1@example.com>\r\n"),
+			append([]byte("X-Resent: yes\r\n"), first...), // the same Message-ID, other bytes
+			first, // the same bytes
+			[]byte("From: a@example.com\r\nFrom: b@example.com\r\nTo: " + to + "\r\nSubject: two\r\nMessage-ID: <two-from@example.com>\r\n\r\nhi\r\n"),
+			large,
+			tripsMail(4, "cy@example.com", to, "In-Reply-To: <trips-3@example.com>\r\n"),
+		}
+		if len(large) <= inbound.ReadAhead {
+			t.Fatalf("the large mail is %d bytes, not over ReadAhead", len(large))
+		}
+		got, handed := orderedRun(t, p, raws, func(int) bool { return false })
+		want := []string{store.ActionCreated, store.ActionAppended, store.ActionDuplicate, store.ActionDuplicate,
+			store.ActionQuarantined, store.ActionCreated, store.ActionAppended}
+		if fmt.Sprint(got) != fmt.Sprint(want) || handed != len(raws) {
+			t.Errorf("actions %v (%d handed); want %v", got, handed, want)
+		}
+		var tickets, messages, raw int
+		if err := db.X.Get(&tickets, `SELECT COUNT(*) FROM tickets`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.X.Get(&messages, `SELECT COUNT(*) FROM messages`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.X.Get(&raw, `SELECT COUNT(*) FROM inbound_mail WHERE status <> 'received'`); err != nil {
+			t.Fatal(err)
+		}
+		// The repeated bytes are one inbound_mail row: six rows, all finished.
+		if tickets != 2 || messages != 4 || raw != 6 {
+			t.Errorf("%d tickets, %d messages, %d finished raw mails; want 2, 4, 6", tickets, messages, raw)
+		}
+	})
+}
+
+// When done says stop, IngestInOrder returns without asking for more
+// mail; mails stored ahead (at most two) but not recorded are left
+// received, and ingesting them again records them.
+func TestIngestInOrderStops(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		p := inbound.NewPipeline(db, pipelineOpts())
+		to := "support@help.example.com"
+		raws := [][]byte{tripsMail(1, "ada@example.com", to, ""), tripsMail(2, "bob@example.com", to, ""), tripsMail(3, "cy@example.com", to, "")}
+		got, handed := orderedRun(t, p, raws, func(i int) bool { return i == 0 })
+		if fmt.Sprint(got) != fmt.Sprint([]string{store.ActionCreated}) || handed > 3 {
+			t.Errorf("actions %v, %d mails handed over; want created and at most 3 handed (two read ahead)", got, handed)
+		}
+		var tickets int
+		if err := db.X.Get(&tickets, `SELECT COUNT(*) FROM tickets`); err != nil {
+			t.Fatal(err)
+		}
+		if tickets != 1 {
+			t.Errorf("%d tickets after the stop, want 1", tickets)
+		}
+		for _, raw := range raws[1:] {
+			res, err := p.Ingest(context.Background(), raw, inbound.Envelope{})
+			if err != nil || res.Action != store.ActionCreated {
+				t.Errorf("ingest after the stop: %+v, %v; want created", res, err)
+			}
+		}
+	})
+}
