@@ -99,15 +99,25 @@ func (db *DB) routeRows(ctx context.Context, q sqlx.QueryerContext, r InboundRou
 		cand = append(cand, `SELECT CAST('r' AS TEXT), CAST(0 AS BIGINT), id FROM tickets WHERE 1 = 0`)
 	}
 	email := NormalizeEmail(from)
+	// Each candidate's ticket is looked up by its key. On PostgreSQL a
+	// LATERAL lookup (OFFSET 0 keeps it one) says so whatever the planner
+	// thinks of the tickets table: without statistics yet (a new desk, or
+	// a table grown since autovacuum last looked) it joined by scanning
+	// every ticket.
+	ticket := func(cond string) string {
+		if db.Dialect == Postgres {
+			return `chain c CROSS JOIN LATERAL (SELECT id, number, merged_into FROM tickets WHERE id = c.id AND ` + cond + ` OFFSET 0) t`
+		}
+		return `chain c JOIN tickets t ON t.id = c.id WHERE ` + cond
+	}
 	query := `WITH RECURSIVE ` + claim + `cand(src, ord, id) AS (` + strings.Join(cand, " UNION ALL ") + `),
 		chain(src, ord, id, depth) AS (
 			SELECT src, ord, id, 0 FROM cand
-			UNION ALL SELECT c.src, c.ord, t.merged_into, c.depth + 1 FROM chain c JOIN tickets t ON t.id = c.id
-			WHERE t.merged_into IS NOT NULL AND c.depth < CAST(? AS INTEGER))
+			UNION ALL SELECT c.src, c.ord, t.merged_into, c.depth + 1 FROM ` + ticket(`merged_into IS NOT NULL AND c.depth < CAST(? AS INTEGER)`) + `)
 		SELECT CAST(c.src AS TEXT) AS src, CAST(c.ord AS BIGINT) AS ord, t.id AS id, t.number AS number,
 			EXISTS (SELECT 1 FROM participants p JOIN users u ON COALESCE(u.merged_into, u.id) = p.user_id
 				WHERE p.ticket_id = t.id AND u.email = ?) AS yes
-		FROM chain c JOIN tickets t ON t.id = c.id WHERE t.merged_into IS NULL
+		FROM ` + ticket(`merged_into IS NULL`) + `
 		UNION ALL SELECT 'd', 0, 0, 0, EXISTS (SELECT 1 FROM thread_ids WHERE message_id = ?)
 		UNION ALL SELECT 'b', 0, 0, 0, EXISTS (SELECT 1 FROM blocked_addresses WHERE hash = ?)`
 	args = append(args, maxMergeChain, email, CanonicalID(messageID), BlockHash(from))
