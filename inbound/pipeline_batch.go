@@ -133,6 +133,17 @@ func (p *Pipeline) batchable(rec *store.InboundMail, raw []byte, env Envelope) *
 
 // save stores a raw mail (or finds it stored before).
 func (p *Pipeline) save(ctx context.Context, raw []byte, env Envelope) (*store.InboundMail, bool, error) {
+	return p.saveAndDoc(ctx, raw, env, nil)
+}
+
+// docSaver is a store whose raw save can compute another message's search
+// document on the way (*store.DB).
+type docSaver interface {
+	SaveInboundMailAndDoc(ctx context.Context, m *store.InboundMail, raw []byte, doc *store.SearchDoc) (*store.InboundMail, bool, error)
+}
+
+// saveAndDoc is save that also has doc computed when the store can.
+func (p *Pipeline) saveAndDoc(ctx context.Context, raw []byte, env Envelope, doc *store.SearchDoc) (*store.InboundMail, bool, error) {
 	rec := &store.InboundMail{
 		Key:        mailKey(raw, env.SESID),
 		SESID:      env.SESID,
@@ -142,7 +153,14 @@ func (p *Pipeline) save(ctx context.Context, raw []byte, env Envelope) (*store.I
 	if v, err := json.Marshal(env.Verdicts); err == nil {
 		rec.Verdicts = string(v)
 	}
-	saved, existed, err := p.store.SaveInboundMail(ctx, rec, raw)
+	var saved *store.InboundMail
+	var existed bool
+	var err error
+	if ds, ok := p.store.(docSaver); ok && doc != nil {
+		saved, existed, err = ds.SaveInboundMailAndDoc(ctx, rec, raw, doc)
+	} else {
+		saved, existed, err = p.store.SaveInboundMail(ctx, rec, raw)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("inbound: %w", err)
 	}

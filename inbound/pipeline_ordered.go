@@ -13,17 +13,25 @@ import (
 // two large mails are never parsed at once.
 const ReadAhead = 1 << 20
 
+// OrderedGroup is how many ready mails IngestInOrder records in one
+// transaction at most.
+const OrderedGroup = 10
+
 // IngestInOrder ingests mails one after another, in the order next gives
 // them, with the outcome of calling Ingest on each: each raw mail is
-// stored before it is parsed, each mail is recorded in its own transaction
-// after the one before it committed (a reply finds the ticket the mail
-// before it opened), and done hears of each in order. Only the work that
-// needs no earlier mail overlaps: while one mail is recorded, the next is
-// stored and parsed, so the parsing and the database's work run side by
-// side instead of taking turns. done returns false to stop; next is not
-// called again, and IngestInOrder returns once nothing runs any more.
-// next and done are called from different goroutines, never concurrently
-// with themselves.
+// stored before it is parsed, each mail is recorded after the ones before
+// it committed (a reply finds the ticket the mail before it opened), and
+// done hears of each in order. Only the work that needs no earlier mail
+// overlaps: while mails are recorded, the next ones are stored and parsed,
+// so the parsing and the database's work run side by side instead of
+// taking turns. Ordinary mails that are ready together (up to
+// OrderedGroup) commit in one transaction, as an SQS batch does; when it
+// fails they are recorded one by one. done returns false to stop: next is
+// not called again, mails stored ahead are left received (ingesting them
+// again records them), and IngestInOrder returns once nothing runs any
+// more; the rest of a group that committed together is recorded but not
+// told. next and done are called from different goroutines, never
+// concurrently with themselves.
 func (p *Pipeline) IngestInOrder(ctx context.Context, next func() (Item, bool), done func(Item, Result, error) bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -35,7 +43,7 @@ func (p *Pipeline) IngestInOrder(ctx context.Context, next func() (Item, bool), 
 		}
 		return func() {}
 	}
-	ready := make(chan *prepared)
+	ready := make(chan *prepared, OrderedGroup)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -76,7 +84,7 @@ func (p *Pipeline) IngestInOrder(ctx context.Context, next func() (Item, bool), 
 			// writer, this write goes first and the recording of the mail
 			// before it overlaps this mail's parsing.
 			unlock := lock()
-			pr := p.store1(ctx, it)
+			pr := p.store1(ctx, it, held)
 			unlock()
 			if !hand() {
 				return
@@ -87,22 +95,97 @@ func (p *Pipeline) IngestInOrder(ctx context.Context, next func() (Item, bool), 
 	}()
 	defer wg.Wait() // after cancel: the reader has stopped calling next
 	for pr := range ready {
-		unlock := lock()
-		res, err := p.record(ctx, pr)
-		unlock()
-		action := store.ActionFailed
-		if err == nil {
-			action = res.Action
+		group := []*prepared{pr}
+	more:
+		for len(group) < OrderedGroup {
+			select {
+			case q, ok := <-ready:
+				if !ok {
+					break more
+				}
+				group = append(group, q)
+			default:
+				break more
+			}
 		}
-		metrics.InboundMails.WithLabelValues(action).Inc()
-		close(pr.recorded)
-		if !done(pr.item, res, err) {
+		if !p.recordGroup(ctx, group, lock, done) {
 			cancel()
 			for range ready { // let the reader finish the mail in hand
 			}
 			return
 		}
 	}
+}
+
+// recordGroup records prepared mails in order: each run of ordinary ones
+// in one transaction (one by one should it fail), any other on its own.
+// It returns false when done said stop.
+func (p *Pipeline) recordGroup(ctx context.Context, group []*prepared, lock func() func(), done func(Item, Result, error) bool) bool {
+	count := func(pr *prepared, res Result, err error) {
+		action := store.ActionFailed
+		if err == nil {
+			action = res.Action
+		}
+		metrics.InboundMails.WithLabelValues(action).Inc()
+		close(pr.recorded)
+	}
+	tell := func(pr *prepared, res Result, err error) bool {
+		count(pr, res, err)
+		return done(pr.item, res, err)
+	}
+	one := func(pr *prepared) bool {
+		unlock := lock()
+		res, err := p.record(ctx, pr)
+		unlock()
+		return tell(pr, res, err)
+	}
+	bs, batches := p.store.(BatchStore)
+	for len(group) > 0 {
+		run := 0
+		for run < len(group) && !group[run].final && group[run].dv != nil {
+			run++
+		}
+		if !batches || run < 2 {
+			if !one(group[0]) {
+				return false
+			}
+			group = group[1:]
+			continue
+		}
+		ins := make([]*store.Incoming, run)
+		for k, pr := range group[:run] {
+			ins[k] = pr.dv.in
+		}
+		unlock := lock()
+		outs, err := bs.RecordInboundBatch(ctx, ins)
+		unlock()
+		if err != nil {
+			p.log.InfoContext(ctx, "inbound group rolled back; recording its mails one by one", "mails", run, "err", err)
+			for _, pr := range group[:run] {
+				if !one(pr) {
+					return false
+				}
+			}
+		} else {
+			told := true
+			for k, pr := range group[:run] {
+				res, rerr := p.delivered(ctx, pr.dv, outs[k], nil)
+				if rerr == nil {
+					p.logResult(ctx, pr.rec, pr.item.Env, res)
+				}
+				if told {
+					told = tell(pr, res, rerr)
+					continue
+				}
+				count(pr, res, rerr) // done said stop: the rest committed with it, counted but not told
+			}
+			if !told {
+				return false
+			}
+		}
+		group = group[run:]
+	}
+	return true
 }
 
 // oneWriter is a store that writes one transaction at a time (SQLite):
@@ -121,10 +204,23 @@ type prepared struct {
 	recorded chan struct{} // closed once the mail is recorded
 }
 
-// store1 stores a raw mail: the first half of Ingest.
-func (p *Pipeline) store1(ctx context.Context, it Item) *prepared {
+// store1 stores a raw mail: the first half of Ingest. The same round trip
+// computes the search document of held's message, the mail parsed before
+// it and not yet handed over, which then goes along with that message
+// instead of being computed inside the recording transaction.
+func (p *Pipeline) store1(ctx context.Context, it Item, held *prepared) *prepared {
 	pr := &prepared{item: it, recorded: make(chan struct{})}
-	rec, existed, err := p.save(ctx, it.Raw, it.Env)
+	var doc *store.SearchDoc
+	if held != nil && !held.final && held.dv != nil {
+		msg := &held.dv.in.Message
+		doc = &store.SearchDoc{Subject: msg.Subject, Visible: msg.VisibleText}
+		defer func() {
+			if doc.Doc != "" {
+				msg.Search = doc
+			}
+		}()
+	}
+	rec, existed, err := p.saveAndDoc(ctx, it.Raw, it.Env, doc)
 	switch {
 	case err != nil:
 		pr.err, pr.final = err, true

@@ -84,6 +84,18 @@ func TestIngestInOrder(t *testing.T) {
 		if tickets != 2 || messages != 4 || raw != 6 {
 			t.Errorf("%d tickets, %d messages, %d finished raw mails; want 2, 4, 6", tickets, messages, raw)
 		}
+		if db.Dialect == store.Postgres {
+			// The documents computed with the next mail's raw save are the
+			// ones the database would compute from the stored text.
+			var wrong int
+			if err := db.X.Get(&wrong, `SELECT COUNT(*) FROM messages m LEFT JOIN messages_fts f ON f.message_id = m.id
+				WHERE f.doc IS NULL OR f.doc <> to_tsvector('simple', m.subject || ' ' || m.visible_text)`); err != nil {
+				t.Fatal(err)
+			}
+			if wrong != 0 {
+				t.Errorf("%d messages without their own search document", wrong)
+			}
+		}
 	})
 }
 

@@ -10,6 +10,16 @@ import (
 // on m.Key (the SES message id, or a hash of the bytes): a second save returns
 // the row already there and existed = true.
 func (db *DB) SaveInboundMail(ctx context.Context, m *InboundMail, raw []byte) (saved *InboundMail, existed bool, err error) {
+	return db.SaveInboundMailAndDoc(ctx, m, raw, nil)
+}
+
+// SaveInboundMailAndDoc is SaveInboundMail that also computes, in the same
+// round trip on PostgreSQL, the search document of another mail's message
+// (doc.Doc from doc.Subject and doc.Visible), to hand over with that
+// message (NewMessage.Search). Elsewhere, or when this mail was stored
+// before, doc.Doc stays "" and the message's document is computed when it
+// is inserted.
+func (db *DB) SaveInboundMailAndDoc(ctx context.Context, m *InboundMail, raw []byte, doc *SearchDoc) (saved *InboundMail, existed bool, err error) {
 	if m.BlobKey == "" {
 		m.BlobKey = BlobKey("raw", raw)
 	}
@@ -29,7 +39,7 @@ func (db *DB) SaveInboundMail(ctx context.Context, m *InboundMail, raw []byte) (
 	}
 	inserted := false
 	if inDB != nil && db.Dialect == Postgres && len(raw) <= blobChunk {
-		inserted, err = db.saveInboundOneStatement(ctx, m, raw)
+		inserted, err = db.saveInboundOneStatement(ctx, m, raw, doc)
 	} else {
 		inserted, err = db.saveInboundTx(ctx, m, raw, inDB)
 	}
@@ -57,8 +67,14 @@ func (db *DB) SaveInboundMail(ctx context.Context, m *InboundMail, raw []byte) (
 // this one. So the raw bytes are on disk before any source lets go of the
 // mail, one disk flush per mail sooner. A server crash in between loses
 // the row and the source delivers the mail again.
-func (db *DB) saveInboundOneStatement(ctx context.Context, m *InboundMail, raw []byte) (bool, error) {
+func (db *DB) saveInboundOneStatement(ctx context.Context, m *InboundMail, raw []byte, doc *SearchDoc) (bool, error) {
 	var id int64
+	var text string
+	docCol, args := `''`, []any{m.Key, m.SESID, m.Sender, m.Recipients, m.Size, m.BlobKey, m.Verdicts, m.Status, m.ReceivedAt,
+		m.BlobKey, m.Size, raw, m.ReceivedAt}
+	if doc != nil {
+		docCol, args = `CAST(to_tsvector('simple', CAST(? AS TEXT) || ' ' || CAST(? AS TEXT)) AS TEXT)`, append(args, doc.Subject, doc.Visible)
+	}
 	err := db.X.QueryRowxContext(ctx, db.q(`WITH lazy AS (SELECT set_config('synchronous_commit', 'off', true)),
 		m AS (
 			INSERT INTO inbound_mail (key, ses_id, sender, recipients, size, blob_key, verdicts, status, received_at)
@@ -66,9 +82,7 @@ func (db *DB) saveInboundOneStatement(ctx context.Context, m *InboundMail, raw [
 		b AS (
 			INSERT INTO blobs (key, seq, size, data, created_at)
 			SELECT ?, 0, ?, ?, ? WHERE EXISTS (SELECT 1 FROM m) ON CONFLICT (key, seq) DO NOTHING)
-		SELECT id FROM m, lazy`),
-		m.Key, m.SESID, m.Sender, m.Recipients, m.Size, m.BlobKey, m.Verdicts, m.Status, m.ReceivedAt,
-		m.BlobKey, m.Size, raw, m.ReceivedAt).Scan(&id)
+		SELECT id, `+docCol+` FROM m, lazy`), args...).Scan(&id, &text)
 	if err == sqlErrNoRows {
 		return false, nil // received before; its bytes are stored already
 	}
@@ -76,6 +90,9 @@ func (db *DB) saveInboundOneStatement(ctx context.Context, m *InboundMail, raw [
 		return false, err
 	}
 	m.ID = id
+	if doc != nil {
+		doc.Doc = text
+	}
 	return true, nil
 }
 

@@ -95,8 +95,8 @@ func (db *DB) matchingMessages(ctx context.Context, ticketIDs []int64, search st
 		// more than the few dozen messages of fifty tickets.
 		fn, arg := pgTSQuery(search, words)
 		pre, preArgs := pgPrecheck(fn, words)
-		query = `SELECT t.id AS ticket_id, (SELECT m.visible_text || ' ' || m.subject FROM messages m WHERE m.ticket_id = t.id` + pre + `
-			AND to_tsvector('simple', m.subject || ' ' || m.visible_text) @@ ` + fn + `('simple', ?) ORDER BY m.id DESC LIMIT 1) AS text
+		query = `SELECT t.id AS ticket_id, (SELECT m.visible_text || ' ' || m.subject FROM messages m JOIN messages_fts f ON f.message_id = m.id
+			WHERE m.ticket_id = t.id` + pre + ` AND f.doc @@ ` + fn + `('simple', ?) ORDER BY m.id DESC LIMIT 1) AS text
 			FROM tickets t WHERE t.id IN (?)`
 		args = append(append(preArgs, arg), ticketIDs)
 	} else {

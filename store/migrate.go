@@ -86,13 +86,24 @@ func (tx *Tx) migrationLock(ctx context.Context) error {
 	return err
 }
 
-// splitSQL splits a migration file on semicolons that end a line.
+// splitSQL splits a migration file on semicolons that end a line, except
+// inside a $$-quoted body (a PostgreSQL function's).
 func splitSQL(body string) []string {
 	var out []string
+	stmt := ""
 	for _, part := range strings.Split(body, ";\n") {
-		if s := strings.TrimSpace(part); s != "" {
+		stmt += part
+		if strings.Count(stmt, "$$")%2 == 1 {
+			stmt += ";\n" // inside a function body: the statement goes on
+			continue
+		}
+		if s := strings.TrimSpace(stmt); s != "" {
 			out = append(out, s)
 		}
+		stmt = ""
+	}
+	if s := strings.TrimSpace(stmt); s != "" {
+		out = append(out, s)
 	}
 	return out
 }

@@ -59,8 +59,9 @@ func FindAnywhere(t testing.TB, db *store.DB, s string, keep func(table string) 
 	return ""
 }
 
-// NotSearchIndex keeps every table but SQLite's full-text index tables.
+// NotSearchIndex keeps every table but the full-text index tables (SQLite's
+// FTS5 tables, PostgreSQL's messages_fts).
 func NotSearchIndex(table string) bool { return !strings.Contains(table, "_fts") }
 
-// SearchIndex keeps only SQLite's full-text index tables.
+// SearchIndex keeps only the full-text index tables.
 func SearchIndex(table string) bool { return strings.Contains(table, "_fts") }
