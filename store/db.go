@@ -44,6 +44,7 @@ type DB struct {
 
 	lastUsageKey atomic.Pointer[monthKey]      // the latest usage key read (usage.go)
 	banners      atomic.Pointer[latestBanners] // the newest significant policy versions (policy_announce.go)
+	stmtCache    stmtCache                     // SQLite: statements prepared once per connection (stmt_cache.go)
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") or "sqlite:PATH".
@@ -105,7 +106,10 @@ func parseURL(url string) (driver, dsn, dialect string, err error) {
 }
 
 // Close closes the pool.
-func (db *DB) Close() error { return db.X.Close() }
+func (db *DB) Close() error {
+	db.stmtCache.closeStmts()
+	return db.X.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.X.PingContext(ctx) }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -95,16 +96,56 @@ type countConn struct {
 }
 
 func (cn *countConn) Prepare(q string) (driver.Stmt, error) {
-	cn.c.add("prepare " + q)
-	return cn.Conn.Prepare(q)
+	return cn.PrepareContext(context.Background(), q)
 }
 
 func (cn *countConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
 	cn.c.add("prepare " + q)
+	var st driver.Stmt
+	var err error
 	if p, ok := cn.Conn.(driver.ConnPrepareContext); ok {
-		return p.PrepareContext(ctx, q)
+		st, err = p.PrepareContext(ctx, q)
+	} else {
+		st, err = cn.Conn.Prepare(q)
 	}
-	return cn.Conn.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	return &countStmt{Stmt: st, c: cn.c, q: q, conn: cn.Conn}, nil
+}
+
+// countStmt counts each run of a prepared statement as a round trip.
+type countStmt struct {
+	driver.Stmt
+	c    *Counter
+	q    string
+	conn driver.Conn // its checker, when the statement has none (as database/sql does)
+}
+
+func (st *countStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	st.c.add("exec " + st.q)
+	if e, ok := st.Stmt.(driver.StmtExecContext); ok {
+		return e.ExecContext(ctx, args)
+	}
+	return nil, errors.New("sqlcount: the driver's statement has no ExecContext")
+}
+
+func (st *countStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	st.c.add("query " + st.q)
+	if qr, ok := st.Stmt.(driver.StmtQueryContext); ok {
+		return qr.QueryContext(ctx, args)
+	}
+	return nil, errors.New("sqlcount: the driver's statement has no QueryContext")
+}
+
+func (st *countStmt) CheckNamedValue(v *driver.NamedValue) error {
+	if ch, ok := st.Stmt.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(v)
+	}
+	if ch, ok := st.conn.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(v)
+	}
+	return driver.ErrSkip
 }
 
 func (cn *countConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
