@@ -46,8 +46,8 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sqlx.Stmt {
 		if c.stmts == nil {
 			c.stmts = map[string]*sqlx.Stmt{}
 		}
-		c.stmts[query] = nil // being prepared
-		go c.prepare(db.X, query)
+		c.stmts[query] = nil // being prepared, by a goroutine that outlives the transaction
+		go c.prepare(context.WithoutCancel(ctx), db.X, query)
 	}
 	c.mu.Unlock()
 	if s == nil {
@@ -60,8 +60,8 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sqlx.Stmt {
 
 // prepare prepares query for the cache, or forgets it when that fails
 // (the driver says why when the query runs).
-func (c *stmtCache) prepare(x *sqlx.DB, query string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+func (c *stmtCache) prepare(ctx context.Context, x *sqlx.DB, query string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	s, err := x.PreparexContext(ctx, query)
 	c.mu.Lock()
