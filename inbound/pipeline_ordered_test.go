@@ -126,3 +126,31 @@ func TestIngestInOrderStops(t *testing.T) {
 		}
 	})
 }
+
+// dargo ingest's path keeps the round trips of one mail at 6 or fewer on
+// PostgreSQL: its raw save (with the mail before it's search document),
+// the claim with the route, the sender with the ticket, the message, and
+// a BEGIN and COMMIT shared by the mails ready together.
+func TestIngestInOrderRoundTrips(t *testing.T) {
+	db, c := testdb.OpenCounted(t, store.Postgres)
+	p := inbound.NewPipeline(db, pipelineOpts())
+	to := "support@help.example.com"
+	raws := func(from, n int) [][]byte {
+		var out [][]byte
+		for i := from; i < from+n; i++ {
+			out = append(out, tripsMail(i, fmt.Sprintf("c%d@example.com", i), to, ""))
+		}
+		return out
+	}
+	orderedRun(t, p, raws(1, 5), func(int) bool { return false }) // warm-up: statements prepared
+	c.Reset()
+	got, _ := orderedRun(t, p, raws(100, 20), func(int) bool { return false })
+	if len(got) != 20 {
+		t.Fatalf("%d mails done, want 20", len(got))
+	}
+	trips := c.Trips()
+	t.Logf("%d round trips for 20 mails", trips)
+	if trips > 6*20 {
+		t.Errorf("%d round trips for 20 mails (%.1f a mail), want at most 6 a mail:\n%s", trips, float64(trips)/20, strings.Join(c.Log(), "\n"))
+	}
+}
