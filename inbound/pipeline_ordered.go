@@ -34,7 +34,11 @@ const OrderedGroup = 10
 // concurrently with themselves.
 func (p *Pipeline) IngestInOrder(ctx context.Context, next func() (Item, bool), done func(Item, Result, error) bool) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	var wg sync.WaitGroup
+	defer func() { // also on a panic: the reader stops, then we return
+		cancel()
+		wg.Wait()
+	}()
 	var writer sync.Mutex // held around each write when the database takes one writer at a time
 	lock := func() func() {
 		if ow, ok := p.store.(oneWriter); ok && ow.OneWriter() {
@@ -44,7 +48,6 @@ func (p *Pipeline) IngestInOrder(ctx context.Context, next func() (Item, bool), 
 		return func() {}
 	}
 	ready := make(chan *prepared, OrderedGroup)
-	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -93,7 +96,6 @@ func (p *Pipeline) IngestInOrder(ctx context.Context, next func() (Item, bool), 
 			held = pr
 		}
 	}()
-	defer wg.Wait() // after cancel: the reader has stopped calling next
 	for pr := range ready {
 		group := []*prepared{pr}
 	more:

@@ -59,7 +59,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 				return nil
 			}
 			for _, stmt := range splitSQL(string(body)) {
-				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				if _, err := tx.Tx.ExecContext(ctx, stmt); err != nil { // not cached: DDL runs once
 					return fmt.Errorf("%s: %w", e.Name(), err)
 				}
 			}

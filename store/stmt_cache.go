@@ -84,22 +84,6 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	return tx.Tx.ExecContext(ctx, query, args...)
 }
 
-// QueryxContext runs query in the transaction (prepared once on SQLite).
-func (tx *Tx) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
-	if s := tx.stmt(ctx, query); s != nil {
-		return s.QueryxContext(ctx, args...)
-	}
-	return tx.Tx.QueryxContext(ctx, query, args...)
-}
-
-// QueryContext runs query in the transaction (prepared once on SQLite).
-func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := tx.stmt(ctx, query); s != nil {
-		return s.QueryContext(ctx, args...)
-	}
-	return tx.Tx.QueryContext(ctx, query, args...)
-}
-
 // QueryRowxContext runs query in the transaction (prepared once on SQLite).
 func (tx *Tx) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
 	if s := tx.stmt(ctx, query); s != nil {
@@ -110,12 +94,21 @@ func (tx *Tx) QueryRowxContext(ctx context.Context, query string, args ...any) *
 
 // GetContext reads one row into dest (prepared once on SQLite).
 func (tx *Tx) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	return sqlx.GetContext(ctx, tx, dest, query, args...)
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.GetContext(ctx, dest, args...)
+	}
+	return tx.Tx.GetContext(ctx, dest, query, args...)
 }
 
-// SelectContext reads rows into dest (prepared once on SQLite).
+// SelectContext reads every row into dest before it returns (prepared
+// once on SQLite). Queries a caller iterates (QueryContext, QueryxContext)
+// are not prepared: the connection's one compiled statement would be
+// restarted should the same query run again while its rows are open.
 func (tx *Tx) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	return sqlx.SelectContext(ctx, tx, dest, query, args...)
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.SelectContext(ctx, dest, args...)
+	}
+	return tx.Tx.SelectContext(ctx, dest, query, args...)
 }
 
 // closeStmts closes the cached statements (DB.Close).

@@ -108,5 +108,8 @@ func runIngest(ctx context.Context, env *Env, o *ingestOpts, files []string) err
 	if failed != nil {
 		return failed
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("dargo ingest: stopped before every file was ingested: %w", err)
+	}
 	return errors.Join(errs...)
 }

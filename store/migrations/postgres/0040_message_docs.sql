@@ -12,7 +12,9 @@
 -- it. A deleted message takes its document along.
 --
 -- The copy parses every stored message once: about a minute per million
--- messages on a small machine, holding off writes to messages meanwhile.
+-- messages on a small machine. The lock holds off writes to messages until
+-- the trigger is in place, so no change slips between the copy and it.
+LOCK TABLE messages IN SHARE MODE;
 CREATE TABLE messages_fts (
     message_id BIGINT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
     doc TSVECTOR NOT NULL
